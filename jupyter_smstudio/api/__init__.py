@@ -1,0 +1,1 @@
+"""Shared HTTP pieces: the base handler, route table and OpenAPI document."""

@@ -1,0 +1,173 @@
+"""The base of every SM Studio REST handler.
+
+It authenticates and authorizes every method in ``prepare`` (so no handler can
+forget), parses JSON bodies and query strings into pydantic models, and maps
+errors to ``{"error": {"code", "message", "field"}}`` in one place: service errors
+keep their 4xx status; only a real bug becomes a 500, without a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from http.client import responses
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from jupyter_core.utils import ensure_async
+from jupyter_server.auth.utils import HTTP_METHOD_TO_AUTH_ACTION
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from pydantic import BaseModel, ValidationError
+from tornado.web import HTTPError
+
+from ..errors import InvalidInput, MalformedRequest, SMStudioError
+
+if TYPE_CHECKING:
+    from ..services import Services
+
+M = TypeVar("M", bound=BaseModel)
+
+log = logging.getLogger(__name__)
+
+#: Query parameters any request may carry without the model declaring them.
+RESERVED_QUERY = frozenset({"no_track_activity", "token", "_xsrf"})
+
+_STATUS_CODES = {
+    400: "ValidationError",
+    401: "Unauthenticated",
+    403: "AccessDenied",
+    404: "ResourceNotFound",
+    405: "MethodNotAllowed",
+    409: "ResourceInUse",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    422: "InvalidState",
+}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorResponse(BaseModel):
+    """Body of every error response."""
+
+    error: ErrorDetail
+
+
+def validation_error(err: ValidationError, *, location: str = "") -> InvalidInput:
+    """Turn pydantic's report into one message naming the first bad field."""
+    first = err.errors()[0]
+    field = ".".join(str(p) for p in first["loc"]) or None
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = f"unknown {location or 'field'}"
+    elif first["type"] == "missing":
+        message = "is required"
+    return InvalidInput(f"{field}: {message}" if field else message, field=field)
+
+
+class SMStudioHandler(ExtensionHandlerMixin, APIHandler):
+    """Authenticated, authorized JSON handler for the SM Studio API."""
+
+    auth_resource = "smstudio"
+
+    @property
+    def services(self) -> Services:
+        return self.settings["smstudio_services"]  # type: ignore[no-any-return]
+
+    @property
+    def username(self) -> str:
+        return str(self.current_user.username)
+
+    @property
+    def _track_activity(self) -> bool:  # type: ignore[override]
+        # Reads are what panels poll; only a user's actions keep the server alive.
+        return self.request.method not in ("GET", "HEAD", "OPTIONS")
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        await super().prepare()
+        if self._finished:
+            return
+        # Refuse anonymous callers even if the server allows unauthenticated access.
+        if self.current_user is None:
+            raise HTTPError(403, "Authentication required.")
+        method = (self.request.method or "GET").upper()
+        action = HTTP_METHOD_TO_AUTH_ACTION.get(method, "write")
+        allowed = await ensure_async(
+            self.authorizer.is_authorized(self, self.current_user, action, self.auth_resource)
+        )
+        if not allowed:
+            raise HTTPError(403, f"You are not allowed to {action} SM Studio resources.")
+
+    # ---- input -------------------------------------------------------------
+    def json_body(self) -> dict[str, Any]:
+        raw = self.request.body or b""
+        if not raw.strip():
+            raise MalformedRequest("The request needs a JSON object body.")
+        try:
+            data = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise MalformedRequest(f"The request body is not valid JSON: {err}") from err
+        if not isinstance(data, dict):
+            raise MalformedRequest("The request body must be a JSON object.")
+        return data
+
+    def body(self, model: type[M]) -> M:
+        try:
+            return model.model_validate(self.json_body())
+        except ValidationError as err:
+            raise validation_error(err) from err
+
+    def query(self, model: type[M]) -> M:
+        args = {
+            key: values[-1].decode("utf-8", "replace")
+            for key, values in self.request.query_arguments.items()
+            if key not in RESERVED_QUERY
+        }
+        try:
+            return model.model_validate(args)
+        except ValidationError as err:
+            raise validation_error(err, location="query parameter") from err
+
+    # ---- output ------------------------------------------------------------
+    def reply(self, payload: BaseModel | dict[str, Any] | list[Any], status: int = 200) -> None:
+        self.set_status(status)
+        if isinstance(payload, BaseModel):
+            self.finish(payload.model_dump_json())
+        else:
+            self.finish(json.dumps(payload))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, SMStudioError):
+            status_code = exc.status
+            detail = ErrorDetail(code=exc.code, message=exc.message, field=exc.field)
+        elif isinstance(exc, HTTPError):
+            status_code = exc.status_code
+            message = (
+                exc.log_message % exc.args if exc.log_message and exc.args else exc.log_message
+            )
+            detail = ErrorDetail(
+                code=_STATUS_CODES.get(status_code, "Error"),
+                message=message or exc.reason or responses.get(status_code, "Error"),
+            )
+        else:
+            status_code = 500
+            detail = ErrorDetail(
+                code="InternalError",
+                message="The server hit an unexpected error; its log has the details.",
+            )
+        self.clear_header("Content-Type")
+        self.set_status(status_code)
+        self.set_header("Content-Type", "application/json")
+        self.finish(ErrorResponse(error=detail).model_dump_json())
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        # A user's mistake is not a server fault: log it briefly, without a traceback.
+        if isinstance(value, SMStudioError) and value.status < 500:
+            log.info("%s %s -> %d %s", self.request.method, self.request.path, value.status, value)
+            return
+        super().log_exception(typ, value, tb)

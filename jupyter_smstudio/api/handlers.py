@@ -1,0 +1,77 @@
+"""Server-wide routes: status and the OpenAPI document."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from .. import __version__
+from ..timeutil import now_ms
+from .base import SMStudioHandler
+from .routes import Route, operation
+
+TAG = "Server"
+
+
+class UserInfo(BaseModel):
+    username: str
+    display_name: str
+
+
+class Features(BaseModel):
+    """Which capability areas this server offers (panels hide what is off)."""
+
+    spaces: bool = False
+    training: bool = False
+    endpoints: bool = False
+    wrangler: bool = False
+
+
+class CurrentSpace(BaseModel):
+    name: str
+    profile: str
+
+
+class ServerStatus(BaseModel):
+    version: str
+    user: UserInfo
+    server_time_ms: int
+    schema_version: int
+    features: Features
+    current_space: CurrentSpace | None = None
+
+
+class StatusHandler(SMStudioHandler):
+    @operation("Server version, current user and enabled features", tag=TAG, response=ServerStatus)
+    async def get(self) -> None:
+        await self.services.db.open()
+        user = self.current_user
+        self.reply(
+            ServerStatus(
+                version=__version__,
+                user=UserInfo(
+                    username=user.username, display_name=user.display_name or user.username
+                ),
+                server_time_ms=now_ms(),
+                schema_version=self.services.db.schema_version,
+                features=Features(),
+            )
+        )
+
+
+class OpenAPIHandler(SMStudioHandler):
+    @operation(
+        "This API's OpenAPI 3.1 document",
+        tag=TAG,
+        raw_response={
+            "description": "OpenAPI document",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+    )
+    async def get(self) -> None:
+        self.reply(self.settings["smstudio_openapi"])
+
+
+ROUTES = [
+    Route("/status", StatusHandler),
+    Route("/openapi.json", OpenAPIHandler),
+]

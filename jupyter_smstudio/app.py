@@ -1,0 +1,90 @@
+"""The SM Studio server extension: configuration, services, routes, start/stop."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from jupyter_core.paths import jupyter_data_dir
+from jupyter_server.extension.application import ExtensionApp
+from traitlets import Unicode, default, validate
+
+from . import __version__
+from .api.openapi import build_openapi
+from .api.routes import tornado_handlers
+from .routes import all_routes
+from .services import Services
+from .store.database import sqlite_url
+
+#: Environment variables that kernels and terminals inherit, so that
+#: ``jupyter_smstudio.client`` reaches this server without configuration.
+ENV_URL = "SMSTUDIO_SERVER_URL"
+ENV_TOKEN = "SMSTUDIO_TOKEN"  # noqa: S105 - a variable name, not a secret
+
+
+class SMStudioApp(ExtensionApp):
+    """Spaces, training jobs, endpoints and data flows for JupyterLab.
+
+    Configure it as ``c.SMStudioApp.<trait>`` in ``jupyter_server_config.py``.
+    """
+
+    name = "jupyter_smstudio"
+    app_name = "SM Studio"
+    description = "A self-hosted SageMaker Studio inside JupyterLab."
+    load_other_extensions = True
+
+    data_dir = Unicode(
+        config=True,
+        help="Directory holding SM Studio's database and space volumes. "
+        "Default: <jupyter data dir>/smstudio (per user under JupyterHub).",
+    )
+
+    @default("data_dir")
+    def _default_data_dir(self) -> str:
+        return os.path.join(jupyter_data_dir(), "smstudio")
+
+    @validate("data_dir")
+    def _absolute_data_dir(self, proposal: Any) -> str:
+        return str(Path(proposal["value"]).expanduser().absolute())
+
+    database_url = Unicode(
+        "",
+        config=True,
+        help="SQLAlchemy async database URL. Default: a SQLite file in data_dir "
+        "(sqlite+aiosqlite:///<data_dir>/smstudio.db). PostgreSQL works with "
+        "postgresql+asyncpg://... when asyncpg is installed.",
+    )
+
+    services: Services
+
+    def initialize_settings(self) -> None:
+        url = self.database_url or sqlite_url(Path(self.data_dir) / "smstudio.db")
+        self.services = Services.build(url)
+        self.settings.update(
+            {
+                "smstudio_services": self.services,
+                "smstudio_openapi": build_openapi(all_routes(), __version__),
+            }
+        )
+        self.log.info("SM Studio %s: data in %s", __version__, self.data_dir)
+
+    def initialize_handlers(self) -> None:
+        self.handlers.extend(tornado_handlers(all_routes()))
+
+    async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
+        self._publish_connection_env(serverapp)
+        await self.services.start()
+
+    async def stop_extension(self) -> None:
+        await self.services.stop()
+
+    @staticmethod
+    def _publish_connection_env(serverapp: Any) -> None:
+        """Let kernels started by this server find it (the port is known only now)."""
+        if serverapp.sock:
+            return
+        os.environ[ENV_URL] = serverapp.connection_url
+        token = serverapp.identity_provider.token
+        if token:
+            os.environ[ENV_TOKEN] = token

@@ -1,0 +1,1 @@
+"""Lifecycle configurations: scripts attached to spaces, run at create or start."""
