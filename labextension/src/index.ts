@@ -1,0 +1,131 @@
+/* eslint-disable jupyter/prefer-lazy-imports --
+ * The sidebar and the status-bar item are shown at start-up, so the modules
+ * below are needed during activation anyway.
+ */
+import { ILayoutRestorer } from '@jupyterlab/application';
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStatusBar } from '@jupyterlab/statusbar';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { Signal } from '@lumino/signaling';
+
+import { TRANSLATION_DOMAIN } from './components/listsection';
+import { DEFAULT_SETTINGS, readSettings } from './settings';
+import type { ISmStudioSettings } from './settings';
+import { SmStudioSidebar } from './sidebar';
+import { StatusItem } from './status/item';
+import { StatusModel } from './status/model';
+
+/**
+ * The plugin id; also the id of its settings (`labextension/schema/plugin.json`).
+ */
+export const PLUGIN_ID = 'jupyter-smstudio:plugin';
+
+/**
+ * Command ids.
+ */
+export namespace CommandIDs {
+  export const open = 'smstudio:open';
+  export const refresh = 'smstudio:refresh';
+}
+
+/**
+ * The SM Studio sidebar and status-bar item.
+ */
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description:
+    'A self-hosted SageMaker Studio inside JupyterLab: the SM Studio sidebar and status-bar item.',
+  autoStart: true,
+  optional: [
+    ILayoutRestorer,
+    ISettingRegistry,
+    IStatusBar,
+    ICommandPalette,
+    ITranslator
+  ],
+  activate: (
+    app: JupyterFrontEnd,
+    restorer: ILayoutRestorer | null,
+    settingRegistry: ISettingRegistry | null,
+    statusBar: IStatusBar | null,
+    palette: ICommandPalette | null,
+    translator: ITranslator | null
+  ): void => {
+    translator = translator ?? nullTranslator;
+    const trans = translator.load(TRANSLATION_DOMAIN);
+    let settings: ISmStudioSettings = { ...DEFAULT_SETTINGS };
+    const settingsChanged = new Signal<JupyterFrontEndPlugin<void>, void>(
+      plugin
+    );
+
+    const status = new StatusModel({
+      refreshSeconds: settings.refreshInterval
+    });
+    const sidebar = new SmStudioSidebar({
+      status,
+      refreshSeconds: settings.refreshInterval,
+      translator
+    });
+    app.shell.add(sidebar, 'left', { rank: 650 });
+    restorer?.add(sidebar, sidebar.id);
+
+    if (statusBar) {
+      statusBar.registerStatusItem(PLUGIN_ID, {
+        item: new StatusItem(status, translator),
+        align: 'left',
+        rank: 5,
+        isActive: () => settings.showStatusBarItem,
+        activeStateChanged: settingsChanged
+      });
+    }
+
+    const noArgs = { args: { type: 'object' as const, properties: {} } };
+    app.commands.addCommand(CommandIDs.open, {
+      label: trans.__('Open SM Studio'),
+      caption: trans.__('Show the SM Studio sidebar'),
+      describedBy: noArgs,
+      execute: () => app.shell.activateById(sidebar.id)
+    });
+    app.commands.addCommand(CommandIDs.refresh, {
+      label: trans.__('Refresh SM Studio'),
+      caption: trans.__(
+        'Ask the server for news now, in every SM Studio section'
+      ),
+      describedBy: noArgs,
+      execute: () => sidebar.refresh()
+    });
+    if (palette) {
+      const category = trans.__('SM Studio');
+      palette.addItem({ command: CommandIDs.open, category });
+      palette.addItem({ command: CommandIDs.refresh, category });
+    }
+
+    const apply = (loaded: ISettingRegistry.ISettings): void => {
+      settings = readSettings(loaded);
+      status.refreshSeconds = settings.refreshInterval;
+      sidebar.refreshSeconds = settings.refreshInterval;
+      settingsChanged.emit(void 0);
+    };
+    if (settingRegistry) {
+      settingRegistry
+        .load(PLUGIN_ID)
+        .then(loaded => {
+          apply(loaded);
+          loaded.changed.connect(apply);
+        })
+        .catch(reason => {
+          console.error(
+            'jupyter-smstudio: could not load the settings.',
+            reason
+          );
+        });
+    }
+  }
+};
+
+export default plugin;
