@@ -8,11 +8,12 @@ from typing import Any
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Unicode, default, validate
+from traitlets import Enum, Unicode, default, validate
 
 from . import __version__
 from .api.openapi import build_openapi
 from .api.routes import tornado_handlers
+from .identity import OwnerResolver, default_owner
 from .routes import all_routes
 from .services import Services
 from .store.database import sqlite_url
@@ -56,11 +57,30 @@ class SMStudioApp(ExtensionApp):
         "postgresql+asyncpg://... when asyncpg is installed.",
     )
 
+    user_mode = Enum(
+        ["auto", "single", "multi"],
+        "auto",
+        config=True,
+        help="'single': everyone who can log in to this server acts as its owner "
+        "(jupyter_server's token/password login). 'multi': resources belong to each "
+        "authenticated user (JupyterHub, custom IdentityProviders). 'auto' picks by "
+        "the server's IdentityProvider.",
+    )
+
+    owner_name = Unicode(
+        config=True,
+        help="Owner name used in single-user mode. Default: the operating-system user.",
+    )
+
+    @default("owner_name")
+    def _default_owner_name(self) -> str:
+        return default_owner()
+
     services: Services
 
     def initialize_settings(self) -> None:
         url = self.database_url or sqlite_url(Path(self.data_dir) / "smstudio.db")
-        self.services = Services.build(url)
+        self.services = Services.build(url, OwnerResolver(self.user_mode, self.owner_name))
         self.settings.update(
             {
                 "smstudio_services": self.services,

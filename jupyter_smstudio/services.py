@@ -8,6 +8,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from .identity import OwnerResolver
 from .lifecycle.repository import LifecycleConfigRepository
 from .lifecycle.service import LifecycleConfigService
 from .store import Database
@@ -20,14 +21,16 @@ class Services:
     """Everything handlers reach through ``self.services``; owns background tasks."""
 
     db: Database
+    owners: OwnerResolver
     lifecycle_configs: LifecycleConfigService
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
-    def build(cls, database_url: str) -> Services:
+    def build(cls, database_url: str, owners: OwnerResolver) -> Services:
         db = Database(database_url)
         return cls(
             db=db,
+            owners=owners,
             lifecycle_configs=LifecycleConfigService(LifecycleConfigRepository(db)),
         )
 

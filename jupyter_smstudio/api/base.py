@@ -80,7 +80,8 @@ class SMStudioHandler(ExtensionHandlerMixin, APIHandler):
 
     @property
     def username(self) -> str:
-        return str(self.current_user.username)
+        """The owner name this request acts as (see ``identity``)."""
+        return self.services.owners.owner(self.current_user, self.identity_provider)
 
     @property
     def _track_activity(self) -> bool:  # type: ignore[override]

@@ -49,7 +49,12 @@ class StatusHandler(SMStudioHandler):
             ServerStatus(
                 version=__version__,
                 user=UserInfo(
-                    username=user.username, display_name=user.display_name or user.username
+                    username=self.username,
+                    display_name=(
+                        self.username
+                        if self.services.owners.is_single(self.identity_provider)
+                        else user.display_name or self.username
+                    ),
                 ),
                 server_time_ms=now_ms(),
                 schema_version=self.services.db.schema_version,
