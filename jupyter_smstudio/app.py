@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
@@ -13,7 +13,7 @@ from traitlets import Enum, Unicode, default, validate
 from . import __version__
 from .api.openapi import build_openapi
 from .api.routes import tornado_handlers
-from .identity import OwnerResolver, default_owner
+from .identity import OwnerResolver, UserMode, default_owner
 from .routes import all_routes
 from .services import Services
 from .store.database import sqlite_url
@@ -80,7 +80,9 @@ class SMStudioApp(ExtensionApp):
 
     def initialize_settings(self) -> None:
         url = self.database_url or sqlite_url(Path(self.data_dir) / "smstudio.db")
-        self.services = Services.build(url, OwnerResolver(self.user_mode, self.owner_name))
+        self.services = Services.build(
+            url, OwnerResolver(cast(UserMode, self.user_mode), self.owner_name)
+        )
         self.settings.update(
             {
                 "smstudio_services": self.services,

@@ -93,17 +93,19 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
 
 
 def test_a_failed_transaction_leaves_nothing_behind(tmp_path: Path) -> None:
+    async def write_then_crash(db: Database) -> None:
+        async with db.transaction() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO lifecycle_configs VALUES ('o', 'n', 'on-start', 'true', '', 1, 1)"
+                )
+            )
+            raise RuntimeError("crash mid-transaction")
+
     async def scenario() -> int:
         db = Database(sqlite_url(tmp_path / "s.db"))
         with pytest.raises(RuntimeError):
-            async with db.transaction() as conn:
-                await conn.execute(
-                    text(
-                        "INSERT INTO lifecycle_configs VALUES"
-                        " ('o', 'n', 'on-start', 'true', '', 1, 1)"
-                    )
-                )
-                raise RuntimeError("crash mid-transaction")
+            await write_then_crash(db)
         async with db.transaction() as conn:
             count = (
                 await conn.execute(text("SELECT COUNT(*) FROM lifecycle_configs"))
