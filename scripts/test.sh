@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Set up what the tests need and run all of them: lint, Python tests, frontend unit
+# tests and browser UI tests (Galata on Debian's Chromium).
+# Usage: bash scripts/test.sh           (everything)
+#        SMSTUDIO_SKIP_UI=1 bash scripts/test.sh   (no browser tests)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$ROOT"
+start=$(date +%s)
+
+[ "${SMSTUDIO_SKIP_UI:-0}" = 1 ] || ensure_apt chromium fonts-dejavu-core
+ensure_venv
+install_wheel "test,dev"
+
+log "Lint: ruff, mypy"
+ruff check .
+ruff format --check .
+mypy
+
+log "Lint: eslint, prettier, stylelint"
+jlpm lint:check
+
+log "Python tests"
+pytest -q -p no:cacheprovider
+
+log "Frontend unit tests"
+jlpm test
+
+if [ "${SMSTUDIO_SKIP_UI:-0}" != 1 ]; then
+  log "Browser UI tests (Galata + Chromium)"
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+  (cd ui-tests && jlpm install && jlpm test)
+fi
+
+log "All tests passed in $(( $(date +%s) - start ))s"
