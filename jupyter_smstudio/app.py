@@ -14,7 +14,7 @@ from . import __version__
 from .api.openapi import build_openapi
 from .api.routes import tornado_handlers
 from .identity import OwnerResolver, UserMode, default_owner
-from .routes import all_routes
+from .registry import all_routes
 from .services import Services
 from .store.database import sqlite_url
 

@@ -11,6 +11,7 @@ from typing import Any
 from .identity import OwnerResolver
 from .lifecycle.repository import LifecycleConfigRepository
 from .lifecycle.service import LifecycleConfigService
+from .registry import all_migrations
 from .store import Database
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ class Services:
 
     @classmethod
     def build(cls, database_url: str, owners: OwnerResolver) -> Services:
-        db = Database(database_url)
+        db = Database(database_url, all_migrations())
         return cls(
             db=db,
             owners=owners,

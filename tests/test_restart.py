@@ -29,7 +29,7 @@ def test_state_survives_a_server_restart(tmp_path: Path) -> None:
         client = Client(restarted.url, restarted.token)
         assert client.lifecycle_config("kept") == before
         assert [c["name"] for c in client.lifecycle_configs()] == ["kept"]
-        assert client.status()["schema_version"] >= 1
+        assert client.status()["schema_versions"]["lifecycle"] >= 1
 
 
 def test_client_reports_server_errors(tmp_path: Path) -> None:

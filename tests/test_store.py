@@ -9,10 +9,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
+from jupyter_smstudio.registry import all_migrations
 from jupyter_smstudio.store import Database, SchemaTooNew
 from jupyter_smstudio.store.database import sqlite_url
-from jupyter_smstudio.store.migrations import MIGRATIONS
-from jupyter_smstudio.store.schema import metadata
+from jupyter_smstudio.store.metadata import metadata
+from jupyter_smstudio.store.migrations import Migration, migrate
+
+MIGRATIONS = all_migrations()
+
+
+def database(path: Path) -> Database:
+    return Database(sqlite_url(path), MIGRATIONS)
 
 
 def run(coro):  # type: ignore[no-untyped-def]
@@ -22,29 +29,57 @@ def run(coro):  # type: ignore[no-untyped-def]
 def test_fresh_database_is_migrated_to_latest_and_reopening_is_idempotent(tmp_path: Path) -> None:
     url = sqlite_url(tmp_path / "db" / "s.db")
 
-    async def scenario() -> list[int]:
+    async def scenario() -> list[dict[str, int]]:
         versions = []
         for _ in range(2):
-            db = Database(url)
+            db = Database(url, MIGRATIONS)
             await db.open()
-            versions.append(db.schema_version)
+            versions.append(db.schema_versions)
             await db.close()
         return versions
 
-    assert run(scenario()) == [MIGRATIONS[-1].version] * 2
-    rows = (
-        sqlite3.connect(tmp_path / "db" / "s.db")
-        .execute("SELECT version FROM schema_version ORDER BY version")
-        .fetchall()
+    latest = {m.component: m.version for m in MIGRATIONS}
+    assert run(scenario()) == [latest, latest]
+    rows = sqlite3.connect(tmp_path / "db" / "s.db").execute(
+        "SELECT component, version FROM schema_version"
     )
-    assert [r[0] for r in rows] == [m.version for m in MIGRATIONS]
+    assert sorted(rows) == sorted((m.component, m.version) for m in MIGRATIONS)
+
+
+def test_components_migrate_independently(tmp_path: Path) -> None:
+    """A component added later is migrated without touching the others."""
+    extra = [
+        Migration("extra", 1, "t", ("CREATE TABLE extra_t (a INTEGER)",)),
+        Migration("extra", 2, "col", ("ALTER TABLE extra_t ADD COLUMN b INTEGER",)),
+    ]
+
+    async def scenario() -> dict[str, int]:
+        db = database(tmp_path / "s.db")
+        await db.open()
+        await db.close()
+        db = Database(sqlite_url(tmp_path / "s.db"), [*MIGRATIONS, *extra])
+        await db.open()
+        await db.close()
+        return db.schema_versions
+
+    assert run(scenario())["extra"] == 2
+
+
+def test_gaps_in_a_migration_chain_are_a_programming_error(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        db = database(tmp_path / "s.db")
+        async with db.transaction() as conn:
+            await migrate(conn, [Migration("gap", 2, "x", ())])
+
+    with pytest.raises(ValueError, match="numbered"):
+        run(scenario())
 
 
 def test_migrated_tables_match_the_query_schema(tmp_path: Path) -> None:
     """schema.py (used by queries) and migrations.py (the DDL) must not drift apart."""
 
     async def columns() -> dict[str, set[str]]:
-        db = Database(sqlite_url(tmp_path / "s.db"))
+        db = database(tmp_path / "s.db")
         async with db.transaction() as conn:
             found = await conn.run_sync(
                 lambda sync: {
@@ -65,24 +100,23 @@ def test_newer_database_is_refused_not_damaged(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
 
     async def scenario() -> None:
-        db = Database(sqlite_url(path))
+        db = database(path)
         async with db.transaction() as conn:
             await conn.execute(
-                text("INSERT INTO schema_version VALUES (999, 'from the future', 0)")
+                text("INSERT INTO schema_version VALUES ('lifecycle', 999, 'future', 0)")
             )
         await db.close()
         with pytest.raises(SchemaTooNew, match="999"):
-            await Database(sqlite_url(path)).open()
+            await database(path).open()
 
     run(scenario())
-    assert sqlite3.connect(path).execute("SELECT MAX(version) FROM schema_version").fetchone() == (
-        999,
-    )
+    row = sqlite3.connect(path).execute("SELECT MAX(version) FROM schema_version").fetchone()
+    assert row == (999,)
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     async def pragmas() -> tuple[str, int]:
-        db = Database(sqlite_url(tmp_path / "s.db"))
+        db = database(tmp_path / "s.db")
         async with db.transaction() as conn:
             mode = (await conn.execute(text("PRAGMA journal_mode"))).scalar_one()
             fk = (await conn.execute(text("PRAGMA foreign_keys"))).scalar_one()
@@ -103,7 +137,7 @@ def test_a_failed_transaction_leaves_nothing_behind(tmp_path: Path) -> None:
             raise RuntimeError("crash mid-transaction")
 
     async def scenario() -> int:
-        db = Database(sqlite_url(tmp_path / "s.db"))
+        db = database(tmp_path / "s.db")
         with pytest.raises(RuntimeError):
             await write_then_crash(db)
         async with db.transaction() as conn:
@@ -120,7 +154,7 @@ def test_database_work_does_not_block_the_event_loop(tmp_path: Path) -> None:
     """While a slow query runs in the driver's thread, the loop keeps ticking."""
 
     async def scenario() -> int:
-        db = Database(sqlite_url(tmp_path / "s.db"))
+        db = database(tmp_path / "s.db")
         await db.open()
         ticks = 0
         done = asyncio.Event()

@@ -35,7 +35,7 @@ class ServerStatus(BaseModel):
     version: str
     user: UserInfo
     server_time_ms: int
-    schema_version: int
+    schema_versions: dict[str, int]
     features: Features
     current_space: CurrentSpace | None = None
 
@@ -57,7 +57,7 @@ class StatusHandler(SMStudioHandler):
                     ),
                 ),
                 server_time_ms=now_ms(),
-                schema_version=self.services.db.schema_version,
+                schema_versions=self.services.db.schema_versions,
                 features=Features(),
             )
         )

@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import Conflict
 from ..store import Database
 from ..store.paging import fetch_page
-from ..store.schema import lifecycle_configs as table
 from .models import LifecycleConfig, LifecycleConfigPage, LifecycleConfigQuery
+from .schema import lifecycle_configs as table
 
 
 def _model(row: Any) -> LifecycleConfig:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from .migrations import MIGRATIONS, SchemaTooNew, migrate
+from .migrations import Migration, SchemaTooNew, migrate
 
 __all__ = ["Database", "SchemaTooNew"]
 
@@ -45,11 +45,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 class Database:
     """Owns the engine; opens (and migrates) lazily on first use, exactly once."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, migrations: Iterable[Migration] = ()) -> None:
         self.url = url
+        self.migrations = tuple(migrations)
         self._engine: AsyncEngine | None = None
         self._lock = asyncio.Lock()
-        self.schema_version = 0
+        self.schema_versions: dict[str, int] = {}
 
     @property
     def is_sqlite(self) -> bool:
@@ -64,14 +65,14 @@ class Database:
                 engine = self._create_engine()
                 try:
                     async with engine.begin() as conn:
-                        self.schema_version = await migrate(conn)
+                        self.schema_versions = await migrate(conn, self.migrations)
                 except BaseException:
                     await engine.dispose()
                     raise
                 log.info(
-                    "SM Studio database %s at schema version %d",
+                    "SM Studio database %s at schema versions %s",
                     make_url(self.url).render_as_string(hide_password=True),
-                    self.schema_version,
+                    self.schema_versions,
                 )
                 self._engine = engine
         return self._engine
@@ -97,7 +98,3 @@ class Database:
             if self._engine is not None:
                 await self._engine.dispose()
                 self._engine = None
-
-    @property
-    def latest_version(self) -> int:
-        return MIGRATIONS[-1].version
