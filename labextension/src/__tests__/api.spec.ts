@@ -121,6 +121,10 @@ describe('requestAPI', () => {
     const server = new FakeServer(() => json(STATUS));
     await getStatus({ settings: server.settings, poll: true });
     expect(server.lastURL.searchParams.get('no_track_activity')).toBe('1');
+    // No cache-busting timestamp key: the server rejects unknown parameters.
+    expect([...server.lastURL.searchParams.keys()]).toEqual([
+      'no_track_activity'
+    ]);
   });
 
   it('parses the error body into an ApiError with code, message and field', async () => {

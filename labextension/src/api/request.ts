@@ -216,9 +216,14 @@ export async function requestAPI<T>(
   const settings = options.settings ?? ServerConnection.makeSettings();
   const url = apiURL(path, options, settings);
 
+  // JupyterLab's default `cache: 'no-store'` makes `makeRequest` append a
+  // cache-busting `&<timestamp>` query key, which the API would reject as an
+  // unknown query parameter. `no-cache` still revalidates every time.
+  const requestInit: RequestInit = { cache: 'no-cache', ...init };
+
   let response: Response;
   try {
-    response = await ServerConnection.makeRequest(url, init, settings);
+    response = await ServerConnection.makeRequest(url, requestInit, settings);
   } catch (error) {
     throw ApiError.fromNetworkError(error);
   }
