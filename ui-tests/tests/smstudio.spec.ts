@@ -110,4 +110,54 @@ test.describe('SM Studio sidebar', () => {
       sidebar.locator('[data-smstudio-section="spaces"] [data-smstudio-empty]')
     ).toBeVisible();
   });
+
+  test('lists what the server answers once an area is on', async ({ page }) => {
+    const sidebar = await openSidebar(page);
+    await page.route('**/smstudio/api/status**', async route => {
+      const response = await route.fetch();
+      const status = await response.json();
+      await route.fulfill({
+        response,
+        json: {
+          ...status,
+          features: { ...status.features, spaces: true },
+          current_space: { name: 'research', profile: 'ml.t3.medium' }
+        }
+      });
+    });
+    await page.route('**/smstudio/api/spaces**', route =>
+      route.fulfill({
+        json: {
+          items: [
+            {
+              name: 'research',
+              status: 'InService',
+              created_ms: 1732165200000,
+              profile: 'ml.t3.medium'
+            },
+            { name: 'gpu-experiments', status: 'Failed', created_ms: 1 }
+          ],
+          next_token: null
+        }
+      })
+    );
+    await page.getByTitle('Refresh Spaces').click();
+
+    const spaces = sidebar.locator('[data-smstudio-section="spaces"]');
+    await expect(spaces.locator('[data-smstudio-item]')).toHaveCount(2);
+    await expect(
+      spaces.locator('[data-smstudio-item="research"]')
+    ).toContainText('ml.t3.medium');
+    await expect(page.locator('[data-smstudio-status]')).toHaveText(
+      'SM Studio: research · ml.t3.medium'
+    );
+    // The other areas stay off: their empty states remain.
+    await expect(
+      sidebar.locator('[data-smstudio-section="jobs"] [data-smstudio-empty]')
+    ).toBeVisible();
+    await sidebar.screenshot({
+      path: path.join(SCREENSHOTS, 'sidebar-items.png')
+    });
+    await page.unroute('**/smstudio/api/**');
+  });
 });
