@@ -45,6 +45,11 @@ _STATUS_CODES = {
 }
 
 
+def _is_cache_buster(key: str, values: list[bytes]) -> bool:
+    """JupyterLab's request helper appends a bare timestamp key (``&1732165200000``)."""
+    return key.isdigit() and all(not v for v in values)
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str
@@ -126,7 +131,7 @@ class SMStudioHandler(ExtensionHandlerMixin, APIHandler):
         args = {
             key: values[-1].decode("utf-8", "replace")
             for key, values in self.request.query_arguments.items()
-            if key not in RESERVED_QUERY
+            if key not in RESERVED_QUERY and not _is_cache_buster(key, values)
         }
         try:
             return model.model_validate(args)

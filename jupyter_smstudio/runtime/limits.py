@@ -1,0 +1,124 @@
+"""Resource limits for a process tree: CPU affinity, memory, GPU visibility.
+
+Memory is enforced with a memory cgroup where the machine lets us create one
+(cgroup v2, else v1), so the kernel kills the tree at the limit and we can tell
+the user it was out of memory. Without cgroups, RLIMIT_DATA bounds each process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+V2_ROOT = Path("/sys/fs/cgroup")
+V1_ROOT = Path("/sys/fs/cgroup/memory")
+GROUP = "smstudio"
+
+
+@dataclass(frozen=True)
+class ResourceLimits:
+    cpus: float | None = None  # how many CPUs the tree may use (affinity to that many cores)
+    memory_bytes: int | None = None
+    gpus: int = 0  # number of GPUs made visible (CUDA_VISIBLE_DEVICES)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> ResourceLimits:
+        return cls(**(data or {}))
+
+    def cpu_set(self) -> set[int] | None:
+        if not self.cpus:
+            return None
+        available = sorted(os.sched_getaffinity(0))
+        count = max(1, min(len(available), int(-(-self.cpus // 1))))
+        return set(available[:count])
+
+    def env(self) -> dict[str, str]:
+        """Environment that tells libraries what they may use."""
+        env = {"CUDA_VISIBLE_DEVICES": ",".join(str(i) for i in range(self.gpus))}
+        cpus = self.cpu_set()
+        if cpus:
+            for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+                env[name] = str(len(cpus))
+        return env
+
+
+class MemoryCgroup:
+    """A memory cgroup for one process tree (v2 or v1, whichever is writable)."""
+
+    def __init__(self, path: Path, version: int) -> None:
+        self.path = path
+        self.version = version
+
+    @classmethod
+    def create(cls, name: str, limit_bytes: int) -> MemoryCgroup | None:
+        for version, root, limit_file in (
+            (2, V2_ROOT, "memory.max"),
+            (1, V1_ROOT, "memory.limit_in_bytes"),
+        ):
+            if version == 2 and "memory" not in _read(V2_ROOT / "cgroup.controllers"):
+                continue
+            if version == 1 and not (V1_ROOT / "memory.limit_in_bytes").exists():
+                continue
+            path = root / GROUP / name
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+                if version == 2:
+                    _enable_memory_controller(root / GROUP)
+                (path / limit_file).write_text(str(limit_bytes))
+                if version == 1:
+                    swap = path / "memory.memsw.limit_in_bytes"
+                    if swap.exists():
+                        swap.write_text(str(limit_bytes))
+                return cls(path, version)
+            except OSError:
+                continue
+        return None
+
+    def add(self, pid: int) -> None:
+        (self.path / "cgroup.procs").write_text(str(pid))
+
+    def oom_killed(self) -> bool:
+        name = "memory.events" if self.version == 2 else "memory.oom_control"
+        for line in _read(self.path / name).splitlines():
+            key, _, value = line.partition(" ")
+            if key == "oom_kill" and value.strip() not in ("", "0"):
+                return True
+        return False
+
+    def remove(self) -> None:
+        # Fails while processes remain (e.g. nohup'd background work); harmless.
+        with contextlib.suppress(OSError):
+            self.path.rmdir()
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def _enable_memory_controller(parent: Path) -> None:
+    try:
+        (parent.parent / "cgroup.subtree_control").write_text("+memory")
+        (parent / "cgroup.subtree_control").write_text("+memory")
+    except OSError:
+        pass
+
+
+def apply_in_child(limits: ResourceLimits, cgroup: MemoryCgroup | None) -> None:
+    """Run in the child between fork and exec (preexec_fn): join cgroup, set affinity."""
+    if cgroup is not None:
+        cgroup.add(os.getpid())
+    elif limits.memory_bytes:
+        resource.setrlimit(resource.RLIMIT_DATA, (limits.memory_bytes, limits.memory_bytes))
+    cpus = limits.cpu_set()
+    if cpus:
+        os.sched_setaffinity(0, cpus)

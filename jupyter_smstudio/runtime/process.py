@@ -1,0 +1,151 @@
+"""Server-side handle on detached supervised processes.
+
+``launch`` starts a supervisor (see ``supervisor.py``) in its own session and
+returns at once; everything about the run lives in its state directory:
+``spec.json`` (what to run), ``launch.json`` (the supervisor's pid),
+``state.json`` (written only by the supervisor), and the log. A restarted server
+calls ``read_state`` and ``process_alive`` to re-attach, or to learn that the run
+ended, or that it vanished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import psutil
+
+from .files import atomic_write_json, read_json
+from .limits import ResourceLimits
+from .supervisor import SPEC, STATE
+
+LAUNCH = "launch.json"  # written by the server: the supervisor's pid, before it reports
+
+Status = Literal["starting", "running", "exited", "vanished"]
+
+
+@dataclass(frozen=True)
+class ProcessSpec:
+    """What to run, where, and under which limits."""
+
+    id: str  # unique, filesystem-safe; names the memory cgroup
+    argv: list[str]
+    cwd: Path
+    env: dict[str, str]
+    log_path: Path
+    limits: ResourceLimits = field(default_factory=ResourceLimits)
+    max_runtime_seconds: float | None = None
+    grace_seconds: float = 120
+    kill_group_on_exit: bool = True  # False lets `nohup ... &` work outlive a script
+
+
+@dataclass(frozen=True)
+class RunState:
+    status: Status
+    supervisor_pid: int | None = None
+    child_pid: int | None = None
+    started_ms: int | None = None
+    ended_ms: int | None = None
+    exit_code: int | None = None
+    reason: str | None = None  # stopped | timeout | oom | start-failed | None
+    message: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("exited", "vanished")
+
+
+def _spawn(state_dir: Path) -> int:
+    with (state_dir / "supervisor.log").open("ab") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyter_smstudio.runtime.supervisor", str(state_dir)],
+            stdin=subprocess.DEVNULL,
+            stdout=err,
+            stderr=err,
+            start_new_session=True,  # not in the server's process group: survives its exit
+            close_fds=True,
+        )
+    return proc.pid
+
+
+async def launch(spec: ProcessSpec, state_dir: Path) -> int:
+    """Start ``spec`` detached; return the supervisor's pid without waiting for the command."""
+    payload: dict[str, Any] = {
+        "id": spec.id,
+        "argv": spec.argv,
+        "cwd": str(spec.cwd),
+        "env": spec.env,
+        "log_path": str(spec.log_path),
+        "limits": spec.limits.to_json(),
+        "max_runtime_seconds": spec.max_runtime_seconds,
+        "grace_seconds": spec.grace_seconds,
+        "kill_group_on_exit": spec.kill_group_on_exit,
+        "launched_ms": time.time_ns() // 1_000_000,
+    }
+    return await asyncio.to_thread(_prepare_and_spawn, state_dir, spec.log_path, payload)
+
+
+def _prepare_and_spawn(state_dir: Path, log_path: Path, payload: dict[str, Any]) -> int:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    (state_dir / STATE).unlink(missing_ok=True)
+    atomic_write_json(state_dir / SPEC, payload)
+    pid = _spawn(state_dir)
+    atomic_write_json(state_dir / LAUNCH, {"supervisor_pid": pid})
+    return pid
+
+
+def process_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        proc = psutil.Process(pid)
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _final(data: dict[str, Any]) -> RunState:
+    fields = {k: data.get(k) for k in RunState.__dataclass_fields__ if k != "status"}
+    return RunState("exited", **fields)
+
+
+def read_state(state_dir: Path, supervisor_pid: int | None = None) -> RunState:
+    """The run's state; 'vanished' when its supervisor died without recording an end."""
+    data = read_json(state_dir / STATE) or {}
+    status = data.get("status", "starting")
+    if status == "exited":
+        return _final(data)
+    pid = data.get("supervisor_pid") or supervisor_pid
+    if not pid:
+        pid = (read_json(state_dir / LAUNCH) or {}).get("supervisor_pid")
+    if not process_alive(pid):
+        # Re-read: the supervisor may have written its final state just before exiting.
+        data = read_json(state_dir / STATE) or data
+        if data.get("status") == "exited":
+            return _final(data)
+        return RunState("vanished", supervisor_pid=pid, child_pid=data.get("child_pid"),
+                        started_ms=data.get("started_ms"))  # fmt: skip
+    return RunState(status, supervisor_pid=pid, child_pid=data.get("child_pid"),
+                    started_ms=data.get("started_ms"))  # fmt: skip
+
+
+def stop(state_dir: Path, supervisor_pid: int | None = None) -> bool:
+    """Ask the run to stop (SIGTERM, then SIGKILL after its grace). False if not running."""
+    state = read_state(state_dir, supervisor_pid)
+    if state.status == "exited":
+        return False
+    if state.supervisor_pid and process_alive(state.supervisor_pid):
+        os.kill(state.supervisor_pid, signal.SIGTERM)
+        return True
+    if state.child_pid and process_alive(state.child_pid):  # supervisor gone: act directly
+        os.killpg(state.child_pid, signal.SIGKILL)
+        return True
+    return False
