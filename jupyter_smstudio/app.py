@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
@@ -13,7 +13,8 @@ from traitlets import Enum, Unicode, default, validate
 from . import __version__
 from .api.openapi import build_openapi
 from .api.routes import tornado_handlers
-from .identity import OwnerResolver, UserMode, default_owner
+from .compute import ComputeCatalog
+from .identity import default_owner
 from .registry import all_routes
 from .services import Services
 from .store.database import sqlite_url
@@ -33,6 +34,7 @@ class SMStudioApp(ExtensionApp):
     name = "jupyter_smstudio"
     app_name = "SM Studio"
     description = "A self-hosted SageMaker Studio inside JupyterLab."
+    classes = [ComputeCatalog]
     load_other_extensions = True
 
     data_dir = Unicode(
@@ -78,11 +80,12 @@ class SMStudioApp(ExtensionApp):
 
     services: Services
 
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or sqlite_url(Path(self.data_dir) / "smstudio.db")
+
     def initialize_settings(self) -> None:
-        url = self.database_url or sqlite_url(Path(self.data_dir) / "smstudio.db")
-        self.services = Services.build(
-            url, OwnerResolver(cast(UserMode, self.user_mode), self.owner_name)
-        )
+        self.services = Services.build(self)
         self.settings.update(
             {
                 "smstudio_services": self.services,

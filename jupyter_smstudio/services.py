@@ -6,13 +6,17 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
-from .identity import OwnerResolver
+from .compute import ComputeCatalog
+from .identity import OwnerResolver, UserMode
 from .lifecycle.repository import LifecycleConfigRepository
 from .lifecycle.service import LifecycleConfigService
 from .registry import all_migrations
 from .store import Database
+
+if TYPE_CHECKING:
+    from .app import SMStudioApp
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +27,20 @@ class Services:
 
     db: Database
     owners: OwnerResolver
+    compute: ComputeCatalog
     lifecycle_configs: LifecycleConfigService
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
-    def build(cls, database_url: str, owners: OwnerResolver) -> Services:
-        db = Database(database_url, all_migrations())
+    def build(cls, app: SMStudioApp) -> Services:
+        """Build every service from the app's configuration."""
+        db = Database(app.resolved_database_url, all_migrations())
+        compute = ComputeCatalog(parent=app)
+        compute.check()
         return cls(
             db=db,
-            owners=owners,
+            owners=OwnerResolver(cast(UserMode, app.user_mode), app.owner_name),
+            compute=compute,
             lifecycle_configs=LifecycleConfigService(LifecycleConfigRepository(db)),
         )
 
