@@ -11,12 +11,19 @@ from .api.routes import Route
 from .compute import handlers as compute_handlers
 from .lifecycle import handlers as lifecycle_handlers
 from .lifecycle import schema as lifecycle_schema
+from .spaces import handlers as spaces_handlers
+from .spaces import schema as spaces_schema
 from .store.migrations import Migration
 
 
 def all_routes() -> list[Route]:
-    return [*server.ROUTES, *compute_handlers.ROUTES, *lifecycle_handlers.ROUTES]
+    return [
+        *server.ROUTES,
+        *compute_handlers.ROUTES,
+        *lifecycle_handlers.ROUTES,
+        *spaces_handlers.ROUTES,
+    ]
 
 
 def all_migrations() -> list[Migration]:
-    return [*lifecycle_schema.MIGRATIONS]
+    return [*lifecycle_schema.MIGRATIONS, *spaces_schema.MIGRATIONS]

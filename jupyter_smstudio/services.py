@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .compute import ComputeCatalog
@@ -13,6 +14,8 @@ from .identity import OwnerResolver, UserMode
 from .lifecycle.repository import LifecycleConfigRepository
 from .lifecycle.service import LifecycleConfigService
 from .registry import all_migrations
+from .spaces.repository import SpaceRepository
+from .spaces.service import SpaceService
 from .store import Database
 
 if TYPE_CHECKING:
@@ -29,6 +32,7 @@ class Services:
     owners: OwnerResolver
     compute: ComputeCatalog
     lifecycle_configs: LifecycleConfigService
+    spaces: SpaceService
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -37,12 +41,23 @@ class Services:
         db = Database(app.resolved_database_url, all_migrations())
         compute = ComputeCatalog(parent=app)
         compute.check()
-        return cls(
+        lifecycle_configs = LifecycleConfigService(LifecycleConfigRepository(db))
+        services = cls(
             db=db,
             owners=OwnerResolver(cast(UserMode, app.user_mode), app.owner_name),
             compute=compute,
-            lifecycle_configs=LifecycleConfigService(LifecycleConfigRepository(db)),
+            lifecycle_configs=lifecycle_configs,
+            spaces=SpaceService(
+                SpaceRepository(db),
+                compute,
+                lifecycle_configs,
+                Path(app.data_dir),
+                app.server.kernel_manager,
+                parent=app,
+            ),
         )
+        services.spaces.spawn = lambda coro: services.spawn(coro, "space lifecycle run")
+        return services
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Run a background task that ``stop`` cancels; failures are logged, not lost."""
@@ -59,8 +74,10 @@ class Services:
 
     async def start(self) -> None:
         await self.db.open()
+        await self.spaces.recover()
 
     async def stop(self) -> None:
+        await self.spaces.close()
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
