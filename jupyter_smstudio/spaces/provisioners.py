@@ -30,7 +30,7 @@ def kernel_cgroup(kernel_id: str) -> str:
 class SpaceProvisionerMixin:
     """What every space provisioner does: read the space state, pick the profile."""
 
-    space_dir = Unicode(config=True, help="The space's server-side directory (space.json).")
+    space_dir: str  # a traitlets trait on each concrete provisioner (see below)
     kernel_id: str
 
     def space_state(self) -> dict[str, Any]:
@@ -67,6 +67,8 @@ def profile_limits(profile: dict[str, Any]) -> ResourceLimits:
 
 class LocalSpaceProvisioner(SpaceProvisionerMixin, LocalProvisioner):
     """Local processes: working dir and HOME = the volume; profile limits enforced."""
+
+    space_dir = Unicode(config=True, help="The space's server-side directory (space.json).")
 
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
         state = self.space_state()

@@ -13,6 +13,7 @@ from ..errors import Conflict
 from ..store import Database
 from ..store.paging import ListQuery, fetch_page
 from ..timeutil import now_ms
+from .kernelspecs import kernel_name
 from .models import Sharing, Space, SpaceEvent, SpaceEventPage, SpacePage, SpaceQuery
 from .schema import space_events, spaces
 
@@ -23,11 +24,13 @@ def _model(row: Any) -> Space:
     data = dict(row._mapping)
     for key in JSON_COLUMNS:
         data[key] = json.loads(data[key])
+    data.pop("run_pid", None)
+    data["kernel_name"] = kernel_name(data["name"])  # derived, not stored
     return Space.model_validate(data)
 
 
 def _row(space: Space) -> dict[str, Any]:
-    data = space.model_dump(mode="json")
+    data = space.model_dump(mode="json", exclude={"kernel_name"})
     for key in JSON_COLUMNS:
         data[key] = json.dumps(data[key])
     return data
