@@ -40,9 +40,12 @@ async def test_scripts_run_in_order_in_the_volume_and_on_create_only_once(
     api: ApiCall, jp_serverapp: Any
 ) -> None:
     await config(api, "setup", "on-create", "#!/bin/sh\necho created >> order.txt\n")
-    await config(api, "every-start", "on-start",
-                 "#!/usr/bin/env python3\nimport os\nopen('order.txt', 'a').write("
-                 "f\"started home={os.environ['HOME'] == os.getcwd()}\\n\")\nprint('hello from python')\n")  # fmt: skip
+    python_script = (
+        "#!/usr/bin/env python3\nimport os\n"
+        "open('order.txt', 'a').write(f\"started home={os.environ['HOME'] == os.getcwd()}\\n\")\n"
+        "print('hello from python')\n"
+    )
+    await config(api, "every-start", "on-start", python_script)
     reply = await api(
         "POST", "spaces", {"name": "s1", "lifecycle_configs": ["every-start", "setup"]}
     )
@@ -94,8 +97,8 @@ async def test_a_script_over_the_time_limit_fails_the_space(api: ApiCall) -> Non
 async def test_background_work_started_with_nohup_outlives_the_script(
     api: ApiCall, jp_serverapp: Any
 ) -> None:
-    await config(api, "bg", "on-start",
-                 "nohup sh -c 'sleep 2; echo finished > bg.txt' >/dev/null 2>&1 &\necho launched\n")  # fmt: skip
+    script = "nohup sh -c 'sleep 2; echo finished > bg.txt' >/dev/null 2>&1 &\necho launched\n"
+    await config(api, "bg", "on-start", script)
     await api("POST", "spaces", {"name": "s1", "lifecycle_configs": ["bg"]})
     await wait_status(api, "s1", "InService")
     marker = home(jp_serverapp, "s1") / "bg.txt"

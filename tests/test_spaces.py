@@ -72,8 +72,11 @@ async def test_kernels_run_in_the_space_with_its_profile(
 ) -> None:
     await create(api, profile="ml.small")
     kernel = await kernels.start("smstudio-s1")
-    out = await kernels.run(kernel, "import os\nprint(os.getcwd(), os.environ['HOME'], "
-                            "len(os.sched_getaffinity(0)), os.environ['SMSTUDIO_PROFILE'])")  # fmt: skip
+    code = (
+        "import os\nprint(os.getcwd(), os.environ['HOME'], "
+        "len(os.sched_getaffinity(0)), os.environ['SMSTUDIO_PROFILE'])"
+    )
+    out = await kernels.run(kernel, code)
     cwd, home, cpus, profile = out.split()
     assert cwd == home == str(data_dir(jp_serverapp) / "s1" / "home")
     assert cpus == "1"
