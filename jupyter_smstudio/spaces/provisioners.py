@@ -56,6 +56,30 @@ class SpaceProvisionerMixin:
             f.write(line + "\n")
 
 
+def space_kernel_env(home: Path, home_in_kernel: str, inherited: dict[str, str]) -> dict[str, str]:
+    """What a space's own setup adds to its kernels' environment.
+
+    Lifecycle scripts write ``~/.smstudio/kernel.env`` (NAME=value lines) and install
+    packages into ``~/.smstudio/site-packages``; both live in the volume, so they
+    persist and apply to every kernel of the space.
+    """
+    env: dict[str, str] = {}
+    config = home / ".smstudio"
+    try:
+        lines = (config / "kernel.env").read_text().splitlines()
+    except OSError:
+        lines = []
+    for line in lines:
+        name, sep, value = line.partition("=")
+        if sep and name.strip().isidentifier():
+            env[name.strip()] = value
+    if (config / "site-packages").is_dir():
+        path = [f"{home_in_kernel}/.smstudio/site-packages"]
+        existing = env.get("PYTHONPATH") or inherited.get("PYTHONPATH")
+        env["PYTHONPATH"] = ":".join(path + ([existing] if existing else []))
+    return env
+
+
 def profile_limits(profile: dict[str, Any]) -> ResourceLimits:
     memory = profile.get("memory_gib")
     return ResourceLimits(
@@ -78,6 +102,7 @@ class LocalSpaceProvisioner(SpaceProvisionerMixin, LocalProvisioner):
         limits = profile_limits(profile)
         env = kwargs.setdefault("env", {})
         env.update(limits.env())
+        env.update(space_kernel_env(Path(state["home"]), state["home"], env))
         env.update(
             HOME=state["home"], SMSTUDIO_SPACE=state["name"], SMSTUDIO_PROFILE=profile["name"]
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import sys
 from pathlib import Path
 from typing import ClassVar
 
@@ -48,12 +49,14 @@ class LocalSpaceBackend(SpaceBackend):
         image: str | None, timeout: float,
     ) -> ProcessSpec:  # fmt: skip
         home = self.home(space)
-        env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("SMSTUDIO_", "JPY_"))},
-            "HOME": home,
-            "SMSTUDIO_SPACE": space,
-            "SMSTUDIO_PROFILE": profile.name,
-        }
+        env = {k: v for k, v in os.environ.items() if not k.startswith("JPY_")}
+        env.update(
+            # The server's Python first, so scripts use what kernels use (and the client).
+            PATH=os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")]),
+            HOME=home,
+            SMSTUDIO_SPACE=space,
+            SMSTUDIO_PROFILE=profile.name,
+        )
         return ProcessSpec(
             id=f"lifecycle-{space}-{run_id}",
             argv=argv,
