@@ -5,6 +5,11 @@ set -euo pipefail
 STOP_AT="${STOP_AT:-20:00}"
 
 mkdir -p "$HOME/.smstudio"
+PIDFILE="$HOME/.smstudio/auto-shutdown.pid"
+# One waiter per space: replace the one an earlier start left behind.
+if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+  kill "$(cat "$PIDFILE")" 2>/dev/null || true
+fi
 nohup python3 - "$STOP_AT" >>"$HOME/.smstudio/auto-shutdown.log" 2>&1 <<'PY' &
 import datetime, os, sys, time
 
@@ -21,4 +26,5 @@ time.sleep((at - now).total_seconds())
 Client().stop_space(os.environ["SMSTUDIO_SPACE"])
 print(f"{datetime.datetime.now():%F %T} stopped the space", flush=True)
 PY
+echo $! >"$PIDFILE"
 echo "This space will stop at $STOP_AT (log: ~/.smstudio/auto-shutdown.log)"
