@@ -18,6 +18,7 @@ from .identity import default_owner
 from .registry import all_routes
 from .services import Services
 from .store.database import sqlite_url
+from .training.config import TrainingJobs
 
 #: Environment variables that kernels and terminals inherit, so that
 #: ``jupyter_smstudio.client`` reaches this server without configuration.
@@ -34,7 +35,7 @@ class SMStudioApp(ExtensionApp):
     name = "jupyter_smstudio"
     app_name = "SM Studio"
     description = "A self-hosted SageMaker Studio inside JupyterLab."
-    classes = [ComputeCatalog]
+    classes = [ComputeCatalog, TrainingJobs]
     load_other_extensions = True
 
     data_dir = Unicode(

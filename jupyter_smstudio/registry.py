@@ -12,11 +12,18 @@ from .compute import handlers as compute_handlers
 from .lifecycle import handlers as lifecycle_handlers
 from .lifecycle import schema as lifecycle_schema
 from .store.migrations import Migration
+from .training import handlers as training_handlers
+from .training import schema as training_schema
 
 
 def all_routes() -> list[Route]:
-    return [*server.ROUTES, *compute_handlers.ROUTES, *lifecycle_handlers.ROUTES]
+    return [
+        *server.ROUTES,
+        *compute_handlers.ROUTES,
+        *lifecycle_handlers.ROUTES,
+        *training_handlers.ROUTES,
+    ]
 
 
 def all_migrations() -> list[Migration]:
-    return [*lifecycle_schema.MIGRATIONS]
+    return [*lifecycle_schema.MIGRATIONS, *training_schema.MIGRATIONS]

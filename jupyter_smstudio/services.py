@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .compute import ComputeCatalog
@@ -14,6 +15,9 @@ from .lifecycle.repository import LifecycleConfigRepository
 from .lifecycle.service import LifecycleConfigService
 from .registry import all_migrations
 from .store import Database
+from .training.config import TrainingJobs
+from .training.repository import TrainingJobRepository
+from .training.service import TrainingService
 
 if TYPE_CHECKING:
     from .app import SMStudioApp
@@ -29,6 +33,7 @@ class Services:
     owners: OwnerResolver
     compute: ComputeCatalog
     lifecycle_configs: LifecycleConfigService
+    training: TrainingService
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -37,12 +42,22 @@ class Services:
         db = Database(app.resolved_database_url, all_migrations())
         compute = ComputeCatalog(parent=app)
         compute.check()
-        return cls(
+        training = TrainingService(
+            TrainingJobs(parent=app),
+            TrainingJobRepository(db),
+            compute,
+            data_dir=Path(app.data_dir),
+            root_dir=Path(app.serverapp.root_dir if app.serverapp else "."),
+        )
+        services = cls(
             db=db,
             owners=OwnerResolver(cast(UserMode, app.user_mode), app.owner_name),
             compute=compute,
             lifecycle_configs=LifecycleConfigService(LifecycleConfigRepository(db)),
+            training=training,
         )
+        training.spawn = services.spawn
+        return services
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Run a background task that ``stop`` cancels; failures are logged, not lost."""
@@ -59,6 +74,7 @@ class Services:
 
     async def start(self) -> None:
         await self.db.open()
+        await self.training.start()
 
     async def stop(self) -> None:
         for task in list(self._tasks):
