@@ -38,3 +38,15 @@ async def finished(api: ApiCall, name: str, timeout: float = 30) -> Any:
 
 async def full_log(api: ApiCall, name: str) -> str:
     return str((await api("GET", f"training-jobs/{name}/logs")).json["text"])
+
+
+async def until_logged(api: ApiCall, name: str, text: str, timeout: float = 30) -> str:
+    """The job's log once it contains ``text``."""
+    deadline = time.monotonic() + timeout
+    log = ""
+    while time.monotonic() < deadline:
+        log = await full_log(api, name)
+        if text in log:
+            return log
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"'{text}' not logged within {timeout}s: {log[-2000:]}")
