@@ -41,7 +41,10 @@ def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:
 async def test_script_mode_in_a_container_with_hard_coded_paths(
     api: ApiCall, jp_root_dir: Path
 ) -> None:
-    write(jp_root_dir, "src/train.py", """
+    write(
+        jp_root_dir,
+        "src/train.py",
+        """
         import json, os, socket, sys
         hps = json.load(open("/opt/ml/input/config/hyperparameters.json"))
         data = open("/opt/ml/input/data/train/a.csv").read()
@@ -49,7 +52,8 @@ async def test_script_mode_in_a_container_with_hard_coded_paths(
                    "model_dir": os.environ["SM_MODEL_DIR"], "cwd": os.getcwd()},
                   open("/opt/ml/model/report.json", "w"))
         print("loss=0.25")
-    """)
+    """,
+    )
     write(jp_root_dir, "data/a.csv", "1,2\n")
     body = {"name": "dock", "entry_point": "train.py", "source_dir": "src",
             "hyperparameters": {"epochs": 2, "b": True}, "instance_type": "ml.m5.large",
@@ -70,7 +74,10 @@ async def test_script_mode_in_a_container_with_hard_coded_paths(
 
 async def test_two_instances_find_each_other(api: ApiCall, jp_root_dir: Path) -> None:
     # A rendezvous as data-parallel frameworks do: workers connect to the master's port.
-    write(jp_root_dir, "dist/train.py", """
+    write(
+        jp_root_dir,
+        "dist/train.py",
+        """
         import json, os, socket, time
         hosts = json.loads(os.environ["SM_HOSTS"])
         me = os.environ["SM_CURRENT_HOST"]
@@ -98,7 +105,8 @@ async def test_two_instances_find_each_other(api: ApiCall, jp_root_dir: Path) ->
         with open(os.path.join(os.environ["SM_MODEL_DIR"], me + ".json"), "w") as f:
             json.dump({"hosts": hosts, "me": me, "rank": os.environ["SM_CURRENT_HOST_RANK"],
                        "peers": peers}, f)
-    """)
+    """,
+    )
     body = {"name": "two", "entry_point": "train.py", "source_dir": "dist", "instance_count": 2,
             "instance_type": "ml.m5.large"}  # fmt: skip
     assert (await api("POST", "training-jobs", body)).status == 201
