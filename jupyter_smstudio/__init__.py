@@ -23,3 +23,10 @@ def _jupyter_server_extension_points() -> list[dict[str, Any]]:
     from .app import SMStudioApp
 
     return [{"module": "jupyter_smstudio", "app": SMStudioApp}]
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext jupyter_smstudio``: the ``%%train`` and ``%jobs`` magics."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)

@@ -20,6 +20,7 @@ from .registry import all_routes
 from .services import Services
 from .spaces.service import SpaceService
 from .store.database import sqlite_url
+from .training.config import TrainingJobs
 
 #: Environment variables that kernels and terminals inherit, so that
 #: ``jupyter_smstudio.client`` reaches this server without configuration.
@@ -36,7 +37,7 @@ class SMStudioApp(ExtensionApp):
     name = "jupyter_smstudio"
     app_name = "SM Studio"
     description = "A self-hosted SageMaker Studio inside JupyterLab."
-    classes = [ComputeCatalog, SpaceService]
+    classes = [ComputeCatalog, SpaceService, TrainingJobs]
     load_other_extensions = True
 
     data_dir = Unicode(

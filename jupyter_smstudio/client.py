@@ -155,3 +155,40 @@ class Client:
 
     def compute_profiles(self) -> dict[str, Any]:
         return self.request("GET", "compute-profiles")  # type: ignore[no-any-return]
+
+    # ---- training jobs ----------------------------------------------------------
+    def create_training_job(self, spec: dict[str, Any]) -> dict[str, Any]:
+        return self.request("POST", "training-jobs", json=spec)  # type: ignore[no-any-return]
+
+    def training_job(self, name: str) -> dict[str, Any]:
+        return self.request("GET", "training-jobs", name)  # type: ignore[no-any-return]
+
+    def training_jobs(self, **filters: Any) -> list[dict[str, Any]]:
+        return self.paginate("training-jobs", **filters)
+
+    def stop_training_job(self, name: str) -> dict[str, Any]:
+        return self.request("POST", "training-jobs", name, "stop")  # type: ignore[no-any-return]
+
+    def training_job_logs(self, name: str, cursor: int = 0) -> dict[str, Any]:
+        """``{"text", "next_cursor", "size", "finished"}``: pass next_cursor back to follow."""
+        params = {"cursor": cursor}
+        return self.request("GET", "training-jobs", name, "logs", params=params)  # type: ignore[no-any-return]
+
+    def training_job_metrics(self, name: str, since_ms: int = 0) -> dict[str, list[Any]]:
+        """Metric name -> [(timestamp_ms, value), ...]."""
+        reply = self.request("GET", "training-jobs", name, "metrics", params={"since_ms": since_ms})
+        return {
+            s["name"]: [(p["timestamp_ms"], p["value"]) for p in s["points"]]
+            for s in reply["metrics"]
+        }
+
+    def download_training_artifact(self, name: str, artifact: str, path: str) -> str:
+        """Save ``model.tar.gz`` or ``output.tar.gz`` of a job to ``path``."""
+        url = self.url("training-jobs", name, "artifacts", artifact)
+        with self.session.get(url, stream=True, timeout=self.timeout) as response:
+            if response.status_code >= 400:
+                self.request("GET", "training-jobs", name, "artifacts", artifact)  # raises
+            with open(path, "wb") as f:
+                for chunk in response.iter_content(1 << 20):
+                    f.write(chunk)
+        return path

@@ -14,6 +14,8 @@ from .lifecycle import schema as lifecycle_schema
 from .spaces import handlers as spaces_handlers
 from .spaces import schema as spaces_schema
 from .store.migrations import Migration
+from .training import handlers as training_handlers
+from .training import schema as training_schema
 
 
 def all_routes() -> list[Route]:
@@ -22,8 +24,13 @@ def all_routes() -> list[Route]:
         *compute_handlers.ROUTES,
         *lifecycle_handlers.ROUTES,
         *spaces_handlers.ROUTES,
+        *training_handlers.ROUTES,
     ]
 
 
 def all_migrations() -> list[Migration]:
-    return [*lifecycle_schema.MIGRATIONS, *spaces_schema.MIGRATIONS]
+    return [
+        *lifecycle_schema.MIGRATIONS,
+        *spaces_schema.MIGRATIONS,
+        *training_schema.MIGRATIONS,
+    ]

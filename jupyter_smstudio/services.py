@@ -17,6 +17,9 @@ from .registry import all_migrations
 from .spaces.repository import SpaceRepository
 from .spaces.service import SpaceService
 from .store import Database
+from .training.config import TrainingJobs
+from .training.repository import TrainingJobRepository
+from .training.service import TrainingService
 
 if TYPE_CHECKING:
     from .app import SMStudioApp
@@ -33,6 +36,7 @@ class Services:
     compute: ComputeCatalog
     lifecycle_configs: LifecycleConfigService
     spaces: SpaceService
+    training: TrainingService
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -42,6 +46,13 @@ class Services:
         compute = ComputeCatalog(parent=app)
         compute.check()
         lifecycle_configs = LifecycleConfigService(LifecycleConfigRepository(db))
+        training = TrainingService(
+            TrainingJobs(parent=app),
+            TrainingJobRepository(db),
+            compute,
+            data_dir=Path(app.data_dir),
+            root_dir=Path(app.server.root_dir),
+        )
         services = cls(
             db=db,
             owners=OwnerResolver(cast(UserMode, app.user_mode), app.owner_name),
@@ -55,8 +66,10 @@ class Services:
                 app.server.kernel_manager,
                 parent=app,
             ),
+            training=training,
         )
         services.spaces.spawn = lambda coro: services.spawn(coro, "space lifecycle run")
+        training.spawn = services.spawn
         return services
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
@@ -75,6 +88,7 @@ class Services:
     async def start(self) -> None:
         await self.db.open()
         await self.spaces.recover()
+        await self.training.start()
 
     async def stop(self) -> None:
         await self.spaces.close()

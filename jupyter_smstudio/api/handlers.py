@@ -21,7 +21,7 @@ class Features(BaseModel):
     """Which capability areas this server offers (panels hide what is off)."""
 
     spaces: bool = True
-    training: bool = False
+    training: bool = True
     endpoints: bool = False
     wrangler: bool = False
 

@@ -1,0 +1,224 @@
+"""``Estimator``: the SageMaker SDK's training entry point, backed by SM Studio training jobs.
+
+    est = Estimator(entry_point="train.py", source_dir="src", instance_type="ml.m5.large",
+                    hyperparameters={"epochs": 5},
+                    metric_definitions=[{"Name": "loss", "Regex": "loss=([0-9.]+)"}])
+    est.fit({"train": "data/train"})
+    est.model_data  # .../model.tar.gz
+
+Paths are in your space (relative to the server's root directory), ``file://`` or
+fsspec URLs. Names follow the SDK; both SDK-style (``Name``/``Regex``) and
+snake_case metric definitions are accepted.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, TextIO
+
+from ..client import Client
+
+FINAL = ("Completed", "Failed", "Stopped")
+POLL_SECONDS = 0.5
+
+
+class TrainingJobError(RuntimeError):
+    """A job ended Failed (``fit(wait=True)`` raises it, as the SDK's UnexpectedStatusException)."""
+
+    def __init__(self, job: dict[str, Any]) -> None:
+        super().__init__(
+            f"Training job {job['name']} ended {job['status']}: {job.get('failure_reason') or ''}"
+        )
+        self.job = job
+
+
+def _base_name(entry_point: str | None, image: str | None) -> str:
+    stem = (entry_point or image or "training").rsplit("/", 1)[-1].split(":")[0].split(".")[0]
+    clean = "".join(c if c.isalnum() else "-" for c in stem).strip("-") or "training"
+    return clean[:35]
+
+
+def _metric(definition: Mapping[str, str]) -> dict[str, str]:
+    return {
+        "name": definition.get("Name") or definition["name"],
+        "regex": definition.get("Regex") or definition["regex"],
+    }
+
+
+def _channel(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        return {"path": value}
+    if isinstance(value, Mapping):
+        return dict(value)
+    # sagemaker.inputs.TrainingInput-like objects
+    return {"path": value.config["DataSource"]["S3DataSource"]["S3Uri"],
+            "content_type": value.config.get("ContentType")}  # fmt: skip
+
+
+class Estimator:
+    """Train with a script (script mode) or a container image, like ``sagemaker.estimator``."""
+
+    def __init__(
+        self,
+        entry_point: str | None = None,
+        source_dir: str | None = None,
+        hyperparameters: dict[str, Any] | None = None,
+        instance_type: str | None = None,
+        instance_count: int = 1,
+        metric_definitions: list[Mapping[str, str]] | None = None,
+        output_path: str | None = None,
+        checkpoint_s3_uri: str | None = None,
+        max_run: int = 24 * 60 * 60,
+        environment: dict[str, str] | None = None,
+        image_uri: str | None = None,
+        container_entry_point: list[str] | None = None,
+        container_arguments: list[str] | None = None,
+        base_job_name: str | None = None,
+        backend: str | None = None,
+        client: Client | None = None,
+        **_ignored: Any,  # role, sagemaker_session, framework_version, py_version, ...
+    ) -> None:
+        self.entry_point = entry_point
+        self.source_dir = source_dir
+        self._hyperparameters = dict(hyperparameters or {})
+        self.instance_type = instance_type
+        self.instance_count = instance_count
+        self.metric_definitions = [_metric(m) for m in metric_definitions or []]
+        self.output_path = output_path
+        self.checkpoint_s3_uri = checkpoint_s3_uri
+        self.max_run = max_run
+        self.environment = dict(environment or {})
+        self.image_uri = image_uri
+        self.container_entry_point = container_entry_point
+        self.container_arguments = container_arguments
+        self.base_job_name = base_job_name or _base_name(entry_point, image_uri)
+        self.backend = backend
+        self._client = client
+        self.latest_training_job: str | None = None
+        self._job: dict[str, Any] | None = None
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            self._client = Client()
+        return self._client
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return dict(self._hyperparameters)
+
+    def set_hyperparameters(self, **kwargs: Any) -> None:
+        self._hyperparameters.update(kwargs)
+
+    def _job_name(self) -> str:
+        stamp = datetime.now().strftime("%Y-%m-%d-%H-%M-%S-%f")[:-3]
+        return f"{self.base_job_name}-{stamp}"
+
+    def fit(
+        self,
+        inputs: str | Mapping[str, Any] | None = None,
+        wait: bool = True,
+        logs: bool = True,
+        job_name: str | None = None,
+    ) -> None:
+        """Start a training job; with ``wait``, follow it to its end (raising if it failed)."""
+        if isinstance(inputs, str):
+            inputs = {"training": inputs}
+        spec: dict[str, Any] = {
+            "name": job_name or self._job_name(),
+            "entry_point": self.entry_point,
+            "source_dir": self.source_dir,
+            "image": self.image_uri,
+            "container_entrypoint": self.container_entry_point,
+            "container_arguments": self.container_arguments,
+            "hyperparameters": self._hyperparameters,
+            "channels": {k: _channel(v) for k, v in (inputs or {}).items()},
+            "output_path": self.output_path,
+            "checkpoint_path": self.checkpoint_s3_uri,
+            "instance_type": self.instance_type,
+            "instance_count": self.instance_count,
+            "backend": self.backend,
+            "environment": self.environment,
+            "max_runtime_seconds": self.max_run,
+            "metric_definitions": self.metric_definitions,
+        }
+        self._job = self.client.create_training_job(
+            {k: v for k, v in spec.items() if v is not None}
+        )
+        self.latest_training_job = self._job["name"]
+        if wait:
+            self.wait(logs=logs)
+
+    @classmethod
+    def attach(cls, training_job_name: str, client: Client | None = None) -> Estimator:
+        """An Estimator for an existing job (its settings as the job was created)."""
+        client = client or Client()
+        job = client.training_job(training_job_name)
+        spec = job["spec"]
+        est = cls(
+            entry_point=spec.get("entry_point"), source_dir=spec.get("source_dir"),
+            hyperparameters=spec.get("hyperparameters"), instance_type=job["instance_type"],
+            instance_count=spec.get("instance_count", 1),
+            metric_definitions=spec.get("metric_definitions"),
+            output_path=spec.get("output_path"), image_uri=spec.get("image"),
+            environment=spec.get("environment"), client=client,
+        )  # fmt: skip
+        est.latest_training_job = training_job_name
+        est._job = job
+        return est
+
+    def _name(self) -> str:
+        if self.latest_training_job is None:
+            raise ValueError("No training job yet: call fit() or Estimator.attach(name) first.")
+        return self.latest_training_job
+
+    def describe(self) -> dict[str, Any]:
+        self._job = self.client.training_job(self._name())
+        return self._job
+
+    def wait(self, logs: bool = True, out: TextIO | None = None) -> dict[str, Any]:
+        """Block until the job ends; stream its log meanwhile."""
+        if logs:
+            self.logs(out=out)
+        while (job := self.describe())["status"] not in FINAL:
+            time.sleep(POLL_SECONDS)
+        if job["status"] == "Failed":
+            raise TrainingJobError(job)
+        return job
+
+    def logs(self, out: TextIO | None = None) -> None:
+        """Print the job's log, following it until the job ends."""
+        out = out or sys.stdout
+        cursor = 0
+        while True:
+            chunk = self.client.training_job_logs(self._name(), cursor)
+            if chunk["text"]:
+                out.write(chunk["text"])
+                out.flush()
+            cursor = chunk["next_cursor"]
+            if chunk["finished"]:
+                return
+            if not chunk["text"]:
+                time.sleep(POLL_SECONDS)
+
+    def stop(self) -> None:
+        self._job = self.client.stop_training_job(self._name())
+
+    def training_job_analytics(self) -> dict[str, list[Any]]:
+        """Metric name -> [(timestamp_ms, value), ...] (the SDK returns a DataFrame)."""
+        return self.client.training_job_metrics(self._name())
+
+    @property
+    def model_data(self) -> str | None:
+        """Path of ``model.tar.gz`` once the job has ended (None before)."""
+        job = self._job if self._job and self._job["status"] in FINAL else self.describe()
+        return job.get("model_artifacts")
+
+    def deploy(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            "Estimator.deploy() needs SM Studio endpoints, which this build does not include "
+            "yet: deploy model_data with jupyter_smstudio.sdk.model.Model(...).deploy() once "
+            "endpoints are available."
+        )

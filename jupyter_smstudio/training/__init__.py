@@ -1,0 +1,1 @@
+"""Training jobs: SageMaker script-mode and bring-your-own-container jobs, run detached."""

@@ -1,0 +1,9 @@
+"""Where training jobs run: this machine (local) or containers (docker)."""
+
+from .base import HostPlan, JobPlan, TrainingBackend
+from .docker import DockerBackend
+from .local import LocalBackend
+
+BACKENDS: dict[str, type[TrainingBackend]] = {"local": LocalBackend, "docker": DockerBackend}
+
+__all__ = ["BACKENDS", "DockerBackend", "HostPlan", "JobPlan", "LocalBackend", "TrainingBackend"]

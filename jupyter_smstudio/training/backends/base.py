@@ -1,0 +1,79 @@
+"""What a training backend does: run a prepared job's hosts detached, report, stop, clean up.
+
+The service prepares each host's ``/opt/ml`` tree on disk (``workspace.py``) and
+describes the run as a :class:`JobPlan`; a backend only turns that into processes
+or containers, through ``jupyter_smstudio.runtime`` so every run outlives the server.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ...compute import ComputeProfile
+from ...runtime import RunState, read_state, stop
+from ..contract import Layout
+from ..models import TrainingJobCreate
+
+JOBFILES = Path(__file__).resolve().parent.parent / "jobfiles"
+
+
+@dataclass(frozen=True)
+class HostPlan:
+    name: str  # algo-1 ...
+    tree: Path  # this host's /opt/ml on the server's disk
+    env: dict[str, str]  # the contract's variables, the user's environment
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    id: str  # unique and filesystem-safe; names cgroups, containers, networks
+    job_dir: Path
+    log_path: Path
+    hosts: list[HostPlan]
+    profile: ComputeProfile
+    channels: dict[str, Path]  # name -> local file or directory
+    script_mode: bool  # run the launcher (SageMaker script mode), else the image as is
+    spec: TrainingJobCreate
+    grace_seconds: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.job_dir / "run"
+
+
+class TrainingBackend(abc.ABC):
+    """One way to run jobs. ``handle`` is the JSON a backend needs to find a run again."""
+
+    name: str
+
+    @abc.abstractmethod
+    def check(self, spec: TrainingJobCreate, profile: ComputeProfile) -> None:
+        """Raise ``InvalidInput`` (naming the field) for a job this backend cannot run."""
+
+    @abc.abstractmethod
+    def layout(self, tree: Path) -> Layout:
+        """The ``/opt/ml`` tree as the job sees it."""
+
+    @abc.abstractmethod
+    def job_paths(self) -> dict[str, str]:
+        """``python``, ``jobfiles`` and ``venvs`` as the job sees them."""
+
+    @abc.abstractmethod
+    async def start(self, plan: JobPlan) -> dict[str, Any]:
+        """Start every host detached; return the handle."""
+
+    def state(self, handle: dict[str, Any]) -> RunState:
+        """Where the run is (blocking file reads: call in a thread)."""
+        return read_state(Path(handle["state_dir"]), handle.get("supervisor_pid"))
+
+    def stop(self, handle: dict[str, Any]) -> bool:
+        """SIGTERM now, SIGKILL after the grace period (blocking: call in a thread)."""
+        return stop(Path(handle["state_dir"]), handle.get("supervisor_pid"))
+
+    async def cleanup(self, handle: dict[str, Any]) -> None:
+        """Release what the run left behind (containers, networks) once it has ended."""
+        return None

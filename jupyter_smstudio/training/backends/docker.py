@@ -1,0 +1,174 @@
+"""Run a job in containers: ``/opt/ml`` mounted, one container per instance.
+
+Each instance is ``docker run`` in the foreground under a detached supervisor, so
+logs, stop (the docker CLI forwards SIGTERM to the container) and re-attach work
+as for local jobs. Several instances share a per-job network on which their
+hostnames ``algo-1..N`` resolve; ``fanout.py`` runs their CLIs as one command.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from ...compute import ComputeProfile
+from ...errors import InvalidInput
+from ...runtime import ProcessSpec, launch
+from ...runtime.files import atomic_write_json
+from ..contract import Layout
+from ..models import TrainingJobCreate
+from .base import JOBFILES, HostPlan, JobPlan, TrainingBackend
+
+CONTAINER_JOBFILES = "/opt/smstudio/lib"
+CONTAINER_VENVS = "/opt/smstudio/venvs"
+
+
+async def run_docker(*argv: str, timeout: float = 60) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
+    )
+    try:
+        out, _ = await asyncio.wait_for(proc.communicate(), timeout)
+    except asyncio.TimeoutError:
+        proc.kill()
+        return 124, "timed out"
+    return proc.returncode or 0, out.decode("utf-8", "replace")
+
+
+class DockerBackend(TrainingBackend):
+    name = "docker"
+
+    def __init__(self, venv_dir: Path, docker: str = "docker") -> None:
+        self.venv_dir = venv_dir
+        self.docker = docker
+        self._images: set[str] = set()
+
+    def check(self, spec: TrainingJobCreate, profile: ComputeProfile) -> None:
+        if not spec.image and not spec.entry_point:
+            raise InvalidInput(
+                "Give entry_point (script mode) or image (bring your own container).",
+                field="entry_point",
+            )
+        if shutil.which(self.docker) is None:
+            raise InvalidInput(
+                f"The docker backend needs the '{self.docker}' command on the server.",
+                field="backend",
+            )
+
+    async def check_image(self, image: str, field: str) -> None:
+        """Images are built locally (there may be no registry): refuse a missing one early."""
+        if image in self._images:
+            return
+        code, out = await run_docker(self.docker, "image", "inspect", "--format", "{{.Id}}", image)
+        if code != 0:
+            raise InvalidInput(
+                f"No Docker image '{image}' on this server ({out.strip()[:200]}). "
+                "Build it with a Dockerfile first.",
+                field=field,
+            )
+        self._images.add(image)
+
+    def layout(self, tree: Path) -> Layout:
+        return Layout("/opt/ml")
+
+    def job_paths(self) -> dict[str, str]:
+        return {"python": "python3", "jobfiles": CONTAINER_JOBFILES, "venvs": CONTAINER_VENVS}
+
+    def _run_argv(self, plan: JobPlan, host: HostPlan, network: str | None) -> list[str]:
+        name = f"{plan.id}-{host.name}"
+        argv = [
+            self.docker,
+            "run",
+            "--rm",
+            "--name",
+            name,
+            "--hostname",
+            host.name,
+            "-v",
+            f"{host.tree}:/opt/ml",
+        ]
+        if network:
+            argv += ["--network", network, "--network-alias", host.name]
+        profile = plan.profile
+        if profile.cpus:
+            argv += ["--cpus", f"{profile.cpus:g}"]
+        if profile.memory_bytes:
+            argv += ["--memory", str(profile.memory_bytes)]
+        if profile.gpus:
+            argv += ["--gpus", str(profile.gpus)]
+        if os.getuid() != 0:  # files in the mounted tree stay the user's
+            argv += ["--user", f"{os.getuid()}:{os.getgid()}", "-e", "HOME=/tmp"]
+        for channel, path in sorted(plan.channels.items()):
+            target = f"/opt/ml/input/data/{channel}"
+            if path.is_file():
+                target += f"/{path.name}"
+            argv += ["-v", f"{path}:{target}:ro"]
+        env = dict(host.env)
+        if plan.script_mode:
+            argv += [
+                "-v",
+                f"{JOBFILES}:{CONTAINER_JOBFILES}:ro",
+                "-v",
+                f"{self.venv_dir}:{CONTAINER_VENVS}",
+            ]
+            env["PYTHONUNBUFFERED"] = "1"
+        for key, value in sorted(env.items()):
+            argv += ["-e", f"{key}={value}"]
+        spec = plan.spec
+        image = spec.image or profile.image or ""
+        if plan.script_mode:
+            launcher = f"{CONTAINER_JOBFILES}/launcher.py"
+            return [*argv, "--entrypoint", "python3", image, launcher, "/opt/ml/.launch.json"]
+        args = spec.container_arguments if spec.container_arguments is not None else ["train"]
+        if spec.container_entrypoint:
+            entry, *rest = spec.container_entrypoint
+            return [*argv, "--entrypoint", entry, image, *rest, *args]
+        return [*argv, image, *args]
+
+    async def start(self, plan: JobPlan) -> dict[str, Any]:
+        network = f"{plan.id}-net" if len(plan.hosts) > 1 else None
+        if network:
+            code, out = await run_docker(self.docker, "network", "create", network)
+            if code != 0:
+                raise RuntimeError(f"docker network create failed: {out.strip()}")
+        commands = [self._run_argv(plan, host, network) for host in plan.hosts]
+        if len(commands) == 1:
+            argv = commands[0]
+        else:
+            fanout = plan.job_dir / "fanout.json"
+            await asyncio.to_thread(
+                atomic_write_json,
+                fanout,
+                {"hosts": [h.name for h in plan.hosts], "commands": commands},
+            )
+            argv = [sys.executable, "-m", "jupyter_smstudio.training.backends.fanout", str(fanout)]
+        spec = ProcessSpec(
+            id=plan.id,
+            argv=argv,
+            cwd=plan.job_dir,
+            env={
+                **{k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "DOCKER_HOST")},
+                "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+            },
+            log_path=plan.log_path,
+            max_runtime_seconds=plan.spec.max_runtime_seconds,
+            grace_seconds=plan.grace_seconds,
+        )
+        pid = await launch(spec, plan.state_dir)
+        return {
+            "state_dir": str(plan.state_dir),
+            "supervisor_pid": pid,
+            "containers": [f"{plan.id}-{h.name}" for h in plan.hosts],
+            "network": network,
+        }
+
+    async def cleanup(self, handle: dict[str, Any]) -> None:
+        containers = handle.get("containers") or []
+        if containers:
+            await run_docker(self.docker, "rm", "-f", *containers)
+        if handle.get("network"):
+            await run_docker(self.docker, "network", "rm", handle["network"])

@@ -1,0 +1,29 @@
+"""Users' paths, confined to their space: every path a job names is checked here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+from ..errors import InvalidInput
+
+
+def is_remote(value: str) -> bool:
+    """An fsspec URL (s3://, gs://, ...) rather than a path in the space."""
+    scheme = urlparse(value).scheme
+    return len(scheme) > 1 and scheme != "file"
+
+
+def confine(root: Path, value: str, field: str, *, must_exist: bool = False) -> Path:
+    """``value`` (relative to the space, absolute, or file://) resolved inside ``root``."""
+    raw = value[len("file://") :] if value.startswith("file://") else value
+    if not raw.strip():
+        raise InvalidInput(f"{field}: a path is required.", field=field)
+    path = Path(os.path.expanduser(raw))
+    resolved = (path if path.is_absolute() else root / path).resolve()
+    if resolved != root and root not in resolved.parents:
+        raise InvalidInput(f"{field}: '{value}' is outside your space ({root}).", field=field)
+    if must_exist and not resolved.exists():
+        raise InvalidInput(f"{field}: '{value}' does not exist.", field=field)
+    return resolved

@@ -1,0 +1,88 @@
+"""The ``training_jobs`` and ``training_metrics`` tables and their migrations."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Float, Integer, String, Table, Text
+
+from ..store.metadata import metadata
+from ..store.migrations import Migration
+
+training_jobs = Table(
+    "training_jobs",
+    metadata,
+    Column("owner", String(255), primary_key=True),
+    Column("name", String(63), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("secondary_status", String(32), nullable=False),
+    Column("status_message", Text, nullable=False),
+    Column("backend", String(16), nullable=False),
+    Column("instance_type", String(64), nullable=False),
+    Column("instance_count", Integer, nullable=False),
+    Column("spec", Text, nullable=False),
+    Column("transitions", Text, nullable=False),
+    Column("final_metrics", Text, nullable=False),
+    Column("failure_reason", Text),
+    Column("run", Text),
+    Column("metrics_cursor", BigInteger, nullable=False),
+    Column("created_ms", BigInteger, nullable=False),
+    Column("modified_ms", BigInteger, nullable=False),
+    Column("started_ms", BigInteger),
+    Column("ended_ms", BigInteger),
+)
+
+training_metrics = Table(
+    "training_metrics",
+    metadata,
+    Column("owner", String(255), primary_key=True),
+    Column("job", String(63), primary_key=True),
+    Column("name", String(255), primary_key=True),
+    Column("seq", BigInteger, primary_key=True),
+    Column("timestamp_ms", BigInteger, nullable=False),
+    Column("value", Float, nullable=False),
+)
+
+MIGRATIONS = (
+    Migration(
+        "training",
+        1,
+        "training jobs and their metric time series",
+        (
+            """
+            CREATE TABLE training_jobs (
+                owner VARCHAR(255) NOT NULL,
+                name VARCHAR(63) NOT NULL,
+                status VARCHAR(16) NOT NULL,
+                secondary_status VARCHAR(32) NOT NULL,
+                status_message TEXT NOT NULL DEFAULT '',
+                backend VARCHAR(16) NOT NULL,
+                instance_type VARCHAR(64) NOT NULL,
+                instance_count INTEGER NOT NULL,
+                spec TEXT NOT NULL,
+                transitions TEXT NOT NULL,
+                final_metrics TEXT NOT NULL DEFAULT '[]',
+                failure_reason TEXT,
+                run TEXT,
+                metrics_cursor BIGINT NOT NULL DEFAULT 0,
+                created_ms BIGINT NOT NULL,
+                modified_ms BIGINT NOT NULL,
+                started_ms BIGINT,
+                ended_ms BIGINT,
+                PRIMARY KEY (owner, name)
+            )
+            """,
+            "CREATE INDEX ix_training_jobs_owner_created ON training_jobs (owner, created_ms)",
+            "CREATE INDEX ix_training_jobs_status ON training_jobs (status)",
+            """
+            CREATE TABLE training_metrics (
+                owner VARCHAR(255) NOT NULL,
+                job VARCHAR(63) NOT NULL,
+                name VARCHAR(255) NOT NULL,
+                seq BIGINT NOT NULL,
+                timestamp_ms BIGINT NOT NULL,
+                value DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (owner, job, name, seq)
+            )
+            """,
+        ),
+    ),
+)

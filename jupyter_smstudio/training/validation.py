@@ -1,0 +1,148 @@
+"""Everything checked before a job runs; each mistake is a 400 naming its field."""
+
+from __future__ import annotations
+
+import importlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..compute import ComputeCatalog, ComputeProfile
+from ..errors import InvalidInput
+from .backends import TrainingBackend
+from .contract import MAX_HYPERPARAMETERS, validate_hyperparameter
+from .models import TrainingJobCreate
+from .paths import confine, is_remote
+
+CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,511}$")
+PACKAGE_FILES = ("setup.py", "pyproject.toml")
+
+
+@dataclass(frozen=True)
+class ResolvedJob:
+    """A valid spec with its paths resolved on the server's disk."""
+
+    backend: str
+    profile: ComputeProfile
+    code_dir: Path | None
+    entry_file: Path | None  # entry point given without source_dir
+    entry_point: str | None  # relative to the code directory
+    package: bool
+    channels: dict[str, Path] = field(default_factory=dict)
+    remote_channels: dict[str, str] = field(default_factory=dict)
+    output: Path | None = None
+    checkpoint: Path | None = None
+    metric_patterns: dict[str, re.Pattern[str]] = field(default_factory=dict)
+
+
+def _metrics(spec: TrainingJobCreate) -> dict[str, re.Pattern[str]]:
+    patterns: dict[str, re.Pattern[str]] = {}
+    for i, metric in enumerate(spec.metric_definitions):
+        where = f"metric_definitions.{i}.regex"
+        try:
+            patterns[metric.name] = re.compile(metric.regex)
+        except re.error as err:
+            raise InvalidInput(f"{where}: invalid regular expression: {err}", field=where) from err
+    return patterns
+
+
+def _hyperparameters(spec: TrainingJobCreate) -> None:
+    if len(spec.hyperparameters) > MAX_HYPERPARAMETERS:
+        raise InvalidInput(
+            f"hyperparameters: at most {MAX_HYPERPARAMETERS} are allowed.", field="hyperparameters"
+        )
+    for key, value in spec.hyperparameters.items():
+        problem = validate_hyperparameter(key, value)
+        if problem:
+            raise InvalidInput(f"hyperparameters: {problem}.", field=f"hyperparameters.{key}")
+
+
+def _environment(spec: TrainingJobCreate) -> None:
+    for key in spec.environment:
+        if not ENV_NAME.match(key):
+            raise InvalidInput(
+                f"environment: '{key}' is not a valid variable name.", field=f"environment.{key}"
+            )
+
+
+def _code(root: Path, spec: TrainingJobCreate) -> tuple[Path | None, Path | None, str | None, bool]:
+    if not spec.entry_point:
+        return None, None, None, False
+    if spec.source_dir:
+        code = confine(root, spec.source_dir, "source_dir", must_exist=True)
+        if not code.is_dir():
+            raise InvalidInput("source_dir: not a directory.", field="source_dir")
+        entry = confine(code, spec.entry_point, "entry_point")
+        package = any((code / name).is_file() for name in PACKAGE_FILES)
+        if not entry.is_file() and not package:
+            raise InvalidInput(
+                f"entry_point: '{spec.entry_point}' is not a file in source_dir.",
+                field="entry_point",
+            )
+        return code, None, str(entry.relative_to(code)), package
+    entry = confine(root, spec.entry_point, "entry_point", must_exist=True)
+    if not entry.is_file():
+        raise InvalidInput("entry_point: not a file.", field="entry_point")
+    return None, entry, entry.name, False
+
+
+def _channels(root: Path, spec: TrainingJobCreate) -> tuple[dict[str, Path], dict[str, str]]:
+    local: dict[str, Path] = {}
+    remote: dict[str, str] = {}
+    for name, channel in spec.channels.items():
+        if not CHANNEL_NAME.match(name):
+            raise InvalidInput(
+                f"channels: '{name}' is not a valid channel name (letters, digits, '.-_').",
+                field=f"channels.{name}",
+            )
+        where = f"channels.{name}.path"
+        if is_remote(channel.path):
+            try:
+                importlib.import_module("fsspec")
+            except ImportError as err:
+                raise InvalidInput(
+                    f"{where}: URLs like '{channel.path}' need fsspec (and e.g. s3fs) installed "
+                    "on the server.",
+                    field=where,
+                ) from err
+            remote[name] = channel.path
+        else:
+            local[name] = confine(root, channel.path, where, must_exist=True)
+    return local, remote
+
+
+def resolve(
+    spec: TrainingJobCreate,
+    *,
+    root: Path,
+    compute: ComputeCatalog,
+    backends: dict[str, TrainingBackend],
+    default_backend: str,
+) -> ResolvedJob:
+    """Check ``spec`` completely (blocking file checks: call in a thread)."""
+    profile = compute.get(spec.instance_type, field="instance_type")
+    backend = spec.backend or ("docker" if spec.image else default_backend)
+    backends[backend].check(spec, profile)
+    _hyperparameters(spec)
+    _environment(spec)
+    patterns = _metrics(spec)
+    code_dir, entry_file, entry_point, package = _code(root, spec)
+    channels, remote = _channels(root, spec)
+    output = confine(root, spec.output_path, "output_path") if spec.output_path else None
+    checkpoint = (
+        confine(root, spec.checkpoint_path, "checkpoint_path") if spec.checkpoint_path else None
+    )
+    return ResolvedJob(
+        backend,
+        profile,
+        code_dir,
+        entry_file,
+        entry_point,
+        package,
+        channels,
+        remote,
+        output,
+        checkpoint,
+        patterns,
+    )

@@ -1,0 +1,146 @@
+"""Files of a job on the server's disk: the ``/opt/ml`` trees before, the artifacts after.
+
+Everything here blocks on disk, so the service calls it through ``asyncio.to_thread``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import tarfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from ..runtime.files import atomic_write_bytes, atomic_write_json
+from ..runtime.logs import tail_lines
+
+#: What never belongs in a job's code copy.
+IGNORED = shutil.ignore_patterns(".git", "__pycache__", ".ipynb_checkpoints", "*.pyc")
+FAILURE_CHARS = 1024
+STAGE_FILE = ".stage"
+LAUNCH_FILE = ".launch.json"
+TREE_DIRS = (
+    "code",
+    "model",
+    "input/config",
+    "input/data",
+    "output/data",
+    "output/intermediate",
+    "checkpoints",
+)
+
+
+def content_hash(paths: Iterable[Path], salt: str = "") -> str:
+    """A digest of files' names and bytes: the cache key of a job's Python environment."""
+    digest = hashlib.sha256(salt.encode())
+    for path in paths:
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:24]
+
+
+def make_tree(tree: Path, code_from: Path | None, entry_file: Path | None) -> None:
+    """The directories of ``/opt/ml`` and a private copy of the code (as SageMaker uploads it)."""
+    for sub in TREE_DIRS:
+        (tree / sub).mkdir(parents=True, exist_ok=True)
+    if code_from is not None:
+        shutil.copytree(code_from, tree / "code", ignore=IGNORED, dirs_exist_ok=True)
+    elif entry_file is not None:
+        shutil.copy2(entry_file, tree / "code" / entry_file.name)
+
+
+def write_config(tree: Path, files: dict[str, Any], launch: dict[str, Any] | None) -> None:
+    for name, document in files.items():
+        atomic_write_json(tree / "input" / "config" / name, document)
+    if launch is not None:
+        atomic_write_json(tree / LAUNCH_FILE, launch)
+
+
+def link_channels(tree: Path, channels: dict[str, Path]) -> None:
+    """Local jobs read channels in place: ``input/data/<name>`` points at the data."""
+    for name, source in channels.items():
+        target = tree / "input" / "data" / name
+        if source.is_dir():
+            target.symlink_to(source, target_is_directory=True)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            (target / source.name).symlink_to(source)
+
+
+def mount_points(tree: Path, channels: dict[str, Path]) -> None:
+    """Container jobs get channels as bind mounts; create the mount points as the user."""
+    for name in channels:
+        (tree / "input" / "data" / name).mkdir(parents=True, exist_ok=True)
+
+
+def restore_checkpoints(tree: Path, checkpoint: Path | None) -> None:
+    if checkpoint is not None and checkpoint.is_dir():
+        shutil.copytree(checkpoint, tree / "checkpoints", dirs_exist_ok=True)
+
+
+def save_checkpoints(tree: Path, checkpoint: Path | None) -> None:
+    source = tree / "checkpoints"
+    if checkpoint is not None and source.is_dir() and any(source.iterdir()):
+        shutil.copytree(source, checkpoint, dirs_exist_ok=True, symlinks=True)
+
+
+def read_stages(tree: Path) -> list[tuple[str, int]]:
+    """Stages the launcher has reached, with their times."""
+    try:
+        text = (tree / STAGE_FILE).read_text()
+    except FileNotFoundError:
+        return []
+    stages = []
+    for line in text.splitlines():
+        name, _, ms = line.partition(" ")
+        with contextlib.suppress(ValueError):
+            stages.append((name, int(ms)))
+    return stages
+
+
+def _pack(archive: Path, sources: list[Path]) -> None:
+    """A gzipped tar of the sources' contents, files at the archive root."""
+    tmp = archive.with_name(f".{archive.name}.tmp")
+    with tarfile.open(tmp, "w:gz") as tar:
+        for source in sources:
+            if source.is_dir():
+                for entry in sorted(source.iterdir()):
+                    tar.add(entry, arcname=entry.name)
+    os.replace(tmp, archive)
+
+
+def pack_artifacts(trees: list[Path], destination: Path) -> dict[str, Path]:
+    """``model.tar.gz`` (every host's model/) and ``output.tar.gz`` (output/data)."""
+    destination.mkdir(parents=True, exist_ok=True)
+    model = destination / "model.tar.gz"
+    output = destination / "output.tar.gz"
+    _pack(model, [t / "model" for t in trees])
+    _pack(output, [t / "output" / "data" for t in trees])
+    return {"model": model, "output": output}
+
+
+def failure_reason(tree: Path, log_path: Path, exit_code: int | None) -> str:
+    """The job's FailureReason: ``output/failure`` if the code wrote one, else its last error.
+
+    Like the toolkit, write ``output/failure`` when the script did not, so both agree.
+    """
+    failure = tree / "output" / "failure"
+    with contextlib.suppress(OSError):
+        text = failure.read_text(errors="replace").strip()
+        if text:
+            return text[:FAILURE_CHARS]
+    lines = tail_lines(log_path, 60)
+    start = max((i for i, line in enumerate(lines) if "Traceback" in line), default=None)
+    error = lines[start:] if start is not None else lines[-10:]
+    body = "\n".join(error).strip()
+    head = f"AlgorithmError: ExecuteUserScriptError: ExitCode {exit_code}\n"
+    if len(head) + len(body) > FAILURE_CHARS:  # keep the end: it names the error
+        body = "..." + body[-(FAILURE_CHARS - len(head) - 3) :]
+    with contextlib.suppress(OSError):
+        atomic_write_bytes(failure, f"Framework Error:\n{body}\n".encode())
+    return head + body

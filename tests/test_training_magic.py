@@ -1,0 +1,57 @@
+"""``%%train`` and ``%jobs`` in a real kernel of a real server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from jupyter_smstudio.client import Client
+
+from .kernels import run_code
+from .servers import ServerProcess, wait_until
+
+pytestmark = pytest.mark.slow
+
+
+def test_train_magic_runs_the_cell_as_a_job(tmp_path: Path) -> None:
+    with ServerProcess(tmp_path) as server:
+        client = Client(server.url, server.token)
+        kernel = client.session.post(server.url + "api/kernels", json={}, timeout=60).json()
+
+        def run(code: str) -> str:
+            return run_code(server.url, server.headers, kernel["id"], code)
+
+        # A notebook's kernel works in the notebook's folder, inside the space.
+        run(f"import os; os.chdir({str(tmp_path / 'root')!r})")
+        run("%load_ext jupyter_smstudio")
+        out = run(
+            "%%train --name magic-text --hp epochs=2 --hp opt=adam --metric loss=loss=([0-9.]+)"
+            " --text\n"
+            "import os, sys\n"
+            "print('args', sys.argv[1:])\n"
+            "print('model dir', os.environ['SM_MODEL_DIR'].endswith('/model'))\n"
+            "print('loss=0.5')\n"
+        )
+        assert "args ['--epochs', '2', '--opt', 'adam']" in out
+        assert "model dir True" in out
+        assert "[magic-text] Completed / Completed" in out
+        assert "final metrics: loss=0.5" in out
+
+        # With ipywidgets the live view renders as a widget; the job runs the same way.
+        run("%%train --name magic-widget --no-wait\nprint('from a widget cell')\n")
+        job = wait_until(
+            lambda: (j := client.training_job("magic-widget"))["status"] == "Completed" and j,
+            30, "widget job",
+        )  # fmt: skip
+        assert job["secondary_status"] == "Completed"
+
+        bad = run("%%train --name magic-bad --instance-type ml.none\nprint(1)\n")
+        assert "field: instance_type" in bad
+
+        listing = run("%jobs")
+        assert "magic-text" in listing
+        assert "magic-widget" in listing
+        assert "loss=0.5" in listing
+        cell = tmp_path / "root" / ".smstudio" / "cells" / "magic-text" / "train.py"
+        assert "print('loss=0.5')" in cell.read_text()

@@ -1,0 +1,52 @@
+"""Helpers for training job tests: write scripts into the space, wait for job states."""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+from .conftest import ApiCall
+
+FINAL = {"Completed", "Failed", "Stopped"}
+
+
+def write(root: Path, relative: str, text: str) -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+async def eventually(api: ApiCall, name: str, predicate: Any, timeout: float = 30) -> Any:
+    """Describe the job until ``predicate(job)`` holds; fail with the last answer on timeout."""
+    deadline = time.monotonic() + timeout
+    job: Any = None
+    while time.monotonic() < deadline:
+        job = (await api("GET", f"training-jobs/{name}")).json
+        if predicate(job):
+            return job
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"timed out after {timeout}s; last state: {job}")
+
+
+async def finished(api: ApiCall, name: str, timeout: float = 30) -> Any:
+    return await eventually(api, name, lambda j: j["status"] in FINAL, timeout)
+
+
+async def full_log(api: ApiCall, name: str) -> str:
+    return str((await api("GET", f"training-jobs/{name}/logs")).json["text"])
+
+
+async def until_logged(api: ApiCall, name: str, text: str, timeout: float = 30) -> str:
+    """The job's log once it contains ``text``."""
+    deadline = time.monotonic() + timeout
+    log = ""
+    while time.monotonic() < deadline:
+        log = await full_log(api, name)
+        if text in log:
+            return log
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"'{text}' not logged within {timeout}s: {log[-2000:]}")
