@@ -14,6 +14,7 @@ from . import __version__
 from .api.openapi import build_openapi
 from .api.routes import tornado_handlers
 from .compute import ComputeCatalog
+from .hosting.config import Hosting
 from .identity import default_owner
 from .registry import all_routes
 from .services import Services
@@ -34,7 +35,7 @@ class SMStudioApp(ExtensionApp):
     name = "jupyter_smstudio"
     app_name = "SM Studio"
     description = "A self-hosted SageMaker Studio inside JupyterLab."
-    classes = [ComputeCatalog]
+    classes = [ComputeCatalog, Hosting]
     load_other_extensions = True
 
     data_dir = Unicode(

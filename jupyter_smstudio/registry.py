@@ -9,14 +9,21 @@ from __future__ import annotations
 from .api import handlers as server
 from .api.routes import Route
 from .compute import handlers as compute_handlers
+from .hosting import handlers as hosting_handlers
+from .hosting import schema as hosting_schema
 from .lifecycle import handlers as lifecycle_handlers
 from .lifecycle import schema as lifecycle_schema
 from .store.migrations import Migration
 
 
 def all_routes() -> list[Route]:
-    return [*server.ROUTES, *compute_handlers.ROUTES, *lifecycle_handlers.ROUTES]
+    return [
+        *server.ROUTES,
+        *compute_handlers.ROUTES,
+        *lifecycle_handlers.ROUTES,
+        *hosting_handlers.ROUTES,
+    ]
 
 
 def all_migrations() -> list[Migration]:
-    return [*lifecycle_schema.MIGRATIONS]
+    return [*lifecycle_schema.MIGRATIONS, *hosting_schema.MIGRATIONS]

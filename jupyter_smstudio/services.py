@@ -6,9 +6,13 @@ import asyncio
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .compute import ComputeCatalog
+from .hosting.artifacts import Workspace
+from .hosting.config import Hosting
+from .hosting.service import HostingService
 from .identity import OwnerResolver, UserMode
 from .lifecycle.repository import LifecycleConfigRepository
 from .lifecycle.service import LifecycleConfigService
@@ -29,6 +33,7 @@ class Services:
     owners: OwnerResolver
     compute: ComputeCatalog
     lifecycle_configs: LifecycleConfigService
+    hosting: HostingService = field(init=False)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -37,12 +42,18 @@ class Services:
         db = Database(app.resolved_database_url, all_migrations())
         compute = ComputeCatalog(parent=app)
         compute.check()
-        return cls(
+        services = cls(
             db=db,
             owners=OwnerResolver(cast(UserMode, app.user_mode), app.owner_name),
             compute=compute,
             lifecycle_configs=LifecycleConfigService(LifecycleConfigRepository(db)),
         )
+        data_dir = Path(app.data_dir)
+        workspace = Workspace(Path(app.serverapp.root_dir), [data_dir])
+        services.hosting = HostingService(
+            db, compute, Hosting(parent=app), workspace, data_dir, services.spawn
+        )
+        return services
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
         """Run a background task that ``stop`` cancels; failures are logged, not lost."""
@@ -59,10 +70,12 @@ class Services:
 
     async def start(self) -> None:
         await self.db.open()
+        await self.hosting.resume()
 
     async def stop(self) -> None:
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.hosting.close()
         await self.db.close()

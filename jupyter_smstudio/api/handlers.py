@@ -22,7 +22,7 @@ class Features(BaseModel):
 
     spaces: bool = False
     training: bool = False
-    endpoints: bool = False
+    endpoints: bool = True
     wrangler: bool = False
 
 
