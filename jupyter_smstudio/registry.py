@@ -10,6 +10,7 @@ from .api import handlers as server
 from .api.routes import Route
 from .compute import handlers as compute_handlers
 from .hosting import handlers as hosting_handlers
+from .hosting import runtime_handlers
 from .hosting import schema as hosting_schema
 from .lifecycle import handlers as lifecycle_handlers
 from .lifecycle import schema as lifecycle_schema
@@ -22,6 +23,7 @@ def all_routes() -> list[Route]:
         *compute_handlers.ROUTES,
         *lifecycle_handlers.ROUTES,
         *hosting_handlers.ROUTES,
+        *runtime_handlers.ROUTES,
     ]
 
 

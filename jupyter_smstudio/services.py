@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 from .compute import ComputeCatalog
 from .hosting.artifacts import Workspace
 from .hosting.config import Hosting
+from .hosting.keys import AccessKeyService, SecretBox
 from .hosting.service import HostingService
 from .identity import OwnerResolver, UserMode
 from .lifecycle.repository import LifecycleConfigRepository
@@ -34,6 +35,7 @@ class Services:
     compute: ComputeCatalog
     lifecycle_configs: LifecycleConfigService
     hosting: HostingService = field(init=False)
+    access_keys: AccessKeyService = field(init=False)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -52,6 +54,9 @@ class Services:
         workspace = Workspace(Path(app.serverapp.root_dir), [data_dir])
         services.hosting = HostingService(
             db, compute, Hosting(parent=app), workspace, data_dir, services.spawn
+        )
+        services.access_keys = AccessKeyService(
+            db, SecretBox(data_dir / "hosting" / "access-keys.key")
         )
         return services
 

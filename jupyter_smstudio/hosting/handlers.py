@@ -5,6 +5,9 @@ from __future__ import annotations
 from ..api.base import SMStudioHandler
 from ..api.routes import Route, operation
 from .models import (
+    AccessKeyCreate,
+    AccessKeyList,
+    NewAccessKey,
     Endpoint,
     EndpointConfig,
     EndpointConfigCreate,
@@ -159,4 +162,32 @@ ROUTES = [
     Route("/endpoints/{name}", EndpointHandler, {"name": "Endpoint name."}),
     Route("/endpoints/{name}/logs", EndpointLogsHandler, {"name": "Endpoint name."}),
     Route("/endpoints/{name}/invocations", InvokeHandler, {"name": "Endpoint name."}),
+]
+
+
+class AccessKeysHandler(HostingHandler):
+    @operation("List your access keys for the SigV4 runtime route (secrets are not shown)",
+               tag=TAG, response=AccessKeyList)  # fmt: skip
+    async def get(self) -> None:
+        self.reply(await self.services.access_keys.list(self.username))
+
+    @operation("Create an access key; its secret is shown only in this answer", tag=TAG,
+               request=AccessKeyCreate, response=NewAccessKey, status=201,
+               errors=(429,))  # fmt: skip
+    async def post(self) -> None:
+        body = self.body(AccessKeyCreate)
+        self.reply(await self.services.access_keys.create(self.username, body), 201)
+
+
+class AccessKeyHandler(HostingHandler):
+    @operation("Delete an access key", tag=TAG, status=204, errors=(404,))
+    async def delete(self, access_key_id: str) -> None:
+        await self.services.access_keys.delete(self.username, access_key_id)
+        self.set_status(204)
+        self.finish()
+
+
+ROUTES += [
+    Route("/access-keys", AccessKeysHandler),
+    Route("/access-keys/{access_key_id}", AccessKeyHandler, {"access_key_id": "Key id."}),
 ]
