@@ -25,6 +25,7 @@ from .models import (
     ModelQuery,
 )
 from .service import HostingService
+from .transform import handlers as transform_handlers
 
 TAG = "Endpoints"
 
@@ -190,4 +191,5 @@ class AccessKeyHandler(HostingHandler):
 ROUTES += [
     Route("/access-keys", AccessKeysHandler),
     Route("/access-keys/{access_key_id}", AccessKeyHandler, {"access_key_id": "Key id."}),
+    *transform_handlers.ROUTES,
 ]

@@ -252,3 +252,73 @@ class NewAccessKey(AccessKey):
 
 class AccessKeyList(BaseModel):
     items: list[AccessKey]
+
+
+# ---- batch transform ------------------------------------------------------------------------
+class TransformInput(Strict):
+    data_source: str = Field(min_length=1, max_length=4096,
+                             description="A file, or a directory (every file under it).")  # fmt: skip
+    content_type: str = Field("text/csv", max_length=256)
+    split_type: Literal["None", "Line"] = "None"
+    compression_type: Literal["None"] = "None"
+
+
+class TransformOutput(Strict):
+    output_path: str = Field(min_length=1, max_length=4096, description="Output directory.")
+    accept: str | None = Field(None, max_length=256, description="Default: the model's default.")
+    assemble_with: Literal["None", "Line"] = "None"
+
+
+class DataProcessing(Strict):
+    input_filter: str | None = Field(None, max_length=256, description="JSONPath, e.g. $[1:]")
+    join_source: Literal["None", "Input"] = "None"
+    output_filter: str | None = Field(None, max_length=256, description="JSONPath, e.g. $[0,-1]")
+
+
+class TransformJobCreate(Strict):
+    name: str = RESOURCE_NAME_FIELD
+    model_name: str = RESOURCE_NAME_FIELD
+    transform_input: TransformInput
+    transform_output: TransformOutput
+    instance_type: str | None = None
+    batch_strategy: Literal["SingleRecord", "MultiRecord"] | None = None
+    max_payload_in_mb: int = Field(6, ge=1, le=100)
+    max_concurrent_transforms: int = Field(
+        0, ge=0, le=64, description="0: ask the model server (one per worker)."
+    )
+    data_processing: DataProcessing | None = None
+    environment: dict[str, str] = ENV_FIELD
+
+
+class TransformJobStatus(str, Enum):
+    IN_PROGRESS = "InProgress"
+    COMPLETED = "Completed"
+    FAILED = "Failed"
+    STOPPING = "Stopping"
+    STOPPED = "Stopped"
+
+
+class TransformProgress(BaseModel):
+    files_total: int = 0
+    files_done: int = 0
+    files_failed: int = 0
+
+
+class TransformJob(TransformJobCreate):
+    owner: str
+    status: TransformJobStatus
+    failure_reason: str | None = None
+    progress: TransformProgress = Field(default_factory=TransformProgress)
+    created_ms: int
+    modified_ms: int
+    started_ms: int | None = None
+    ended_ms: int | None = None
+    job_dir: str = Field("", description="Where its state and log live.")
+
+
+class TransformJobQuery(ListQuery):
+    status: TransformJobStatus | None = None
+
+
+class TransformJobPage(Page[TransformJob]):
+    pass

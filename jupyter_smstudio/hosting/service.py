@@ -85,7 +85,9 @@ class HostingService:
         self.endpoints = DocumentRepository(db, endpoints, EndpointRecord, "endpoint")
         self.gateway = Gateway(settings.invocation_timeout)
         self.tasks: dict[tuple[str, str], asyncio.Task[Any]] = {}
-        self.locks: dict[tuple[str, str], asyncio.Lock] = {}
+        from .transform.service import TransformService
+
+        self.transforms = TransformService(self)
 
     # ---- models ----------------------------------------------------------------------------
     async def create_model(self, owner: str, spec: ModelCreate) -> Model:
