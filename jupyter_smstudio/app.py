@@ -15,6 +15,7 @@ from . import __version__
 from .api.openapi import build_openapi
 from .api.routes import tornado_handlers
 from .compute import ComputeCatalog
+from .hosting.config import Hosting
 from .identity import default_owner
 from .registry import all_routes
 from .services import Services
@@ -37,7 +38,7 @@ class SMStudioApp(ExtensionApp):
     name = "jupyter_smstudio"
     app_name = "SM Studio"
     description = "A self-hosted SageMaker Studio inside JupyterLab."
-    classes = [ComputeCatalog, SpaceService, TrainingJobs]
+    classes = [ComputeCatalog, SpaceService, TrainingJobs, Hosting]
     load_other_extensions = True
 
     data_dir = Unicode(

@@ -192,3 +192,77 @@ class Client:
                 for chunk in response.iter_content(1 << 20):
                     f.write(chunk)
         return path
+
+    # ---- models, endpoints, access keys, batch transform ------------------------
+    def create_model(self, name: str, model_data: str, **fields: Any) -> dict[str, Any]:
+        body = {"name": name, "model_data": model_data, **fields}
+        return self.request("POST", "models", json=body)  # type: ignore[no-any-return]
+
+    def model(self, name: str) -> dict[str, Any]:
+        return self.request("GET", "models", name)  # type: ignore[no-any-return]
+
+    def delete_model(self, name: str) -> None:
+        self.request("DELETE", "models", name)
+
+    def create_endpoint_config(self, name: str, variants: list[dict[str, Any]],
+                               data_capture: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+        body = {"name": name, "variants": variants, "data_capture": data_capture}
+        return self.request("POST", "endpoint-configs", json=body)  # type: ignore[no-any-return]
+
+    def create_endpoint(self, name: str, **fields: Any) -> dict[str, Any]:
+        """``endpoint_config_name=...`` or ``variants=[...]`` (+ ``data_capture``)."""
+        return self.request("POST", "endpoints", json={"name": name, **fields})  # type: ignore[no-any-return]
+
+    def endpoint(self, name: str) -> dict[str, Any]:
+        return self.request("GET", "endpoints", name)  # type: ignore[no-any-return]
+
+    def endpoints(self, **filters: Any) -> list[dict[str, Any]]:
+        return self.paginate("endpoints", **filters)
+
+    def update_endpoint(self, name: str, **fields: Any) -> dict[str, Any]:
+        return self.request("PUT", "endpoints", name, json=fields)  # type: ignore[no-any-return]
+
+    def delete_endpoint(self, name: str) -> None:
+        self.request("DELETE", "endpoints", name)
+
+    def endpoint_logs(self, name: str, cursor: int = 0, **query: Any) -> dict[str, Any]:
+        params = {"cursor": cursor, **{k: v for k, v in query.items() if v is not None}}
+        return self.request("GET", "endpoints", name, "logs", params=params)  # type: ignore[no-any-return]
+
+    def invoke_endpoint(self, name: str, body: bytes | str, content_type: str,
+                        accept: str | None = None, **headers: str) -> requests.Response:  # fmt: skip
+        """Raw invocation; raises ApiError for error replies."""
+        sent = {"Content-Type": content_type, **headers}
+        if accept:
+            sent["Accept"] = accept
+        data = body.encode() if isinstance(body, str) else body
+        response = self.session.post(self.url("endpoints", name, "invocations"), data=data,
+                                     headers=sent, timeout=self.timeout)  # fmt: skip
+        if response.status_code >= 400:
+            error = response.json().get("error", {})
+            raise ApiError(response.status_code, error.get("code", "HTTPError"),
+                           error.get("message", response.text[:500]), error.get("field"))  # fmt: skip
+        return response
+
+    def create_access_key(self, description: str = "") -> dict[str, Any]:
+        body = {"description": description}
+        return self.request("POST", "access-keys", json=body)  # type: ignore[no-any-return]
+
+    def access_keys(self) -> list[dict[str, Any]]:
+        return self.request("GET", "access-keys")["items"]  # type: ignore[no-any-return]
+
+    def delete_access_key(self, access_key_id: str) -> None:
+        self.request("DELETE", "access-keys", access_key_id)
+
+    def create_transform_job(self, name: str, **fields: Any) -> dict[str, Any]:
+        body = {"name": name, **fields}
+        return self.request("POST", "transform-jobs", json=body)  # type: ignore[no-any-return]
+
+    def transform_job(self, name: str) -> dict[str, Any]:
+        return self.request("GET", "transform-jobs", name)  # type: ignore[no-any-return]
+
+    def transform_jobs(self, **filters: Any) -> list[dict[str, Any]]:
+        return self.paginate("transform-jobs", **filters)
+
+    def stop_transform_job(self, name: str) -> dict[str, Any]:
+        return self.request("POST", "transform-jobs", name, "stop")  # type: ignore[no-any-return]

@@ -9,6 +9,9 @@ from __future__ import annotations
 from .api import handlers as server
 from .api.routes import Route
 from .compute import handlers as compute_handlers
+from .hosting import handlers as hosting_handlers
+from .hosting import runtime_handlers
+from .hosting import schema as hosting_schema
 from .lifecycle import handlers as lifecycle_handlers
 from .lifecycle import schema as lifecycle_schema
 from .spaces import handlers as spaces_handlers
@@ -25,6 +28,8 @@ def all_routes() -> list[Route]:
         *lifecycle_handlers.ROUTES,
         *spaces_handlers.ROUTES,
         *training_handlers.ROUTES,
+        *hosting_handlers.ROUTES,
+        *runtime_handlers.ROUTES,
     ]
 
 
@@ -33,4 +38,5 @@ def all_migrations() -> list[Migration]:
         *lifecycle_schema.MIGRATIONS,
         *spaces_schema.MIGRATIONS,
         *training_schema.MIGRATIONS,
+        *hosting_schema.MIGRATIONS,
     ]

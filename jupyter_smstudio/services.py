@@ -10,6 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .compute import ComputeCatalog
+from .hosting.artifacts import Workspace
+from .hosting.config import Hosting
+from .hosting.keys import AccessKeyService, SecretBox
+from .hosting.service import HostingService
 from .identity import OwnerResolver, UserMode
 from .lifecycle.repository import LifecycleConfigRepository
 from .lifecycle.service import LifecycleConfigService
@@ -37,6 +41,8 @@ class Services:
     lifecycle_configs: LifecycleConfigService
     spaces: SpaceService
     training: TrainingService
+    hosting: HostingService = field(init=False)
+    access_keys: AccessKeyService = field(init=False)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -70,6 +76,14 @@ class Services:
         )
         services.spaces.spawn = lambda coro: services.spawn(coro, "space lifecycle run")
         training.spawn = services.spawn
+        data_dir = Path(app.data_dir)
+        workspace = Workspace(Path(app.server.root_dir), [data_dir])
+        services.hosting = HostingService(
+            db, compute, Hosting(parent=app), workspace, data_dir, services.spawn
+        )
+        services.access_keys = AccessKeyService(
+            db, SecretBox(data_dir / "hosting" / "access-keys.key")
+        )
         return services
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
@@ -89,6 +103,7 @@ class Services:
         await self.db.open()
         await self.spaces.recover()
         await self.training.start()
+        await self.hosting.resume()
 
     async def stop(self) -> None:
         await self.spaces.close()
@@ -96,4 +111,5 @@ class Services:
             task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.hosting.close()
         await self.db.close()

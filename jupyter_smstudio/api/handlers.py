@@ -22,7 +22,7 @@ class Features(BaseModel):
 
     spaces: bool = True
     training: bool = True
-    endpoints: bool = False
+    endpoints: bool = True
     wrangler: bool = False
 
 

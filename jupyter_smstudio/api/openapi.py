@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from .base import ErrorResponse
-from .routes import API_PREFIX, Operation, Route, operation_of
+from .routes import Operation, Route, operation_of
 
 SECURITY_SCHEMES = {
     "token": {
@@ -23,6 +23,13 @@ SECURITY_SCHEMES = {
         "in": "cookie",
         "name": "_xsrf",
         "description": "The JupyterLab session cookie, with the matching X-XSRFToken header.",
+    },
+    "sigv4": {
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "AWS Signature Version 4 (service `sagemaker`) with an access key "
+        "created under /smstudio/api/access-keys; what boto3's sagemaker-runtime client sends.",
     },
 }
 SECURITY: list[dict[str, list[str]]] = [{"token": []}, {"cookie": []}]
@@ -77,7 +84,7 @@ def _operation(route: Route, method: str, op: Operation) -> dict[str, Any]:
         "operationId": f"{method}_{route.handler.__name__}",
         "summary": op.summary,
         "tags": [op.tag],
-        "security": SECURITY,
+        "security": [{name: []} for name in op.security] if op.security else SECURITY,
         "parameters": params,
         "responses": responses,
     }
@@ -96,7 +103,7 @@ def build_openapi(routes: Iterable[Route], version: str) -> dict[str, Any]:
     models: set[type[BaseModel]] = {ErrorResponse}
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
-        item = paths.setdefault(API_PREFIX + route.path, {})
+        item = paths.setdefault(route.prefix + route.path, {})
         for method in route.methods:
             op = operation_of(route.handler, method)
             assert op is not None

@@ -34,6 +34,7 @@ class Operation:
     errors: tuple[int, ...] = ()
     raw_response: dict[str, Any] | None = None
     description: str = ""
+    security: tuple[str, ...] = ()  # scheme names; default: the Jupyter token or cookie
 
 
 def operation(summary: str, *, tag: str, **kwargs: Any) -> Callable[[F], F]:
@@ -58,11 +59,12 @@ class Route:
     path: str
     handler: type
     params: dict[str, str] = field(default_factory=dict)
+    prefix: str = API_PREFIX  # another prefix only for non-Jupyter-auth APIs (SigV4 runtime)
 
     @property
     def pattern(self) -> str:
         """The tornado regex; path parameters become named groups of one segment."""
-        return API_PREFIX + _PARAM.sub(r"(?P<\1>[^/]+)", self.path)
+        return self.prefix + _PARAM.sub(r"(?P<\1>[^/]+)", self.path)
 
     @property
     def methods(self) -> list[str]:

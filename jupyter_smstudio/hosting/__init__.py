@@ -1,0 +1,1 @@
+"""Real-time endpoints and batch transform: serve models with SageMaker's inference contract."""

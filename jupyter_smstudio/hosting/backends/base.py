@@ -1,0 +1,82 @@
+"""The one interface the hosting service uses to run a model server instance."""
+
+from __future__ import annotations
+
+import os
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ...compute import ComputeProfile
+from ...runtime import LogChunk, RunState, read_log, read_state
+from ...runtime import stop as stop_run
+
+#: Variables the server sets for itself; a model's environment cannot override them.
+RESERVED_ENV = ("SM_MODEL_DIR", "SAGEMAKER_SUBMIT_DIRECTORY", "SAGEMAKER_BIND_TO_PORT",
+                "SMSTUDIO_BIND_HOST", "SMSTUDIO_SERVER_INFO")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class InstanceSpec:
+    """Everything needed to (re)start one model server instance."""
+
+    id: str
+    model_dir: str
+    code_dir: str | None
+    program: str
+    environment: dict[str, str]
+    profile: dict[str, Any]  # ComputeProfile as JSON
+    workers: int | None
+    state_dir: str
+    image: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> InstanceSpec:
+        return cls(**data)
+
+    @property
+    def compute(self) -> ComputeProfile:
+        return ComputeProfile.model_validate(self.profile)
+
+    @property
+    def log_path(self) -> Path:
+        return Path(self.state_dir) / "output.log"
+
+    def server_env(self) -> dict[str, str]:
+        """The contract's variables (paths are filled in by the backend)."""
+        env = {k: v for k, v in self.environment.items() if k not in RESERVED_ENV}
+        env["SAGEMAKER_PROGRAM"] = self.program
+        if self.workers:
+            env["SAGEMAKER_MODEL_SERVER_WORKERS"] = str(self.workers)
+        for name in ("LANG", "LC_ALL", "TZ"):
+            if name in os.environ:
+                env.setdefault(name, os.environ[name])
+        return env
+
+
+class HostingBackend(ABC):
+    """Start, find, stop one instance; its logs and state live in ``spec.state_dir``."""
+
+    name: str = ""
+
+    @abstractmethod
+    async def start(self, spec: InstanceSpec) -> None:
+        """Start the instance detached (it must survive a server restart)."""
+
+    @abstractmethod
+    async def address(self, spec: InstanceSpec) -> str | None:
+        """``host:port`` to reach it once it listens, else None."""
+
+    def state(self, spec: InstanceSpec) -> RunState:
+        return read_state(Path(spec.state_dir))
+
+    async def stop(self, spec: InstanceSpec) -> None:
+        stop_run(Path(spec.state_dir))
+
+    def logs(self, spec: InstanceSpec, cursor: int) -> LogChunk:
+        return read_log(spec.log_path, cursor)

@@ -1,0 +1,87 @@
+"""Model servers as Docker containers serving 8080 inside, published on 127.0.0.1 only.
+
+``docker run`` (attached, ``--rm``) runs under the same detached supervisor as local
+instances, so stop (SIGTERM is proxied to the container), logs and re-attach after a
+server restart work the same way. The package and the model are mounted read-only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+from pathlib import Path
+
+from ...runtime import ProcessSpec, launch
+from .base import HostingBackend, InstanceSpec
+from .local import PACKAGE_PARENT
+
+_PORT = re.compile(r":(\d+)\s*$", re.MULTILINE)
+
+
+def container_name(spec: InstanceSpec) -> str:
+    return f"smstudio-endpoint-{spec.id}"
+
+
+class DockerBackend(HostingBackend):
+    name = "docker"
+
+    def __init__(self, drain_seconds: float = 30, docker: str = "docker") -> None:
+        self.drain_seconds = drain_seconds
+        self.docker = docker
+
+    def argv(self, spec: InstanceSpec) -> list[str]:
+        compute = spec.compute
+        argv = [
+            self.docker, "run", "--rm", "--init", "--name", container_name(spec),
+            "-p", "127.0.0.1::8080",
+            "-v", f"{spec.model_dir}:/opt/ml/model:ro",
+            "-v", f"{PACKAGE_PARENT}/jupyter_smstudio:/opt/smstudio/jupyter_smstudio:ro",
+            "-e", "PYTHONPATH=/opt/smstudio" + (":/opt/ml/code" if spec.code_dir else ""),
+            "-e", "PYTHONUNBUFFERED=1",
+            "-e", "SM_MODEL_DIR=/opt/ml/model",
+            "-e", f"SMSTUDIO_DRAIN_SECONDS={self.drain_seconds}",
+            "--stop-timeout", str(int(self.drain_seconds) + 5),
+        ]  # fmt: skip
+        if spec.code_dir:
+            argv += ["-v", f"{spec.code_dir}:/opt/ml/code:ro",
+                     "-e", "SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/code"]  # fmt: skip
+        for key, value in spec.server_env().items():
+            argv += ["-e", f"{key}={value}"]
+        if compute.cpus:
+            argv += ["--cpus", f"{compute.cpus:g}"]
+        if compute.memory_bytes:
+            argv += ["--memory", str(compute.memory_bytes)]
+        image = spec.image or compute.image or "smstudio-base:py311"
+        return [*argv, image, "python3", "-m", "jupyter_smstudio.hosting.server"]
+
+    async def start(self, spec: InstanceSpec) -> None:
+        state_dir = Path(spec.state_dir)
+        await launch(
+            ProcessSpec(
+                id=f"endpoint-{spec.id}",
+                argv=self.argv(spec),
+                cwd=state_dir,
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+                log_path=spec.log_path,
+                grace_seconds=self.drain_seconds + 10,
+            ),
+            state_dir,
+        )
+
+    async def address(self, spec: InstanceSpec) -> str | None:
+        proc = await asyncio.create_subprocess_exec(
+            self.docker, "port", container_name(spec), "8080/tcp",
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        out, _ = await proc.communicate()
+        match = _PORT.search(out.decode())
+        return f"127.0.0.1:{match.group(1)}" if proc.returncode == 0 and match else None
+
+    async def stop(self, spec: InstanceSpec) -> None:
+        await super().stop(spec)
+        proc = await asyncio.create_subprocess_exec(
+            self.docker, "stop", "-t", str(int(self.drain_seconds)), container_name(spec),
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )  # fmt: skip
+        await proc.wait()

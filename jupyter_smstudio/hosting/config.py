@@ -1,0 +1,32 @@
+"""Admin settings of the hosting area (``c.Hosting.<trait>``)."""
+
+from __future__ import annotations
+
+from traitlets import Float, Type
+from traitlets.config import LoggingConfigurable
+
+from .backends import HostingBackend, LocalBackend
+
+
+class Hosting(LoggingConfigurable):
+    """Where endpoints and batch transforms run, and their time limits."""
+
+    backend_class = Type(
+        LocalBackend,
+        klass=HostingBackend,
+        config=True,
+        help="Backend running model servers: LocalBackend (process groups under the "
+        "profile's limits) or jupyter_smstudio.hosting.backends.DockerBackend.",
+    )
+    startup_timeout = Float(
+        300, config=True, help="Seconds a new instance has to answer GET /ping (then Failed)."
+    )
+    drain_seconds = Float(
+        30, config=True, help="Seconds in-flight requests get before old instances stop."
+    )
+    invocation_timeout = Float(
+        60, config=True, help="Seconds an invocation may take (SAGEMAKER_MODEL_SERVER_TIMEOUT)."
+    )
+
+    def backend(self) -> HostingBackend:
+        return self.backend_class(drain_seconds=self.drain_seconds)  # type: ignore[no-any-return]

@@ -1,0 +1,195 @@
+"""HTTP <-> hosting service (Jupyter-authenticated): models, configs, endpoints, invoke."""
+
+from __future__ import annotations
+
+from ..api.base import SMStudioHandler
+from ..api.routes import Route, operation
+from .models import (
+    AccessKeyCreate,
+    AccessKeyList,
+    NewAccessKey,
+    Endpoint,
+    EndpointConfig,
+    EndpointConfigCreate,
+    EndpointConfigPage,
+    EndpointConfigQuery,
+    EndpointCreate,
+    EndpointPage,
+    EndpointQuery,
+    EndpointUpdate,
+    LogPage,
+    LogQuery,
+    Model,
+    ModelCreate,
+    ModelPage,
+    ModelQuery,
+)
+from .service import HostingService
+from .transform import handlers as transform_handlers
+
+TAG = "Endpoints"
+
+
+class HostingHandler(SMStudioHandler):
+    @property
+    def hosting(self) -> HostingService:
+        return self.services.hosting  # type: ignore[no-any-return]
+
+
+class ModelsHandler(HostingHandler):
+    @operation("List your models", tag=TAG, query=ModelQuery, response=ModelPage)
+    async def get(self) -> None:
+        self.reply(await self.hosting.list_models(self.username, self.query(ModelQuery)))
+
+    @operation("Create a model from artifacts and inference code", tag=TAG, request=ModelCreate,
+               response=Model, status=201, errors=(409,))  # fmt: skip
+    async def post(self) -> None:
+        model = await self.hosting.create_model(self.username, self.body(ModelCreate))
+        self.reply(model, 201)
+
+
+class ModelHandler(HostingHandler):
+    @operation("Describe a model", tag=TAG, response=Model, errors=(404,))
+    async def get(self, name: str) -> None:
+        self.reply(await self.hosting.get_model(self.username, name))
+
+    @operation("Delete a model", tag=TAG, status=204, errors=(404,))
+    async def delete(self, name: str) -> None:
+        await self.hosting.delete_model(self.username, name)
+        self.set_status(204)
+        self.finish()
+
+
+class ConfigsHandler(HostingHandler):
+    @operation("List your endpoint configs", tag=TAG, query=EndpointConfigQuery,
+               response=EndpointConfigPage)  # fmt: skip
+    async def get(self) -> None:
+        self.reply(await self.hosting.list_configs(self.username, self.query(EndpointConfigQuery)))
+
+    @operation("Create an endpoint config (variants, weights, data capture)", tag=TAG,
+               request=EndpointConfigCreate, response=EndpointConfig, status=201,
+               errors=(404, 409))  # fmt: skip
+    async def post(self) -> None:
+        config = await self.hosting.create_config(self.username, self.body(EndpointConfigCreate))
+        self.reply(config, 201)
+
+
+class ConfigHandler(HostingHandler):
+    @operation("Describe an endpoint config", tag=TAG, response=EndpointConfig, errors=(404,))
+    async def get(self, name: str) -> None:
+        self.reply(await self.hosting.get_config(self.username, name))
+
+    @operation("Delete an endpoint config", tag=TAG, status=204, errors=(404,))
+    async def delete(self, name: str) -> None:
+        await self.hosting.delete_config(self.username, name)
+        self.set_status(204)
+        self.finish()
+
+
+class EndpointsHandler(HostingHandler):
+    @operation("List your endpoints with status and traffic", tag=TAG, query=EndpointQuery,
+               response=EndpointPage)  # fmt: skip
+    async def get(self) -> None:
+        self.reply(await self.hosting.list_endpoints(self.username, self.query(EndpointQuery)))
+
+    @operation("Create an endpoint (starts Creating, then InService or Failed)", tag=TAG,
+               request=EndpointCreate, response=Endpoint, status=201,
+               errors=(404, 409))  # fmt: skip
+    async def post(self) -> None:
+        endpoint = await self.hosting.create_endpoint(self.username, self.body(EndpointCreate))
+        self.reply(endpoint, 201)
+
+
+class EndpointHandler(HostingHandler):
+    @operation("Describe an endpoint", tag=TAG, response=Endpoint, errors=(404,))
+    async def get(self, name: str) -> None:
+        self.reply(await self.hosting.get_endpoint(self.username, name))
+
+    @operation("Update an endpoint without downtime (rolls back if the new config fails)",
+               tag=TAG, request=EndpointUpdate, response=Endpoint, errors=(404, 422))  # fmt: skip
+    async def put(self, name: str) -> None:
+        body = self.body(EndpointUpdate)
+        self.reply(await self.hosting.update_endpoint(self.username, name, body))
+
+    @operation("Delete an endpoint and stop its instances", tag=TAG, status=204, errors=(404,))
+    async def delete(self, name: str) -> None:
+        await self.hosting.delete_endpoint(self.username, name)
+        self.set_status(204)
+        self.finish()
+
+
+class EndpointLogsHandler(HostingHandler):
+    @operation("Read an endpoint instance's log from a cursor", tag=TAG, query=LogQuery,
+               response=LogPage, errors=(404,))  # fmt: skip
+    async def get(self, name: str) -> None:
+        self.reply(await self.hosting.logs(self.username, name, self.query(LogQuery)))
+
+
+class InvokeHandler(HostingHandler):
+    @operation(
+        "Invoke an endpoint: the raw body in, the model's response out",
+        tag=TAG,
+        errors=(404, 413, 415, 424, 503),
+        raw_response={
+            "description": "The model's response, in its content type",
+            "content": {"*/*": {}},
+        },  # fmt: skip
+        description="Headers as InvokeEndpoint: Content-Type, Accept, "
+        "X-Amzn-SageMaker-Custom-Attributes, X-Amzn-SageMaker-Target-Variant. The answer "
+        "carries x-Amzn-Invoked-Production-Variant and X-SMStudio-Latency-Ms.",
+    )
+    async def post(self, name: str) -> None:
+        headers = self.request.headers
+        result = await self.hosting.invoke(
+            self.username, name, self.request.body or b"",
+            headers.get("Content-Type", ""), headers.get("Accept"),
+            headers.get("X-Amzn-SageMaker-Custom-Attributes"),
+            headers.get("X-Amzn-SageMaker-Target-Variant"),
+        )  # fmt: skip
+        self.set_header("Content-Type", result.content_type)
+        self.set_header("x-Amzn-Invoked-Production-Variant", result.variant)
+        self.set_header("X-SMStudio-Latency-Ms", f"{result.latency_ms:.3f}")
+        for key, value in result.headers.items():
+            self.set_header(key, value)
+        self.finish(result.body)
+
+
+ROUTES = [
+    Route("/models", ModelsHandler),
+    Route("/models/{name}", ModelHandler, {"name": "Model name."}),
+    Route("/endpoint-configs", ConfigsHandler),
+    Route("/endpoint-configs/{name}", ConfigHandler, {"name": "Endpoint config name."}),
+    Route("/endpoints", EndpointsHandler),
+    Route("/endpoints/{name}", EndpointHandler, {"name": "Endpoint name."}),
+    Route("/endpoints/{name}/logs", EndpointLogsHandler, {"name": "Endpoint name."}),
+    Route("/endpoints/{name}/invocations", InvokeHandler, {"name": "Endpoint name."}),
+]
+
+
+class AccessKeysHandler(HostingHandler):
+    @operation("List your access keys for the SigV4 runtime route (secrets are not shown)",
+               tag=TAG, response=AccessKeyList)  # fmt: skip
+    async def get(self) -> None:
+        self.reply(await self.services.access_keys.list(self.username))
+
+    @operation("Create an access key; its secret is shown only in this answer", tag=TAG,
+               request=AccessKeyCreate, response=NewAccessKey, status=201,
+               errors=(429,))  # fmt: skip
+    async def post(self) -> None:
+        body = self.body(AccessKeyCreate)
+        self.reply(await self.services.access_keys.create(self.username, body), 201)
+
+
+class AccessKeyHandler(HostingHandler):
+    @operation("Delete an access key", tag=TAG, status=204, errors=(404,))
+    async def delete(self, access_key_id: str) -> None:
+        await self.services.access_keys.delete(self.username, access_key_id)
+        self.set_status(204)
+        self.finish()
+
+
+ROUTES += [
+    Route("/access-keys", AccessKeysHandler),
+    Route("/access-keys/{access_key_id}", AccessKeyHandler, {"access_key_id": "Key id."}),
+    *transform_handlers.ROUTES,
+]

@@ -1,0 +1,120 @@
+"""The ``sagemaker-runtime``-compatible route, authenticated by AWS SigV4.
+
+``boto3.client("sagemaker-runtime", endpoint_url="<server>/smstudio/runtime", ...)``
+reaches ``POST /smstudio/runtime/endpoints/{name}/invocations``. Jupyter's token
+base class does not apply (the caller has no Jupyter credentials), so this base
+authenticates in ``prepare`` like ``SMStudioHandler`` does, and reports every error
+the way botocore parses them: ``{"__type", "message"}`` plus ``x-amzn-ErrorType``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from tornado.web import HTTPError, RequestHandler
+
+from ..api.routes import Route, operation
+from ..errors import NotFound, SMStudioError
+from .errors import ModelError
+from .sigv4 import SignatureError, SignedRequest, verify
+
+if TYPE_CHECKING:
+    from ..services import Services
+
+log = logging.getLogger(__name__)
+RUNTIME_PREFIX = "/smstudio/runtime"
+
+
+class RuntimeHandler(RequestHandler):
+    """SigV4-authenticated base with the runtime API's error format."""
+
+    owner: str = ""
+
+    @property
+    def services(self) -> Services:
+        return self.settings["smstudio_services"]  # type: ignore[no-any-return]
+
+    def check_xsrf_cookie(self) -> None:
+        """No cookies are involved: the signature authenticates each request."""
+
+    async def prepare(self) -> None:
+        request = self.request
+        signed = SignedRequest(
+            method=request.method or "POST",
+            path=request.path,
+            query=request.query,
+            headers=request.headers.get_list,
+            body=request.body or b"",
+        )
+        self.owner = await verify(signed, self.services.access_keys.lookup)
+
+    def _error(self, status: int, code: str, message: str, **extra: Any) -> None:
+        self.clear()
+        self.set_status(status)
+        self.set_header("Content-Type", "application/x-amz-json-1.1")
+        self.set_header("x-amzn-ErrorType", code)
+        self.finish(json.dumps({"__type": code, "message": message, **extra}))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, SignatureError):
+            self._error(403, exc.code, exc.message)
+        elif isinstance(exc, ModelError):
+            self._error(424, "ModelError", exc.message, OriginalStatusCode=exc.original_status,
+                        OriginalMessage=exc.original_message)  # fmt: skip
+        elif isinstance(exc, NotFound):
+            # The runtime API reports a missing endpoint as a validation error.
+            self._error(400, "ValidationError", exc.message)
+        elif isinstance(exc, SMStudioError):
+            code = "ServiceUnavailable" if exc.status == 503 else "ValidationError"
+            self._error(exc.status if exc.status < 500 else 503, code, exc.message)
+        elif isinstance(exc, HTTPError):
+            self._error(exc.status_code, "ValidationError", exc.log_message or exc.reason or "")
+        else:
+            self._error(500, "InternalFailure", "The server hit an unexpected error.")
+
+    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
+        if isinstance(value, (SignatureError, SMStudioError)):
+            log.info("%s %s refused: %s", self.request.method, self.request.path, value)
+            return
+        super().log_exception(typ, value, tb)
+
+
+class RuntimeInvokeHandler(RuntimeHandler):
+    @operation(
+        "InvokeEndpoint (sagemaker-runtime), signed with AWS SigV4",
+        tag="Runtime",
+        errors=(424, 503),
+        security=("sigv4",),
+        raw_response={"description": "The model's response", "content": {"*/*": {}}},
+        description='Errors are `{"__type", "message"}` with `x-amzn-ErrorType`, as '
+        "botocore expects; a missing endpoint is a 400 ValidationError.",
+    )
+    async def post(self, name: str) -> None:
+        headers = self.request.headers
+        try:
+            result = await self.services.hosting.invoke(
+                self.owner, name, self.request.body or b"",
+                headers.get("Content-Type", ""), headers.get("Accept"),
+                headers.get("X-Amzn-SageMaker-Custom-Attributes"),
+                headers.get("X-Amzn-SageMaker-Target-Variant"),
+            )  # fmt: skip
+        except NotFound:
+            raise NotFound(f"Endpoint {name} of account {self.owner} not found.") from None
+        self.set_header("Content-Type", result.content_type)
+        self.set_header("x-Amzn-Invoked-Production-Variant", result.variant)
+        for key, value in result.headers.items():
+            self.set_header(key, value)
+        self.finish(result.body)
+
+
+ROUTES = [
+    Route(
+        "/endpoints/{name}/invocations",
+        RuntimeInvokeHandler,
+        {"name": "Endpoint name."},
+        prefix=RUNTIME_PREFIX,
+    ),  # fmt: skip
+]

@@ -1,0 +1,236 @@
+"""The SageMaker handler contract: load user code, load the model once, run one invocation.
+
+User modules define ``model_fn`` and optionally ``input_fn``/``predict_fn``/``output_fn``,
+or ``transform_fn`` alone (defining it with any of the three is an error, as in the
+toolkit). Each function may take one extra ``context`` argument. Missing functions
+fall back to the toolkit's defaults (decode, ``model.predict``, encode).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import codecs
+
+CUSTOM_ATTRIBUTES = "x-amzn-sagemaker-custom-attributes"
+
+
+class ModelCodeError(Exception):
+    """The user's handler raised: reported as the model's own error (a 424 upstream)."""
+
+    def __init__(self, stage: str, err: BaseException) -> None:
+        status = getattr(err, "status_code", None) or getattr(err, "status", None)
+        self.status = status if isinstance(status, int) and 400 <= status < 600 else 500
+        self.message = f"{stage} raised {type(err).__name__}: {err}"
+        super().__init__(self.message)
+
+
+@dataclass
+class Context:
+    """What a handler taking ``context`` receives (a subset of the toolkit's context)."""
+
+    model_dir: str
+    request_headers: dict[str, str] = field(default_factory=dict)
+    response_headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def custom_attributes(self) -> str | None:
+        return self.request_headers.get(CUSTOM_ATTRIBUTES)
+
+    def get_request_header(self, _idx: int, name: str) -> str | None:
+        return self.request_headers.get(name.lower())
+
+    def set_response_header(self, _idx: int, name: str, value: str) -> None:
+        self.response_headers[name] = value
+
+    @property
+    def system_properties(self) -> dict[str, Any]:
+        return {"model_dir": self.model_dir, "gpu_id": None}
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes
+    content_type: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def _default_model_fn(model_dir: str) -> Any:
+    """No ``model_fn``: load the one joblib/pickle file of the model directory."""
+    candidates = sorted(
+        p for p in Path(model_dir).iterdir() if p.suffix in (".joblib", ".pkl", ".pickle")
+    )
+    if len(candidates) != 1:
+        raise RuntimeError(
+            "Define model_fn(model_dir) in your inference script, or put exactly one "
+            f"*.joblib/*.pkl file in the model directory (found {len(candidates)})"
+        )
+    import joblib  # type: ignore[import-untyped]
+
+    return joblib.load(candidates[0])
+
+
+def default_input_fn(body: Any, content_type: str) -> Any:
+    return codecs.decode(body, content_type)
+
+
+def default_predict_fn(data: Any, model: Any) -> Any:
+    return model.predict(data)
+
+
+def default_output_fn(prediction: Any, accept: str) -> bytes:
+    return codecs.encode(prediction, accept)
+
+
+def _with_context(fn: Callable[..., Any], arity: int) -> Callable[..., Any]:
+    """Call ``fn`` with the context appended when it declares one more parameter."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return lambda ctx, *args: fn(*args)
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    if len(positional) > arity:
+        return lambda ctx, *args: fn(*args, ctx)
+    return lambda ctx, *args: fn(*args)
+
+
+def load_module(code_dir: Path, program: str) -> Any:
+    """Import the entry module the way the toolkit does: code dir first on sys.path."""
+    path = code_dir / program
+    if not path.is_file():
+        return None
+    sys.path.insert(0, str(code_dir))
+    name = Path(program).stem
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+class InferenceHandler:
+    """One worker's model and handler chain."""
+
+    def __init__(self, model_dir: Path, code_dir: Path | None, program: str,
+                 default_accept: str = codecs.JSON) -> None:  # fmt: skip
+        self.model_dir = str(model_dir)
+        self.default_accept = default_accept
+        module = load_module(code_dir, program) if code_dir else None
+
+        def get(name: str) -> Callable[..., Any] | None:
+            return getattr(module, name, None) if module is not None else None
+
+        transform_fn = get("transform_fn")
+        if transform_fn and any(get(n) for n in ("input_fn", "predict_fn", "output_fn")):
+            raise ValueError(
+                f"{program} defines transform_fn together with input_fn, predict_fn or "
+                "output_fn; define either transform_fn or the others"
+            )
+        self.transform_fn = _with_context(transform_fn, 4) if transform_fn else None
+        self.input_fn = _with_context(get("input_fn") or default_input_fn, 2)
+        self.predict_fn = _with_context(get("predict_fn") or default_predict_fn, 2)
+        self.output_fn = _with_context(get("output_fn") or default_output_fn, 2)
+        self.custom_input = get("input_fn") is not None
+        #: Only the default chain treats rows independently, so only it may be batched.
+        self.batchable = transform_fn is None and not any(
+            get(n) for n in ("input_fn", "predict_fn", "output_fn")
+        )
+        model_fn = _with_context(get("model_fn") or _default_model_fn, 1)
+        self.model = model_fn(Context(self.model_dir), self.model_dir)
+
+    def accept_for(self, accept: str | None) -> str:
+        kind = codecs.media_type(accept)
+        return self.default_accept if not kind or kind == "*/*" else kind
+
+    def invoke(self, body: bytes, content_type: str, accept: str | None,
+               headers: dict[str, str]) -> Response:  # fmt: skip
+        """Run the chain; contract errors keep their status, user-code errors are wrapped."""
+        ctx = Context(self.model_dir, headers)
+        accept = self.accept_for(accept)
+        kind = codecs.media_type(content_type)
+        data: Any = body
+        if kind in codecs.UTF8_TYPES:
+            try:
+                data = body.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise codecs.DecodeError(f"The {kind} body is not UTF-8: {err}") from None
+        if self.transform_fn is not None:
+            result = self._stage("transform_fn", self.transform_fn, ctx, self.model, data,
+                                 content_type, accept)  # fmt: skip
+        else:
+            if self.custom_input:
+                decoded = self._stage("input_fn", self.input_fn, ctx, data, content_type)
+            else:
+                decoded = self.input_fn(ctx, data, content_type)  # codec errors: 400/415
+            prediction = self._stage("predict_fn", self.predict_fn, ctx, decoded, self.model)
+            result = self._stage("output_fn", self.output_fn, ctx, prediction, accept)
+        content = accept
+        if isinstance(result, tuple):
+            result, content = result
+        if isinstance(result, str):
+            result = result.encode()
+        return Response(200, bytes(result), content, ctx.response_headers)
+
+    def invoke_rows(self, bodies: list[bytes], content_type: str,
+                    accept: str | None) -> list[Response] | None:  # fmt: skip
+        """Coalesce requests already waiting into one ``predict`` (default chain only).
+
+        Rows are independent under the default chain, so one call on the stacked rows
+        gives each request exactly what its own call would, at the cost of one call.
+        Returns None when the requests cannot be stacked or anything fails, and the
+        caller answers them one by one (so errors stay attributed to their request).
+        """
+        if not self.batchable or codecs.media_type(content_type) not in codecs.UTF8_TYPES:
+            return None
+        accept = self.accept_for(accept)
+        try:
+            arrays = [codecs.decode(body, content_type) for body in bodies]
+            if any(a.ndim != 2 or a.shape[1] != arrays[0].shape[1] for a in arrays):
+                return None
+            import numpy as np
+
+            prediction = self.model.predict(np.concatenate(arrays))
+            if len(prediction) != sum(len(a) for a in arrays):
+                return None
+            responses, start = [], 0
+            for a in arrays:
+                part = prediction[start : start + len(a)]
+                start += len(a)
+                responses.append(Response(200, codecs.encode(part, accept), accept))
+            return responses
+        except Exception:
+            return None
+
+    @staticmethod
+    def _stage(name: str, fn: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except codecs.InferenceError:
+            raise  # a default codec called from the user's code: keep its 400/415
+        except Exception as err:
+            traceback.print_exc(file=sys.stderr)
+            raise ModelCodeError(name, err) from err
+
+
+def handler_from_env(env: dict[str, str] | None = None) -> InferenceHandler:
+    env = dict(os.environ if env is None else env)
+    model_dir = Path(env.get("SM_MODEL_DIR", "/opt/ml/model"))
+    code_dir = (
+        Path(env["SAGEMAKER_SUBMIT_DIRECTORY"])
+        if env.get("SAGEMAKER_SUBMIT_DIRECTORY")
+        else model_dir / "code"
+    )
+    program = env.get("SAGEMAKER_PROGRAM") or "inference.py"
+    accept = env.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") or codecs.JSON
+    return InferenceHandler(model_dir, code_dir if code_dir.is_dir() else None, program, accept)

@@ -1,0 +1,292 @@
+"""Pre-fork master: one listening socket, N workers, each loading the model once.
+
+The master binds the socket (port 0 = any free port, reported in the info file),
+forks the workers and supervises them: a worker that dies after it was ready is
+replaced; one that dies while loading the model fails the whole server (so the
+endpoint fails with the model's error instead of flapping). A watchdog kills a worker
+stuck in one request well past the invocation timeout (e.g. inside C code that
+never returns to Python). SIGTERM drains: workers stop accepting, finish what they
+have, and exit; the master waits for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import json
+import mmap
+import os
+import select
+import signal
+import socket
+import struct
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from .app import ModelApp
+from .handler import handler_from_env
+from .http import HttpProtocol, Request
+
+SLOT = struct.Struct("d")
+WATCHDOG_GRACE = 10.0
+
+
+@dataclass(frozen=True)
+class Config:
+    host: str
+    port: int
+    workers: int
+    timeout: float
+    max_payload: int
+    info_path: Path | None
+    drain_seconds: float
+    batching: bool
+
+    @classmethod
+    def from_env(cls) -> Config:
+        env = os.environ
+        cpus = len(os.sched_getaffinity(0))
+        return cls(
+            host=env.get("SMSTUDIO_BIND_HOST", "0.0.0.0"),  # noqa: S104 - container default
+            port=int(env.get("SAGEMAKER_BIND_TO_PORT", "8080")),
+            workers=max(1, int(env.get("SAGEMAKER_MODEL_SERVER_WORKERS") or cpus)),
+            timeout=float(env.get("SAGEMAKER_MODEL_SERVER_TIMEOUT", "60")),
+            max_payload=int(env.get("SMSTUDIO_MAX_PAYLOAD_BYTES", str(6 * 1024 * 1024))),
+            info_path=Path(env["SMSTUDIO_SERVER_INFO"])
+            if env.get("SMSTUDIO_SERVER_INFO")
+            else None,
+            drain_seconds=float(env.get("SMSTUDIO_DRAIN_SECONDS", "30")),
+            batching=env.get("SMSTUDIO_ADAPTIVE_BATCHING", "true").lower() != "false",
+        )
+
+
+def _write_info(path: Path | None, payload: dict[str, object]) -> None:
+    if path is None:
+        return
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(payload))
+    os.replace(tmp, path)
+
+
+class Worker:
+    """Runs in a forked child: load the model, then serve until told to stop."""
+
+    def __init__(self, config: Config, sock: socket.socket, slot: int, board: mmap.mmap) -> None:
+        self.config = config
+        self.sock = sock
+        self.slot = slot
+        self.board = board
+        self.connections: set[HttpProtocol] = set()
+        self.tasks: set[asyncio.Task[object]] = set()
+        self.queue: list[tuple[HttpProtocol, Request, bool]] = []
+        self.app: ModelApp | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def busy(self, flag: bool) -> None:
+        SLOT.pack_into(self.board, self.slot * SLOT.size, time.monotonic() if flag else 0.0)
+
+    def submit(self, protocol: HttpProtocol, request: Request, keep: bool) -> None:
+        """Queue a parsed request; everything queued in one loop turn is answered together."""
+        if not self.queue:
+            assert self.loop is not None
+            self.loop.call_soon(self.answer)
+        self.queue.append((protocol, request, keep))
+
+    def answer(self) -> None:
+        batch, self.queue = self.queue, []
+        assert self.app is not None
+        self.busy(True)
+        try:
+            replies = self.app.handle_many([request for _, request, _ in batch])
+        finally:
+            self.busy(False)
+        for (protocol, _, keep), reply in zip(batch, replies, strict=True):
+            protocol.respond(reply, keep)
+
+    def run(self, ready_fd: int) -> None:
+        handler = handler_from_env()
+        self.app = ModelApp(handler, timeout=self.config.timeout, workers=self.config.workers,
+                            batching=self.config.batching)  # fmt: skip
+        os.write(ready_fd, bytes([self.slot]))
+        os.close(ready_fd)
+        self.loop = loop = asyncio.new_event_loop()
+        stopping = asyncio.Event()
+        loop.add_signal_handler(signal.SIGTERM, stopping.set)
+        loop.add_signal_handler(signal.SIGINT, stopping.set)
+
+        def factory() -> HttpProtocol:
+            protocol = HttpProtocol(self.submit, self.config.max_payload)
+            self.connections.add(protocol)
+            return protocol
+
+        def accept() -> None:
+            # One connection per wake-up, so idle workers share new connections.
+            try:
+                conn, _ = self.sock.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            task = loop.create_task(loop.connect_accepted_socket(factory, conn))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+
+        self.sock.setblocking(False)
+        loop.add_reader(self.sock.fileno(), accept)
+        loop.run_until_complete(self._until_drained(loop, stopping))
+
+    async def _until_drained(
+        self, loop: asyncio.AbstractEventLoop, stopping: asyncio.Event
+    ) -> None:
+        await stopping.wait()
+        loop.remove_reader(self.sock.fileno())
+        deadline = time.monotonic() + self.config.drain_seconds
+        while time.monotonic() < deadline:
+            for protocol in list(self.connections):
+                if protocol.transport is None:
+                    self.connections.discard(protocol)
+                elif not protocol.buffer and protocol.pending is None and not self.queue:
+                    protocol.transport.close()  # idle keep-alive connection
+            if not self.connections:
+                return
+            await asyncio.sleep(0.05)
+
+
+class Master:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((config.host, config.port))
+        self.sock.listen(2048)
+        self.board = mmap.mmap(-1, SLOT.size * config.workers)
+        self.pids: dict[int, int] = {}  # pid -> slot
+        self.ready: set[int] = set()
+        self.stopping = False
+        self.ready_r, self.ready_w = os.pipe()
+        self.wake_r, self.wake_w = os.pipe()
+
+    @property
+    def port(self) -> int:
+        return int(self.sock.getsockname()[1])
+
+    def spawn(self, slot: int) -> None:
+        SLOT.pack_into(self.board, slot * SLOT.size, 0.0)
+        pid = os.fork()
+        if pid == 0:
+            code = 0
+            try:
+                signal.set_wakeup_fd(-1)
+                for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGCHLD):
+                    signal.signal(sig, signal.SIG_DFL)
+                os.close(self.ready_r)
+                os.close(self.wake_r)
+                os.close(self.wake_w)
+                Worker(self.config, self.sock, slot, self.board).run(self.ready_w)
+            except BaseException:
+                traceback.print_exc()
+                code = 3
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        self.pids[pid] = slot
+
+    def run(self) -> int:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._on_stop)
+        signal.signal(signal.SIGCHLD, lambda *_: None)
+        os.set_blocking(self.wake_w, False)
+        signal.set_wakeup_fd(self.wake_w)
+        _write_info(self.config.info_path, {"port": self.port, "pid": os.getpid(), "ready": False})
+        print(f"Model server listening on {self.config.host}:{self.port}; "
+              f"starting {self.config.workers} workers", flush=True)  # fmt: skip
+        for slot in range(self.config.workers):
+            self.spawn(slot)
+        while True:
+            with contextlib.suppress(InterruptedError):
+                readable, _, _ = select.select([self.ready_r, self.wake_r], [], [], 1.0)
+                if self.wake_r in readable:
+                    os.read(self.wake_r, 512)
+                if self.ready_r in readable:
+                    self._on_ready(os.read(self.ready_r, 512))
+            failed = self._reap()
+            if failed is not None:
+                self._terminate_all()
+                return failed
+            if self.stopping:
+                self._terminate_all()
+                return 0
+            self._watchdog()
+
+    def _on_ready(self, data: bytes) -> None:
+        self.ready.update(data)
+        if len(self.ready) == self.config.workers:
+            _write_info(
+                self.config.info_path, {"port": self.port, "pid": os.getpid(), "ready": True}
+            )
+            print("Model server ready: every worker loaded the model", flush=True)
+
+    def _on_stop(self, *_: object) -> None:
+        self.stopping = True
+
+    def _reap(self) -> int | None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return None
+            if pid == 0:
+                return None
+            slot = self.pids.pop(pid, None)
+            if slot is None or self.stopping:
+                continue
+            if slot not in self.ready:
+                print(f"Worker {slot} failed while loading the model; stopping", flush=True)
+                return 1
+            print(f"Worker {slot} (pid {pid}) exited with status {status}; restarting", flush=True)
+            self.ready.discard(slot)
+            self.spawn(slot)
+
+    def _watchdog(self) -> None:
+        limit = self.config.timeout + WATCHDOG_GRACE
+        now = time.monotonic()
+        for pid, slot in list(self.pids.items()):
+            (since,) = SLOT.unpack_from(self.board, slot * SLOT.size)
+            if since and now - since > limit:
+                print(f"Worker {slot} stuck in one request for {now - since:.0f} s; killing it",
+                      flush=True)  # fmt: skip
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+
+    def _terminate_all(self) -> None:
+        for pid in self.pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + self.config.drain_seconds + 5
+        while self.pids and time.monotonic() < deadline:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid:
+                self.pids.pop(pid, None)
+            else:
+                time.sleep(0.05)
+        for pid in self.pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(OSError):
+            os.waitpid(-1, 0)
+
+
+def main() -> int:
+    try:
+        master = Master(Config.from_env())
+    except OSError as err:
+        print(f"Model server could not listen: {err}", flush=True)
+        return 1 if err.errno != errno.EADDRINUSE else 98
+    return master.run()

@@ -1,0 +1,60 @@
+"""Model artifacts built by tests: a tiny linear model with SageMaker-style inference code."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from pathlib import Path
+
+import numpy as np
+
+INFERENCE = '''
+import os, time
+import numpy as np
+
+def model_fn(model_dir):
+    return np.load(os.path.join(model_dir, "weights.npy"))
+
+def predict_fn(data, model):
+    if (data == 666).any():
+        raise ValueError("the number of the beast is not a feature")
+    if (data == 777).any():
+        time.sleep(float(os.environ.get("SLOW_SECONDS", "3")))
+    return data @ model
+'''
+
+WEIGHTS = np.array([1.0, 2.0, 3.0], dtype=np.float32)
+
+
+def model_tree(directory: Path, code: str = INFERENCE, weights: np.ndarray = WEIGHTS) -> Path:
+    """A model directory: weights.npy at the root, code/inference.py."""
+    (directory / "code").mkdir(parents=True, exist_ok=True)
+    np.save(directory / "weights.npy", weights)
+    (directory / "code" / "inference.py").write_text(code)
+    return directory
+
+
+def model_archive(path: Path, code: str = INFERENCE, weights: np.ndarray = WEIGHTS) -> Path:
+    """A model.tar.gz with the files at the archive root, as training jobs write it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(path, "w:gz") as tar:
+        buffer = io.BytesIO()
+        np.save(buffer, weights)
+        for name, data in (("weights.npy", buffer.getvalue()), ("code/inference.py", code.encode())):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def stop_all_instances(data_dir: Path) -> None:
+    """Test teardown: stop every model server a test left running under ``data_dir``."""
+    from jupyter_smstudio.runtime import read_state, stop
+
+    from .servers import wait_until
+
+    dirs = [p.parent for p in data_dir.rglob("launch.json")]
+    for d in dirs:
+        stop(d)
+    for d in dirs:
+        wait_until(lambda d=d: read_state(d).finished, 30, f"{d} to stop")
