@@ -83,6 +83,9 @@ class SMStudioApp(ExtensionApp):
         self.services = Services.build(
             url, OwnerResolver(cast(UserMode, self.user_mode), self.owner_name)
         )
+        self.services.wrangler.configure(
+            Path(self.serverapp.root_dir), Path(self.data_dir) / "wrangler-cache"
+        )
         self.settings.update(
             {
                 "smstudio_services": self.services,

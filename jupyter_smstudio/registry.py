@@ -11,10 +11,11 @@ from .api.routes import Route
 from .lifecycle import handlers as lifecycle_handlers
 from .lifecycle import schema as lifecycle_schema
 from .store.migrations import Migration
+from .wrangler import handlers as wrangler_handlers
 
 
 def all_routes() -> list[Route]:
-    return [*server.ROUTES, *lifecycle_handlers.ROUTES]
+    return [*server.ROUTES, *lifecycle_handlers.ROUTES, *wrangler_handlers.ROUTES]
 
 
 def all_migrations() -> list[Migration]:

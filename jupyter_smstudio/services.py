@@ -13,6 +13,7 @@ from .lifecycle.repository import LifecycleConfigRepository
 from .lifecycle.service import LifecycleConfigService
 from .registry import all_migrations
 from .store import Database
+from .wrangler.service import WranglerService
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,7 @@ class Services:
     db: Database
     owners: OwnerResolver
     lifecycle_configs: LifecycleConfigService
+    wrangler: WranglerService = field(default_factory=WranglerService)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -54,6 +56,7 @@ class Services:
     async def stop(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+        self.wrangler.close()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.db.close()

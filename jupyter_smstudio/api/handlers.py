@@ -23,7 +23,7 @@ class Features(BaseModel):
     spaces: bool = False
     training: bool = False
     endpoints: bool = False
-    wrangler: bool = False
+    wrangler: bool = True
 
 
 class CurrentSpace(BaseModel):
