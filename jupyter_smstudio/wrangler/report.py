@@ -538,7 +538,7 @@ def _models(
                 .fill_null(-1)
                 .to_numpy()
             )
-    x = np.nan_to_num(np.column_stack(columns), nan=-1e9)
+    x = np.nan_to_num(np.column_stack(columns), nan=-1e9, posinf=1e9, neginf=-1e9)
     classification = result.problem == "classification"
     y = (
         data[target].cast(pl.String).to_numpy()

@@ -154,6 +154,9 @@ class SourceReader:
                     f"encoding={_sql_str(_duckdb_encoding(source.encoding, prefix))}",
                     "store_rejects=true",
                     "sample_size=-1",
+                    # No BOOLEAN: DuckDB reads the country code NO as false (the "Norway
+                    # problem"); true/false columns stay text until cast or typed.
+                    "auto_type_candidates=['BIGINT', 'DOUBLE', 'DATE', 'TIMESTAMP', 'VARCHAR']",
                 ]
                 if source.types:
                     types = ", ".join(
@@ -165,12 +168,10 @@ class SourceReader:
                 rejected_lines: list[RejectedRow] = []
             else:
                 rejected_lines = _json_lines_errors(path) if fmt == "jsonl" else []
+                if rejected_lines:
+                    path = _without_lines(path, {r.line for r in rejected_lines}, tmp)
                 style = "newline_delimited" if fmt == "jsonl" else "auto"
-                relation = (
-                    f"read_json_auto({_sql_str(str(path))}, format={_sql_str(style)}"
-                    + (", ignore_errors=true" if rejected_lines else "")
-                    + ")"
-                )
+                relation = f"read_json_auto({_sql_str(str(path))}, format={_sql_str(style)})"
             con.execute(
                 f"COPY (SELECT * FROM {relation}) TO {_sql_str(str(tmp))} "  # noqa: S608
                 "(FORMAT parquet, COMPRESSION zstd)"
@@ -194,6 +195,7 @@ class SourceReader:
         finally:
             con.close()
             tmp.unlink(missing_ok=True)
+            tmp.with_suffix(".clean.jsonl").unlink(missing_ok=True)
 
     # ---- databases ---------------------------------------------------------
     def _load_database(self, source: DatabaseSource, prefix: str) -> Loaded:
@@ -309,6 +311,16 @@ def _json_lines_errors(path: Path) -> list[RejectedRow]:
                     )
                 )
     return bad
+
+
+def _without_lines(path: Path, lines: set[int], near: Path) -> Path:
+    """A copy of ``path`` without the given 1-based lines (next to ``near``, removed with it)."""
+    clean = near.with_suffix(".clean.jsonl")
+    with path.open("rb") as src, clean.open("wb") as dst:
+        for number, raw in enumerate(src, start=1):
+            if number not in lines:
+                dst.write(raw)
+    return clean
 
 
 def _first_line(err: BaseException) -> str:

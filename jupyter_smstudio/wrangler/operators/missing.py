@@ -31,7 +31,7 @@ class HandleMissing(Operator[MissingParams]):
         if params.strategy in ("drop", "fill"):
             if params.strategy == "fill" and params.value is None:
                 raise StepError("params.value: give the value to fill with", field="params.value")
-            return None
+            return {}
         if params.strategy in ("mean", "median"):
             numeric_columns(frame, params.columns, "params.columns")
             agg = [getattr(pl.col(c), params.strategy)().alias(c) for c in params.columns]
