@@ -84,7 +84,8 @@ class SMStudioApp(ExtensionApp):
             url, OwnerResolver(cast(UserMode, self.user_mode), self.owner_name)
         )
         self.services.wrangler.configure(
-            Path(self.serverapp.root_dir), Path(self.data_dir) / "wrangler-cache"
+            Path(self.serverapp.root_dir if self.serverapp else "."),
+            Path(self.data_dir) / "wrangler-cache",
         )
         self.settings.update(
             {

@@ -26,11 +26,23 @@ from .wrangler_data import write_fixtures
 CLEANING = [
     ("text_features", {"column": "note", "features": ["length", "words", "uppercase"]}),
     ("format_string", {"columns": ["note"], "operation": "strip"}),
-    ("format_string", {"columns": ["note"], "operation": "replace", "pattern": r"\s+", "replacement": " ", "regex": True}),
+    (
+        "format_string",
+        {
+            "columns": ["note"],
+            "operation": "replace",
+            "pattern": r"\s+",
+            "replacement": " ",
+            "regex": True,
+        },
+    ),
     ("handle_missing", {"columns": ["price"], "strategy": "median", "add_indicator": True}),
     ("handle_missing", {"columns": ["quantity"], "strategy": "fill", "value": 0}),
     ("handle_missing", {"columns": ["note"], "strategy": "mode"}),
-    ("handle_outliers", {"columns": ["price"], "method": "quantile", "lower_quantile": 0.1, "upper_quantile": 0.9}),
+    (
+        "handle_outliers",
+        {"columns": ["price"], "method": "quantile", "lower_quantile": 0.1, "upper_quantile": 0.9},
+    ),
     ("datetime_features", {"column": "day", "parts": ["year", "month", "weekday"], "cyclic": True}),
     ("custom_formula", {"expression": "price * quantity", "output_column": "total"}),
     ("ordinal_encode", {"column": "note"}),
@@ -61,7 +73,10 @@ COMBINING = [
 ]  # fmt: skip
 
 SAMPLING = [
-    ("split_data", {"method": "stratified", "column": "city", "outputs": {"a": 0.5, "b": 0.5}, "seed": 3}),
+    (
+        "split_data",
+        {"method": "stratified", "column": "city", "outputs": {"a": 0.5, "b": 0.5}, "seed": 3},
+    ),
     ("balance_data", {"target": "split", "method": "oversample", "seed": 1}),
     ("sample_rows", {"n": 6, "seed": 7}),
     ("custom_code", {"language": "pandas", "code": "df['n'] = df['id'] * 10"}),
@@ -111,14 +126,20 @@ def run_script(root: Path, code: str, name: str) -> pl.DataFrame:
     script.write_text(code)
     out = root / f"{name}.parquet"
     done = subprocess.run(
-        [sys.executable, str(script), str(out)], cwd=root, capture_output=True, text=True, timeout=120
+        [sys.executable, str(script), str(out)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, f"{code}\n{done.stderr}"
     return pl.read_parquet(out)
 
 
 @pytest.mark.parametrize("language", ["pandas", "polars"])
-@pytest.mark.parametrize("steps", [CLEANING, COMBINING, SAMPLING], ids=["cleaning", "combining", "sampling"])
+@pytest.mark.parametrize(
+    "steps", [CLEANING, COMBINING, SAMPLING], ids=["cleaning", "combining", "sampling"]
+)
 def test_generated_script_matches_engine(
     setup: tuple[Path, Engine], language: str, steps: list[tuple[str, dict[str, Any]]]
 ) -> None:
@@ -133,11 +154,12 @@ def test_generated_script_matches_engine(
 
 
 def test_notebook_holds_every_step(setup: tuple[Path, Engine]) -> None:
-    root, engine = setup
+    _, engine = setup
     flow = fitted_flow(engine, CLEANING[:3])
     schema_of = lambda source: engine.reader.load(source).frame.collect_schema()  # noqa: E731
     import json
 
     nb = json.loads(notebook(codegen.build(flow, "x.flow", "pandas", schema_of)))
     headings = [c["source"] for c in nb["cells"] if c["cell_type"] == "markdown"]
-    assert len(headings) == 1 + 3 and "Text features" in headings[1]
+    assert len(headings) == 1 + 3
+    assert "Text features" in headings[1]

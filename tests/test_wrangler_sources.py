@@ -35,7 +35,9 @@ def test_file_formats_and_options(reader: SourceReader, tmp_path: Path) -> None:
     (tmp_path / "latin.csv").write_bytes("a,b\n1,caf\xe9\n".encode("latin-1"))
     for name in ("t.parquet", "t.jsonl", "t.json", "t.tsv"):
         assert rows(reader, FileSource(path=name)) == [(1, "x"), (2, "y")], name
-    semi = FileSource(path="semi.txt", format="csv", delimiter=";", header=False, types={"column0": "string"})
+    semi = FileSource(
+        path="semi.txt", format="csv", delimiter=";", header=False, types={"column0": "string"}
+    )
     assert rows(reader, semi) == [("1", "x"), ("2", "y")]
     assert rows(reader, FileSource(path="latin.csv", encoding="latin-1")) == [(1, "café")]
     with pytest.raises(InvalidInput) as err:
@@ -74,10 +76,13 @@ def test_databases(reader: SourceReader, tmp_path: Path) -> None:
 def test_sampling_methods() -> None:
     frame = pl.DataFrame({"i": range(1000), "g": ["a"] * 900 + ["b"] * 100}).lazy()
     first, text = sample(frame, Sampling(method="first", n=10))
-    assert first["i"].to_list() == list(range(10)) and text == "first 10 rows"
+    assert first["i"].to_list() == list(range(10))
+    assert text == "first 10 rows"
     rand, _ = sample(frame, Sampling(method="random", n=50, seed=1))
     again, _ = sample(frame, Sampling(method="random", n=50, seed=1))
-    assert rand.equals(again) and rand.height == 50 and rand["i"].is_sorted()
+    assert rand.equals(again)
+    assert rand.height == 50
+    assert rand["i"].is_sorted()
     strat, _ = sample(frame, Sampling(method="stratified", n=100, stratify_by="g"))
     assert strat["g"].value_counts().sort("g")["count"].to_list() == [90, 10]
 
@@ -87,7 +92,8 @@ def test_flow_files_are_written_atomically_with_versions(tmp_path: Path) -> None
     store = FlowStore(tmp_path)
     store.create("sub/a.flow", FlowDocument())
     doc = store.update("sub/a.flow", 1, lambda d: d)
-    assert doc.version == 2 and store.read("sub/a.flow")[0].version == 2
+    assert doc.version == 2
+    assert store.read("sub/a.flow")[0].version == 2
     assert [p.name for p in (tmp_path / "sub").iterdir()] == ["a.flow"]  # no temp files left
     assert [s.name for s in store.summaries()] == ["sub/a.flow"]
     (tmp_path / "future.flow").write_text('{"schema_version": 99}')
@@ -124,7 +130,10 @@ def test_report_alert_kinds() -> None:
     }  # fmt: skip
     assert expected <= kinds, (expected - kinds, report.target)
     assert report.table.duplicate_rows == 3
-    assert report.target is not None and report.target.quick_model is not None
+    assert report.target is not None
+    assert report.target.quick_model is not None
     assert report.sample.startswith("all 403 rows")
-    ids = build_report(pl.DataFrame({"id": range(50), "v": [1, 2] * 25}).lazy(), target=None, sample_rows=100)
+    ids = build_report(
+        pl.DataFrame({"id": range(50), "v": [1, 2] * 25}).lazy(), target=None, sample_rows=100
+    )
     assert [a.column for a in ids.alerts if a.kind == "id_like"] == ["id"]

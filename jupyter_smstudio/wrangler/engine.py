@@ -254,7 +254,7 @@ class Engine:
                 if index >= 0
                 else self.source(flow)[0]
             )
-            page = full.slice(offset, limit).collect()
+            page: pl.DataFrame | None = full.slice(offset, limit).collect()
             total = int(full.select(pl.len()).collect().item())
             sample_text = "full data"
         else:

@@ -39,7 +39,9 @@ class WranglerHandler(SMStudioHandler):
 
 
 class OperatorsHandler(WranglerHandler):
-    @operation("Transform operators with their parameter JSON schemas", tag=TAG, response=OperatorList)
+    @operation(
+        "Transform operators with their parameter JSON schemas", tag=TAG, response=OperatorList
+    )
     async def get(self) -> None:
         self.reply(self.wrangler.operators())
 
@@ -56,12 +58,19 @@ class SourcePreviewHandler(WranglerHandler):
 
 
 class FlowsHandler(WranglerHandler):
-    @operation("List the .flow files in your directory", tag=TAG, query=ListQuery, response=FlowPage)
+    @operation(
+        "List the .flow files in your directory", tag=TAG, query=ListQuery, response=FlowPage
+    )
     async def get(self) -> None:
-        self.reply(await self.wrangler.list(self.query(ListQuery)))
+        self.reply(await self.wrangler.list_flows(self.query(ListQuery)))
 
     @operation(
-        "Create a flow (.flow file)", tag=TAG, request=FlowCreate, response=Flow, status=201, errors=(409,)
+        "Create a flow (.flow file)",
+        tag=TAG,
+        request=FlowCreate,
+        response=Flow,
+        status=201,
+        errors=(409,),
     )
     async def post(self) -> None:
         self.reply(await self.wrangler.create(self.body(FlowCreate)), status=201)

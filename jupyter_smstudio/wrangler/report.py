@@ -220,7 +220,7 @@ def statistics(
         p = ColumnProfile(
             name=n,
             type=str(schema[n]),
-            kind=k,  # type: ignore[arg-type]
+            kind=k,
             count=rows - missing,
             missing=missing,
             missing_pct=100.0 * missing / rows if rows else 0.0,
@@ -272,10 +272,8 @@ def _memory(schema: pl.Schema, profiles: list[ColumnProfile], rows: int) -> int:
         elif dtype == pl.Boolean:
             total += rows // 8
         else:
-            try:
-                total += rows * max(1, dtype.to_python().__sizeof__() and 8)
-            except Exception:
-                total += rows * 8
+            bits = getattr(dtype, "bit_width", lambda: 64)
+            total += rows * (bits() // 8 if callable(bits) else 8)
     return total
 
 
@@ -284,8 +282,13 @@ def alerts(
 ) -> list[Alert]:
     out: list[Alert] = []
 
-    def add(kind: str, column: str | None, message: str, severity: str = "warning") -> None:
-        out.append(Alert(kind=kind, severity=severity, column=column, message=message))  # type: ignore[arg-type]
+    def add(
+        kind: str,
+        column: str | None,
+        message: str,
+        severity: Literal["info", "warning"] = "warning",
+    ) -> None:
+        out.append(Alert(kind=kind, severity=severity, column=column, message=message))
 
     if table.duplicate_rows:
         pct = 100 * table.duplicate_rows / max(table.rows, 1)
@@ -366,7 +369,8 @@ def alerts(
                 add(
                     "whitespace",
                     n,
-                    f"'{n}' has values with leading/trailing spaces ({100 * checks['whitespace']:.1f}%)",
+                    f"'{n}' has values with leading/trailing spaces "
+                    f"({100 * checks['whitespace']:.1f}%)",
                     "info",
                 )
             if checks["empty"] > 0:
@@ -616,7 +620,8 @@ def build_report(
                         kind="target_leakage",
                         severity="warning",
                         column=f.column,
-                        message=f"'{f.column}' alone predicts '{target}' ({f.metric} {f.score:.2f}): target leakage?",
+                        message=f"'{f.column}' alone predicts '{target}' "
+                        f"({f.metric} {f.score:.2f}): target leakage?",
                     )
                 )
     return Report(

@@ -69,7 +69,7 @@ class WranglerService:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     # ---- flows ----------------------------------------------------------------
-    async def list(self, query: ListQuery) -> FlowPage:
+    async def list_flows(self, query: ListQuery) -> FlowPage:
         items = await self._run(self.store.summaries)
         if query.name_contains:
             items = [i for i in items if query.name_contains.lower() in i.name.lower()]

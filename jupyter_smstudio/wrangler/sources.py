@@ -255,7 +255,8 @@ class SourceReader:
                 with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as sqlite:
                     return pl.read_database(source.query, sqlite)
             with duckdb.connect(str(path), read_only=True) as con:
-                return con.sql(source.query).pl()
+                result: pl.DataFrame = con.sql(source.query).pl()
+                return result
         except InvalidInput:
             raise
         except Exception as err:  # driver errors have no common base class
@@ -373,5 +374,8 @@ def sample(frame: pl.LazyFrame, sampling: Sampling) -> tuple[pl.DataFrame, str]:
         pl.int_range(pl.len()).shuffle(seed=sampling.seed).over(column)
         < (pl.len().over(column) * fraction).ceil()
     )
-    rows = frame.filter(keep).collect()
-    return rows, f"stratified {len(rows):,} of {total:,} rows by '{column}' (seed {sampling.seed})"
+    picked = frame.filter(keep).collect()
+    return (
+        picked,
+        f"stratified {picked.height:,} of {total:,} rows by '{column}' (seed {sampling.seed})",
+    )

@@ -29,7 +29,8 @@ class CodegenContext(Context):
         self.schema_of = schema_of
 
     def other_code(self, source: Any, language: str) -> str:
-        return LANGUAGES[language].load_expr(source, self.schema_of(source))
+        text: str = LANGUAGES[language].load_expr(source, self.schema_of(source))
+        return text
 
 
 @dataclass

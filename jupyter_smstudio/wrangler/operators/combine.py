@@ -44,7 +44,9 @@ class Join(Operator[JoinParams]):
                 f"params.right_on: the other table has no column '{missing[0]}'",
                 field="params.right_on",
             )
-        order = "left" if params.how in ("inner", "left", "semi", "anti") else "left_right"
+        order: Literal["left", "left_right"] = (
+            "left" if params.how in ("inner", "left", "semi", "anti") else "left_right"
+        )
         return frame.join(
             other, left_on=params.left_on, right_on=right_on, how=params.how,
             suffix=params.suffix, coalesce=True, maintain_order=order,
@@ -96,7 +98,10 @@ class Concat(Operator[ConcatParams]):
         self, frame: pl.LazyFrame, params: ConcatParams, fitted: Fitted | None, ctx: Context
     ) -> pl.LazyFrame:
         other = ctx.load_other(params.other, "params.other")
-        return pl.concat([frame, other], how=f"{params.how}_relaxed")
+        how: Literal["vertical_relaxed", "diagonal_relaxed"] = (
+            "vertical_relaxed" if params.how == "vertical" else "diagonal_relaxed"
+        )
+        return pl.concat([frame, other], how=how)
 
     def polars_code(self, params: ConcatParams, fitted: Fitted | None, ctx: Context) -> list[str]:
         return [

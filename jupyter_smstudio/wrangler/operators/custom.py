@@ -40,7 +40,7 @@ class CustomFormula(Operator[FormulaParams]):
 
     def pandas_code(self, params: FormulaParams, fitted: Fitted | None, ctx: Context) -> list[str]:
         return [
-            f"df[{lit(params.output_column)}] = duckdb.sql("
+            f"df[{lit(params.output_column)}] = duckdb.sql("  # noqa: S608 - the user's own SQL on their own data
             f"'SELECT ' + {lit(params.expression)} + ' AS v FROM df').df()['v']"
         ]
 

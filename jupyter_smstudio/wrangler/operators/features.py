@@ -100,7 +100,8 @@ TEXT_FEATURES = {
 class TextParams(Params):
     column: str
     features: list[Literal["length", "words", "digits", "uppercase", "punctuation"]] = Field(
-        default_factory=lambda: ["length", "words"], min_length=1
+        default_factory=lambda: ["length", "words"],  # type: ignore[arg-type]
+        min_length=1,
     )
 
 
@@ -152,7 +153,10 @@ DatePart = Literal["year", "quarter", "month", "day", "weekday", "dayofyear", "h
 
 class DateParams(Params):
     column: str
-    parts: list[DatePart] = Field(default_factory=lambda: ["year", "month", "day"], min_length=1)
+    parts: list[DatePart] = Field(
+        default_factory=lambda: ["year", "month", "day"],  # type: ignore[arg-type]
+        min_length=1,
+    )
     cyclic: bool = Field(False, description="Also add <part>_sin/_cos for periodic parts.")
 
 

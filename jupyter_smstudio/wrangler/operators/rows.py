@@ -42,7 +42,7 @@ class FilterRows(Operator[FilterParams]):
         return [f"df = df.filter(pl.sql_expr({lit(params.expression)}))"]
 
     def pandas_code(self, params: FilterParams, fitted: Fitted | None, ctx: Context) -> list[str]:
-        return [f'df = duckdb.sql("SELECT * FROM df WHERE " + {lit(params.expression)}).df()']
+        return [f'df = duckdb.sql("SELECT * FROM df WHERE " + {lit(params.expression)}).df()']  # noqa: S608 - the user's own SQL on their own data
 
     def imports(self, language: str) -> set[str]:
         return {"import duckdb"} if language == "pandas" else set()
