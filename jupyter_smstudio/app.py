@@ -101,6 +101,10 @@ class SMStudioApp(ExtensionApp):
         specs: Any = self.server.kernel_spec_manager
         if kernels not in specs.kernel_dirs:
             specs.kernel_dirs.append(kernels)
+        self.services.wrangler.configure(
+            Path(self.server.root_dir),
+            Path(self.data_dir) / "wrangler-cache",
+        )
         self.settings.update(
             {
                 "smstudio_services": self.services,

@@ -19,6 +19,7 @@ from .spaces import schema as spaces_schema
 from .store.migrations import Migration
 from .training import handlers as training_handlers
 from .training import schema as training_schema
+from .wrangler import handlers as wrangler_handlers
 
 
 def all_routes() -> list[Route]:
@@ -30,6 +31,7 @@ def all_routes() -> list[Route]:
         *training_handlers.ROUTES,
         *hosting_handlers.ROUTES,
         *runtime_handlers.ROUTES,
+        *wrangler_handlers.ROUTES,
     ]
 
 

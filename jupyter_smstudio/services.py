@@ -25,6 +25,8 @@ from .training.config import TrainingJobs
 from .training.repository import TrainingJobRepository
 from .training.service import TrainingService
 
+from .wrangler.service import WranglerService
+
 if TYPE_CHECKING:
     from .app import SMStudioApp
 
@@ -43,6 +45,7 @@ class Services:
     training: TrainingService
     hosting: HostingService = field(init=False)
     access_keys: AccessKeyService = field(init=False)
+    wrangler: WranglerService = field(default_factory=WranglerService)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -109,6 +112,7 @@ class Services:
         await self.spaces.close()
         for task in list(self._tasks):
             task.cancel()
+        self.wrangler.close()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         self.hosting.close()

@@ -23,7 +23,7 @@ class Features(BaseModel):
     spaces: bool = True
     training: bool = True
     endpoints: bool = True
-    wrangler: bool = False
+    wrangler: bool = True
 
 
 class CurrentSpace(BaseModel):

@@ -1,0 +1,198 @@
+"""HTTP <-> Data Wrangler service; nothing else.
+
+A flow is named by its path relative to the user's directory, URL-encoded as one
+path segment (``dir%2Fsales.flow``).
+"""
+
+from __future__ import annotations
+
+from ..api.base import SMStudioHandler
+from ..api.routes import Route, operation
+from ..store.paging import ListQuery
+from .models import (
+    ExportQuery,
+    ExportResult,
+    FitRequest,
+    Flow,
+    FlowCreate,
+    FlowPage,
+    FlowUpdate,
+    OperatorList,
+    Preview,
+    PreviewQuery,
+    ReportRequest,
+    SourcePreviewRequest,
+    StepCreate,
+    StepUpdate,
+    VersionQuery,
+)
+from .report import Report
+from .service import WranglerService
+
+TAG = "Data Wrangler"
+
+
+class WranglerHandler(SMStudioHandler):
+    @property
+    def wrangler(self) -> WranglerService:
+        return self.services.wrangler
+
+
+class OperatorsHandler(WranglerHandler):
+    @operation(
+        "Transform operators with their parameter JSON schemas", tag=TAG, response=OperatorList
+    )
+    async def get(self) -> None:
+        self.reply(self.wrangler.operators())
+
+
+class SourcePreviewHandler(WranglerHandler):
+    @operation(
+        "Preview a data source before creating a flow",
+        tag=TAG,
+        request=SourcePreviewRequest,
+        response=Preview,
+    )
+    async def post(self) -> None:
+        self.reply(await self.wrangler.preview_source(self.body(SourcePreviewRequest)))
+
+
+class FlowsHandler(WranglerHandler):
+    @operation(
+        "List the .flow files in your directory", tag=TAG, query=ListQuery, response=FlowPage
+    )
+    async def get(self) -> None:
+        self.reply(await self.wrangler.list_flows(self.query(ListQuery)))
+
+    @operation(
+        "Create a flow (.flow file)",
+        tag=TAG,
+        request=FlowCreate,
+        response=Flow,
+        status=201,
+        errors=(409,),
+    )
+    async def post(self) -> None:
+        self.reply(await self.wrangler.create(self.body(FlowCreate)), status=201)
+
+
+class FlowHandler(WranglerHandler):
+    @operation("Read a flow", tag=TAG, response=Flow, errors=(404, 422))
+    async def get(self, name: str) -> None:
+        self.reply(await self.wrangler.get(name))
+
+    @operation(
+        "Change a flow's source, sampling or target (version-checked)",
+        tag=TAG,
+        request=FlowUpdate,
+        response=Flow,
+        errors=(404, 409, 422),
+    )
+    async def patch(self, name: str) -> None:
+        self.reply(await self.wrangler.update(name, self.body(FlowUpdate)))
+
+    @operation("Delete a flow file", tag=TAG, status=204, errors=(404,))
+    async def delete(self, name: str) -> None:
+        await self.wrangler.delete(name)
+        self.set_status(204)
+        self.finish()
+
+
+class StepsHandler(WranglerHandler):
+    @operation(
+        "Add a step (version-checked); fitting steps learn on the sample",
+        tag=TAG,
+        request=StepCreate,
+        response=Flow,
+        status=201,
+        errors=(404, 409, 422),
+    )
+    async def post(self, name: str) -> None:
+        self.reply(await self.wrangler.add_step(name, self.body(StepCreate)), status=201)
+
+
+class StepHandler(WranglerHandler):
+    @operation(
+        "Edit or move a step (version-checked); what follows is replayed",
+        tag=TAG,
+        request=StepUpdate,
+        response=Flow,
+        errors=(404, 409, 422),
+    )
+    async def patch(self, name: str, step_id: str) -> None:
+        self.reply(await self.wrangler.update_step(name, step_id, self.body(StepUpdate)))
+
+    @operation(
+        "Delete a step (version-checked)",
+        tag=TAG,
+        query=VersionQuery,
+        response=Flow,
+        errors=(404, 409, 422),
+    )
+    async def delete(self, name: str, step_id: str) -> None:
+        query = self.query(VersionQuery)
+        self.reply(await self.wrangler.delete_step(name, step_id, query.version))
+
+
+class FitHandler(WranglerHandler):
+    @operation(
+        "Refit every step on the sample or on the full data",
+        tag=TAG,
+        request=FitRequest,
+        response=Flow,
+        errors=(404, 409, 422),
+    )
+    async def post(self, name: str) -> None:
+        self.reply(await self.wrangler.fit(name, self.body(FitRequest)))
+
+
+class PreviewHandler(WranglerHandler):
+    @operation(
+        "Rows of a step's output (paged; sample or full data), its diff and per-step errors",
+        tag=TAG,
+        query=PreviewQuery,
+        response=Preview,
+        errors=(404, 422),
+    )
+    async def get(self, name: str) -> None:
+        self.reply(await self.wrangler.preview(name, self.query(PreviewQuery)))
+
+
+class ReportHandler(WranglerHandler):
+    @operation(
+        "Data quality and insights report of a step's output (full data)",
+        tag=TAG,
+        request=ReportRequest,
+        response=Report,
+        errors=(404, 422),
+    )
+    async def post(self, name: str) -> None:
+        body = self.body(ReportRequest)
+        self.reply(await self.wrangler.report(name, body.step, body.target, body.sample_rows))
+
+
+class ExportHandler(WranglerHandler):
+    @operation(
+        "The flow as a pandas or Polars script, or a notebook",
+        tag=TAG,
+        query=ExportQuery,
+        response=ExportResult,
+        errors=(404, 422),
+    )
+    async def get(self, name: str) -> None:
+        self.reply(await self.wrangler.export(name, self.query(ExportQuery)))
+
+
+FLOW = {"name": "Flow file path relative to your directory, URL-encoded (a%2Fb.flow)."}
+ROUTES = [
+    Route("/wrangler/operators", OperatorsHandler),
+    Route("/wrangler/sources/preview", SourcePreviewHandler),
+    Route("/wrangler/flows", FlowsHandler),
+    Route("/wrangler/flows/{name}", FlowHandler, FLOW),
+    Route("/wrangler/flows/{name}/steps", StepsHandler, FLOW),
+    Route("/wrangler/flows/{name}/steps/{step_id}", StepHandler, {**FLOW, "step_id": "Step id."}),
+    Route("/wrangler/flows/{name}/fit", FitHandler, FLOW),
+    Route("/wrangler/flows/{name}/preview", PreviewHandler, FLOW),
+    Route("/wrangler/flows/{name}/report", ReportHandler, FLOW),
+    Route("/wrangler/flows/{name}/export", ExportHandler, FLOW),
+]

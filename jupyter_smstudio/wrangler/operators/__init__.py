@@ -1,0 +1,1 @@
+"""Versioned transform operators (see ``base.Operator``)."""

@@ -1,0 +1,227 @@
+"""Manage columns: drop, select, rename, duplicate, move, cast/parse as type."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import polars as pl
+from pydantic import Field
+
+from ..models import DataType
+from ..sources import polars_type
+from .base import Context, Fitted, Operator, Params, cols_of, lit
+
+GROUP = "Manage columns"
+
+
+class ColumnsParams(Params):
+    columns: list[str] = Field(min_length=1, description="Columns to act on.")
+
+
+class DropColumns(Operator[ColumnsParams]):
+    name, title, group = "drop_columns", "Drop columns", GROUP
+    params_model = ColumnsParams
+
+    def columns(self, params: ColumnsParams) -> list[tuple[str, str]]:
+        return cols_of("params.columns", params.columns)
+
+    def apply(
+        self, frame: pl.LazyFrame, params: ColumnsParams, fitted: Fitted | None, ctx: Context
+    ) -> pl.LazyFrame:
+        return frame.drop(params.columns)
+
+    def polars_code(self, params: ColumnsParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        return [f"df = df.drop({lit(params.columns)})"]
+
+    def pandas_code(self, params: ColumnsParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        return [f"df = df.drop(columns={lit(params.columns)})"]
+
+
+class SelectColumns(Operator[ColumnsParams]):
+    name, title, group = "select_columns", "Select columns", GROUP
+    description = "Keep only these columns, in this order."
+    params_model = ColumnsParams
+
+    def columns(self, params: ColumnsParams) -> list[tuple[str, str]]:
+        return cols_of("params.columns", params.columns)
+
+    def apply(
+        self, frame: pl.LazyFrame, params: ColumnsParams, fitted: Fitted | None, ctx: Context
+    ) -> pl.LazyFrame:
+        return frame.select(params.columns)
+
+    def polars_code(self, params: ColumnsParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        return [f"df = df.select({lit(params.columns)})"]
+
+    def pandas_code(self, params: ColumnsParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        return [f"df = df[{lit(params.columns)}]"]
+
+
+class RenameParams(Params):
+    mapping: dict[str, str] = Field(min_length=1, description="Old name -> new name.")
+
+
+class RenameColumns(Operator[RenameParams]):
+    name, title, group = "rename_columns", "Rename columns", GROUP
+    params_model = RenameParams
+
+    def columns(self, params: RenameParams) -> list[tuple[str, str]]:
+        return cols_of("params.mapping", list(params.mapping))
+
+    def apply(
+        self, frame: pl.LazyFrame, params: RenameParams, fitted: Fitted | None, ctx: Context
+    ) -> pl.LazyFrame:
+        return frame.rename(params.mapping)
+
+    def polars_code(self, params: RenameParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        return [f"df = df.rename({lit(params.mapping)})"]
+
+    def pandas_code(self, params: RenameParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        return [f"df = df.rename(columns={lit(params.mapping)})"]
+
+
+class DuplicateParams(Params):
+    column: str
+    new_name: str = Field(min_length=1)
+
+
+class DuplicateColumn(Operator[DuplicateParams]):
+    name, title, group = "duplicate_column", "Duplicate column", GROUP
+    params_model = DuplicateParams
+
+    def columns(self, params: DuplicateParams) -> list[tuple[str, str]]:
+        return [("params.column", params.column)]
+
+    def apply(
+        self, frame: pl.LazyFrame, params: DuplicateParams, fitted: Fitted | None, ctx: Context
+    ) -> pl.LazyFrame:
+        return frame.with_columns(pl.col(params.column).alias(params.new_name))
+
+    def polars_code(
+        self, params: DuplicateParams, fitted: Fitted | None, ctx: Context
+    ) -> list[str]:
+        return [f"df = df.with_columns(pl.col({lit(params.column)}).alias({lit(params.new_name)}))"]
+
+    def pandas_code(
+        self, params: DuplicateParams, fitted: Fitted | None, ctx: Context
+    ) -> list[str]:
+        return [f"df[{lit(params.new_name)}] = df[{lit(params.column)}]"]
+
+
+class MoveParams(Params):
+    column: str
+    position: int = Field(0, ge=0, description="New 0-based position (past the end: last).")
+
+
+class MoveColumn(Operator[MoveParams]):
+    name, title, group = "move_column", "Move column", GROUP
+    params_model = MoveParams
+
+    def columns(self, params: MoveParams) -> list[tuple[str, str]]:
+        return [("params.column", params.column)]
+
+    @staticmethod
+    def order(names: list[str], params: MoveParams) -> list[str]:
+        rest = [n for n in names if n != params.column]
+        rest.insert(min(params.position, len(rest)), params.column)
+        return rest
+
+    def apply(
+        self, frame: pl.LazyFrame, params: MoveParams, fitted: Fitted | None, ctx: Context
+    ) -> pl.LazyFrame:
+        return frame.select(self.order(frame.collect_schema().names(), params))
+
+    def polars_code(self, params: MoveParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        col = lit(params.column)
+        return [
+            f"_rest = [c for c in df.collect_schema().names() if c != {col}]",
+            f"df = df.select(_rest[:{params.position}] + [{col}] + _rest[{params.position}:])",
+        ]
+
+    def pandas_code(self, params: MoveParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        col = lit(params.column)
+        return [
+            f"_rest = [c for c in df.columns if c != {col}]",
+            f"df = df[_rest[:{params.position}] + [{col}] + _rest[{params.position}:]]",
+        ]
+
+
+class CastParams(Params):
+    columns: list[str] = Field(min_length=1)
+    to: DataType
+    format: str | None = Field(
+        None, description="strftime format when parsing text as date/datetime, e.g. %Y-%m-%d."
+    )
+    on_error: Literal["error", "null"] = Field(
+        "error", description="Values that do not convert: fail naming them, or become null."
+    )
+
+
+_PANDAS_CAST = {
+    DataType.INT: "pd.to_numeric({s}, errors={e}).astype('Int64')",
+    DataType.FLOAT: "pd.to_numeric({s}, errors={e}).astype('float64')",
+    DataType.STRING: "{s}.astype('string')",
+    DataType.BOOL: "{s}.astype('boolean')",
+    DataType.DATE: "pd.to_datetime({s}, errors={e}, format={f}).dt.normalize()",
+    DataType.DATETIME: "pd.to_datetime({s}, errors={e}, format={f})",
+}
+
+
+class CastColumns(Operator[CastParams]):
+    name, title, group = "cast_columns", "Cast / parse as type", GROUP
+    description = "Change column types; text is parsed (dates with an optional format)."
+    params_model = CastParams
+
+    def columns(self, params: CastParams) -> list[tuple[str, str]]:
+        return cols_of("params.columns", params.columns)
+
+    def _expr(self, name: str, source: pl.DataType, params: CastParams) -> pl.Expr:
+        strict = params.on_error == "error"
+        col = pl.col(name)
+        if source == pl.String and params.to in (DataType.DATE, DataType.DATETIME):
+            if params.to == DataType.DATE:
+                return col.str.to_date(params.format, strict=strict)
+            return col.str.to_datetime(params.format, strict=strict, time_unit="us")
+        return col.cast(polars_type(params.to), strict=strict)
+
+    def apply(
+        self, frame: pl.LazyFrame, params: CastParams, fitted: Fitted | None, ctx: Context
+    ) -> pl.LazyFrame:
+        schema = frame.collect_schema()
+        return frame.with_columns(self._expr(n, schema[n], params) for n in params.columns)
+
+    def polars_code(self, params: CastParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        strict = params.on_error == "error"
+        if params.to in (DataType.DATE, DataType.DATETIME):
+            method = "to_date" if params.to == DataType.DATE else "to_datetime"
+            exprs = [
+                f"pl.col({lit(n)}).str.{method}({lit(params.format)}, strict={strict})"
+                for n in params.columns
+            ]
+        else:
+            dtype = {
+                DataType.INT: "pl.Int64",
+                DataType.FLOAT: "pl.Float64",
+                DataType.STRING: "pl.String",
+                DataType.BOOL: "pl.Boolean",
+            }[params.to]
+            exprs = [f"pl.col({lit(n)}).cast({dtype}, strict={strict})" for n in params.columns]
+        return [f"df = df.with_columns({', '.join(exprs)})"]
+
+    def pandas_code(self, params: CastParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        errors = lit("raise" if params.on_error == "error" else "coerce")
+        return [
+            f"df[{lit(n)}] = "
+            + _PANDAS_CAST[params.to].format(s=f"df[{lit(n)}]", e=errors, f=lit(params.format))
+            for n in params.columns
+        ]
+
+
+OPERATORS = (
+    DropColumns(),
+    SelectColumns(),
+    RenameColumns(),
+    DuplicateColumn(),
+    MoveColumn(),
+    CastColumns(),
+)

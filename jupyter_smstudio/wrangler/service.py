@@ -1,0 +1,270 @@
+"""Rules of the Data Wrangler: flows, steps, fitting, previews, reports, exports.
+
+Everything that touches data runs in a small thread pool (Polars and DuckDB
+release the GIL), so the server's event loop never waits on a query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import polars as pl
+
+from ..errors import InvalidInput, NotFound
+from ..store.paging import ListQuery, decode_token, encode_token
+from . import codegen
+from .codegen.notebook import notebook
+from .engine import Engine
+from .flows import FlowStore
+from .models import (
+    ExportQuery,
+    ExportResult,
+    FitRequest,
+    Flow,
+    FlowCreate,
+    FlowDocument,
+    FlowPage,
+    FlowUpdate,
+    OperatorList,
+    Preview,
+    PreviewQuery,
+    Sampling,
+    Source,
+    SourcePreviewRequest,
+    Step,
+    StepCreate,
+    StepUpdate,
+)
+from .operators.registry import describe, get_operator
+from .report import Report, build_report
+from .sources import SourceReader
+
+T = TypeVar("T")
+
+#: Threads for data work; more would only make queries compete for 2 cores.
+WORKERS = 2
+
+
+class WranglerService:
+    def __init__(self, root_dir: Path | None = None, cache_dir: Path | None = None) -> None:
+        self._executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="smstudio-wrangler")
+        self.configure(root_dir or Path.cwd(), cache_dir or Path.cwd() / ".smstudio-cache")
+
+    def configure(self, root_dir: Path, cache_dir: Path) -> None:
+        """Set where user files live (the server's root) and where caches go."""
+        self.root = Path(root_dir).resolve()
+        self.store = FlowStore(self.root)
+        self.reader = SourceReader(self.root, Path(cache_dir))
+        self.engine = Engine(self.reader)
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+    # ---- flows ----------------------------------------------------------------
+    async def list_flows(self, query: ListQuery) -> FlowPage:
+        items = await self._run(self.store.summaries)
+        if query.name_contains:
+            items = [i for i in items if query.name_contains.lower() in i.name.lower()]
+        key = {"name": "name", "created": "created_ms", "modified": "modified_ms"}[query.sort_by]
+        items.sort(key=lambda i: getattr(i, key), reverse=query.sort_order == "desc")
+        start = decode_token(query)
+        page = items[start : start + query.limit]
+        more = start + query.limit < len(items)
+        return FlowPage(
+            items=page, next_token=encode_token(start + query.limit, query) if more else None
+        )
+
+    def _flow(self, name: str, doc: FlowDocument, modified_ms: int | None = None) -> Flow:
+        if modified_ms is None:
+            modified_ms = self.store.path(name).stat().st_mtime_ns // 1_000_000
+        return Flow(**doc.model_dump(), name=name, modified_ms=modified_ms)
+
+    async def get(self, name: str) -> Flow:
+        doc, modified = await self._run(self.store.read, name)
+        return self._flow(name, doc, modified)
+
+    async def create(self, spec: FlowCreate) -> Flow:
+        def work() -> Flow:
+            doc = FlowDocument(source=spec.source, sampling=spec.sampling)
+            if spec.source is not None:
+                self.reader.load(spec.source)  # refuse unreadable sources now, naming the field
+            self.store.create(spec.name, doc)
+            return self._flow(spec.name, doc)
+
+        return await self._run(work)
+
+    async def update(self, name: str, change: FlowUpdate) -> Flow:
+        def apply(doc: FlowDocument) -> FlowDocument:
+            if change.source is not None:
+                self.reader.load(change.source)
+                doc.source = change.source
+            if change.sampling is not None:
+                doc.sampling = change.sampling
+            if "target" in change.model_fields_set:
+                doc.target = change.target
+            if change.source is not None or change.sampling is not None:
+                doc.steps = self._refit(doc, 0)
+            return doc
+
+        return await self._save(name, change.version, apply)
+
+    async def delete(self, name: str) -> None:
+        await self._run(self.store.delete, name)
+
+    async def _save(
+        self, name: str, version: int, apply: Callable[[FlowDocument], FlowDocument]
+    ) -> Flow:
+        def work() -> Flow:
+            return self._flow(name, self.store.update(name, version, apply))
+
+        return await self._run(work)
+
+    def _refit(self, doc: FlowDocument, start: int, *, full: bool = False) -> list[Step]:
+        """Steps with fitted values recomputed from ``start`` (kept as-is if the source fails)."""
+        if doc.source is None:
+            return doc.steps
+        try:
+            return self.engine.fit(doc, start, full=full)
+        except InvalidInput:
+            if full:
+                raise
+            return doc.steps
+
+    # ---- steps ------------------------------------------------------------
+    async def add_step(self, name: str, spec: StepCreate) -> Flow:
+        op = get_operator(spec.operator)
+        op.parse(spec.params)
+
+        def apply(doc: FlowDocument) -> FlowDocument:
+            step = Step(
+                id=secrets.token_hex(4),
+                operator=op.name,
+                operator_version=op.version,
+                params=spec.params,
+                title=spec.title,
+            )
+            position = (
+                len(doc.steps) if spec.position is None else min(spec.position, len(doc.steps))
+            )
+            doc.steps.insert(position, step)
+            doc.steps = self._refit(doc, position)
+            return doc
+
+        return await self._save(name, spec.version, apply)
+
+    async def update_step(self, name: str, step_id: str, change: StepUpdate) -> Flow:
+        def apply(doc: FlowDocument) -> FlowDocument:
+            index = _index(doc, step_id)
+            step = doc.steps[index]
+            if change.params is not None:
+                get_operator(step.operator).parse(change.params)
+                step.params = change.params
+                step.operator_version = get_operator(step.operator).version
+            if change.title is not None:
+                step.title = change.title
+            start = index
+            if change.position is not None and change.position != index:
+                doc.steps.pop(index)
+                new = min(change.position, len(doc.steps))
+                doc.steps.insert(new, step)
+                start = min(index, new)
+            if change.params is not None or start != index or change.position is not None:
+                doc.steps = self._refit(doc, start)
+            return doc
+
+        return await self._save(name, change.version, apply)
+
+    async def delete_step(self, name: str, step_id: str, version: int) -> Flow:
+        def apply(doc: FlowDocument) -> FlowDocument:
+            index = _index(doc, step_id)
+            doc.steps.pop(index)
+            doc.steps = self._refit(doc, index)
+            return doc
+
+        return await self._save(name, version, apply)
+
+    async def fit(self, name: str, request: FitRequest) -> Flow:
+        def apply(doc: FlowDocument) -> FlowDocument:
+            doc.steps = self._refit(doc, 0, full=request.scope == "full")
+            return doc
+
+        return await self._save(name, request.version, apply)
+
+    # ---- data -------------------------------------------------------------
+    async def preview(self, name: str, query: PreviewQuery) -> Preview:
+        def work() -> Preview:
+            doc, _ = self.store.read(name)
+            return self.engine.preview(doc, query.step, query.offset, query.limit, query.scope)
+
+        return await self._run(work)
+
+    async def preview_source(self, request: SourcePreviewRequest) -> Preview:
+        def work() -> Preview:
+            doc = FlowDocument(source=request.source, sampling=Sampling(n=max(request.limit, 1000)))
+            return self.engine.preview(doc, None, 0, request.limit, "sample")
+
+        return await self._run(work)
+
+    async def report(
+        self, name: str, step: str | None, target: str | None, sample_rows: int
+    ) -> Report:
+        def work() -> Report:
+            doc, _ = self.store.read(name)
+            index = None if step is None else _index(doc, step)
+            frame = self.engine.run_full(doc, index)
+            chosen = target if target is not None else doc.target
+            if chosen is not None and chosen not in frame.collect_schema().names():
+                raise InvalidInput(f"target: no column '{chosen}' in the data", field="target")
+            try:
+                return build_report(frame, target=chosen, sample_rows=sample_rows)
+            except pl.exceptions.PolarsError as err:
+                raise InvalidInput(
+                    f"step: the flow fails on the full data: {str(err).splitlines()[0]}",
+                    field="step",
+                ) from err
+
+        return await self._run(work)
+
+    async def export(self, name: str, query: ExportQuery) -> ExportResult:
+        def work() -> ExportResult:
+            doc, _ = self.store.read(name)
+            language = "pandas" if query.format == "notebook" else query.format
+            program = codegen.build(doc, name, language, self._schema_of)
+            stem = Path(name).stem
+            if query.format == "notebook":
+                content, filename = notebook(program), f"{stem}.ipynb"
+            else:
+                content, filename = codegen.script(program), f"{stem}_{language}.py"
+            saved = None
+            if query.save:
+                target = self.store.path(name).with_name(filename)
+                tmp = target.with_name(f".{filename}.tmp")
+                tmp.write_text(content, encoding="utf-8")
+                tmp.replace(target)
+                saved = (Path(name).parent / filename).as_posix()
+            return ExportResult(
+                format=query.format, filename=filename, content=content, saved_path=saved
+            )
+
+        return await self._run(work)
+
+    def _schema_of(self, source: Source) -> pl.Schema:
+        return self.reader.load(source).frame.collect_schema()
+
+    def operators(self) -> OperatorList:
+        return OperatorList(items=describe())
+
+
+def _index(doc: FlowDocument, step_id: str) -> int:
+    for i, step in enumerate(doc.steps):
+        if step.id == step_id:
+            return i
+    raise NotFound(f"No step '{step_id}' in this flow.", field="step_id")
