@@ -32,6 +32,7 @@ class SpaceProvisionerMixin:
 
     space_dir: str  # a traitlets trait on each concrete provisioner (see below)
     kernel_id: str
+    log: Any
 
     def space_state(self) -> dict[str, Any]:
         state = read_json(Path(self.space_dir) / "space.json")
@@ -48,12 +49,28 @@ class SpaceProvisionerMixin:
         """The kernel's own profile if it switched, else the space's."""
         return state.get("kernel_profiles", {}).get(self.kernel_id) or state["profile"]  # type: ignore[no-any-return]
 
+    def launch_profile(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """At each (re)start: the space state and the profile this kernel runs on now."""
+        state = self.space_state()
+        self._profile = self.profile_for(state)
+        return state, self._profile
+
     def record_event(self, kind: str, message: str) -> None:
         line = json.dumps(
             {"time_ms": time.time_ns() // 1_000_000, "kind": kind, "message": message}
         )
         with (Path(self.space_dir) / "kernel-events.jsonl").open("a") as f:
             f.write(line + "\n")
+
+    def report_oom(self, profile: dict[str, Any]) -> None:
+        """Tell the user (space events) why the kernel died and what to do about it."""
+        message = (
+            f"Kernel {self.kernel_id[:8]} was stopped: it ran out of memory "
+            f"(limit {profile.get('memory_gib')} GiB of {profile.get('name')}). "
+            "Choose a larger compute profile or use less memory."
+        )
+        self.log.warning(message)
+        self.record_event("kernel-oom", message)
 
 
 def space_kernel_env(home: Path, home_in_kernel: str, inherited: dict[str, str]) -> dict[str, str]:
@@ -95,9 +112,7 @@ class LocalSpaceProvisioner(SpaceProvisionerMixin, LocalProvisioner):
     space_dir = Unicode(config=True, help="The space's server-side directory (space.json).")
 
     async def pre_launch(self, **kwargs: Any) -> dict[str, Any]:
-        state = self.space_state()
-        profile = self.profile_for(state)
-        self._profile = profile
+        state, profile = self.launch_profile()
         kwargs = await super().pre_launch(**kwargs)
         limits = profile_limits(profile)
         env = kwargs.setdefault("env", {})
@@ -128,11 +143,4 @@ class LocalSpaceProvisioner(SpaceProvisionerMixin, LocalProvisioner):
         if cgroup is None or getattr(self, "_oom_reported", False) or not cgroup.oom_killed():
             return
         self._oom_reported = True
-        profile = getattr(self, "_profile", {})
-        message = (
-            f"Kernel {self.kernel_id[:8]} was stopped: it ran out of memory "
-            f"(limit {profile.get('memory_gib')} GiB of {profile.get('name')}). "
-            "Choose a larger compute profile or use less memory."
-        )
-        self.log.warning(message)
-        self.record_event("kernel-oom", message)
+        self.report_oom(getattr(self, "_profile", {}))

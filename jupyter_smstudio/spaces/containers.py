@@ -1,0 +1,144 @@
+"""Docker CLI calls and ``docker run`` flags shared by the Docker backend and kernels.
+
+Everything goes through the docker CLI with argv lists (never a shell string) and
+asyncio subprocesses, so the server's event loop never blocks on the engine. The
+backend and the kernel provisioner are separate objects (jupyter_client creates the
+provisioner), so the backend saves where the volume is (``docker.json`` in the space
+dir) and the provisioner reads it at each kernel (re)start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import jupyter_smstudio
+
+from ..runtime.files import atomic_write_json, read_json
+from ..runtime.limits import ResourceLimits
+
+DOCKER = "docker"
+DEFAULT_IMAGE = "smstudio-base:py311"
+#: Python inside images (the host's ``sys.executable`` means nothing there).
+CONTAINER_PYTHON = "python3"
+#: Our package, mounted read-only, for code that must run in the container (lifecycle runner).
+PACKAGE_MOUNT = "/opt/smstudio/lib"
+#: Label on every container and volume we create: the space volume it belongs to.
+VOLUME_LABEL = "smstudio.volume"
+STATE_FILE = "docker.json"
+
+
+class DockerError(RuntimeError):
+    """The docker CLI failed; the message is its own error text."""
+
+
+async def docker(*args: str, check: bool = True, timeout: float = 60) -> str:
+    """Run ``docker ARGS``; return stdout. Raise ``DockerError`` on failure if ``check``."""
+    proc = await asyncio.create_subprocess_exec(
+        DOCKER, *args, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        raise DockerError(f"docker {args[0]} did not answer within {timeout:g} s") from None
+    if check and proc.returncode:
+        raise DockerError(f"docker {args[0]} failed: {err.decode(errors='replace').strip()}")
+    return out.decode(errors="replace")
+
+
+@dataclass(frozen=True)
+class SpaceVolume:
+    """A space's named volume and where containers mount it (their cwd and HOME)."""
+
+    volume: str
+    home: str
+
+    def save(self, space_dir: Path) -> None:
+        atomic_write_json(space_dir / STATE_FILE, asdict(self))
+
+    @classmethod
+    def load(cls, space_dir: Path) -> SpaceVolume:
+        data = read_json(space_dir / STATE_FILE)
+        if not data:
+            raise RuntimeError(f"No Docker volume recorded in {space_dir}; start the space again.")
+        return cls(volume=data["volume"], home=data["home"])
+
+    def run_args(self, role: str) -> list[str]:
+        """Mount, working dir, HOME and labels for a container of this space."""
+        return [
+            "--mount", f"type=volume,source={self.volume},target={self.home}",
+            "--workdir", self.home, "--env", f"HOME={self.home}",
+            "--label", f"{VOLUME_LABEL}={self.volume}", "--label", f"smstudio.role={role}",
+        ]  # fmt: skip
+
+    async def remove_containers(self) -> None:
+        """Force-remove every container of this space (a volume in use cannot be removed)."""
+        label = f"label={VOLUME_LABEL}={self.volume}"
+        ids = (await docker("ps", "--all", "--quiet", "--filter", label)).split()
+        if ids:
+            await docker("rm", "--force", *ids, check=False)
+
+
+def limit_args(limits: ResourceLimits) -> list[str]:
+    """``--cpus``/``--memory``/``--gpus`` for a profile's limits.
+
+    Docker refuses more CPUs than the machine has, so a profile sized for a bigger
+    machine gets all of this one's instead of failing to start.
+    """
+    args: list[str] = []
+    if limits.cpus:
+        args += ["--cpus", f"{min(limits.cpus, os.cpu_count() or 1):g}"]
+    if limits.memory_bytes:  # swap = memory: the limit is a real limit
+        args += ["--memory", str(limits.memory_bytes), "--memory-swap", str(limits.memory_bytes)]
+    if limits.gpus:
+        args += ["--gpus", str(limits.gpus)]
+    return args
+
+
+def env_args(env: Mapping[str, str]) -> list[str]:
+    return [arg for key, value in env.items() for arg in ("--env", f"{key}={value}")]
+
+
+def thread_env(limits: ResourceLimits) -> dict[str, str]:
+    """Thread-count hints for numeric libraries; GPUs are exposed by ``--gpus`` instead."""
+    return {k: v for k, v in limits.env().items() if k != "CUDA_VISIBLE_DEVICES"}
+
+
+def package_mount_args() -> list[str]:
+    package = Path(jupyter_smstudio.__file__).resolve().parent
+    target = f"{PACKAGE_MOUNT}/{package.name}"
+    return [
+        "--mount", f"type=bind,source={package},target={target},readonly",
+        "--env", f"PYTHONPATH={PACKAGE_MOUNT}", "--env", "PYTHONDONTWRITEBYTECODE=1",
+    ]  # fmt: skip
+
+
+def container_argv(argv: list[str], paths: Mapping[str, str]) -> list[str]:
+    """A host command as the container runs it: its Python, host paths mapped inside."""
+    mapping = {sys.executable: CONTAINER_PYTHON, **paths}
+    return [mapping.get(arg, arg) for arg in argv]
+
+
+def image_for(space_image: str | None, profile: Mapping[str, Any]) -> str:
+    """The space's own image wins; else the profile's (the catalog fills its default)."""
+    return space_image or profile.get("image") or DEFAULT_IMAGE
+
+
+async def ensure_image(image: str) -> None:
+    """Fail with a useful message: there may be no registry to pull a missing image from."""
+    try:
+        await docker("image", "inspect", "--format", "{{.Id}}", image)
+    except DockerError:
+        raise DockerError(
+            f"Image '{image}' is not on this Docker engine. Build it locally (a Dockerfile "
+            f"FROM {DEFAULT_IMAGE}) or choose another image for the space."
+        ) from None
