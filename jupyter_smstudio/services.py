@@ -24,7 +24,6 @@ from .store import Database
 from .training.config import TrainingJobs
 from .training.repository import TrainingJobRepository
 from .training.service import TrainingService
-
 from .wrangler.service import WranglerService
 
 if TYPE_CHECKING:
