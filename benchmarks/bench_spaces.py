@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import subprocess
 import tempfile
 import time
 import uuid
@@ -88,12 +89,20 @@ def config(backend: str | None, prefix: str) -> dict[str, Any]:
     return cfg
 
 
-async def bare_kernel() -> None:
-    km, kc = await start_new_async_kernel(kernel_name="python3")
-    try:
-        reply = await kc.execute_interactive("print(1 + 1)", timeout=60, output_hook=lambda m: None)
-        assert reply["content"]["status"] == "ok", reply
-    finally:
+async def bare_kernel(kernels: list[Any]) -> None:
+    """Start a kernel as jupyter_client does and run 1+1; ``kernels`` keeps it for
+    shutting down after the clock stops."""
+    km, kc = await start_new_async_kernel(kernel_name="python3", stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL)  # fmt: skip
+    kernels.append((km, kc))
+    reply = await kc.execute_interactive("print(1 + 1)", timeout=60, output_hook=lambda m: None)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"bare kernel failed: {reply['content']}")
+
+
+async def shutdown(kernels: list[Any]) -> None:
+    while kernels:
+        km, kc = kernels.pop()
         kc.stop_channels()
         await km.shutdown_kernel(now=True)
 
@@ -107,6 +116,7 @@ def run(rounds: int = 10) -> Result:
     no_docker = docker_unavailable()
     prefix = f"smstudio-bench-{uuid.uuid4().hex[:8]}-"
     loop = asyncio.new_event_loop()
+    bare_kernels: list[Any] = []
     timed = lambda series, make: series.time(lambda: loop.run_until_complete(make()))  # noqa: E731
     with tempfile.TemporaryDirectory() as tmp:
         servers = {"local": SpaceServer(Path(tmp, "local"), config(None, prefix), None).start()}
@@ -116,7 +126,7 @@ def run(rounds: int = 10) -> Result:
                                             entry_point_path()).start()  # fmt: skip
         try:
             subjects: list[tuple[Series, Callable[[str], Any]]] = [
-                (bare, lambda name: bare_kernel()),
+                (bare, lambda name: bare_kernel(bare_kernels)),
                 *[(local if key == "local" else dock, server.space_to_answer)
                   for key, server in servers.items()],
             ]  # fmt: skip
@@ -138,7 +148,8 @@ def run(rounds: int = 10) -> Result:
                         loop.run_until_complete(make(name))
                     else:
                         timed(series, lambda m=make, n=name: m(n))
-                for server in servers.values():  # untimed; stops the kernel, removes the volume
+                loop.run_until_complete(shutdown(bare_kernels))  # untimed, as are the deletes
+                for server in servers.values():
                     server.api("DELETE", f"smstudio/api/spaces/{name}")
         finally:
             for server in servers.values():

@@ -63,7 +63,6 @@ class DockerSpaceBackend(SpaceBackend):
         volume = self.volume(space)
         await docker("volume", "create", "--label", f"{VOLUME_LABEL}={volume.volume}",
                      "--label", f"smstudio.space={space}", volume.volume)  # fmt: skip
-        self.space_dir(space).mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(volume.save, self.space_dir(space))
 
     async def delete_volume(self, space: str) -> None:
