@@ -224,6 +224,14 @@ async def test_stopping_a_space_stops_its_lifecycle_container(api: ApiCall, pref
     assert volumes(prefix + "s6") == []
 
 
+async def test_an_image_missing_from_the_engine_is_refused(api: ApiCall) -> None:
+    reply = await api("POST", "spaces", {"name": "s7", "image": "smstudio-missing:nope"})
+    assert reply.status == 400, reply.json
+    assert reply.error["field"] == "image"
+    assert "not on this Docker engine" in reply.error["message"]
+    assert (await api("GET", "spaces/s7")).status == 404, "nothing half-created"
+
+
 def test_limit_flags() -> None:
     cpus = os.cpu_count() or 1
     assert limit_args(ResourceLimits()) == []

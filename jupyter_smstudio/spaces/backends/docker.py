@@ -21,13 +21,16 @@ from typing import ClassVar
 from traitlets import Unicode
 
 from ...compute import ComputeProfile
+from ...errors import InvalidInput
 from ...runtime import ProcessSpec
 from ..containers import (
     DOCKER,
     VOLUME_LABEL,
+    DockerError,
     SpaceVolume,
     container_argv,
     docker,
+    ensure_image,
     env_args,
     image_for,
     limit_args,
@@ -69,6 +72,12 @@ class DockerSpaceBackend(SpaceBackend):
         volume = self.volume(space)
         await volume.remove_containers()  # e.g. a lifecycle run still stopping
         await docker("volume", "rm", "--force", volume.volume)
+
+    async def check_image(self, image: str) -> None:
+        try:
+            await ensure_image(image)
+        except DockerError as err:
+            raise InvalidInput(f"image: {err}", field="image") from None
 
     async def volume_usage(self, space: str) -> int:
         """Bytes in the volume: walk its directory when this server can read it (same
