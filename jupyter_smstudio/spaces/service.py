@@ -130,6 +130,8 @@ class SpaceService(LoggingConfigurable):
         profile = self.compute.get(spec.profile, field="profile")
         storage = self._check_storage(spec.storage_gb or self.default_storage_gb)
         await self._check_lifecycle_configs(user, spec.lifecycle_configs)
+        if spec.image:
+            await self.backend.check_image(spec.image)
         now = now_ms()
         space = Space(
             name=spec.name, owner=user, sharing=spec.sharing,
@@ -166,6 +168,8 @@ class SpaceService(LoggingConfigurable):
                 self._check_storage(patch.storage_gb or self.default_storage_gb)
             if "lifecycle_configs" in changes:
                 await self._check_lifecycle_configs(user, patch.lifecycle_configs or [])
+            if patch.image:
+                await self.backend.check_image(patch.image)
             if "members" in changes:
                 changes["members"] = sorted(set(patch.members or []) - {space.owner})
             new_profile = "profile" in changes and changes["profile"] != space.profile

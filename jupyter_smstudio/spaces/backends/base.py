@@ -38,6 +38,9 @@ class SpaceBackend(LoggingConfigurable):
         """Remove the volume and everything in it."""
         raise NotImplementedError
 
+    async def check_image(self, image: str) -> None:
+        """Raise ``InvalidInput(field="image")`` if a user's image cannot run here."""
+
     async def volume_usage(self, space: str) -> int:
         """Bytes used in the volume."""
         raise NotImplementedError

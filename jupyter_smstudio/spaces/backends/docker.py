@@ -21,13 +21,16 @@ from typing import ClassVar
 from traitlets import Unicode
 
 from ...compute import ComputeProfile
+from ...errors import InvalidInput
 from ...runtime import ProcessSpec
 from ..containers import (
     DOCKER,
     VOLUME_LABEL,
+    DockerError,
     SpaceVolume,
     container_argv,
     docker,
+    ensure_image,
     env_args,
     image_for,
     limit_args,
@@ -63,13 +66,18 @@ class DockerSpaceBackend(SpaceBackend):
         volume = self.volume(space)
         await docker("volume", "create", "--label", f"{VOLUME_LABEL}={volume.volume}",
                      "--label", f"smstudio.space={space}", volume.volume)  # fmt: skip
-        self.space_dir(space).mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(volume.save, self.space_dir(space))
 
     async def delete_volume(self, space: str) -> None:
         volume = self.volume(space)
         await volume.remove_containers()  # e.g. a lifecycle run still stopping
         await docker("volume", "rm", "--force", volume.volume)
+
+    async def check_image(self, image: str) -> None:
+        try:
+            await ensure_image(image)
+        except DockerError as err:
+            raise InvalidInput(f"image: {err}", field="image") from None
 
     async def volume_usage(self, space: str) -> int:
         """Bytes in the volume: walk its directory when this server can read it (same

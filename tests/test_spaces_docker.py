@@ -1,0 +1,241 @@
+"""Spaces on the Docker backend, against the real engine: volumes, kernel containers
+(limits, loopback-only ports, interrupt, compute change, OOM), lifecycle containers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from jupyter_client.provisioning.factory import KernelProvisionerFactory
+
+from jupyter_smstudio.runtime.limits import ResourceLimits
+from jupyter_smstudio.spaces.containers import limit_args
+from jupyter_smstudio.spaces.docker_provisioner import container_name
+
+from .conftest import USERS, ApiCall
+from .docker_helpers import (
+    ENTRY_POINT,
+    PROVISIONER,
+    containers,
+    docker_unavailable,
+    inspect,
+    remove_all,
+    volumes,
+)
+from .kernels import execute
+from .spaces_helpers import KernelClient, wait_status
+
+HOME = "/home/sagemaker-user"
+GIB = 1 << 30
+HEADERS = {"Authorization": f"token {USERS['alice']}"}
+
+
+@pytest.fixture
+def prefix(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Volume prefix unique to this test; everything with it is removed afterwards."""
+    reason = docker_unavailable()
+    if reason:
+        pytest.skip(reason)
+    monkeypatch.setitem(KernelProvisionerFactory.provisioners, PROVISIONER, ENTRY_POINT)
+    name = f"smstudio-test-{uuid.uuid4().hex[:8]}-"
+    yield name
+    remove_all(name)
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {
+        **jp_server_config,
+        "ComputeCatalog": {
+            "profiles": {
+                "ml.small": {"cpus": 1, "memory_gib": 0.5},
+                "ml.large": {"cpus": 2, "memory_gib": 1},
+                "ml.tiny": {"cpus": 1, "memory_gib": 0.125},
+            },
+            "default_profile": "ml.small",
+        },
+        "SpaceService": {
+            "backend_class": "jupyter_smstudio.spaces.backends.docker.DockerSpaceBackend",
+            "lifecycle_timeout_seconds": 60,
+        },
+        "DockerSpaceBackend": {"volume_prefix": prefix},
+    }
+
+
+@pytest.fixture
+def kernels(
+    jp_fetch: Any, jp_http_port: int, jp_base_url: str, jp_serverapp: Any,
+    jp_asyncio_loop: Any, prefix: str,
+) -> Iterator[KernelClient]:  # fmt: skip
+    """Kernels over REST; afterwards, shut them down as the server does on exit and
+    check that no container is left."""
+    yield KernelClient(jp_fetch, jp_http_port, jp_base_url)
+    jp_asyncio_loop.run_until_complete(jp_serverapp.kernel_manager.shutdown_all())
+    assert containers(prefix) == [], "kernel containers outlived their kernels"
+
+
+async def eventually(check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
+    """Poll ``check`` (run in a thread: it may call docker) until truthy, with a deadline."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await asyncio.to_thread(check)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.2)
+
+
+async def create(api: ApiCall, name: str, **fields: Any) -> dict[str, Any]:
+    reply = await api("POST", "spaces", {"name": name, **fields})
+    assert reply.status == 201, reply.json
+    return reply.json  # type: ignore[no-any-return]
+
+
+async def test_kernel_runs_in_a_container_on_the_volume_with_limits(
+    api: ApiCall, kernels: KernelClient, prefix: str
+) -> None:
+    await create(api, "s1")
+    assert volumes(prefix + "s1") == [prefix + "s1"]
+    kernel = await kernels.start("smstudio-s1")
+    code = (
+        "import os\nprint(1 + 1, os.getcwd(), os.environ['HOME'], "
+        "os.environ['SMSTUDIO_PROFILE'], os.path.exists('/.dockerenv'))"
+    )
+    out = await kernels.run(kernel, code)
+    assert out.split() == ["2", HOME, HOME, "ml.small", "True"]
+    info = inspect(container_name(kernel))
+    host = info["HostConfig"]
+    assert host["NanoCpus"] == 1_000_000_000
+    assert host["Memory"] == GIB // 2
+    assert host["Init"] is True
+    assert [m["Name"] for m in info["Mounts"] if m["Type"] == "volume"] == [prefix + "s1"]
+    bindings = [b for port in host["PortBindings"].values() for b in port]
+    assert len(bindings) == 5
+    assert {b["HostIp"] for b in bindings} == {"127.0.0.1"}, "kernel ports on loopback only"
+    detail = (await api("GET", "spaces/s1")).json
+    assert [k["id"] for k in detail["kernels"]] == [kernel]
+
+
+async def test_files_survive_stop_and_start_and_delete_leaves_nothing(
+    api: ApiCall, kernels: KernelClient, prefix: str
+) -> None:
+    await create(api, "s2")
+    kernel = await kernels.start("smstudio-s2")
+    await kernels.run(kernel, "open('kept.txt', 'w').write('x' * 20000)")
+    assert (await api("GET", "spaces/s2")).json["storage_used_bytes"] >= 20000
+    assert (await api("POST", "spaces/s2/stop")).status == 200
+    assert containers(prefix + "s2") == [], "stopping a space stops its kernel containers"
+    assert (await api("POST", "spaces/s2/start")).json["status"] == "InService"
+    kernel = await kernels.start("smstudio-s2")
+    assert (await kernels.run(kernel, "print(len(open('kept.txt').read()))")).strip() == "20000"
+    assert (await api("DELETE", "spaces/s2")).status == 204
+    assert containers(prefix + "s2") == []
+    assert volumes(prefix + "s2") == [], "deleting a space removes its volume"
+
+
+async def test_interrupt_then_change_compute_restarts_the_container_with_new_limits(
+    api: ApiCall, kernels: KernelClient, jp_fetch: Any, jp_http_port: int, jp_base_url: str
+) -> None:
+    await create(api, "s3")
+    kernel = await kernels.start("smstudio-s3")
+    await kernels.run(kernel, "x = 42")
+    url = f"ws://127.0.0.1:{jp_http_port}{jp_base_url}api/kernels/{kernel}/channels"
+    busy = asyncio.ensure_future(execute(url, HEADERS, "while True:\n    pass", timeout=30))
+
+    async def state() -> str:
+        reply = await jp_fetch("api", "kernels", kernel, headers=HEADERS)
+        return json.loads(reply.body)["execution_state"]  # type: ignore[no-any-return]
+
+    deadline = time.monotonic() + 20
+    while await state() != "busy":
+        assert time.monotonic() < deadline, "the loop never started"
+        await asyncio.sleep(0.1)
+    await jp_fetch("api", "kernels", kernel, "interrupt", method="POST", body="", headers=HEADERS)
+    _, error = await busy
+    assert error is not None
+    assert error["ename"] == "KeyboardInterrupt"
+
+    first = inspect(container_name(kernel))["Id"]
+    reply = await api("PATCH", "spaces/s3", {"profile": "ml.large"})
+    assert reply.status == 200, reply.json
+    assert reply.json["moved_kernels"] == [kernel]
+    out = await kernels.run(kernel, "import os\nprint(os.environ['SMSTUDIO_PROFILE'], "
+                            "'x' in globals())")  # fmt: skip
+    assert out.split() == ["ml.large", "False"]
+    info = inspect(container_name(kernel))
+    assert info["Id"] != first, "a new container"
+    assert info["HostConfig"]["NanoCpus"] == min(2, os.cpu_count() or 1) * 1_000_000_000
+    assert info["HostConfig"]["Memory"] == GIB
+
+
+async def test_out_of_memory_is_reported(api: ApiCall, kernels: KernelClient) -> None:
+    await create(api, "s4", profile="ml.tiny")
+    kernel = await kernels.start("smstudio-s4")
+    hog = asyncio.ensure_future(kernels.run(kernel, "x = b'x' * (400 << 20)", timeout=30))
+
+    async def oom_event() -> bool:
+        events = (await api("GET", "spaces/s4/events")).json["items"]
+        return any(e["kind"] == "kernel-oom" for e in events)
+
+    deadline = time.monotonic() + 20
+    while not await oom_event():
+        assert time.monotonic() < deadline, "no kernel-oom event"
+        await asyncio.sleep(0.3)
+    hog.cancel()  # its reply never comes: the kernel died
+    assert (await kernels.run(kernel, "print(1 + 1)")).strip() == "2", "restarted, answers"
+
+
+async def test_lifecycle_scripts_run_in_a_container_with_the_volume(
+    api: ApiCall, kernels: KernelClient, prefix: str
+) -> None:
+    script = (
+        "#!/bin/sh\nset -e\ntest -f /.dockerenv\n"
+        'echo "$HOME $(pwd) $SMSTUDIO_SPACE $SMSTUDIO_PROFILE" > lifecycle.txt\n'
+        "echo hello-from-container\n"
+    )
+    reply = await api("POST", "lifecycle-configs",
+                      {"name": "setup", "type": "on-start", "content": script})  # fmt: skip
+    assert reply.status == 201, reply.json
+    await create(api, "s5", lifecycle_configs=["setup"])
+    await wait_status(api, "s5", "InService")
+    assert "hello-from-container" in (await api("GET", "spaces/s5/lifecycle-log")).json["text"]
+    kernel = await kernels.start("smstudio-s5")
+    out = await kernels.run(kernel, "print(open('lifecycle.txt').read())")
+    assert out.split() == [HOME, HOME, "s5", "ml.small"]
+    assert containers(prefix + "s5") == [container_name(kernel)], "the script's container is gone"
+
+
+async def test_stopping_a_space_stops_its_lifecycle_container(api: ApiCall, prefix: str) -> None:
+    reply = await api("POST", "lifecycle-configs",
+                      {"name": "slow", "type": "on-start", "content": "sleep 120\n"})  # fmt: skip
+    assert reply.status == 201, reply.json
+    await create(api, "s6", lifecycle_configs=["slow"])
+    await eventually(lambda: containers(prefix + "s6"), "the lifecycle container")
+    assert (await api("POST", "spaces/s6/stop")).status == 200
+    await eventually(lambda: not containers(prefix + "s6"), "the container to go", timeout=15)
+    assert (await api("DELETE", "spaces/s6")).status == 204
+    assert volumes(prefix + "s6") == []
+
+
+async def test_an_image_missing_from_the_engine_is_refused(api: ApiCall) -> None:
+    reply = await api("POST", "spaces", {"name": "s7", "image": "smstudio-missing:nope"})
+    assert reply.status == 400, reply.json
+    assert reply.error["field"] == "image"
+    assert "not on this Docker engine" in reply.error["message"]
+    assert (await api("GET", "spaces/s7")).status == 404, "nothing half-created"
+
+
+def test_limit_flags() -> None:
+    cpus = os.cpu_count() or 1
+    assert limit_args(ResourceLimits()) == []
+    assert limit_args(ResourceLimits(cpus=0.5, memory_bytes=GIB, gpus=2)) == [
+        "--cpus", "0.5", "--memory", str(GIB), "--memory-swap", str(GIB), "--gpus", "2",
+    ]  # fmt: skip
+    assert limit_args(ResourceLimits(cpus=cpus + 8)) == ["--cpus", str(cpus)]
