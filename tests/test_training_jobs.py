@@ -411,6 +411,8 @@ async def test_requirements_install_into_an_environment_cached_by_content(
     second = await finished(api, "req-2", timeout=60)
     log2 = await full_log(api, "req-2")
     assert second["status"] == "Completed", log2
-    assert "Reusing the environment cached" in log2 and "Installing" not in log2
+    assert "Reusing the environment cached" in log2
+    assert "Installing" not in log2
     prefix = [line for line in log1.splitlines() if line.startswith("python ")]
-    assert prefix and prefix == [x for x in log2.splitlines() if x.startswith("python ")]
+    assert prefix
+    assert prefix == [x for x in log2.splitlines() if x.startswith("python ")]
