@@ -416,3 +416,32 @@ async def test_requirements_install_into_an_environment_cached_by_content(
     prefix = [line for line in log1.splitlines() if line.startswith("python ")]
     assert prefix
     assert prefix == [x for x in log2.splitlines() if x.startswith("python ")]
+
+
+async def test_remote_channel_is_downloaded_before_the_job_starts(
+    api: ApiCall, jp_root_dir: Path
+) -> None:
+    fsspec = pytest.importorskip("fsspec")
+    memory = fsspec.filesystem("memory")  # in-process, like a bucket the server can read
+    memory.pipe("/bucket/train/part-0.csv", b"3,4\n")
+    memory.pipe("/bucket/train/nested/part-1.csv", b"5,6\n")
+    write(
+        jp_root_dir,
+        "remote.py",
+        """
+        import os
+        base = os.environ["SM_CHANNEL_TRAIN"]
+        for root, _, files in sorted(os.walk(base)):
+            for name in sorted(files):
+                print(os.path.relpath(os.path.join(root, name), base),
+                      open(os.path.join(root, name)).read().strip())
+    """,
+    )
+    body = {"name": "remote", "entry_point": "remote.py",
+            "channels": {"train": {"path": "memory://bucket/train"}}}  # fmt: skip
+    assert (await api("POST", "training-jobs", body)).status == 201
+    job = await finished(api, "remote")
+    log = await full_log(api, "remote")
+    assert job["status"] == "Completed", log
+    assert "part-0.csv 3,4" in log
+    assert "nested/part-1.csv 5,6" in log

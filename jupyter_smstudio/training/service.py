@@ -612,5 +612,9 @@ def _fetch(url: str, destination: Path) -> Path:
         shutil.rmtree(destination)
     destination.mkdir(parents=True)
     fs, _, paths = fsspec.get_fs_token_paths(url)
-    fs.get(paths[0], str(destination) + "/", recursive=True)
+    source = paths[0]
+    if fs.isdir(source):  # the prefix's contents become the channel, as SageMaker copies them
+        fs.get(source.rstrip("/") + "/", f"{destination}/", recursive=True)
+    else:
+        fs.get(source, str(destination / source.rstrip("/").rsplit("/", 1)[-1]))
     return destination
