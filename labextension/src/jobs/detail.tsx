@@ -157,6 +157,9 @@ export function JobDetail(props: {
         {job.transitions.map(t => (
           <li key={`${t.status}-${t.start_ms}`} title={t.message}>
             {t.status}
+            {t.end_ms !== null && t.end_ms > t.start_ms
+              ? ` ${((t.end_ms - t.start_ms) / 1000).toFixed(1)}s`
+              : ''}
           </li>
         ))}
       </ol>
