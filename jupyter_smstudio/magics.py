@@ -104,7 +104,7 @@ class TrainingMagics(Magics):
         return self._client
 
     @cell_magic
-    def train(self, line: str, cell: str) -> dict[str, Any] | None:
+    def train(self, line: str, cell: str) -> None:
         """Run the cell as a training job (see the module docstring for options)."""
         try:
             spec, args = job_spec(line, cell, Path.cwd())
@@ -125,11 +125,11 @@ class TrainingMagics(Magics):
             follower.start_background()
             return None
         try:
-            return follower.run()
+            follower.run()
         except KeyboardInterrupt:
             print(f"Interrupted: stopping training job {job['name']}")
             self.client.stop_training_job(job["name"])
-            return follower.run()
+            follower.run()
 
     @line_magic
     def jobs(self, line: str = "") -> None:

@@ -392,3 +392,56 @@ async def test_queue_limits_and_owners_are_kept_apart(api: ApiCall, jp_root_dir:
     q3 = (await api("GET", "training-jobs/q3")).json
     assert [t["status"] for t in q3["transitions"]][:2] == ["Pending", "Starting"]
     assert (await api("POST", "training-jobs", {"name": "q1", **body})).status == 409
+
+
+async def test_requirements_install_into_an_environment_cached_by_content(
+    api: ApiCall, jp_root_dir: Path
+) -> None:
+    # numpy is already in the server's environment: the venv (with system site-packages)
+    # satisfies it without a download, which keeps this test offline.
+    write(jp_root_dir, "req/requirements.txt", "numpy\n")
+    write(jp_root_dir, "req/train.py", "import numpy, sys\nprint('python', sys.prefix)\n")
+    body = {"entry_point": "train.py", "source_dir": "req"}
+    assert (await api("POST", "training-jobs", {"name": "req-1", **body})).status == 201
+    first = await finished(api, "req-1", timeout=120)
+    log1 = await full_log(api, "req-1")
+    assert first["status"] == "Completed", log1
+    assert "Installing -r" in log1
+    assert (await api("POST", "training-jobs", {"name": "req-2", **body})).status == 201
+    second = await finished(api, "req-2", timeout=60)
+    log2 = await full_log(api, "req-2")
+    assert second["status"] == "Completed", log2
+    assert "Reusing the environment cached" in log2
+    assert "Installing" not in log2
+    prefix = [line for line in log1.splitlines() if line.startswith("python ")]
+    assert prefix
+    assert prefix == [x for x in log2.splitlines() if x.startswith("python ")]
+
+
+async def test_remote_channel_is_downloaded_before_the_job_starts(
+    api: ApiCall, jp_root_dir: Path
+) -> None:
+    fsspec = pytest.importorskip("fsspec")
+    memory = fsspec.filesystem("memory")  # in-process, like a bucket the server can read
+    memory.pipe("/bucket/train/part-0.csv", b"3,4\n")
+    memory.pipe("/bucket/train/nested/part-1.csv", b"5,6\n")
+    write(
+        jp_root_dir,
+        "remote.py",
+        """
+        import os
+        base = os.environ["SM_CHANNEL_TRAIN"]
+        for root, _, files in sorted(os.walk(base)):
+            for name in sorted(files):
+                print(os.path.relpath(os.path.join(root, name), base),
+                      open(os.path.join(root, name)).read().strip())
+    """,
+    )
+    body = {"name": "remote", "entry_point": "remote.py",
+            "channels": {"train": {"path": "memory://bucket/train"}}}  # fmt: skip
+    assert (await api("POST", "training-jobs", body)).status == 201
+    job = await finished(api, "remote")
+    log = await full_log(api, "remote")
+    assert job["status"] == "Completed", log
+    assert "part-0.csv 3,4" in log
+    assert "nested/part-1.csv 5,6" in log

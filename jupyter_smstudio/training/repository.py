@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, insert, select, update
+from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict
@@ -177,12 +177,6 @@ class TrainingJobRepository:
             )
             for s in await self.metrics(owner, name)
         ]
-
-    async def delete_metrics(self, owner: str, name: str) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                delete(metrics).where(metrics.c.owner == owner, metrics.c.job == name)
-            )
 
 
 def new_job(

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import importlib
 import logging
 import os
 import re
 import shutil
+import subprocess
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Coroutine
@@ -201,7 +203,7 @@ class TrainingService:
                     f"Training job '{name}' has already ended ({job.status.value}).", field="name"
                 )
             if job.status == Status.IN_PROGRESS:
-                if not job.run:
+                if job.secondary_status == Secondary.PENDING:
                     await self._write_end(job, Status.STOPPED, Secondary.STOPPED, None)
                     return await self.get(owner, name)
                 await self._write_transition(job, Secondary.STOPPING, status=Status.STOPPING)
@@ -284,8 +286,12 @@ class TrainingService:
                 Secondary.FAILED,
                 failure=f"ClientError: the job could not start: {err}",
             )
+            if self.spawn is not None:  # its slot is free again (after this pass ends)
+                self.spawn(self.schedule(), "training-schedule")
             return
         await self.repository.update(*key, run=handle, started_ms=now_ms())
+        if (await self._stored(*key)).status == Status.STOPPING:  # stopped while launching
+            await asyncio.to_thread(self.backends[job.backend].stop, handle)
         self._follow(await self._stored(*key))
 
     async def _plan(self, job: StoredJob, resolved: ResolvedJob) -> JobPlan:
@@ -305,6 +311,12 @@ class TrainingService:
         profile = resolved.profile
         cpus = int(-(-profile.cpus // 1)) if profile.cpus else len(os.sched_getaffinity(0))
         venv = await asyncio.to_thread(_venv_key, backend, resolved)
+        detected = await asyncio.to_thread(visible_gpus)
+        gpus = (
+            detected
+            if profile.cpus is None and profile.memory_gib is None
+            else min(detected, profile.gpus)
+        )
         plans = []
         for host, tree in zip(hosts, trees, strict=True):
             layout = backend.layout(tree)
@@ -318,7 +330,7 @@ class TrainingService:
                 current_host=host,
                 layout=layout,
                 num_cpus=cpus,
-                num_gpus=profile.gpus,
+                num_gpus=gpus,
             )
             env = {**contract.sm_environment(ctx), **spec.environment}
             env["PYTHONPATH"] = layout.code
@@ -529,6 +541,18 @@ class TrainingService:
         )
 
 
+@functools.cache
+def visible_gpus() -> int:
+    """GPUs as the toolkit counts them: ``GPU `` lines of ``nvidia-smi --list-gpus``, 0 on error."""
+    try:
+        out = subprocess.run(
+            ["nvidia-smi", "--list-gpus"], capture_output=True, text=True, timeout=10, check=True
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return 0
+    return sum(1 for line in out.splitlines() if line.startswith("GPU "))
+
+
 def _venv_key(backend: TrainingBackend, resolved: ResolvedJob) -> str | None:
     """The cache key of the job's Python environment: its requirements (or package) content."""
     code = resolved.code_dir
@@ -612,5 +636,9 @@ def _fetch(url: str, destination: Path) -> Path:
         shutil.rmtree(destination)
     destination.mkdir(parents=True)
     fs, _, paths = fsspec.get_fs_token_paths(url)
-    fs.get(paths[0], str(destination) + "/", recursive=True)
+    source = paths[0]
+    if fs.isdir(source):  # the prefix's contents become the channel, as SageMaker copies them
+        fs.get(source.rstrip("/") + "/", f"{destination}/", recursive=True)
+    else:
+        fs.get(source, str(destination / source.rstrip("/").rsplit("/", 1)[-1]))
     return destination

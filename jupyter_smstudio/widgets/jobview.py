@@ -116,7 +116,7 @@ class WidgetJobView:
         self.header.value = (
             f"<b>{html.escape(job['name'])}</b> &nbsp; "
             f"<span style='color:{color}'>{job['status']}</span> / {job['secondary_status']}"
-            f" &nbsp; ⏱ {_elapsed(job)}"
+            f" &nbsp; elapsed {_elapsed(job)}"
             + (f"<pre style='color:red'>{html.escape(reason)}</pre>" if reason else "")
         )
         reached = {t["status"] for t in job.get("transitions", [])}

@@ -14,6 +14,8 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 
 import { TRANSLATION_DOMAIN } from './components/listsection';
+import { setJobOpener } from './jobs';
+import { createJobDetail } from './jobs/detail';
 import { DEFAULT_SETTINGS, readSettings } from './settings';
 import type { ISmStudioSettings } from './settings';
 import { SmStudioSidebar } from './sidebar';
@@ -72,6 +74,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
       translator
     });
     app.shell.add(sidebar, 'left', { rank: 650 });
+    const openJob = (name: string): void => {
+      const id = `smstudio-job-${name}`;
+      for (const widget of app.shell.widgets('main')) {
+        if (widget.id === id) {
+          app.shell.activateById(id);
+          return;
+        }
+      }
+      app.shell.add(createJobDetail(name, openJob, trans), 'main');
+      app.shell.activateById(id);
+    };
+    setJobOpener(openJob);
     restorer?.add(sidebar, sidebar.id);
 
     if (statusBar) {

@@ -10,6 +10,9 @@ import type {
   ISpace,
   IStatus,
   ITrainingJob,
+  ITrainingJobDetail,
+  ITrainingLogChunk,
+  ITrainingMetrics,
   IWranglerFlow
 } from './types';
 
@@ -120,6 +123,77 @@ export async function deleteLifecycleConfig(
   await requestAPI<unknown>(
     `lifecycle-configs/${encodeURIComponent(name)}`,
     { method: 'DELETE' },
+    options
+  );
+}
+
+function trainingPath(name: string, ...rest: string[]): string {
+  return ['training-jobs', encodeURIComponent(name), ...rest].join('/');
+}
+
+/**
+ * `GET /training-jobs/{name}`
+ */
+export function getTrainingJob(
+  name: string,
+  options: CallOptions = {}
+): Promise<ITrainingJobDetail> {
+  return requestAPI<ITrainingJobDetail>(trainingPath(name), {}, options);
+}
+
+/**
+ * `POST /training-jobs`: create a training job (answers 201).
+ */
+export function createTrainingJob(
+  spec: Record<string, unknown>,
+  options: CallOptions = {}
+): Promise<ITrainingJobDetail> {
+  return requestAPI<ITrainingJobDetail>(
+    'training-jobs',
+    jsonInit('POST', spec),
+    options
+  );
+}
+
+/**
+ * `POST /training-jobs/{name}/stop`
+ */
+export function stopTrainingJob(
+  name: string,
+  options: CallOptions = {}
+): Promise<ITrainingJobDetail> {
+  return requestAPI<ITrainingJobDetail>(
+    trainingPath(name, 'stop'),
+    { method: 'POST' },
+    options
+  );
+}
+
+/**
+ * `GET /training-jobs/{name}/logs?cursor=N`
+ */
+export function getTrainingJobLogs(
+  name: string,
+  cursor: number,
+  options: CallOptions = {}
+): Promise<ITrainingLogChunk> {
+  return requestAPI<ITrainingLogChunk>(
+    trainingPath(name, 'logs'),
+    {},
+    { ...options, query: { cursor } }
+  );
+}
+
+/**
+ * `GET /training-jobs/{name}/metrics`
+ */
+export function getTrainingJobMetrics(
+  name: string,
+  options: CallOptions = {}
+): Promise<ITrainingMetrics> {
+  return requestAPI<ITrainingMetrics>(
+    trainingPath(name, 'metrics'),
+    {},
     options
   );
 }

@@ -74,7 +74,67 @@ export interface IResourceSummary {
 }
 
 export type ISpace = IResourceSummary;
-export type ITrainingJob = IResourceSummary;
+
+/**
+ * A training job as lists show it (`GET /training-jobs`).
+ */
+export interface ITrainingJob extends IResourceSummary {
+  status: string;
+  secondary_status: string;
+  instance_type: string;
+  instance_count: number;
+  backend: string;
+  created_ms: number;
+  started_ms: number | null;
+  ended_ms: number | null;
+  failure_reason: string | null;
+  final_metrics: { name: string; value: number; timestamp_ms: number }[];
+}
+
+/**
+ * One secondary-status transition of a training job.
+ */
+export interface ITrainingTransition {
+  status: string;
+  start_ms: number;
+  end_ms: number | null;
+  message: string;
+}
+
+/**
+ * `GET /training-jobs/{name}` (DescribeTrainingJob).
+ */
+export interface ITrainingJobDetail extends ITrainingJob {
+  owner: string;
+  status_message: string;
+  spec: Record<string, unknown> & {
+    name: string;
+    hyperparameters: Record<string, unknown>;
+  };
+  transitions: ITrainingTransition[];
+  model_artifacts: string | null;
+  output_artifacts: string | null;
+}
+
+/**
+ * `GET /training-jobs/{name}/logs`: text after a cursor.
+ */
+export interface ITrainingLogChunk {
+  text: string;
+  next_cursor: number;
+  size: number;
+  finished: boolean;
+}
+
+/**
+ * `GET /training-jobs/{name}/metrics`
+ */
+export interface ITrainingMetrics {
+  metrics: {
+    name: string;
+    points: { timestamp_ms: number; value: number }[];
+  }[];
+}
 export type IEndpoint = IResourceSummary;
 export type IWranglerFlow = IResourceSummary;
 

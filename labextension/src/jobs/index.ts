@@ -3,6 +3,16 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { listTrainingJobs } from '../api';
 import type { ITrainingJob } from '../api';
 import type { ISectionDefinition } from '../components/listsection';
+import { describeJob } from './format';
+
+let opener: ((name: string) => void) | null = null;
+
+/**
+ * Let the plugin decide how a job's detail view opens (it owns the shell).
+ */
+export function setJobOpener(open: (name: string) => void): void {
+  opener = open;
+}
 
 /**
  * The "Training jobs" section: submitted training jobs and their progress.
@@ -20,6 +30,7 @@ export function jobsSection(
       'Training jobs you start from a notebook or a script will appear here with their status.'
     ),
     describe: job =>
-      typeof job.instance_type === 'string' ? job.instance_type : ''
+      typeof job.instance_type === 'string' ? describeJob(job) : '',
+    open: job => opener?.(job.name)
   };
 }
