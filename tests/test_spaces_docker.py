@@ -219,7 +219,7 @@ async def test_stopping_a_space_stops_its_lifecycle_container(api: ApiCall, pref
     await create(api, "s6", lifecycle_configs=["slow"])
     await eventually(lambda: containers(prefix + "s6"), "the lifecycle container")
     assert (await api("POST", "spaces/s6/stop")).status == 200
-    await eventually(lambda: not containers(prefix + "s6"), "the container to go", timeout=15)
+    await eventually(lambda: not containers(prefix + "s6"), "the container to go", timeout=40)
     assert (await api("DELETE", "spaces/s6")).status == 204
     assert volumes(prefix + "s6") == []
 
