@@ -41,12 +41,26 @@ async function shot(target: Locator | IJupyterLabPageFixture, name: string) {
 test.describe('Spaces panel', () => {
   // Starting kernels and changing compute takes a while on a small machine.
   test.setTimeout(300_000);
+  test.use({ viewport: { width: 1280, height: 800 } });
 
   test('create a space, run a notebook in it, change compute, stop it', async ({
     page
   }) => {
     const name = `galata-${Date.now().toString(36)}`;
     const section = await openSpaces(page);
+    // Give the Spaces section the sidebar's height: fold the others.
+    const titles = page.locator('#smstudio-sidebar .lm-AccordionPanel-title');
+    const count = await titles.count();
+    for (let index = 0; index < count; index++) {
+      const title = titles.nth(index);
+      if (
+        !(await title.innerText()).match(/^spaces$/i) &&
+        (await title.getAttribute('aria-expanded')) === 'true'
+      ) {
+        await title.click();
+        await expect(title).toHaveAttribute('aria-expanded', 'false');
+      }
+    }
 
     // 1. The create form; a bad name is refused next to the field.
     await section.locator('[data-smstudio-new-space]').click();

@@ -253,6 +253,8 @@ describe('spaces helpers', () => {
   it('formats storage use like "0.2 of 5 GB"', () => {
     expect(formatStorage(200_000_000, 5)).toBe('0.2 of 5 GB');
     expect(formatStorage(0, 5)).toBe('0 of 5 GB');
+    // Decimal gigabytes, as the server counts them (not GiB).
+    expect(formatStorage(2_500_000_000, 5)).toBe('2.5 of 5 GB');
     expect(formatStorage(1_000, 5)).toBe('< 0.1 of 5 GB');
     expect(formatStorage(undefined, 5)).toBe('5 GB');
   });
@@ -402,7 +404,7 @@ describe('Spaces section', () => {
 
   beforeEach(() => {
     space = makeSpace();
-    server = new FakeServer((method, path, body) => {
+    server = new FakeServer((method, path, body, url) => {
       if (path === 'spaces' && method === 'GET') {
         return json({ items: [space], next_token: null });
       }
@@ -440,6 +442,17 @@ describe('Spaces section', () => {
       if (path === 'spaces/research/stop') {
         space = { ...space, status: 'Stopped' };
         return json(space);
+      }
+      if (path === 'spaces/research/lifecycle-log') {
+        const cursor = Number(url.searchParams.get('cursor'));
+        const lines = ['step 1\n', 'step 2\n'];
+        const text = lines.join('');
+        const chunk = cursor < 7 ? lines[0] : cursor < 14 ? lines[1] : '';
+        return json({
+          text: chunk,
+          next_cursor: cursor + chunk.length,
+          size: text.length
+        });
       }
       if (path === 'lifecycle-configs') {
         return json({ items: [], next_token: null });
@@ -533,6 +546,30 @@ describe('Spaces section', () => {
     expect(
       row(section).querySelector('[data-smstudio-space-message]')!.textContent
     ).toContain('Restarted kernels: kernel-o');
+  });
+
+  it('follows the lifecycle log with the cursor while the space starts', async () => {
+    space = makeSpace({ status: 'Pending' });
+    const section = mount(new FakeEnvironment());
+    await waitFor(() => !!row(section));
+    const toggle = row(section).querySelector(
+      '.smstudio-Space-toggle'
+    ) as HTMLButtonElement;
+    toggle.click();
+    const log = () =>
+      row(section).querySelector('[data-smstudio-lifecycle-log] pre');
+    await waitFor(() => log()?.textContent === 'step 1\nstep 2\n', 5000);
+    const cursors = server.requests
+      .filter(r => r.url.pathname.endsWith('/lifecycle-log'))
+      .map(r => Number(r.url.searchParams.get('cursor')));
+    expect(cursors.slice(0, 2)).toEqual([0, 7]);
+    // Background reads never count as user activity.
+    expect(
+      server.requests
+        .filter(r => r.url.pathname.endsWith('/lifecycle-log'))
+        .every(r => r.url.searchParams.get('no_track_activity') === '1')
+    ).toBe(true);
+    expect(row(section).textContent).toContain('Following the log');
   });
 
   it('opens a notebook in the space', async () => {

@@ -824,7 +824,10 @@ export function CreateSpaceForm(
           autoFocus
           placeholder={trans.__('e.g. research')}
           aria-invalid={!!errors.name}
-          onChange={event => setName(event.target.value)}
+          onChange={event => {
+            setName(event.target.value);
+            setErrors({ ...errors, name: undefined });
+          }}
         />
         <span className="smstudio-Form-hint">
           {trans.__('Letters, digits and hyphens; at most 63.')}

@@ -65,7 +65,44 @@ export function spacesSection(
     ...definition,
     renderHeader: context => <SpacesHeader {...props(context)} />,
     renderItem: (space, context) => (
-      <SpaceRow {...props(context)} space={space as ISpaceInfo} />
+      <SpaceRow {...props(context)} space={normalize(space)} />
     )
   };
+}
+
+/**
+ * A listed space with every field the row reads, whatever the server left out.
+ */
+function normalize(item: ISpace): ISpaceInfo {
+  // Keep one object per listed item, so rows refetch once per poll only.
+  let normal = Private.normalized.get(item);
+  if (!normal) {
+    normal = Private.fill(item);
+    Private.normalized.set(item, normal);
+  }
+  return normal;
+}
+
+namespace Private {
+  export const normalized = new WeakMap<ISpace, ISpaceInfo>();
+
+  export function fill(item: ISpace): ISpaceInfo {
+    const space = item as Partial<ISpaceInfo> & ISpace;
+    return {
+      ...space,
+      owner: space.owner ?? '',
+      sharing: space.sharing ?? 'private',
+      members: space.members ?? [],
+      storage_gb: space.storage_gb ?? 0,
+      profile: typeof space.profile === 'string' ? space.profile : '',
+      image: space.image ?? null,
+      lifecycle_configs: space.lifecycle_configs ?? [],
+      idle_timeout_minutes: space.idle_timeout_minutes ?? null,
+      backend: space.backend ?? '',
+      status: (space.status ?? 'Stopped') as ISpaceInfo['status'],
+      kernel_name: space.kernel_name ?? `smstudio-${space.name}`,
+      created_ms: space.created_ms ?? 0,
+      modified_ms: space.modified_ms ?? 0
+    };
+  }
 }
