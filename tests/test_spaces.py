@@ -102,7 +102,7 @@ async def test_change_compute_restarts_kernels_keeping_files_not_memory(
     events = (await api("GET", "spaces/s1/events")).json["items"]
     assert any(e["kind"] == "compute-changed" for e in events)
     spec = (await kernelspecs(jp_fetch))["smstudio-s1"]["spec"]
-    assert spec["display_name"] == "Python 3 · s1 · ml.t3.medium", "the picker shows the new profile"
+    assert spec["display_name"] == "Python 3 · s1 · ml.t3.medium", "picker shows new profile"
 
 
 async def test_one_notebook_can_move_its_own_kernel(api: ApiCall, kernels: KernelClient) -> None:
