@@ -19,6 +19,7 @@ import type { ISmStudioSettings } from './settings';
 import { SmStudioSidebar } from './sidebar';
 import { StatusItem } from './status/item';
 import { StatusModel } from './status/model';
+import { wranglerPlugin } from './wrangler/plugin';
 
 /**
  * The plugin id; also the id of its settings (`labextension/schema/plugin.json`).
@@ -128,4 +129,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, wranglerPlugin];
