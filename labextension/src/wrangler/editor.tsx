@@ -420,6 +420,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                         className="jp-mod-styled"
                         disabled={index === 0 || busy}
                         title="Move up"
+                        aria-label="Move up"
                         onClick={() =>
                           act(version =>
                             updateStep(name, step.id, {
@@ -435,6 +436,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                         className="jp-mod-styled"
                         disabled={index === steps.length - 1 || busy}
                         title="Move down"
+                        aria-label="Move down"
                         onClick={() =>
                           act(version =>
                             updateStep(name, step.id, {
