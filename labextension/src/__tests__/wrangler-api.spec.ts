@@ -1,3 +1,4 @@
+/* eslint-disable jupyter/no-untranslated-string -- server answers and schemas used as test data, not UI text. */
 import { ServerConnection } from '@jupyterlab/services';
 
 import {

@@ -1,3 +1,4 @@
+/* eslint-disable jupyter/no-untranslated-string -- server answers and schemas used as test data, not UI text. */
 import { ReactWidget } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';

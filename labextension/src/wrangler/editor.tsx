@@ -21,6 +21,7 @@ import type {
   ExportFormat,
   IExportResult,
   IFileSource,
+  IDiff,
   IFlow,
   IOperator,
   IPreview,
@@ -30,6 +31,8 @@ import type {
   StepParams
 } from '../api';
 import { formatNumber } from './charts';
+import { TransContext, useTrans } from './trans';
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReportView } from './report';
 import { defaultParams, missingRequired, SchemaForm } from './schemaform';
 
@@ -97,6 +100,35 @@ function shortValue(value: JSONValue): string {
 }
 
 /**
+ * What a step changed, in words.
+ */
+export function diffText(diff: IDiff, trans: TranslationBundle): string {
+  const parts = [
+    trans.__(
+      'Rows: %1 → %2',
+      formatNumber(diff.rows_before),
+      formatNumber(diff.rows_after)
+    )
+  ];
+  if (diff.added_columns.length > 0) {
+    parts.push(trans.__('added: %1', diff.added_columns.join(', ')));
+  }
+  if (diff.removed_columns.length > 0) {
+    parts.push(trans.__('removed: %1', diff.removed_columns.join(', ')));
+  }
+  const changed = Object.entries(diff.changed_types);
+  if (changed.length > 0) {
+    parts.push(
+      trans.__(
+        'new types: %1',
+        changed.map(([c, t]) => `${c} (${t})`).join(', ')
+      )
+    );
+  }
+  return parts.join(' · ');
+}
+
+/**
  * Text of a cell.
  */
 export function cellText(value: JSONValue): string {
@@ -119,6 +151,7 @@ type Editing =
  * The editor (React).
  */
 export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
+  const trans = useTrans();
   const { name } = props;
   const [flow, setFlow] = React.useState<IFlow | null>(null);
   const [loadError, setLoadError] = React.useState<string | null>(null);
@@ -282,7 +315,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
         <div className="smstudio-Error" role="alert">
           <p className="smstudio-Error-message">{loadError}</p>
           <button className="jp-mod-styled" onClick={() => void reload()}>
-            Try again
+            {trans.__('Try again')}
           </button>
         </div>
       </div>
@@ -291,7 +324,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
   if (!flow) {
     return (
       <div className="smstudio-Wrangler">
-        <p className="smstudio-Message">Loading the flow…</p>
+        <p className="smstudio-Message">{trans.__('Loading the flow…')}</p>
       </div>
     );
   }
@@ -313,11 +346,12 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
       {conflict && (
         <div className="smstudio-Wrangler-banner is-conflict" role="alert">
           <span>
-            Someone else changed this flow since you opened it, so your change
-            was not saved.
+            {trans.__(
+              'Someone else changed this flow since you opened it, so your change was not saved.'
+            )}
           </span>
           <button className="jp-mod-styled jp-mod-accept" onClick={reload}>
-            Reload the flow
+            {trans.__('Reload the flow')}
           </button>
         </div>
       )}
@@ -325,7 +359,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
         <div className="smstudio-Wrangler-banner" role="alert">
           <span>{notice}</span>
           <button className="jp-mod-styled" onClick={() => setNotice(null)}>
-            Dismiss
+            {trans.__('Dismiss')}
           </button>
         </div>
       )}
@@ -341,10 +375,10 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
             }}
           />
           <section className="smstudio-Wrangler-steps">
-            <h3>Steps</h3>
+            <h3>{trans.__('Steps')}</h3>
             {steps.length === 0 && (
               <p className="smstudio-Message">
-                No steps yet. Add a transform below.
+                {trans.__('No steps yet. Add a transform below.')}
               </p>
             )}
             <ol className="smstudio-Wrangler-stepList">
@@ -362,7 +396,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                     setOffset(0);
                   }}
                 >
-                  Source data
+                  {trans.__('Source data')}
                 </button>
               </li>
               {steps.map((step, index) => {
@@ -384,7 +418,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                   >
                     <button
                       className="smstudio-Wrangler-stepName"
-                      title="Show the data after this step"
+                      title={trans.__('Show the data after this step')}
                       onClick={() => {
                         setSelected(step.id);
                         setOffset(0);
@@ -414,13 +448,13 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                         className="jp-mod-styled"
                         onClick={() => startEdit(step)}
                       >
-                        Edit
+                        {trans.__('Edit')}
                       </button>
                       <button
                         className="jp-mod-styled"
                         disabled={index === 0 || busy}
-                        title="Move up"
-                        aria-label="Move up"
+                        title={trans.__('Move up')}
+                        aria-label={trans.__('Move up')}
                         onClick={() =>
                           act(version =>
                             updateStep(name, step.id, {
@@ -435,8 +469,8 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                       <button
                         className="jp-mod-styled"
                         disabled={index === steps.length - 1 || busy}
-                        title="Move down"
-                        aria-label="Move down"
+                        title={trans.__('Move down')}
+                        aria-label={trans.__('Move down')}
                         onClick={() =>
                           act(version =>
                             updateStep(name, step.id, {
@@ -458,7 +492,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                           act(version => deleteStep(name, step.id, version));
                         }}
                       >
-                        Delete
+                        {trans.__('Delete')}
                       </button>
                     </div>
                   </li>
@@ -475,8 +509,9 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
             {editing && operator && (
               <div className="smstudio-Wrangler-stepForm" data-step-form="">
                 <h4>
-                  {editing.mode === 'add' ? 'New step: ' : 'Edit step: '}
-                  {operator.title}
+                  {editing.mode === 'add'
+                    ? trans.__('New step: %1', operator.title)
+                    : trans.__('Edit step: %1', operator.title)}
                 </h4>
                 {operator.description && (
                   <p className="smstudio-SchemaForm-help">
@@ -497,7 +532,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                     className="smstudio-SchemaForm-label"
                     htmlFor="smstudio-step-title"
                   >
-                    Title (optional)
+                    {trans.__('Title (optional)')}
                   </label>
                   <input
                     id="smstudio-step-title"
@@ -510,7 +545,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                 </div>
                 {missing.length > 0 && (
                   <p className="smstudio-SchemaForm-help">
-                    Still to fill in: {missing.join(', ')}
+                    {trans.__('Still to fill in: %1', missing.join(', '))}
                   </p>
                 )}
                 <div className="smstudio-Wrangler-stepActions">
@@ -519,13 +554,15 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                     disabled={busy || missing.length > 0}
                     onClick={() => void submitStep()}
                   >
-                    {editing.mode === 'add' ? 'Add step' : 'Save step'}
+                    {editing.mode === 'add'
+                      ? trans.__('Add step')
+                      : trans.__('Save step')}
                   </button>
                   <button
                     className="jp-mod-styled"
                     onClick={() => setEditing(null)}
                   >
-                    Cancel
+                    {trans.__('Cancel')}
                   </button>
                 </div>
               </div>
@@ -536,9 +573,9 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
           <div className="smstudio-Wrangler-tabs" role="tablist">
             {(
               [
-                ['data', 'Data'],
-                ['report', 'Insights'],
-                ['export', 'Export']
+                ['data', trans.__('Data')],
+                ['report', trans.__('Insights')],
+                ['export', trans.__('Export')]
               ] as [Tab, string][]
             ).map(([id, label]) => (
               <button
@@ -590,6 +627,7 @@ function SourcePicker(props: {
   busy: boolean;
   onSave: (source: IFileSource) => Promise<void>;
 }): React.ReactElement {
+  const trans = useTrans();
   const current =
     props.flow.source && props.flow.source.kind === 'file'
       ? props.flow.source
@@ -620,12 +658,12 @@ function SourcePicker(props: {
     const s = props.flow.source;
     return (
       <section className="smstudio-Wrangler-source">
-        <h3>Source</h3>
+        <h3>{trans.__('Source')}</h3>
         <p className="smstudio-Wrangler-sourcePath" data-source-path="">
           {s ? (s.kind === 'file' ? s.path : s.query) : ''}
         </p>
         <button className="jp-mod-styled" onClick={() => setOpen(true)}>
-          Change source
+          {trans.__('Change source')}
         </button>
       </section>
     );
@@ -635,18 +673,18 @@ function SourcePicker(props: {
   const isText = ['auto', 'csv', 'tsv'].includes(source.format ?? 'auto');
   return (
     <section className="smstudio-Wrangler-source" data-source-form="">
-      <h3>Source</h3>
+      <h3>{trans.__('Source')}</h3>
       <div className="smstudio-SchemaForm-field">
         <label
           className="smstudio-SchemaForm-label"
           htmlFor="smstudio-src-path"
         >
-          File (path in your directory)
+          {trans.__('File (path in your directory)')}
         </label>
         <input
           id="smstudio-src-path"
           type="text"
-          placeholder="data/sales.csv"
+          placeholder={trans.__('data/sales.csv')}
           value={source.path}
           onChange={e => set({ path: e.currentTarget.value })}
         />
@@ -657,7 +695,7 @@ function SourcePicker(props: {
           className="smstudio-SchemaForm-label"
           htmlFor="smstudio-src-format"
         >
-          Format
+          {trans.__('Format')}
         </label>
         <select
           id="smstudio-src-format"
@@ -666,12 +704,12 @@ function SourcePicker(props: {
             set({ format: e.currentTarget.value as IFileSource['format'] })
           }
         >
-          <option value="auto">From the file name</option>
-          <option value="csv">CSV</option>
-          <option value="tsv">TSV</option>
-          <option value="parquet">Parquet</option>
-          <option value="json">JSON</option>
-          <option value="jsonl">JSON Lines</option>
+          <option value="auto">{trans.__('From the file name')}</option>
+          <option value="csv">{trans.__('CSV')}</option>
+          <option value="tsv">{trans.__('TSV')}</option>
+          <option value="parquet">{trans.__('Parquet')}</option>
+          <option value="json">{trans.__('JSON')}</option>
+          <option value="jsonl">{trans.__('JSON Lines')}</option>
         </select>
         <FieldMessage message={errorFor('format')} />
       </div>
@@ -682,7 +720,7 @@ function SourcePicker(props: {
               className="smstudio-SchemaForm-label"
               htmlFor="smstudio-src-delimiter"
             >
-              Delimiter (empty: comma, or tab for TSV)
+              {trans.__('Delimiter (empty: comma, or tab for TSV)')}
             </label>
             <input
               id="smstudio-src-delimiter"
@@ -700,7 +738,7 @@ function SourcePicker(props: {
                 checked={source.header ?? true}
                 onChange={e => set({ header: e.currentTarget.checked })}
               />
-              The first line holds column names
+              {trans.__('The first line holds column names')}
             </label>
           </div>
           <div className="smstudio-SchemaForm-field">
@@ -708,7 +746,7 @@ function SourcePicker(props: {
               className="smstudio-SchemaForm-label"
               htmlFor="smstudio-src-bad"
             >
-              Malformed rows
+              {trans.__('Malformed rows')}
             </label>
             <select
               id="smstudio-src-bad"
@@ -719,8 +757,10 @@ function SourcePicker(props: {
                 })
               }
             >
-              <option value="error">Stop and list them</option>
-              <option value="skip">Leave them out and list them</option>
+              <option value="error">{trans.__('Stop and list them')}</option>
+              <option value="skip">
+                {trans.__('Leave them out and list them')}
+              </option>
             </select>
           </div>
         </>
@@ -744,11 +784,11 @@ function SourcePicker(props: {
               .catch(e => setError(fieldError(e)));
           }}
         >
-          Import
+          {trans.__('Import')}
         </button>
         {props.flow.source && (
           <button className="jp-mod-styled" onClick={() => setOpen(false)}>
-            Cancel
+            {trans.__('Cancel')}
           </button>
         )}
       </div>
@@ -774,6 +814,7 @@ function AddStep(props: {
   disabled: boolean;
   onPick: (operator: IOperator) => void;
 }): React.ReactElement {
+  const trans = useTrans();
   const groups = new Map<string, IOperator[]>();
   for (const op of props.operators) {
     groups.set(op.group, [...(groups.get(op.group) ?? []), op]);
@@ -781,7 +822,7 @@ function AddStep(props: {
   return (
     <div className="smstudio-SchemaForm-field">
       <label className="smstudio-SchemaForm-label" htmlFor="smstudio-add-step">
-        Add a transform
+        {trans.__('Add a transform')}
       </label>
       <select
         id="smstudio-add-step"
@@ -797,7 +838,9 @@ function AddStep(props: {
         }}
       >
         <option value="">
-          {props.disabled ? '(import data first)' : '(choose a transform)'}
+          {props.disabled
+            ? trans.__('(import data first)')
+            : trans.__('(choose a transform)')}
         </option>
         {[...groups.entries()].map(([group, ops]) => (
           <optgroup key={group} label={group}>
@@ -823,11 +866,12 @@ function DataView(props: {
   offset: number;
   onOffset: (offset: number) => void;
 }): React.ReactElement {
+  const trans = useTrans();
   const { preview, offset } = props;
   if (!props.hasSource) {
     return (
       <p className="smstudio-Message">
-        Choose a source file on the left to see its data here.
+        {trans.__('Choose a source file on the left to see its data here.')}
       </p>
     );
   }
@@ -839,7 +883,7 @@ function DataView(props: {
     );
   }
   if (!preview) {
-    return <p className="smstudio-Message">Loading the data…</p>;
+    return <p className="smstudio-Message">{trans.__('Loading the data…')}</p>;
   }
   const diff = preview.diff;
   const added = new Set(diff?.added_columns ?? []);
@@ -850,37 +894,30 @@ function DataView(props: {
       {preview.error && (
         <div className="smstudio-Error" role="alert" data-preview-error="">
           <p className="smstudio-Error-message">
-            This step fails: {preview.error}
+            {trans.__('This step fails: %1', preview.error)}
           </p>
           <p className="smstudio-Error-detail">
-            The flow is kept; edit or delete the step to fix it.
+            {trans.__('The flow is kept; edit or delete the step to fix it.')}
           </p>
         </div>
       )}
       {diff && (
         <p className="smstudio-Wrangler-diff" data-diff="">
-          Rows: {formatNumber(diff.rows_before)} →{' '}
-          {formatNumber(diff.rows_after)}
-          {diff.added_columns.length > 0 &&
-            ` · added: ${diff.added_columns.join(', ')}`}
-          {diff.removed_columns.length > 0 &&
-            ` · removed: ${diff.removed_columns.join(', ')}`}
-          {Object.keys(changed).length > 0 &&
-            ` · new types: ${Object.entries(changed)
-              .map(([c, t]) => `${c} (${t})`)
-              .join(', ')}`}
+          {diffText(diff, trans)}
         </p>
       )}
       {preview.rejected_rows.length > 0 && (
         <details className="smstudio-Wrangler-rejected">
           <summary>
-            {preview.rejected_rows.length} malformed rows were left out
+            {trans._n(
+              '%1 malformed row was left out',
+              '%1 malformed rows were left out',
+              preview.rejected_rows.length
+            )}
           </summary>
           <ul>
             {preview.rejected_rows.map((r, i) => (
-              <li key={i}>
-                Line {r.line}: {r.error}
-              </li>
+              <li key={i}>{trans.__('Line %1: %2', r.line, r.error)}</li>
             ))}
           </ul>
         </details>
@@ -888,23 +925,28 @@ function DataView(props: {
       <div className="smstudio-Wrangler-pager">
         <span data-pager="">
           {preview.total_rows === 0
-            ? 'No rows'
-            : `Rows ${formatNumber(offset + 1)}–${formatNumber(last)} of ${formatNumber(preview.total_rows)}`}{' '}
-          ({preview.sample})
+            ? trans.__('No rows (%1)', preview.sample)
+            : trans.__(
+                'Rows %1–%2 of %3 (%4)',
+                formatNumber(offset + 1),
+                formatNumber(last),
+                formatNumber(preview.total_rows),
+                preview.sample
+              )}
         </span>
         <button
           className="jp-mod-styled"
           disabled={offset === 0}
           onClick={() => props.onOffset(Math.max(0, offset - PAGE_SIZE))}
         >
-          Previous
+          {trans.__('Previous')}
         </button>
         <button
           className="jp-mod-styled"
           disabled={last >= preview.total_rows}
           onClick={() => props.onOffset(offset + PAGE_SIZE)}
         >
-          Next
+          {trans.__('Next')}
         </button>
       </div>
       <div className="smstudio-Wrangler-grid">
@@ -935,7 +977,7 @@ function DataView(props: {
                 </td>
                 {row.map((cell, j) => (
                   <td key={j} className={cell === null ? 'is-null' : undefined}>
-                    {cell === null ? 'null' : cellText(cell)}
+                    {cell === null ? trans.__('null') : cellText(cell)}
                   </td>
                 ))}
               </tr>
@@ -955,6 +997,7 @@ function ReportTab(props: {
   columns: string[];
   step: string | null;
 }): React.ReactElement {
+  const trans = useTrans();
   const [target, setTarget] = React.useState(props.flow.target ?? '');
   const [report, setReport] = React.useState<IReport | null>(null);
   const [loading, setLoading] = React.useState(false);
@@ -973,13 +1016,15 @@ function ReportTab(props: {
   return (
     <div className="smstudio-Wrangler-reportTab">
       <div className="smstudio-Wrangler-pager">
-        <label htmlFor="smstudio-report-target">Target column</label>
+        <label htmlFor="smstudio-report-target">
+          {trans.__('Target column')}
+        </label>
         <select
           id="smstudio-report-target"
           value={target}
           onChange={e => setTarget(e.currentTarget.value)}
         >
-          <option value="">(none)</option>
+          <option value="">{trans.__('(none)')}</option>
           {props.columns.map(c => (
             <option key={c} value={c}>
               {c}
@@ -991,7 +1036,9 @@ function ReportTab(props: {
           disabled={loading}
           onClick={build}
         >
-          {loading ? 'Building the report…' : 'Build the report'}
+          {loading
+            ? trans.__('Building the report…')
+            : trans.__('Build the report')}
         </button>
       </div>
       {error && (
@@ -1001,9 +1048,9 @@ function ReportTab(props: {
       )}
       {!report && !loading && !error && (
         <p className="smstudio-Message">
-          The report profiles every column of the data after the selected step,
-          lists problems, and with a target column shows how well the other
-          columns predict it.
+          {trans.__(
+            'The report profiles every column of the data after the selected step, lists problems, and with a target column shows how well the other columns predict it.'
+          )}
         </p>
       )}
       {report && <ReportView report={report} />}
@@ -1018,6 +1065,7 @@ function ExportTab(props: {
   name: string;
   openFile?: (path: string) => void;
 }): React.ReactElement {
+  const trans = useTrans();
   const [result, setResult] = React.useState<IExportResult | null>(null);
   const [error, setError] = React.useState<string | null>(null);
   const [busy, setBusy] = React.useState(false);
@@ -1037,7 +1085,7 @@ function ExportTab(props: {
   return (
     <div className="smstudio-Wrangler-export">
       <p className="smstudio-Message">
-        Write the flow as code next to the flow file and open it.
+        {trans.__('Write the flow as code next to the flow file and open it.')}
       </p>
       <div className="smstudio-Wrangler-stepActions">
         <button
@@ -1046,7 +1094,7 @@ function ExportTab(props: {
           data-export="pandas"
           onClick={() => run('pandas')}
         >
-          pandas script
+          {trans.__('pandas script')}
         </button>
         <button
           className="jp-mod-styled"
@@ -1054,7 +1102,7 @@ function ExportTab(props: {
           data-export="polars"
           onClick={() => run('polars')}
         >
-          Polars script
+          {trans.__('Polars script')}
         </button>
         <button
           className="jp-mod-styled"
@@ -1062,7 +1110,7 @@ function ExportTab(props: {
           data-export="notebook"
           onClick={() => run('notebook')}
         >
-          Notebook
+          {trans.__('Notebook')}
         </button>
       </div>
       {error && (
@@ -1073,7 +1121,7 @@ function ExportTab(props: {
       {result && (
         <>
           <p className="smstudio-Message" data-export-saved="">
-            Saved {result.saved_path ?? result.filename}
+            {trans.__('Saved %1', result.saved_path ?? result.filename)}
           </p>
           {result.format !== 'notebook' && (
             <pre className="smstudio-Wrangler-code">{result.content}</pre>
@@ -1088,15 +1136,21 @@ function ExportTab(props: {
  * The editor as a Lumino widget.
  */
 export class FlowPanel extends ReactWidget {
-  constructor(options: IFlowEditorOptions) {
+  constructor(options: IFlowEditorOptions, trans: TranslationBundle) {
     super();
     this._options = options;
+    this._trans = trans;
     this.addClass('smstudio-WranglerPanel');
   }
 
   protected render(): React.ReactElement {
-    return <FlowEditor {...this._options} />;
+    return (
+      <TransContext.Provider value={this._trans}>
+        <FlowEditor {...this._options} />
+      </TransContext.Provider>
+    );
   }
 
   private _options: IFlowEditorOptions;
+  private _trans: TranslationBundle;
 }

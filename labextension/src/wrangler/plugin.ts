@@ -1,22 +1,25 @@
 /**
  * The Data Wrangler document: `.flow` file type, widget factory, launcher
  * item and the "New Data Wrangler flow" command.
+ *
+ * The editor itself is loaded the first time a flow opens.
  */
 import type {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import { PathExt } from '@jupyterlab/coreutils';
 import { ABCWidgetFactory, DocumentWidget } from '@jupyterlab/docregistry';
 import type { DocumentRegistry } from '@jupyterlab/docregistry';
 import { ILauncher } from '@jupyterlab/launcher';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { ITranslator } from '@jupyterlab/translation';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Panel } from '@lumino/widgets';
 
-import { ApiError, createFlow } from '../api';
 import { smstudioIcon } from '../icon';
-import { FlowPanel } from './editor';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- tiny, and the sidebar loads it at start-up anyway.
 import { setFlowOpener } from './index';
+import { bundle } from './trans';
 
 export const FILE_TYPE = 'smstudio-flow';
 export const FACTORY = 'Data Wrangler';
@@ -27,9 +30,9 @@ export namespace WranglerCommandIDs {
 }
 
 /**
- * The Data Wrangler editor in a document widget.
+ * A `.flow` document: a panel that receives the editor once it has loaded.
  */
-export class FlowDocument extends DocumentWidget<FlowPanel> {}
+export class FlowDocument extends DocumentWidget<Panel> {}
 
 /**
  * Makes Data Wrangler editors for `.flow` files.
@@ -37,6 +40,7 @@ export class FlowDocument extends DocumentWidget<FlowPanel> {}
 export class FlowWidgetFactory extends ABCWidgetFactory<FlowDocument> {
   constructor(
     options: DocumentRegistry.IWidgetFactoryOptions<FlowDocument>,
+    private _trans: TranslationBundle,
     private _openFile: (path: string) => void
   ) {
     super(options);
@@ -46,35 +50,37 @@ export class FlowWidgetFactory extends ABCWidgetFactory<FlowDocument> {
     // Every change goes through the API with its version number; the text
     // model of the file is never written back.
     context.model.readOnly = true;
-    const content = new FlowPanel({
-      name: context.path,
-      openFile: this._openFile
-    });
+    const content = new Panel();
+    content.addClass('smstudio-WranglerHost');
     const widget = new FlowDocument({ content, context });
     widget.title.icon = smstudioIcon;
     widget.addClass('smstudio-WranglerDocument');
+    void import('./editor').then(({ FlowPanel }) => {
+      if (!content.isDisposed) {
+        content.addWidget(
+          new FlowPanel(
+            { name: context.path, openFile: this._openFile },
+            this._trans
+          )
+        );
+      }
+    });
     return widget;
   }
 }
 
-/**
- * A free name for a new flow in `directory`: untitled.flow, untitled1.flow…
- */
-export async function createUntitledFlow(directory: string): Promise<string> {
-  for (let i = 0; i < 100; i++) {
-    const name = PathExt.join(directory, `untitled${i === 0 ? '' : i}.flow`);
-    try {
-      const flow = await createFlow({ name });
-      return flow.name;
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 409) {
-        continue;
-      }
-      throw error;
+const PATH_ARGS = {
+  args: {
+    type: 'object' as const,
+    properties: {
+      cwd: {
+        type: 'string' as const,
+        description: 'Folder of the new flow'
+      },
+      path: { type: 'string' as const, description: 'Path of the flow' }
     }
   }
-  throw new Error('Could not find a free name for a new flow.');
-}
+};
 
 export const wranglerPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyter-smstudio:wrangler',
@@ -88,7 +94,7 @@ export const wranglerPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null,
     translator: ITranslator | null
   ): void => {
-    const trans = (translator ?? nullTranslator).load('jupyter_smstudio');
+    const trans = bundle(translator);
     const openFile = (path: string, factory?: string): void => {
       void app.commands.execute('docmanager:open', {
         path,
@@ -114,6 +120,7 @@ export const wranglerPlugin: JupyterFrontEndPlugin<void> = {
           defaultFor: [FILE_TYPE],
           readOnly: true
         },
+        trans,
         path => openFile(path)
       )
     );
@@ -128,7 +135,9 @@ export const wranglerPlugin: JupyterFrontEndPlugin<void> = {
         'Create a .flow file to import, clean and transform data'
       ),
       icon: args => (args.isPalette ? undefined : smstudioIcon),
+      describedBy: PATH_ARGS,
       execute: async args => {
+        const { createUntitledFlow } = await import('./create');
         const cwd = typeof args.cwd === 'string' ? args.cwd : '';
         const name = await createUntitledFlow(cwd);
         openFile(name, FACTORY);
@@ -137,6 +146,7 @@ export const wranglerPlugin: JupyterFrontEndPlugin<void> = {
     });
     app.commands.addCommand(WranglerCommandIDs.open, {
       label: trans.__('Open Data Wrangler flow'),
+      describedBy: PATH_ARGS,
       execute: args => {
         if (typeof args.path === 'string') {
           openFile(args.path, FACTORY);

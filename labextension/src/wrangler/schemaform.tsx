@@ -8,6 +8,7 @@
 import * as React from 'react';
 
 import type { IJSONSchema, JSONValue, StepParams } from '../api';
+import { useTrans } from './trans';
 
 /**
  * How a field is edited.
@@ -320,6 +321,7 @@ function FieldEditor(props: {
   id: string;
   error?: string | null;
 }): React.ReactElement {
+  const trans = useTrans();
   const { field, value, onChange, columns, id } = props;
   const label = (
     <label htmlFor={id} className="smstudio-SchemaForm-label">
@@ -359,7 +361,9 @@ function FieldEditor(props: {
           }
         >
           <option value="">
-            {field.kind === 'column' ? '(choose a column)' : '(default)'}
+            {field.kind === 'column'
+              ? trans.__('(choose a column)')
+              : trans.__('(default)')}
           </option>
           {options.map(option => (
             <option key={option} value={option}>
@@ -474,7 +478,9 @@ function FieldEditor(props: {
         <TextArea
           id={id}
           value={formatMapping(value)}
-          placeholder={numeric ? 'train = 0.8' : 'old name = new name'}
+          placeholder={
+            numeric ? trans.__('train = 0.8') : trans.__('old name = new name')
+          }
           onChange={text => {
             const mapping = parseMapping(text, numeric);
             onChange(Object.keys(mapping).length ? mapping : undefined);
@@ -488,7 +494,7 @@ function FieldEditor(props: {
         <TextArea
           id={id}
           value={value === undefined ? '' : JSON.stringify(value, null, 1)}
-          placeholder="JSON"
+          placeholder={trans.__('JSON')}
           onChange={text => {
             if (text.trim() === '') {
               onChange(undefined);
