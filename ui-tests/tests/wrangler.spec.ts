@@ -178,6 +178,9 @@ test.describe('Data Wrangler', () => {
     await expect(report.locator('[data-smstudio-target]')).toBeVisible();
     await expect(report.locator('.smstudio-Heatmap svg')).toBeVisible();
     await shot(page, 'wrangler-6-report.png');
+    await report
+      .locator('.smstudio-Heatmap')
+      .screenshot({ path: path.join(SCREENSHOTS, 'wrangler-heatmap.png') });
     await report.locator('[data-smstudio-target]').scrollIntoViewIfNeeded();
     const reportShot = await shot(page, 'wrangler-7-report-target.png');
 
@@ -210,5 +213,50 @@ test.describe('Data Wrangler', () => {
     fs.mkdirSync(path.dirname(DOCS_SCREENSHOT), { recursive: true });
     fs.copyFileSync(stepsShot, DOCS_SCREENSHOT);
     expect(fs.existsSync(reportShot)).toBe(true);
+  });
+
+  test('opens a .flow file from the file browser, in the dark theme', async ({
+    page,
+    tmpPath
+  }) => {
+    test.setTimeout(120_000);
+    const csvPath = `${tmpPath}/sales.csv`;
+    const flowPath = `${tmpPath}/dark.flow`;
+    await page.contents.uploadContent(salesCSV(), 'text', csvPath);
+    const created = await page.request.post('/smstudio/api/wrangler/flows', {
+      data: { name: flowPath, source: { kind: 'file', path: csvPath } }
+    });
+    expect(created.status()).toBe(201);
+    const flow = await created.json();
+    const added = await page.request.post(
+      `/smstudio/api/wrangler/flows/${encodeURIComponent(flowPath)}/steps`,
+      {
+        data: {
+          version: flow.version,
+          operator: 'one_hot_encode',
+          params: { column: 'region' }
+        }
+      }
+    );
+    expect(added.status()).toBe(201);
+
+    await page.theme.setDarkTheme();
+    await page.filebrowser.refresh();
+    await page.filebrowser.open(flowPath);
+    const editor = page.locator(
+      `.smstudio-Wrangler[data-smstudio-flow="${flowPath}"]`
+    );
+    await expect(editor).toBeVisible({ timeout: 30_000 });
+    await expect(editor.locator('[data-diff]')).toContainText(
+      'added: region_east'
+    );
+    await shot(page, 'wrangler-dark.png');
+    await editor.locator('[data-tab="report"]').click();
+    await editor.getByRole('button', { name: 'Build the report' }).click();
+    await expect(editor.locator('[data-smstudio-report]')).toBeVisible({
+      timeout: 90_000
+    });
+    await shot(page, 'wrangler-dark-report.png');
+    await page.theme.setLightTheme();
   });
 });

@@ -191,7 +191,7 @@ export function Heatmap(props: {
   return (
     <figure className="smstudio-Chart smstudio-Heatmap">
       <svg
-        width={size}
+        width={size + 60}
         height={size}
         role="img"
         aria-label={props.label}

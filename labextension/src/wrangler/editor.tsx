@@ -10,6 +10,7 @@ import {
   ApiError,
   deleteStep,
   exportFlow,
+  fitFlow,
   getFlow,
   getReport,
   listOperators,
@@ -26,6 +27,7 @@ import type {
   IOperator,
   IPreview,
   IReport,
+  ISampling,
   IStep,
   JSONValue,
   StepParams
@@ -374,6 +376,17 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
               setOffset(0);
             }}
           />
+          {flow.source && (
+            <SamplingEditor
+              flow={flow}
+              busy={busy}
+              onSave={async sampling => {
+                await write(version => updateFlow(name, { version, sampling }));
+                setOffset(0);
+              }}
+              onRefit={() => act(version => fitFlow(name, version, 'full'))}
+            />
+          )}
           <section className="smstudio-Wrangler-steps">
             <h3>{trans.__('Steps')}</h3>
             {steps.length === 0 && (
@@ -793,6 +806,120 @@ function SourcePicker(props: {
         )}
       </div>
     </section>
+  );
+}
+
+/**
+ * How the preview picks its rows, and refitting on the full data.
+ */
+function SamplingEditor(props: {
+  flow: IFlow;
+  busy: boolean;
+  onSave: (sampling: ISampling) => Promise<void>;
+  onRefit: () => void;
+}): React.ReactElement {
+  const trans = useTrans();
+  const [sampling, setSampling] = React.useState<ISampling>(
+    props.flow.sampling
+  );
+  const [error, setError] = React.useState<string | null>(null);
+  React.useEffect(() => setSampling(props.flow.sampling), [props.flow]);
+  const changed =
+    JSON.stringify(sampling) !== JSON.stringify(props.flow.sampling);
+  return (
+    <details className="smstudio-Wrangler-sampling">
+      <summary>{trans.__('Preview sample and fitting')}</summary>
+      <div className="smstudio-SchemaForm-field">
+        <label
+          className="smstudio-SchemaForm-label"
+          htmlFor="smstudio-sampling-method"
+        >
+          {trans.__('Rows in the preview')}
+        </label>
+        <select
+          id="smstudio-sampling-method"
+          value={sampling.method}
+          onChange={e =>
+            setSampling({
+              ...sampling,
+              method: e.currentTarget.value as ISampling['method']
+            })
+          }
+        >
+          <option value="first">{trans.__('The first rows')}</option>
+          <option value="random">{trans.__('Random rows')}</option>
+          <option value="stratified">
+            {trans.__('Random rows, stratified by a column')}
+          </option>
+          <option value="none">{trans.__('All rows')}</option>
+        </select>
+      </div>
+      {sampling.method !== 'none' && (
+        <div className="smstudio-SchemaForm-field">
+          <label
+            className="smstudio-SchemaForm-label"
+            htmlFor="smstudio-sampling-n"
+          >
+            {trans.__('How many')}
+          </label>
+          <input
+            id="smstudio-sampling-n"
+            type="number"
+            min={1}
+            value={sampling.n}
+            onChange={e =>
+              setSampling({ ...sampling, n: Number(e.currentTarget.value) })
+            }
+          />
+        </div>
+      )}
+      {sampling.method === 'stratified' && (
+        <div className="smstudio-SchemaForm-field">
+          <label
+            className="smstudio-SchemaForm-label"
+            htmlFor="smstudio-sampling-by"
+          >
+            {trans.__('Stratify by column')}
+          </label>
+          <input
+            id="smstudio-sampling-by"
+            type="text"
+            value={sampling.stratify_by ?? ''}
+            onChange={e =>
+              setSampling({
+                ...sampling,
+                stratify_by: e.currentTarget.value || null
+              })
+            }
+          />
+        </div>
+      )}
+      <FieldMessage message={error} />
+      <div className="smstudio-Wrangler-stepActions">
+        <button
+          className="jp-mod-styled jp-mod-accept"
+          disabled={props.busy || !changed}
+          onClick={() =>
+            props
+              .onSave(sampling)
+              .then(() => setError(null))
+              .catch(e => setError(fieldError(e).message))
+          }
+        >
+          {trans.__('Use this sample')}
+        </button>
+        <button
+          className="jp-mod-styled"
+          disabled={props.busy}
+          title={trans.__(
+            'Learn the fitted values (means, categories, bounds) of every step from all rows instead of the sample'
+          )}
+          onClick={props.onRefit}
+        >
+          {trans.__('Refit on all rows')}
+        </button>
+      </div>
+    </details>
   );
 }
 
