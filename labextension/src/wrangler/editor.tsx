@@ -442,6 +442,11 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                     <span className="smstudio-Wrangler-stepParams">
                       {describeParams(step.params)}
                     </span>
+                    {step.fitted_on && (
+                      <span className="smstudio-Wrangler-stepParams">
+                        {trans.__('Fitted on %1', step.fitted_on)}
+                      </span>
+                    )}
                     {status?.error && (
                       <p
                         className="smstudio-Wrangler-fieldError"
@@ -532,6 +537,11 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                   </p>
                 )}
                 <SchemaForm
+                  key={
+                    editing.mode === 'add'
+                      ? `add-${editing.operator}`
+                      : `edit-${editing.step.id}`
+                  }
                   idPrefix={`smstudio-step-${operator.name}`}
                   schema={operator.params_schema}
                   value={editing.params}
@@ -1270,10 +1280,23 @@ export class FlowPanel extends ReactWidget {
     this.addClass('smstudio-WranglerPanel');
   }
 
+  /**
+   * The flow's path (changes when the file is renamed).
+   */
+  get name(): string {
+    return this._options.name;
+  }
+  set name(name: string) {
+    if (name !== this._options.name) {
+      this._options = { ...this._options, name };
+      this.update();
+    }
+  }
+
   protected render(): React.ReactElement {
     return (
       <TransContext.Provider value={this._trans}>
-        <FlowEditor {...this._options} />
+        <FlowEditor key={this._options.name} {...this._options} />
       </TransContext.Provider>
     );
   }

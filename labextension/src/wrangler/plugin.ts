@@ -57,12 +57,14 @@ export class FlowWidgetFactory extends ABCWidgetFactory<FlowDocument> {
     widget.addClass('smstudio-WranglerDocument');
     void import('./editor').then(({ FlowPanel }) => {
       if (!content.isDisposed) {
-        content.addWidget(
-          new FlowPanel(
-            { name: context.path, openFile: this._openFile },
-            this._trans
-          )
+        const panel = new FlowPanel(
+          { name: context.path, openFile: this._openFile },
+          this._trans
         );
+        context.pathChanged.connect((_, path) => {
+          panel.name = path;
+        });
+        content.addWidget(panel);
       }
     });
     return widget;
