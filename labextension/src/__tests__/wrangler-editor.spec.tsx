@@ -261,4 +261,39 @@ describe('FlowPanel', () => {
       ).length
     ).toBe(reads + 1);
   });
+
+  it('inserts a new step after the step on show, with the form values', async () => {
+    const node = await mount();
+    button(node, 'Source data').click();
+    await waitFor(
+      () =>
+        node.querySelector('label[for="smstudio-add-step"]')?.textContent ===
+        'Add a transform before step 1'
+    );
+    const select = node.querySelector<HTMLSelectElement>('#smstudio-add-step')!;
+    select.value = 'drop_columns';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    await waitFor(
+      () => !!node.querySelector('[data-field="columns"] input[value="city"]')
+    );
+    const add = button(node, 'Add step', '[data-step-form]');
+    expect(add.hasAttribute('disabled')).toBe(true);
+    node
+      .querySelector<HTMLInputElement>(
+        '[data-field="columns"] input[value="city"]'
+      )!
+      .click();
+    await waitFor(() => !add.hasAttribute('disabled'));
+    add.click();
+    await waitFor(() => calls.some(c => c.method === 'POST'));
+    const post = calls.find(c => c.method === 'POST')!;
+    expect(post.url.pathname).toMatch(/wrangler\/flows\/sales\.flow\/steps$/);
+    expect(post.body).toEqual({
+      version: 4,
+      operator: 'drop_columns',
+      params: { columns: ['city'] },
+      title: '',
+      position: 0
+    });
+  });
 });

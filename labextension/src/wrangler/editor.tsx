@@ -146,7 +146,13 @@ export function cellText(value: JSONValue): string {
 type Tab = 'data' | 'report' | 'export';
 
 type Editing =
-  | { mode: 'add'; operator: string; params: StepParams; title: string }
+  | {
+      mode: 'add';
+      operator: string;
+      params: StepParams;
+      title: string;
+      position: number;
+    }
   | { mode: 'edit'; step: IStep; params: StepParams; title: string };
 
 /**
@@ -217,9 +223,9 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
    */
   const write = async (
     send: (version: number) => Promise<IFlow>
-  ): Promise<boolean> => {
+  ): Promise<IFlow | null> => {
     if (!flow) {
-      return false;
+      return null;
     }
     setBusy(true);
     try {
@@ -227,11 +233,11 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
       setFlow(next);
       setConflict(false);
       props.onWritten?.(next);
-      return true;
+      return next;
     } catch (error) {
       if (error instanceof ApiError && error.status === 409) {
         setConflict(true);
-        return false;
+        return null;
       }
       throw error;
     } finally {
@@ -256,15 +262,27 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
     [name, steps, preview]
   );
 
+  // A new step goes after the step the user is looking at (or at the end).
+  const insertAt =
+    selected === 'source'
+      ? 0
+      : selected === null
+        ? steps.length
+        : Math.max(
+            0,
+            steps.findIndex(s => s.id === selected)
+          ) + 1;
+
   const startAdd = (operator: IOperator): void => {
     setEditing({
       mode: 'add',
       operator: operator.name,
       params: defaultParams(operator.params_schema),
-      title: ''
+      title: '',
+      position: insertAt
     });
     setFormError(null);
-    void columnsBefore(steps.length).then(setInputColumns);
+    void columnsBefore(insertAt).then(setInputColumns);
   };
 
   const startEdit = (step: IStep): void => {
@@ -283,13 +301,14 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
       return;
     }
     try {
-      const ok = await write(version =>
+      const next = await write(version =>
         editing.mode === 'add'
           ? addStep(name, {
               version,
               operator: editing.operator,
               params: editing.params,
-              title: editing.title
+              title: editing.title,
+              position: editing.position
             })
           : updateStep(name, editing.step.id, {
               version,
@@ -297,9 +316,18 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
               title: editing.title
             })
       );
-      if (ok) {
+      if (next) {
+        // Show the data after the step just added or edited.
+        const index =
+          editing.mode === 'add'
+            ? Math.min(editing.position, next.steps.length - 1)
+            : next.steps.findIndex(s => s.id === editing.step.id);
         setEditing(null);
-        setSelected(null);
+        setSelected(
+          index < 0 || index === next.steps.length - 1
+            ? null
+            : next.steps[index].id
+        );
         setOffset(0);
       }
     } catch (error) {
@@ -522,6 +550,13 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                 operators={operators}
                 disabled={!flow.source}
                 onPick={startAdd}
+                label={
+                  insertAt >= steps.length
+                    ? trans.__('Add a transform')
+                    : insertAt === 0
+                      ? trans.__('Add a transform before step 1')
+                      : trans.__('Add a transform after step %1', insertAt)
+                }
               />
             )}
             {editing && operator && (
@@ -950,6 +985,7 @@ function AddStep(props: {
   operators: IOperator[];
   disabled: boolean;
   onPick: (operator: IOperator) => void;
+  label: string;
 }): React.ReactElement {
   const trans = useTrans();
   const groups = new Map<string, IOperator[]>();
@@ -959,7 +995,7 @@ function AddStep(props: {
   return (
     <div className="smstudio-SchemaForm-field">
       <label className="smstudio-SchemaForm-label" htmlFor="smstudio-add-step">
-        {trans.__('Add a transform')}
+        {props.label}
       </label>
       <select
         id="smstudio-add-step"
