@@ -23,6 +23,7 @@ import { ActiveSpaceTracker } from './spaces/activespace';
 import { AppSpacesEnvironment } from './spaces/environment';
 import { StatusItem } from './status/item';
 import { StatusModel } from './status/model';
+import { wranglerPlugin } from './wrangler/plugin';
 
 /**
  * The plugin id; also the id of its settings (`labextension/schema/plugin.json`).
@@ -155,4 +156,4 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, wranglerPlugin];

@@ -1,2 +1,3 @@
 import './base.css';
 import './spaces.css';
+import './wrangler.css';

@@ -2,3 +2,4 @@ export * from './types';
 export * from './request';
 export * from './client';
 export * from './spaces';
+export * from './wrangler';

@@ -219,7 +219,9 @@ function ListItem<T extends IResourceSummary>(props: {
   const created = formatTime(item.created_ms);
   return (
     <li
-      className="smstudio-Item"
+      className={
+        open ? 'smstudio-Item smstudio-Item-openable' : 'smstudio-Item'
+      }
       data-smstudio-item={item.name}
       title={created ? `${item.name}, created ${created}` : item.name}
       {...(open
@@ -228,7 +230,8 @@ function ListItem<T extends IResourceSummary>(props: {
             tabIndex: 0,
             onClick: () => open(item),
             onKeyDown: (event: React.KeyboardEvent) => {
-              if (event.key === 'Enter') {
+              if (event.key === 'Enter' || event.key === ' ') {
+                event.preventDefault();
                 open(item);
               }
             }

@@ -5,6 +5,18 @@ import type { IWranglerFlow } from '../api';
 import type { ISectionDefinition } from '../components/listsection';
 
 /**
+ * Opens a flow in the Data Wrangler editor; set by the wrangler plugin.
+ */
+let flowOpener: ((path: string) => void) | null = null;
+
+/**
+ * Set how the sidebar opens a flow (the wrangler plugin does, at activation).
+ */
+export function setFlowOpener(opener: ((path: string) => void) | null): void {
+  flowOpener = opener;
+}
+
+/**
  * The "Data Wrangler" section: data preparation flows.
  */
 export function wranglerSection(
@@ -19,6 +31,7 @@ export function wranglerSection(
     emptyHint: trans.__(
       'Flows that import, clean and transform your data will appear here.'
     ),
-    describe: flow => (typeof flow.source === 'string' ? flow.source : '')
+    describe: flow => (typeof flow.source === 'string' ? flow.source : ''),
+    open: flow => flowOpener?.(flow.name)
   };
 }

@@ -1,0 +1,299 @@
+/* eslint-disable jupyter/no-untranslated-string -- server answers used as test data, not UI text. */
+import { nullTranslator } from '@jupyterlab/translation';
+import { Widget } from '@lumino/widgets';
+
+import type { IFlow, IOperator, IPreview } from '../api';
+import { FlowPanel } from '../wrangler/editor';
+
+const FLOW: IFlow = {
+  name: 'sales.flow',
+  schema_version: 1,
+  version: 4,
+  source: { kind: 'file', path: 'sales.csv' },
+  sampling: { method: 'first', n: 50000, seed: 0 },
+  steps: [
+    {
+      id: 's1',
+      operator: 'drop_columns',
+      operator_version: 1,
+      params: { columns: ['notes'] },
+      title: '',
+      fitted: null,
+      fitted_on: null
+    },
+    {
+      id: 's2',
+      operator: 'custom_formula',
+      operator_version: 1,
+      params: { expression: 'nope * 2', output_column: 'x' },
+      title: '',
+      fitted: null,
+      fitted_on: null
+    }
+  ],
+  target: null,
+  modified_ms: 1
+};
+
+const OPERATORS: IOperator[] = [
+  {
+    name: 'drop_columns',
+    version: 1,
+    title: 'Drop columns',
+    group: 'Manage columns',
+    description: '',
+    fits: false,
+    params_schema: {
+      properties: {
+        columns: { items: { type: 'string' }, type: 'array' }
+      },
+      required: ['columns'],
+      type: 'object'
+    }
+  },
+  {
+    name: 'custom_formula',
+    version: 1,
+    title: 'Custom formula (SQL)',
+    group: 'Custom',
+    description: '',
+    fits: false,
+    params_schema: { properties: {}, type: 'object' }
+  }
+];
+
+function preview(offset: number): IPreview {
+  return {
+    step: null,
+    scope: 'sample',
+    sample: 'first 50,000 rows',
+    total_rows: 120,
+    offset,
+    columns: [
+      { name: 'id', type: 'Int64' },
+      { name: 'city', type: 'String' }
+    ],
+    rows: [
+      [offset + 1, 'Oslo'],
+      [offset + 2, null]
+    ],
+    diff: {
+      rows_before: 120,
+      rows_after: 120,
+      added_columns: [],
+      removed_columns: ['notes'],
+      changed_types: {}
+    },
+    error: null,
+    error_field: null,
+    steps: [
+      { id: 's1', error: null, error_field: null, warnings: [] },
+      {
+        id: 's2',
+        error: 'unknown column: nope',
+        error_field: 'params.expression',
+        warnings: []
+      }
+    ],
+    rejected_rows: [],
+    elapsed_ms: 1
+  };
+}
+
+interface ICall {
+  method: string;
+  url: URL;
+  body: unknown;
+}
+
+function json(body: unknown, status = 200): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json' }
+  });
+}
+
+async function waitFor(test: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > deadline) {
+      throw new Error('timed out');
+    }
+    await new Promise(resolve => setTimeout(resolve, 10));
+  }
+}
+
+describe('FlowPanel', () => {
+  const realFetch = globalThis.fetch;
+  let calls: ICall[];
+  let panel: FlowPanel | null;
+  let stale: boolean;
+
+  beforeEach(() => {
+    calls = [];
+    stale = false;
+    panel = null;
+    globalThis.fetch = (async (input: RequestInfo | URL) => {
+      const request = input as Request;
+      const text = await request.text();
+      const url = new URL(request.url);
+      calls.push({
+        method: request.method,
+        url,
+        body: text ? JSON.parse(text) : undefined
+      });
+      const path = url.pathname.replace(/^.*\/smstudio\/api\//, '');
+      if (path === 'wrangler/operators') {
+        return json({ items: OPERATORS });
+      }
+      if (path === 'wrangler/flows/sales.flow' && request.method === 'GET') {
+        return json(FLOW);
+      }
+      if (path === 'wrangler/flows/sales.flow/preview') {
+        return json(preview(Number(url.searchParams.get('offset') ?? 0)));
+      }
+      if (request.method !== 'GET' && stale) {
+        return json(
+          {
+            error: {
+              code: 'Conflict',
+              message: 'version: stale',
+              field: 'version'
+            }
+          },
+          409
+        );
+      }
+      if (request.method !== 'GET') {
+        return json({ ...FLOW, version: FLOW.version + 1 });
+      }
+      return json({ error: { code: 'NotFound', message: 'no' } }, 404);
+    }) as typeof fetch;
+  });
+
+  afterEach(() => {
+    panel?.dispose();
+    globalThis.fetch = realFetch;
+  });
+
+  async function mount(): Promise<HTMLElement> {
+    panel = new FlowPanel(
+      { name: 'sales.flow' },
+      nullTranslator.load('jupyter_smstudio')
+    );
+    Widget.attach(panel, document.body);
+    const node = panel.node;
+    await waitFor(() => !!node.querySelector('[data-pager]'));
+    return node;
+  }
+
+  function button(node: HTMLElement, text: string, within = ''): HTMLElement {
+    const found = [
+      ...node.querySelectorAll<HTMLElement>(`${within} button`)
+    ].find(
+      b => b.textContent === text || b.getAttribute('aria-label') === text
+    );
+    if (!found) {
+      throw new Error(`no button ${text}`);
+    }
+    return found;
+  }
+
+  it('shows the rows, the diff and each step error', async () => {
+    const node = await mount();
+    expect(node.querySelector('[data-pager]')?.textContent).toBe(
+      'Rows 1–2 of 120 (first 50,000 rows)'
+    );
+    expect(node.querySelector('[data-diff]')?.textContent).toBe(
+      'Rows: 120 → 120 · removed: notes'
+    );
+    const cells = [...node.querySelectorAll('tbody td')].map(
+      td => td.textContent
+    );
+    expect(cells).toEqual(['1', '1', 'Oslo', '2', '2', 'null']);
+    const failing = node.querySelector('li[data-step="s2"]')!;
+    expect(failing.classList.contains('has-error')).toBe(true);
+    expect(failing.querySelector('[data-step-error]')?.textContent).toBe(
+      'unknown column: nope'
+    );
+    expect(
+      node.querySelector('li[data-step="s1"] [data-step-error]')
+    ).toBeNull();
+  });
+
+  it('pages with offset and limit', async () => {
+    const node = await mount();
+    button(node, 'Next').click();
+    await waitFor(() =>
+      calls.some(c => c.url.searchParams.get('offset') === '50')
+    );
+    const call = calls.find(c => c.url.searchParams.get('offset') === '50')!;
+    expect(call.url.searchParams.get('limit')).toBe('50');
+  });
+
+  it('sends the version it read with a step move', async () => {
+    const node = await mount();
+    button(node, 'Move up', 'li[data-step="s2"]').click();
+    await waitFor(() => calls.some(c => c.method === 'PATCH'));
+    const patch = calls.find(c => c.method === 'PATCH')!;
+    expect(patch.url.pathname).toMatch(
+      /wrangler\/flows\/sales\.flow\/steps\/s2$/
+    );
+    expect(patch.body).toEqual({ version: 4, position: 0 });
+  });
+
+  it('offers a reload when someone else changed the flow', async () => {
+    const node = await mount();
+    stale = true;
+    button(node, 'Delete', 'li[data-step="s1"]').click();
+    await waitFor(() => !!node.querySelector('.is-conflict'));
+    expect(node.querySelector('.is-conflict')?.textContent).toContain(
+      'Someone else changed this flow'
+    );
+    const reads = calls.filter(
+      c => c.method === 'GET' && c.url.pathname.endsWith('sales.flow')
+    ).length;
+    button(node, 'Reload the flow').click();
+    await waitFor(() => !node.querySelector('.is-conflict'));
+    expect(
+      calls.filter(
+        c => c.method === 'GET' && c.url.pathname.endsWith('sales.flow')
+      ).length
+    ).toBe(reads + 1);
+  });
+
+  it('inserts a new step after the step on show, with the form values', async () => {
+    const node = await mount();
+    button(node, 'Source data').click();
+    await waitFor(
+      () =>
+        node.querySelector('label[for="smstudio-add-step"]')?.textContent ===
+        'Add a transform before step 1'
+    );
+    const select = node.querySelector<HTMLSelectElement>('#smstudio-add-step')!;
+    select.value = 'drop_columns';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    await waitFor(
+      () => !!node.querySelector('[data-field="columns"] input[value="city"]')
+    );
+    const add = button(node, 'Add step', '[data-step-form]');
+    expect(add.hasAttribute('disabled')).toBe(true);
+    node
+      .querySelector<HTMLInputElement>(
+        '[data-field="columns"] input[value="city"]'
+      )!
+      .click();
+    await waitFor(() => !add.hasAttribute('disabled'));
+    add.click();
+    await waitFor(() => calls.some(c => c.method === 'POST'));
+    const post = calls.find(c => c.method === 'POST')!;
+    expect(post.url.pathname).toMatch(/wrangler\/flows\/sales\.flow\/steps$/);
+    expect(post.body).toEqual({
+      version: 4,
+      operator: 'drop_columns',
+      params: { columns: ['city'] },
+      title: '',
+      position: 0
+    });
+  });
+});

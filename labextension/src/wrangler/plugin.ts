@@ -1,0 +1,169 @@
+/**
+ * The Data Wrangler document: `.flow` file type, widget factory, launcher
+ * item and the "New Data Wrangler flow" command.
+ *
+ * The editor itself is loaded the first time a flow opens.
+ */
+import type {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { ABCWidgetFactory, DocumentWidget } from '@jupyterlab/docregistry';
+import type { DocumentRegistry } from '@jupyterlab/docregistry';
+import { ILauncher } from '@jupyterlab/launcher';
+import { ITranslator } from '@jupyterlab/translation';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Panel } from '@lumino/widgets';
+
+import { smstudioIcon } from '../icon';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- tiny, and the sidebar loads it at start-up anyway.
+import { setFlowOpener } from './index';
+import { bundle } from './trans';
+
+export const FILE_TYPE = 'smstudio-flow';
+export const FACTORY = 'Data Wrangler';
+
+export namespace WranglerCommandIDs {
+  export const create = 'smstudio:new-wrangler-flow';
+  export const open = 'smstudio:open-wrangler-flow';
+}
+
+/**
+ * A `.flow` document: a panel that receives the editor once it has loaded.
+ */
+export class FlowDocument extends DocumentWidget<Panel> {}
+
+/**
+ * Makes Data Wrangler editors for `.flow` files.
+ */
+export class FlowWidgetFactory extends ABCWidgetFactory<FlowDocument> {
+  constructor(
+    options: DocumentRegistry.IWidgetFactoryOptions<FlowDocument>,
+    private _trans: TranslationBundle,
+    private _openFile: (path: string) => void
+  ) {
+    super(options);
+  }
+
+  protected createNewWidget(context: DocumentRegistry.Context): FlowDocument {
+    // Every change goes through the API with its version number; the text
+    // model of the file is never written back.
+    context.model.readOnly = true;
+    const content = new Panel();
+    content.addClass('smstudio-WranglerHost');
+    const widget = new FlowDocument({ content, context });
+    widget.title.icon = smstudioIcon;
+    widget.addClass('smstudio-WranglerDocument');
+    void import('./editor').then(({ FlowPanel }) => {
+      if (!content.isDisposed) {
+        const panel = new FlowPanel(
+          { name: context.path, openFile: this._openFile },
+          this._trans
+        );
+        context.pathChanged.connect((_, path) => {
+          panel.name = path;
+        });
+        content.addWidget(panel);
+      }
+    });
+    return widget;
+  }
+}
+
+const PATH_ARGS = {
+  args: {
+    type: 'object' as const,
+    properties: {
+      cwd: {
+        type: 'string' as const,
+        description: 'Folder of the new flow'
+      },
+      path: { type: 'string' as const, description: 'Path of the flow' }
+    }
+  }
+};
+
+export const wranglerPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyter-smstudio:wrangler',
+  description:
+    'The Data Wrangler editor for .flow files and the "New Data Wrangler flow" command.',
+  autoStart: true,
+  optional: [ILauncher, ICommandPalette, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    launcher: ILauncher | null,
+    palette: ICommandPalette | null,
+    translator: ITranslator | null
+  ): void => {
+    const trans = bundle(translator);
+    const openFile = (path: string, factory?: string): void => {
+      void app.commands.execute('docmanager:open', {
+        path,
+        ...(factory ? { factory } : {})
+      });
+    };
+
+    app.docRegistry.addFileType({
+      name: FILE_TYPE,
+      displayName: trans.__('Data Wrangler flow'),
+      extensions: ['.flow'],
+      mimeTypes: ['application/json'],
+      contentType: 'file',
+      fileFormat: 'text',
+      icon: smstudioIcon
+    });
+    app.docRegistry.addWidgetFactory(
+      new FlowWidgetFactory(
+        {
+          name: FACTORY,
+          label: trans.__('Data Wrangler'),
+          fileTypes: [FILE_TYPE],
+          defaultFor: [FILE_TYPE],
+          readOnly: true
+        },
+        trans,
+        path => openFile(path)
+      )
+    );
+    setFlowOpener(path => openFile(path, FACTORY));
+
+    app.commands.addCommand(WranglerCommandIDs.create, {
+      label: args =>
+        args.isLauncher
+          ? trans.__('Data Wrangler')
+          : trans.__('New Data Wrangler flow'),
+      caption: trans.__(
+        'Create a .flow file to import, clean and transform data'
+      ),
+      icon: args => (args.isPalette ? undefined : smstudioIcon),
+      describedBy: PATH_ARGS,
+      execute: async args => {
+        const { createUntitledFlow } = await import('./create');
+        const cwd = typeof args.cwd === 'string' ? args.cwd : '';
+        const name = await createUntitledFlow(cwd);
+        openFile(name, FACTORY);
+        return name;
+      }
+    });
+    app.commands.addCommand(WranglerCommandIDs.open, {
+      label: trans.__('Open Data Wrangler flow'),
+      describedBy: PATH_ARGS,
+      execute: args => {
+        if (typeof args.path === 'string') {
+          openFile(args.path, FACTORY);
+        }
+      }
+    });
+
+    launcher?.add({
+      command: WranglerCommandIDs.create,
+      category: trans.__('Other'),
+      rank: 10
+    });
+    palette?.addItem({
+      command: WranglerCommandIDs.create,
+      category: trans.__('SM Studio')
+    });
+  }
+};

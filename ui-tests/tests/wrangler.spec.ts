@@ -1,0 +1,262 @@
+import { expect, test } from '@jupyterlab/galata';
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * Screenshots a person can look at (git-ignored).
+ */
+const SCREENSHOTS = path.resolve(__dirname, '..', 'screenshots');
+const DOCS_SCREENSHOT = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'docs',
+  'screenshot-wrangler.png'
+);
+
+/**
+ * A small sales table: a text column to drop, missing prices, a class column.
+ */
+function salesCSV(): string {
+  const regions = ['north', 'south', 'east', 'west'];
+  const lines = ['order_id,region,price,quantity,notes,returned'];
+  for (let i = 1; i <= 120; i++) {
+    const price = i % 9 === 0 ? '' : (5 + ((i * 37) % 50) / 2).toFixed(2);
+    const returned = (i * 7) % 5 === 0 ? 'yes' : 'no';
+    lines.push(
+      `${i},${regions[i % 4]},${price},${1 + (i % 6)},note ${i},${returned}`
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function shot(
+  page: IJupyterLabPageFixture,
+  name: string
+): Promise<string> {
+  const file = path.join(SCREENSHOTS, name);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+async function addStep(
+  editor: Locator,
+  operatorTitle: string,
+  fill: (form: Locator) => Promise<void>
+): Promise<void> {
+  const before = await editor.locator('li[data-step]').count();
+  await editor.locator('#smstudio-add-step').selectOption({
+    label: operatorTitle
+  });
+  const form = editor.locator('[data-step-form]');
+  await expect(form).toBeVisible();
+  await fill(form);
+  await form.getByRole('button', { name: 'Add step' }).click();
+  await expect(form).toHaveCount(0, { timeout: 30_000 });
+  await expect(editor.locator('li[data-step]')).toHaveCount(before + 1);
+}
+
+test.describe('Data Wrangler', () => {
+  test.use({ viewport: { width: 1500, height: 900 } });
+
+  test('imports a CSV, adds transforms, shows the report and exports code', async ({
+    page,
+    tmpPath
+  }) => {
+    test.setTimeout(180_000);
+    const csvPath = `${tmpPath}/sales.csv`;
+    await page.contents.uploadContent(salesCSV(), 'text', csvPath);
+
+    // New flow from the launcher (it lands in the file browser's folder).
+    await page.locator('.jp-LauncherCard', { hasText: 'Data Wrangler' }).click();
+    const editor = page.locator('.smstudio-Wrangler[data-smstudio-flow]');
+    await expect(editor).toBeVisible({ timeout: 30_000 });
+    await expect(editor).toHaveAttribute(
+      'data-smstudio-flow',
+      `${tmpPath}/untitled.flow`
+    );
+
+    // A missing file: the server's message shows next to the path field.
+    await editor.locator('#smstudio-src-path').fill(`${tmpPath}/nope.csv`);
+    await editor.getByRole('button', { name: 'Import' }).click();
+    const pathError = editor.locator(
+      '[data-source-form] .smstudio-SchemaForm-field:first-of-type .smstudio-Wrangler-fieldError'
+    );
+    await expect(pathError).toBeVisible({ timeout: 30_000 });
+    await shot(page, 'wrangler-1-source-error.png');
+
+    // Import the CSV.
+    await editor.locator('#smstudio-src-path').fill(csvPath);
+    await editor.getByRole('button', { name: 'Import' }).click();
+    await expect(editor.locator('[data-source-path]')).toHaveText(csvPath, {
+      timeout: 30_000
+    });
+    const pager = editor.locator('[data-pager]');
+    await expect(pager).toContainText('Rows 1–50 of 120');
+    await expect(editor.locator('.smstudio-Wrangler-grid th')).toHaveCount(7);
+    await editor.getByRole('button', { name: 'Next' }).click();
+    await expect(pager).toContainText('Rows 51–100 of 120');
+    await shot(page, 'wrangler-2-imported.png');
+
+    // Three transforms through the generated forms.
+    await addStep(editor, 'Drop columns', async form => {
+      await form.getByRole('checkbox', { name: 'notes' }).check();
+    });
+    await expect(editor.locator('[data-diff]')).toContainText(
+      'removed: notes'
+    );
+    await addStep(editor, 'Handle missing values', async form => {
+      await form.getByRole('checkbox', { name: 'price' }).check();
+      await form
+        .locator('#smstudio-step-handle_missing-strategy')
+        .selectOption('mean');
+    });
+    await addStep(editor, 'Custom formula (SQL)', async form => {
+      await form
+        .locator('#smstudio-step-custom_formula-expression')
+        .fill('price * quantity');
+      await form
+        .locator('#smstudio-step-custom_formula-output_column')
+        .fill('revenue');
+    });
+    await expect(editor.locator('[data-diff]')).toContainText(
+      'added: revenue'
+    );
+    await expect(
+      editor.locator('.smstudio-Wrangler-grid th', { hasText: 'revenue' })
+    ).toBeVisible();
+    await expect(editor.locator('[data-step-error]')).toHaveCount(0);
+    const stepsShot = await shot(page, 'wrangler-3-steps.png');
+
+    // A bad edit shows the error on its step and keeps the flow.
+    const formula = editor.locator('li[data-operator="custom_formula"]');
+    await formula.getByRole('button', { name: 'Edit' }).click();
+    await editor
+      .locator('#smstudio-step-custom_formula-expression')
+      .fill('no_such_column * 2');
+    await editor.getByRole('button', { name: 'Save step' }).click();
+    await expect(formula.locator('[data-step-error]')).toBeVisible({
+      timeout: 30_000
+    });
+    await expect(editor.locator('li[data-step]')).toHaveCount(3);
+    await shot(page, 'wrangler-4-step-error.png');
+    await formula.getByRole('button', { name: 'Edit' }).click();
+    await editor
+      .locator('#smstudio-step-custom_formula-expression')
+      .fill('price * quantity');
+    await editor.getByRole('button', { name: 'Save step' }).click();
+    await expect(formula.locator('[data-step-error]')).toHaveCount(0, {
+      timeout: 30_000
+    });
+
+    // Someone else changes the flow: a stale write is refused, reload fixes it.
+    const flowName = encodeURIComponent(`${tmpPath}/untitled.flow`);
+    const flowURL = `/smstudio/api/wrangler/flows/${flowName}`;
+    const current = await (await page.request.get(flowURL)).json();
+    const patched = await page.request.patch(flowURL, {
+      data: { version: current.version, target: 'returned' }
+    });
+    expect(patched.ok()).toBe(true);
+    await formula.getByRole('button', { name: 'Move up' }).click();
+    const conflict = editor.locator('.smstudio-Wrangler-banner.is-conflict');
+    await expect(conflict).toBeVisible({ timeout: 30_000 });
+    await shot(page, 'wrangler-5-conflict.png');
+    await conflict.getByRole('button', { name: 'Reload the flow' }).click();
+    await expect(conflict).toHaveCount(0);
+
+    // The insights report, with the target the other writer chose.
+    await editor.locator('[data-tab="report"]').click();
+    await expect(editor.locator('#smstudio-report-target')).toHaveValue(
+      'returned'
+    );
+    await editor.getByRole('button', { name: 'Build the report' }).click();
+    const report = editor.locator('[data-smstudio-report]');
+    await expect(report).toBeVisible({ timeout: 90_000 });
+    await expect(report.locator('[data-column="price"] svg')).toBeVisible();
+    await expect(report.locator('[data-smstudio-target]')).toBeVisible();
+    await expect(report.locator('.smstudio-Heatmap svg')).toBeVisible();
+    await shot(page, 'wrangler-6-report.png');
+    await report
+      .locator('.smstudio-Heatmap')
+      .screenshot({ path: path.join(SCREENSHOTS, 'wrangler-heatmap.png') });
+    await report.locator('[data-smstudio-target]').scrollIntoViewIfNeeded();
+    const reportShot = await shot(page, 'wrangler-7-report-target.png');
+
+    // Export a pandas script: it is written next to the flow and opened.
+    await editor.locator('[data-tab="export"]').click();
+    await editor.locator('[data-export="pandas"]').click();
+    await expect(editor.locator('[data-export-saved]')).toContainText(
+      'untitled_pandas.py',
+      { timeout: 30_000 }
+    );
+    await expect(
+      page.locator('.lm-TabBar-tab', { hasText: 'untitled_pandas.py' })
+    ).toBeVisible({ timeout: 30_000 });
+    await shot(page, 'wrangler-8-export.png');
+
+    // The sidebar lists the flow and opens it.
+    await page.sidebar.openTab('smstudio-sidebar');
+    const section = page.locator('[data-smstudio-section="wrangler"]');
+    const item = section.locator(
+      `[data-smstudio-item="${tmpPath}/untitled.flow"]`
+    );
+    await page
+      .locator('#smstudio-sidebar [title="Refresh Data Wrangler"]')
+      .click();
+    await expect(item).toBeVisible({ timeout: 60_000 });
+    await item.click();
+    await expect(editor).toBeVisible();
+    await shot(page, 'wrangler-9-sidebar.png');
+
+    fs.mkdirSync(path.dirname(DOCS_SCREENSHOT), { recursive: true });
+    fs.copyFileSync(stepsShot, DOCS_SCREENSHOT);
+    expect(fs.existsSync(reportShot)).toBe(true);
+  });
+
+  test('opens a .flow file from the file browser, in the dark theme', async ({
+    page,
+    tmpPath
+  }) => {
+    test.setTimeout(120_000);
+    const csvPath = `${tmpPath}/sales.csv`;
+    const flowPath = `${tmpPath}/dark.flow`;
+    await page.contents.uploadContent(salesCSV(), 'text', csvPath);
+    const created = await page.request.post('/smstudio/api/wrangler/flows', {
+      data: { name: flowPath, source: { kind: 'file', path: csvPath } }
+    });
+    expect(created.status()).toBe(201);
+    const flow = await created.json();
+    const added = await page.request.post(
+      `/smstudio/api/wrangler/flows/${encodeURIComponent(flowPath)}/steps`,
+      {
+        data: {
+          version: flow.version,
+          operator: 'one_hot_encode',
+          params: { column: 'region' }
+        }
+      }
+    );
+    expect(added.status()).toBe(201);
+
+    await page.theme.setDarkTheme();
+    await page.filebrowser.refresh();
+    await page.filebrowser.open(flowPath);
+    const editor = page.locator(
+      `.smstudio-Wrangler[data-smstudio-flow="${flowPath}"]`
+    );
+    await expect(editor).toBeVisible({ timeout: 30_000 });
+    await expect(editor.locator('[data-diff]')).toContainText(
+      'added: region_east'
+    );
+    await shot(page, 'wrangler-dark.png');
+    await editor.locator('[data-tab="report"]').click();
+    await editor.getByRole('button', { name: 'Build the report' }).click();
+    await expect(editor.locator('[data-smstudio-report]')).toBeVisible({
+      timeout: 90_000
+    });
+    await shot(page, 'wrangler-dark-report.png');
+    await page.theme.setLightTheme();
+  });
+});
