@@ -51,7 +51,8 @@ class Services:
             lifecycle_configs=LifecycleConfigService(LifecycleConfigRepository(db)),
         )
         data_dir = Path(app.data_dir)
-        workspace = Workspace(Path(app.serverapp.root_dir), [data_dir])
+        root = Path(app.serverapp.root_dir) if app.serverapp else Path.cwd()
+        workspace = Workspace(root, [data_dir])
         services.hosting = HostingService(
             db, compute, Hosting(parent=app), workspace, data_dir, services.spawn
         )

@@ -62,8 +62,13 @@ class RuntimeHandler(RequestHandler):
         if isinstance(exc, SignatureError):
             self._error(403, exc.code, exc.message)
         elif isinstance(exc, ModelError):
-            self._error(424, "ModelError", exc.message, OriginalStatusCode=exc.original_status,
-                        OriginalMessage=exc.original_message)  # fmt: skip
+            self._error(
+                424,
+                "ModelError",
+                exc.message,
+                OriginalStatusCode=exc.original_status,
+                OriginalMessage=exc.original_message,
+            )
         elif isinstance(exc, NotFound):
             # The runtime API reports a missing endpoint as a validation error.
             self._error(400, "ValidationError", exc.message)
@@ -89,18 +94,21 @@ class RuntimeInvokeHandler(RuntimeHandler):
         errors=(424, 503),
         security=("sigv4",),
         raw_response={"description": "The model's response", "content": {"*/*": {}}},
-        description="Errors are `{\"__type\", \"message\"}` with `x-amzn-ErrorType`, as "
+        description='Errors are `{"__type", "message"}` with `x-amzn-ErrorType`, as '
         "botocore expects; a missing endpoint is a 400 ValidationError.",
     )
     async def post(self, name: str) -> None:
         headers = self.request.headers
         try:
             result = await self.services.hosting.invoke(
-                self.owner, name, self.request.body or b"",
-                headers.get("Content-Type", ""), headers.get("Accept"),
+                self.owner,
+                name,
+                self.request.body or b"",
+                headers.get("Content-Type", ""),
+                headers.get("Accept"),
                 headers.get("X-Amzn-SageMaker-Custom-Attributes"),
                 headers.get("X-Amzn-SageMaker-Target-Variant"),
-            )  # fmt: skip
+            )
         except NotFound:
             raise NotFound(f"Endpoint {name} of account {self.owner} not found.") from None
         self.set_header("Content-Type", result.content_type)
@@ -111,6 +119,10 @@ class RuntimeInvokeHandler(RuntimeHandler):
 
 
 ROUTES = [
-    Route("/endpoints/{name}/invocations", RuntimeInvokeHandler, {"name": "Endpoint name."},
-          prefix=RUNTIME_PREFIX),  # fmt: skip
+    Route(
+        "/endpoints/{name}/invocations",
+        RuntimeInvokeHandler,
+        {"name": "Endpoint name."},
+        prefix=RUNTIME_PREFIX,
+    ),
 ]

@@ -56,8 +56,15 @@ class UpstreamPool:
         else:
             conn.close()
 
-    async def request(self, address: str, method: str, path: str, body: bytes,
-                      headers: dict[str, str], timeout: float) -> UpstreamResponse:  # fmt: skip
+    async def request(
+        self,
+        address: str,
+        method: str,
+        path: str,
+        body: bytes,
+        headers: dict[str, str],
+        timeout: float,
+    ) -> UpstreamResponse:
         """One request; a stale pooled connection is retried once on a fresh one."""
         for attempt in (0, 1):
             try:
@@ -82,8 +89,15 @@ class UpstreamPool:
                     raise UpstreamError(f"{address}: {err}") from err
         raise AssertionError("unreachable")
 
-    async def _exchange(self, address: str, conn: _Connection, method: str, path: str,
-                        body: bytes, headers: dict[str, str]) -> UpstreamResponse:  # fmt: skip
+    async def _exchange(
+        self,
+        address: str,
+        conn: _Connection,
+        method: str,
+        path: str,
+        body: bytes,
+        headers: dict[str, str],
+    ) -> UpstreamResponse:
         lines = [f"{method} {path} HTTP/1.1", f"Host: {address}", f"Content-Length: {len(body)}"]
         lines += [f"{k}: {v}" for k, v in headers.items()]
         conn.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)

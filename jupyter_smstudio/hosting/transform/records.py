@@ -96,8 +96,11 @@ def split_output(body: bytes, accept: str, count: int, first: int) -> list[bytes
         lines = split_lines(body)
         if len(lines) == count:
             return lines
-    raise RecordError(first, f"the model answered a batch of {count} records with a different "
-                             "number of outputs; JoinSource/OutputFilter need one per record")  # fmt: skip
+    raise RecordError(
+        first,
+        f"the model answered a batch of {count} records with a different "
+        "number of outputs; JoinSource/OutputFilter need one per record",
+    )
 
 
 def join(input_record: bytes, output: bytes, content_type: str, accept: str) -> Any:

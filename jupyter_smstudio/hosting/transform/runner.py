@@ -21,7 +21,16 @@ from typing import Any
 
 from ...runtime.files import atomic_write_bytes, atomic_write_json, read_json
 from .jsonpath import compile_path
-from .records import Batch, RecordError, filter_record, join, pack, render_record, split_lines, split_output
+from .records import (
+    Batch,
+    RecordError,
+    filter_record,
+    join,
+    pack,
+    render_record,
+    split_lines,
+    split_output,
+)
 
 RETRIES = 3
 
@@ -36,28 +45,37 @@ class ServerChild:
         env = {k: v for k, v in os.environ.items()}
         env.update(model["environment"])
         env.update(
-            SM_MODEL_DIR=model["model_dir"], SAGEMAKER_PROGRAM=model["program"],
-            SAGEMAKER_BIND_TO_PORT="0", SMSTUDIO_BIND_HOST="127.0.0.1",
-            SMSTUDIO_SERVER_INFO=str(info), SAGEMAKER_BATCH="True",
+            SM_MODEL_DIR=model["model_dir"],
+            SAGEMAKER_PROGRAM=model["program"],
+            SAGEMAKER_BIND_TO_PORT="0",
+            SMSTUDIO_BIND_HOST="127.0.0.1",
+            SMSTUDIO_SERVER_INFO=str(info),
+            SAGEMAKER_BATCH="True",
             SAGEMAKER_MAX_PAYLOAD_IN_MB=str(spec["max_payload_in_mb"]),
-            SAGEMAKER_BATCH_STRATEGY="MULTI_RECORD" if spec["batch_strategy"] == "MultiRecord"
+            SAGEMAKER_BATCH_STRATEGY="MULTI_RECORD"
+            if spec["batch_strategy"] == "MultiRecord"
             else "SINGLE_RECORD",
             SMSTUDIO_MAX_PAYLOAD_BYTES=str(spec["max_payload_in_mb"] * 1024 * 1024),
             SAGEMAKER_MODEL_SERVER_TIMEOUT=str(spec["invocation_timeout"]),
             SMSTUDIO_ADAPTIVE_BATCHING="false",
-        )  # fmt: skip
+        )
         if spec.get("max_concurrent_transforms"):
             env["SAGEMAKER_MAX_CONCURRENT_TRANSFORMS"] = str(spec["max_concurrent_transforms"])
         if model.get("code_dir"):
             env["SAGEMAKER_SUBMIT_DIRECTORY"] = model["code_dir"]
             env["PYTHONPATH"] = os.pathsep.join([env.get("PYTHONPATH", ""), model["code_dir"]])
-        self.proc = subprocess.Popen([sys.executable, "-m", "jupyter_smstudio.hosting.server"],
-                                     env=env, stdin=subprocess.DEVNULL)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyter_smstudio.hosting.server"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + spec["startup_timeout"]
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"the model server exited with {self.proc.returncode} "
-                                   "while loading the model (see the log)")  # fmt: skip
+                raise RuntimeError(
+                    f"the model server exited with {self.proc.returncode} "
+                    "while loading the model (see the log)"
+                )
             data = read_json(info) if info.exists() else None
             if data and data.get("ready"):
                 self.port = int(data["port"])
@@ -87,8 +105,9 @@ class Invoker:
 
         key = threading.get_ident()
         if key not in self.local:
-            self.local[key] = http.client.HTTPConnection("127.0.0.1", self.port,
-                                                         timeout=self.timeout)  # fmt: skip
+            self.local[key] = http.client.HTTPConnection(
+                "127.0.0.1", self.port, timeout=self.timeout
+            )
         return self.local[key]
 
     def __call__(self, batch: Batch) -> bytes:
@@ -102,7 +121,9 @@ class Invoker:
                 conn.close()
                 self.local.pop(__import__("threading").get_ident(), None)
                 if attempt == RETRIES:
-                    raise RecordError(batch.first, f"the model server did not answer: {err}") from None
+                    raise RecordError(
+                        batch.first, f"the model server did not answer: {err}"
+                    ) from None
                 continue
             if response.status != 200:
                 try:
@@ -115,7 +136,9 @@ class Invoker:
         raise AssertionError("unreachable")
 
 
-def transform_file(path: Path, spec: dict[str, Any], invoke: Invoker, pool: ThreadPoolExecutor) -> bytes:
+def transform_file(
+    path: Path, spec: dict[str, Any], invoke: Invoker, pool: ThreadPoolExecutor
+) -> bytes:
     content_type, accept = spec["content_type"], spec["accept"]
     data = path.read_bytes()
     processing = spec.get("data_processing") or {}
@@ -123,17 +146,16 @@ def transform_file(path: Path, spec: dict[str, Any], invoke: Invoker, pool: Thre
     output_filter = processing.get("output_filter")
     joining = processing.get("join_source") == "Input"
     max_bytes = spec["max_payload_in_mb"] * 1024 * 1024
-    if spec["split_type"] == "None":
-        originals = [data]
-    else:
-        originals = split_lines(data)
+    originals = [data] if spec["split_type"] == "None" else split_lines(data)
     records = originals
     if input_filter and input_filter != "$":
         selector = compile_path(input_filter)
         records = [filter_record(selector, r, content_type, i + 1) for i, r in enumerate(records)]
     if spec["split_type"] == "None":
         if len(data) > max_bytes:
-            raise RecordError(1, f"the file is {len(data)} bytes, over MaxPayloadInMB; use SplitType Line")
+            raise RecordError(
+                1, f"the file is {len(data)} bytes, over MaxPayloadInMB; use SplitType Line"
+            )
         batches = [Batch(1, 1, records[0])]
     else:
         batches = pack(records, max_bytes, spec["batch_strategy"] == "MultiRecord")
@@ -150,7 +172,9 @@ def transform_file(path: Path, spec: dict[str, Any], invoke: Invoker, pool: Thre
         outputs = split_output(body, accept, batch.count, batch.first)
         for k, output in enumerate(outputs):
             number = batch.first + k
-            value: Any = join(originals[number - 1], output, content_type, accept) if joining else None
+            value: Any = (
+                join(originals[number - 1], output, content_type, accept) if joining else None
+            )
             try:
                 if value is None:
                     from .records import parse_record
@@ -168,8 +192,12 @@ def transform_file(path: Path, spec: dict[str, Any], invoke: Invoker, pool: Thre
 
 def main(job_dir: Path) -> int:
     spec = read_json(job_dir / "job.json")
-    progress: dict[str, Any] = {"files_total": len(spec["inputs"]), "files_done": 0,
-                                "files_failed": 0, "failures": []}  # fmt: skip
+    progress: dict[str, Any] = {
+        "files_total": len(spec["inputs"]),
+        "files_done": 0,
+        "files_failed": 0,
+        "failures": [],
+    }
     atomic_write_json(job_dir / "progress.json", progress)
     try:
         server = ServerChild(job_dir, spec)
@@ -178,7 +206,9 @@ def main(job_dir: Path) -> int:
         return 2
     try:
         concurrency = spec.get("max_concurrent_transforms") or _ask_concurrency(server.port)
-        invoke = Invoker(server.port, spec["content_type"], spec["accept"], spec["invocation_timeout"])
+        invoke = Invoker(
+            server.port, spec["content_type"], spec["accept"], spec["invocation_timeout"]
+        )
         with ThreadPoolExecutor(max(1, concurrency)) as pool:
             for item in spec["inputs"]:
                 path, relative = Path(item["path"]), item["relative"]

@@ -37,15 +37,20 @@ DEFAULT_ACCEPT = "application/json"
 class TransformService:
     def __init__(self, hosting: Any) -> None:
         self.hosting = hosting  # HostingService: models, workspace, compute, settings
-        self.jobs = DocumentRepository(hosting.models.db, transform_jobs, TransformJob, "transform job")
+        self.jobs = DocumentRepository(
+            hosting.models.db, transform_jobs, TransformJob, "transform job"
+        )
 
     def _validate(self, spec: TransformJobCreate) -> None:
         if spec.batch_strategy == "MultiRecord" and spec.transform_input.split_type == "None":
-            raise InvalidInput("MultiRecord needs transform_input.split_type Line",
-                               field="batch_strategy")  # fmt: skip
+            raise InvalidInput(
+                "MultiRecord needs transform_input.split_type Line", field="batch_strategy"
+            )
         if spec.max_concurrent_transforms * spec.max_payload_in_mb > 100:
-            raise InvalidInput("max_concurrent_transforms x max_payload_in_mb must be at most 100",
-                               field="max_concurrent_transforms")  # fmt: skip
+            raise InvalidInput(
+                "max_concurrent_transforms x max_payload_in_mb must be at most 100",
+                field="max_concurrent_transforms",
+            )
         processing = spec.data_processing
         for name in ("input_filter", "output_filter"):
             path = getattr(processing, name) if processing else None
@@ -65,10 +70,15 @@ class TransformService:
         self._validate(spec)
         hosting = self.hosting
         model = await hosting.get_model(owner, spec.model_name, "model_name")
-        profile = hosting.compute.get(spec.instance_type or model.instance_type, field="instance_type")
-        source = hosting.workspace.resolve(spec.transform_input.data_source, "transform_input.data_source")
-        output = hosting.workspace.resolve(spec.transform_output.output_path,
-                                           "transform_output.output_path", must_exist=False)  # fmt: skip
+        profile = hosting.compute.get(
+            spec.instance_type or model.instance_type, field="instance_type"
+        )
+        source = hosting.workspace.resolve(
+            spec.transform_input.data_source, "transform_input.data_source"
+        )
+        output = hosting.workspace.resolve(
+            spec.transform_output.output_path, "transform_output.output_path", must_exist=False
+        )
         inputs = await asyncio.to_thread(self._inputs, source)
         if not inputs:
             raise InvalidInput("No input files found", field="transform_input.data_source")
@@ -79,18 +89,27 @@ class TransformService:
 
         job_dir = hosting.data_dir / "transforms" / owner_key(owner) / spec.name
         now = now_ms()
-        job = TransformJob(**spec.model_dump(), owner=owner, status=T.IN_PROGRESS,
-                           created_ms=now, modified_ms=now, started_ms=now,
-                           job_dir=str(job_dir),
-                           progress=TransformProgress(files_total=len(inputs)))  # fmt: skip
+        job = TransformJob(
+            **spec.model_dump(),
+            owner=owner,
+            status=T.IN_PROGRESS,
+            created_ms=now,
+            modified_ms=now,
+            started_ms=now,
+            job_dir=str(job_dir),
+            progress=TransformProgress(files_total=len(inputs)),
+        )
         await self.jobs.insert(job)
         runner_spec = {
             "name": spec.name,
-            "model": {"model_dir": str(prepared.model_dir),
-                      "code_dir": str(prepared.code_dir) if prepared.code_dir else None,
-                      "program": prepared.program,
-                      "environment": {**model.environment, **spec.environment}},
-            "inputs": inputs, "output_dir": str(output),
+            "model": {
+                "model_dir": str(prepared.model_dir),
+                "code_dir": str(prepared.code_dir) if prepared.code_dir else None,
+                "program": prepared.program,
+                "environment": {**model.environment, **spec.environment},
+            },
+            "inputs": inputs,
+            "output_dir": str(output),
             "content_type": spec.transform_input.content_type,
             "split_type": spec.transform_input.split_type,
             "batch_strategy": spec.batch_strategy or "SingleRecord",
@@ -99,15 +118,25 @@ class TransformService:
             "accept": spec.transform_output.accept or DEFAULT_ACCEPT,
             "assemble_with": spec.transform_output.assemble_with,
             "data_processing": spec.data_processing.model_dump() if spec.data_processing else None,
-            "invocation_timeout": 600, "startup_timeout": hosting.settings.startup_timeout,
-        }  # fmt: skip
+            "invocation_timeout": 600,
+            "startup_timeout": hosting.settings.startup_timeout,
+        }
         await asyncio.to_thread(atomic_write_json, job_dir / "job.json", runner_spec)
         await launch(
             ProcessSpec(
                 id=f"transform-{owner_key(owner)}-{spec.name}",
-                argv=[sys.executable, "-m", "jupyter_smstudio.hosting.transform.runner", str(job_dir)],
+                argv=[
+                    sys.executable,
+                    "-m",
+                    "jupyter_smstudio.hosting.transform.runner",
+                    str(job_dir),
+                ],
                 cwd=job_dir,
-                env={"PATH": "/usr/bin:/bin", "PYTHONPATH": PACKAGE_PARENT, "PYTHONUNBUFFERED": "1"},
+                env={
+                    "PATH": "/usr/bin:/bin",
+                    "PYTHONPATH": PACKAGE_PARENT,
+                    "PYTHONUNBUFFERED": "1",
+                },
                 log_path=job_dir / "output.log",
                 limits=profile.limits(),
                 grace_seconds=30,
@@ -151,7 +180,9 @@ class TransformService:
         return await self._refresh(job)
 
     async def list(self, owner: str, query: TransformJobQuery) -> TransformJobPage:
-        items, token = await self.jobs.list(owner, query, query.status.value if query.status else None)
+        items, token = await self.jobs.page(
+            owner, query, query.status.value if query.status else None
+        )
         return TransformJobPage(items=[await self._refresh(j) for j in items], next_token=token)
 
     async def stop(self, owner: str, name: str) -> TransformJob:
