@@ -27,6 +27,7 @@ from .records import (
     filter_record,
     join,
     pack,
+    pack_lines,
     render_record,
     split_lines,
     split_output,
@@ -137,7 +138,7 @@ class Invoker:
 
 
 def transform_file(
-    path: Path, spec: dict[str, Any], invoke: Invoker, pool: ThreadPoolExecutor
+    path: Path, spec: dict[str, Any], invoke: Invoker, pool: ThreadPoolExecutor, concurrency: int
 ) -> bytes:
     content_type, accept = spec["content_type"], spec["accept"]
     data = path.read_bytes()
@@ -146,6 +147,15 @@ def transform_file(
     output_filter = processing.get("output_filter")
     joining = processing.get("join_source") == "Input"
     max_bytes = spec["max_payload_in_mb"] * 1024 * 1024
+    multi = spec["batch_strategy"] == "MultiRecord"
+    plain = (
+        not joining
+        and not (input_filter and input_filter != "$")
+        and not (output_filter and output_filter != "$")
+    )
+    if spec["split_type"] == "Line" and multi and plain:
+        batches = pack_lines(data, max_bytes, 4 * concurrency)
+        return _assemble(list(pool.map(invoke, batches)), spec["assemble_with"] == "Line")
     originals = [data] if spec["split_type"] == "None" else split_lines(data)
     records = originals
     if input_filter and input_filter != "$":
@@ -162,9 +172,7 @@ def transform_file(
     responses = list(pool.map(invoke, batches))
     line = spec["assemble_with"] == "Line"
     if not joining and not (output_filter and output_filter != "$"):
-        if not line:
-            return b"".join(responses)
-        return b"".join(r if r.endswith(b"\n") else r + b"\n" for r in responses)
+        return _assemble(responses, line)
     out_selector = compile_path(output_filter) if output_filter else None
     pieces: list[bytes] = []
     out_type = content_type if joining else accept
@@ -190,6 +198,13 @@ def transform_file(
     return b"".join(pieces)
 
 
+def _assemble(responses: list[bytes], line: bool) -> bytes:
+    """AssembleWith None: outputs back to back; Line: each ends with a newline."""
+    if not line:
+        return b"".join(responses)
+    return b"".join(r if r.endswith(b"\n") else r + b"\n" for r in responses)
+
+
 def main(job_dir: Path) -> int:
     spec = read_json(job_dir / "job.json")
     progress: dict[str, Any] = {
@@ -213,7 +228,7 @@ def main(job_dir: Path) -> int:
             for item in spec["inputs"]:
                 path, relative = Path(item["path"]), item["relative"]
                 try:
-                    output = transform_file(path, spec, invoke, pool)
+                    output = transform_file(path, spec, invoke, pool, concurrency)
                 except RecordError as err:
                     progress["files_failed"] += 1
                     progress["failures"].append(f"{relative}: {err}")
