@@ -74,7 +74,8 @@ async def test_endpoint_in_a_container(
         assert instance["backend"] == "docker"
         assert instance["address"].startswith("127.0.0.1:")
         (running,) = [c for c in containers() if "dock" in c["Names"]]
-        assert "127.0.0.1:" in running["Ports"] and "->8080/tcp" in running["Ports"]
+        assert "127.0.0.1:" in running["Ports"]
+        assert "->8080/tcp" in running["Ports"]
         assert "0.0.0.0" not in running["Ports"]
         r = await invoke(jp_fetch, "dock", b"1,1,1")
         assert r.code == 200

@@ -97,6 +97,7 @@ async def test_invoke_csv_json_npy_and_errors(
     r = await invoke(jp_fetch, deployed, b"[[0, 0, 1]]", "application/json", "text/csv")
     assert r.code == 200
     assert r.body.decode().strip() == "3.0"
+    assert r.headers["Content-Type"] == "text/csv"
     # malformed input is a 400 naming the problem; the endpoint keeps serving
     r = await invoke(jp_fetch, deployed, b"1,x,1")
     assert r.code == 400

@@ -188,7 +188,8 @@ class InvokeHandler(HostingHandler):
         self.set_header("X-SMStudio-Latency-Ms", f"{result.latency_ms:.3f}")
         for key, value in result.headers.items():
             self.set_header(key, value)
-        self.finish(result.body)
+        # APIHandler.finish would otherwise label every body application/json.
+        self.finish(result.body, set_content_type=result.content_type)
 
 
 ROUTES = [
