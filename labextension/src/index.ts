@@ -14,6 +14,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 
 import { TRANSLATION_DOMAIN } from './components/listsection';
+import { installEndpointDetail } from './endpoints/detail';
 import { DEFAULT_SETTINGS, readSettings } from './settings';
 import type { ISmStudioSettings } from './settings';
 import { SmStudioSidebar } from './sidebar';
@@ -73,6 +74,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
     app.shell.add(sidebar, 'left', { rank: 650 });
     restorer?.add(sidebar, sidebar.id);
+    installEndpointDetail(app, trans);
 
     if (statusBar) {
       statusBar.registerStatusItem(PLUGIN_ID, {

@@ -55,7 +55,11 @@ export interface ISectionDefinition<T extends IResourceSummary> {
   /**
    * A short detail shown next to an item's name (e.g. its compute profile).
    */
-  describe?: (item: T) => string;
+  describe?(item: T): string;
+  /**
+   * Called when the user opens an item (click or Enter), e.g. to show details.
+   */
+  open?(item: T): void;
 }
 
 /**
@@ -123,6 +127,7 @@ export class ListView<T extends IResourceSummary> extends VDomRenderer<
                   key={item.name}
                   item={item}
                   describe={definition.describe}
+                  open={definition.open}
                 />
               ))}
             </ul>
@@ -146,8 +151,9 @@ export class ListView<T extends IResourceSummary> extends VDomRenderer<
 function ListItem<T extends IResourceSummary>(props: {
   item: T;
   describe?: (item: T) => string;
+  open?: (item: T) => void;
 }): React.ReactElement {
-  const { item, describe } = props;
+  const { item, describe, open } = props;
   const detail = describe ? describe(item) : '';
   const created = formatTime(item.created_ms);
   return (
@@ -155,6 +161,18 @@ function ListItem<T extends IResourceSummary>(props: {
       className="smstudio-Item"
       data-smstudio-item={item.name}
       title={created ? `${item.name}, created ${created}` : item.name}
+      {...(open
+        ? {
+            role: 'button',
+            tabIndex: 0,
+            onClick: () => open(item),
+            onKeyDown: (event: React.KeyboardEvent) => {
+              if (event.key === 'Enter') {
+                open(item);
+              }
+            }
+          }
+        : {})}
     >
       <span className="smstudio-Item-name">{item.name}</span>
       {detail && <span className="smstudio-Item-detail">{detail}</span>}
