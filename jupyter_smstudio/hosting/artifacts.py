@@ -10,6 +10,7 @@ keyed by the archive's path, size and mtime, so a redeploy reuses the unpacked c
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import tarfile
 from dataclasses import dataclass
@@ -18,6 +19,12 @@ from pathlib import Path
 from ..errors import InvalidInput
 
 DEFAULT_PROGRAM = "inference.py"
+
+
+def owner_key(owner: str) -> str:
+    """A filesystem- and container-name-safe, collision-free form of an owner name."""
+    safe = re.sub(r"[^a-z0-9]", "", owner.lower())[:20]
+    return f"{safe}-{hashlib.sha256(owner.encode()).hexdigest()[:8]}"
 
 
 @dataclass(frozen=True)

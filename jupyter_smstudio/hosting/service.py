@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
-import re
 import time
 from collections.abc import Coroutine
 from pathlib import Path
@@ -22,7 +20,7 @@ from ..errors import InvalidInput, InvalidState, NotFound
 from ..runtime.logs import tail_lines
 from ..store import Database
 from ..timeutil import now_ms
-from .artifacts import Workspace, prepare
+from .artifacts import PreparedModel, Workspace, owner_key, prepare
 from .backends import HostingBackend, InstanceSpec
 from .capture import CaptureWriter
 from .config import Hosting
@@ -53,6 +51,7 @@ from .models import (
 )
 from .repository import DocumentRepository
 from .schema import endpoint_configs, endpoints, models
+from .transform.service import TransformService
 
 log = logging.getLogger(__name__)
 S = EndpointStatus
@@ -62,12 +61,6 @@ ACTIVE = (S.IN_SERVICE, S.CREATING, S.UPDATING, S.ROLLING_BACK, S.SYSTEM_UPDATIN
 
 class DeployFailed(Exception):
     pass
-
-
-def owner_key(owner: str) -> str:
-    """A filesystem- and container-name-safe, collision-free form of an owner name."""
-    safe = re.sub(r"[^a-z0-9]", "", owner.lower())[:20]
-    return f"{safe}-{hashlib.sha256(owner.encode()).hexdigest()[:8]}"
 
 
 class HostingService:
@@ -91,20 +84,19 @@ class HostingService:
         self.endpoints = DocumentRepository(db, endpoints, EndpointRecord, "endpoint")
         self.gateway = Gateway(settings.invocation_timeout)
         self.tasks: dict[tuple[str, str], asyncio.Task[Any]] = {}
-        from .transform.service import TransformService
-
         self.transforms = TransformService(self)
 
     # ---- models ----------------------------------------------------------------------------
     async def create_model(self, owner: str, spec: ModelCreate) -> Model:
         self.compute.get(spec.instance_type, field="instance_type")
-        await asyncio.to_thread(self._prepare, owner, spec)  # validates paths and code now
+        await asyncio.to_thread(self.prepare_model, owner, spec)  # validates paths and code now
         now = now_ms()
         model = Model(**spec.model_dump(), owner=owner, created_ms=now, modified_ms=now)
         await self.models.insert(model)
         return model
 
-    def _prepare(self, owner: str, spec: ModelCreate) -> Any:
+    def prepare_model(self, owner: str, spec: ModelCreate) -> PreparedModel:
+        """Blocking (may unpack an archive): run in a thread."""
         cache = self.data_dir / "artifacts" / owner_key(owner)
         return prepare(self.workspace, cache, spec.model_data, spec.source_dir, spec.entry_point)
 
@@ -286,7 +278,7 @@ class HostingService:
         base = self.data_dir / "endpoints" / owner_key(record.owner) / record.name / str(generation)
         for i, v in enumerate(config.variants):
             model = await self.get_model(record.owner, v.model_name, f"variants.{i}.model_name")
-            prepared = await asyncio.to_thread(self._prepare, record.owner, model)
+            prepared = await asyncio.to_thread(self.prepare_model, record.owner, model)
             profile = self.compute.get(
                 v.instance_type or model.instance_type, field=f"variants.{i}.instance_type"
             )

@@ -14,13 +14,14 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from ...runtime.files import atomic_write_bytes, atomic_write_json, read_json
-from .jsonpath import compile_path
+from .jsonpath import apply, compile_path
 from .records import (
     Batch,
     RecordError,
@@ -28,6 +29,7 @@ from .records import (
     join,
     pack,
     pack_lines,
+    parse_record,
     render_record,
     split_lines,
     split_output,
@@ -102,8 +104,6 @@ class Invoker:
         self.local: dict[int, http.client.HTTPConnection] = {}
 
     def _conn(self) -> http.client.HTTPConnection:
-        import threading
-
         key = threading.get_ident()
         if key not in self.local:
             self.local[key] = http.client.HTTPConnection(
@@ -120,7 +120,7 @@ class Invoker:
                 data = response.read()
             except (OSError, http.client.HTTPException) as err:
                 conn.close()
-                self.local.pop(__import__("threading").get_ident(), None)
+                self.local.pop(threading.get_ident(), None)
                 if attempt == RETRIES:
                     raise RecordError(
                         batch.first, f"the model server did not answer: {err}"
@@ -185,12 +185,8 @@ def transform_file(
             )
             try:
                 if value is None:
-                    from .records import parse_record
-
                     value = parse_record(output, accept)
                 if out_selector is not None:
-                    from .jsonpath import apply
-
                     value = apply(out_selector, value)
             except ValueError as err:
                 raise RecordError(number, f"OutputFilter: {err}") from None

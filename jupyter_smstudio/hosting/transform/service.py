@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...errors import InvalidInput, InvalidState, NotFound
-from ...runtime import ProcessSpec, atomic_write_json, launch, read_json, read_state
+from ...runtime import ProcessSpec, atomic_write_json, launch, read_json, read_log, read_state
 from ...runtime import stop as stop_run
 from ...runtime.logs import tail_lines
 from ...timeutil import now_ms
+from ..artifacts import owner_key
 from ..backends.local import PACKAGE_PARENT
 from ..models import (
     LogPage,
@@ -30,13 +31,16 @@ from ..repository import DocumentRepository
 from ..schema import transform_jobs
 from .jsonpath import JsonPathError, compile_path
 
+if TYPE_CHECKING:
+    from ..service import HostingService
+
 T = TransformJobStatus
 DEFAULT_ACCEPT = "application/json"
 
 
 class TransformService:
-    def __init__(self, hosting: Any) -> None:
-        self.hosting = hosting  # HostingService: models, workspace, compute, settings
+    def __init__(self, hosting: HostingService) -> None:
+        self.hosting = hosting  # models, workspace, compute profiles, settings
         self.jobs = DocumentRepository(
             hosting.models.db, transform_jobs, TransformJob, "transform job"
         )
@@ -84,9 +88,7 @@ class TransformService:
             raise InvalidInput("No input files found", field="transform_input.data_source")
         if await self.jobs.get(owner, spec.name) is not None:
             raise InvalidInput(f"A transform job named '{spec.name}' already exists.", field="name")
-        prepared = await asyncio.to_thread(hosting._prepare, owner, model)
-        from ..service import owner_key
-
+        prepared = await asyncio.to_thread(hosting.prepare_model, owner, model)
         job_dir = hosting.data_dir / "transforms" / owner_key(owner) / spec.name
         now = now_ms()
         job = TransformJob(
@@ -197,7 +199,5 @@ class TransformService:
 
     async def logs(self, owner: str, name: str, cursor: int) -> LogPage:
         job = await self.get(owner, name)
-        from ...runtime import read_log
-
         chunk = read_log(Path(job.job_dir) / "output.log", cursor)
         return LogPage(text=chunk.text, next_cursor=chunk.next_cursor, size=chunk.size)
