@@ -247,6 +247,10 @@ async def test_bad_requests_name_the_field(api: ApiCall, jp_root_dir: Path) -> N
     assert reply.error["field"] == "variants.0.model_name"
     reply = await api("POST", "endpoints", {"name": "e"})
     assert reply.status == 400
+    model_tree(jp_root_dir / "m2")
+    assert (await api("POST", "models", {"name": "m", "model_data": "m2"})).status == 201
+    reply = await api("POST", "models", {"name": "m", "model_data": "m2"})
+    assert reply.status == 409
     reply = await api("POST", "endpoints", {"name": "e", "endpoint_config_name": "none"})
     assert reply.error["field"] == "endpoint_config_name"
 

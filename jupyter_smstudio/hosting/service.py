@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..compute import ComputeCatalog
-from ..errors import InvalidInput, InvalidState, NotFound
+from ..errors import Conflict, InvalidInput, InvalidState, NotFound
 from ..runtime.logs import tail_lines
 from ..store import Database
 from ..timeutil import now_ms
@@ -190,7 +190,7 @@ class HostingService:
 
     async def create_endpoint(self, owner: str, body: EndpointCreate) -> Endpoint:
         if await self.endpoints.get(owner, body.name) is not None:
-            raise InvalidInput(f"An endpoint named '{body.name}' already exists.", field="name")
+            raise Conflict(f"An endpoint named '{body.name}' already exists.", field="name")
         config = await self._config_for(owner, body.name, body)
         now = now_ms()
         record = EndpointRecord(

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ...errors import InvalidInput, InvalidState, NotFound
+from ...errors import Conflict, InvalidInput, InvalidState, NotFound
 from ...runtime import ProcessSpec, atomic_write_json, launch, read_json, read_log, read_state
 from ...runtime import stop as stop_run
 from ...runtime.logs import tail_lines
@@ -87,7 +87,7 @@ class TransformService:
         if not inputs:
             raise InvalidInput("No input files found", field="transform_input.data_source")
         if await self.jobs.get(owner, spec.name) is not None:
-            raise InvalidInput(f"A transform job named '{spec.name}' already exists.", field="name")
+            raise Conflict(f"A transform job named '{spec.name}' already exists.", field="name")
         prepared = await asyncio.to_thread(hosting.prepare_model, owner, model)
         job_dir = hosting.data_dir / "transforms" / owner_key(owner) / spec.name
         now = now_ms()
