@@ -204,8 +204,9 @@ class Client:
     def delete_model(self, name: str) -> None:
         self.request("DELETE", "models", name)
 
-    def create_endpoint_config(self, name: str, variants: list[dict[str, Any]],
-                               data_capture: dict[str, Any] | None = None) -> dict[str, Any]:  # fmt: skip
+    def create_endpoint_config(
+        self, name: str, variants: list[dict[str, Any]], data_capture: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         body = {"name": name, "variants": variants, "data_capture": data_capture}
         return self.request("POST", "endpoint-configs", json=body)  # type: ignore[no-any-return]
 
@@ -229,19 +230,33 @@ class Client:
         params = {"cursor": cursor, **{k: v for k, v in query.items() if v is not None}}
         return self.request("GET", "endpoints", name, "logs", params=params)  # type: ignore[no-any-return]
 
-    def invoke_endpoint(self, name: str, body: bytes | str, content_type: str,
-                        accept: str | None = None, **headers: str) -> requests.Response:  # fmt: skip
+    def invoke_endpoint(
+        self,
+        name: str,
+        body: bytes | str,
+        content_type: str,
+        accept: str | None = None,
+        **headers: str,
+    ) -> requests.Response:
         """Raw invocation; raises ApiError for error replies."""
         sent = {"Content-Type": content_type, **headers}
         if accept:
             sent["Accept"] = accept
         data = body.encode() if isinstance(body, str) else body
-        response = self.session.post(self.url("endpoints", name, "invocations"), data=data,
-                                     headers=sent, timeout=self.timeout)  # fmt: skip
+        response = self.session.post(
+            self.url("endpoints", name, "invocations"),
+            data=data,
+            headers=sent,
+            timeout=self.timeout,
+        )
         if response.status_code >= 400:
             error = response.json().get("error", {})
-            raise ApiError(response.status_code, error.get("code", "HTTPError"),
-                           error.get("message", response.text[:500]), error.get("field"))  # fmt: skip
+            raise ApiError(
+                response.status_code,
+                error.get("code", "HTTPError"),
+                error.get("message", response.text[:500]),
+                error.get("field"),
+            )
         return response
 
     def create_access_key(self, description: str = "") -> dict[str, Any]:

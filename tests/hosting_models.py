@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-INFERENCE = '''
+INFERENCE = """
 import os, time
 import numpy as np
 
@@ -21,7 +21,7 @@ def predict_fn(data, model):
     if (data == 777).any():
         time.sleep(float(os.environ.get("SLOW_SECONDS", "3")))
     return data @ model
-'''
+"""
 
 WEIGHTS = np.array([1.0, 2.0, 3.0], dtype=np.float32)
 
@@ -40,7 +40,10 @@ def model_archive(path: Path, code: str = INFERENCE, weights: np.ndarray = WEIGH
     with tarfile.open(path, "w:gz") as tar:
         buffer = io.BytesIO()
         np.save(buffer, weights)
-        for name, data in (("weights.npy", buffer.getvalue()), ("code/inference.py", code.encode())):
+        for name, data in (
+            ("weights.npy", buffer.getvalue()),
+            ("code/inference.py", code.encode()),
+        ):
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))

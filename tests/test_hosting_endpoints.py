@@ -41,31 +41,54 @@ async def wait_status(api: ApiCall, name: str, *statuses: str, timeout: float = 
     return await until(check, timeout, f"{name} to be {statuses}")  # type: ignore[no-any-return]
 
 
-async def invoke(jp_fetch: Any, name: str, body: bytes, content_type: str = "text/csv",
-                 accept: str | None = None, **headers: str) -> Any:  # fmt: skip
+async def invoke(
+    jp_fetch: Any,
+    name: str,
+    body: bytes,
+    content_type: str = "text/csv",
+    accept: str | None = None,
+    **headers: str,
+) -> Any:
     all_headers = {"Authorization": "token alice-token", "Content-Type": content_type, **headers}
     if accept:
         all_headers["Accept"] = accept
-    return await jp_fetch("smstudio", "api", "endpoints", name, "invocations", method="POST",
-                          body=body, headers=all_headers, raise_error=False)  # fmt: skip
+    return await jp_fetch(
+        "smstudio",
+        "api",
+        "endpoints",
+        name,
+        "invocations",
+        method="POST",
+        body=body,
+        headers=all_headers,
+        raise_error=False,
+    )
 
 
 async def deploy(api: ApiCall, jp_root_dir: Path) -> str:
     model_archive(jp_root_dir / "jobs" / "lin" / "output" / "model.tar.gz")
-    reply = await api("POST", "models", {"name": "lin", "model_data": "jobs/lin/output/model.tar.gz"})
+    reply = await api(
+        "POST", "models", {"name": "lin", "model_data": "jobs/lin/output/model.tar.gz"}
+    )
     assert reply.status == 201, reply.json
-    reply = await api("POST", "endpoints", {
-        "name": "ep", "variants": [{"model_name": "lin", "workers": 2, "instance_type": "local"}],
-        "data_capture": {"destination": "capture", "initial_sampling_percentage": 100},
-    })  # fmt: skip
+    reply = await api(
+        "POST",
+        "endpoints",
+        {
+            "name": "ep",
+            "variants": [{"model_name": "lin", "workers": 2, "instance_type": "local"}],
+            "data_capture": {"destination": "capture", "initial_sampling_percentage": 100},
+        },
+    )
     assert reply.status == 201, reply.json
     assert reply.json["status"] == "Creating"
     await wait_status(api, "ep", "InService")
     return "ep"
 
 
-async def test_invoke_csv_json_npy_and_errors(jp_fetch: Any, api: ApiCall,
-                                              jp_root_dir: Path) -> None:  # fmt: skip
+async def test_invoke_csv_json_npy_and_errors(
+    jp_fetch: Any, api: ApiCall, jp_root_dir: Path
+) -> None:
     deployed = await deploy(api, jp_root_dir)
     r = await invoke(jp_fetch, deployed, b"1,1,1\n1,0,0\n")
     assert r.code == 200, r.body
@@ -74,6 +97,7 @@ async def test_invoke_csv_json_npy_and_errors(jp_fetch: Any, api: ApiCall,
     r = await invoke(jp_fetch, deployed, b"[[0, 0, 1]]", "application/json", "text/csv")
     assert r.code == 200
     assert r.body.decode().strip() == "3.0"
+    assert r.headers["Content-Type"] == "text/csv"
     # malformed input is a 400 naming the problem; the endpoint keeps serving
     r = await invoke(jp_fetch, deployed, b"1,x,1")
     assert r.code == 400
@@ -140,8 +164,9 @@ async def test_update_switches_without_downtime_and_rolls_back(
                 answers.append(int(json.loads(r.body)[0]))
 
     load = asyncio.ensure_future(traffic())
-    reply = await api("PUT", f"endpoints/{deployed}",
-                      {"variants": [{"model_name": "lin2", "workers": 1}]})  # fmt: skip
+    reply = await api(
+        "PUT", f"endpoints/{deployed}", {"variants": [{"model_name": "lin2", "workers": 1}]}
+    )
     assert reply.status == 200, reply.json
     assert reply.json["status"] == "Updating"
     await wait_status(api, deployed, "InService")
@@ -171,10 +196,27 @@ async def _failed_update(api: ApiCall, name: str) -> Reply | None:
 async def test_traffic_split_by_weight(api: ApiCall, jp_fetch: Any, jp_root_dir: Path) -> None:
     model_tree(jp_root_dir / "a")
     assert (await api("POST", "models", {"name": "a", "model_data": "a"})).status == 201
-    reply = await api("POST", "endpoints", {"name": "split", "variants": [
-        {"variant_name": "one", "model_name": "a", "workers": 1, "initial_variant_weight": 3},
-        {"variant_name": "two", "model_name": "a", "workers": 1, "initial_variant_weight": 1},
-    ]})  # fmt: skip
+    reply = await api(
+        "POST",
+        "endpoints",
+        {
+            "name": "split",
+            "variants": [
+                {
+                    "variant_name": "one",
+                    "model_name": "a",
+                    "workers": 1,
+                    "initial_variant_weight": 3,
+                },
+                {
+                    "variant_name": "two",
+                    "model_name": "a",
+                    "workers": 1,
+                    "initial_variant_weight": 1,
+                },
+            ],
+        },
+    )
     assert reply.status == 201, reply.json
     try:
         await wait_status(api, "split", "InService")
@@ -205,14 +247,22 @@ async def test_bad_requests_name_the_field(api: ApiCall, jp_root_dir: Path) -> N
     assert reply.error["field"] == "variants.0.model_name"
     reply = await api("POST", "endpoints", {"name": "e"})
     assert reply.status == 400
+    model_tree(jp_root_dir / "m2")
+    assert (await api("POST", "models", {"name": "m", "model_data": "m2"})).status == 201
+    reply = await api("POST", "models", {"name": "m", "model_data": "m2"})
+    assert reply.status == 409
     reply = await api("POST", "endpoints", {"name": "e", "endpoint_config_name": "none"})
     assert reply.error["field"] == "endpoint_config_name"
 
 
-async def test_a_model_that_fails_to_load_fails_the_endpoint(api: ApiCall, jp_root_dir: Path) -> None:
+async def test_a_model_that_fails_to_load_fails_the_endpoint(
+    api: ApiCall, jp_root_dir: Path
+) -> None:
     model_tree(jp_root_dir / "bad", code="def model_fn(d):\n    raise RuntimeError('corrupt')\n")
     assert (await api("POST", "models", {"name": "bad", "model_data": "bad"})).status == 201
-    assert (await api("POST", "endpoints", {"name": "bad", "variants": [{"model_name": "bad"}]})).status == 201
+    assert (
+        await api("POST", "endpoints", {"name": "bad", "variants": [{"model_name": "bad"}]})
+    ).status == 201
     reply = await wait_status(api, "bad", "Failed")
     assert "RuntimeError: corrupt" in reply.json["failure_reason"]
     assert (await api("DELETE", "endpoints/bad")).status == 204

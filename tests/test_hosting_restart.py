@@ -19,8 +19,9 @@ pytestmark = pytest.mark.slow
 
 
 def in_service(client: Client, name: str) -> dict[str, object]:
-    return wait_until(lambda: (e := client.endpoint(name))["status"] == "InService" and e,
-                      60, f"{name} InService")  # type: ignore[no-any-return]  # fmt: skip
+    return wait_until(
+        lambda: (e := client.endpoint(name))["status"] == "InService" and e, 60, f"{name} InService"
+    )  # type: ignore[no-any-return]
 
 
 def test_endpoints_survive_a_server_restart(tmp_path: Path) -> None:
@@ -32,8 +33,10 @@ def test_endpoints_survive_a_server_restart(tmp_path: Path) -> None:
             client.create_model("m", "m")
             for name in ("kept", "revived"):
                 client.create_endpoint(name, variants=[{"model_name": "m", "workers": 1}])
-            states = {n: Path(in_service(client, n)["variants"][0]["instances"][0]["state_dir"])
-                      for n in ("kept", "revived")}  # type: ignore[index]  # fmt: skip
+            states = {
+                n: Path(in_service(client, n)["variants"][0]["instances"][0]["state_dir"])
+                for n in ("kept", "revived")
+            }  # type: ignore[index]
         pids = {n: read_state(d).child_pid for n, d in states.items()}
         assert all(pids.values())
         # while the server is down, one model server dies
@@ -47,7 +50,9 @@ def test_endpoints_survive_a_server_restart(tmp_path: Path) -> None:
                     lambda n=name: client.invoke_endpoint(n, "1,1,1", "text/csv"), 30, "invoke"
                 )
                 assert json.loads(r.content) == [6.0]
-            assert read_state(states["kept"]).child_pid == pids["kept"], "re-attached, not restarted"
+            assert read_state(states["kept"]).child_pid == pids["kept"], (
+                "re-attached, not restarted"
+            )
             assert read_state(states["revived"]).status == "running"
     finally:
         stop_all_instances(tmp_path / "smstudio")

@@ -21,17 +21,23 @@ pytestmark = pytest.mark.usefixtures("jp_serverapp")
 
 def runtime(base: str, key: str, secret: str) -> Any:
     return boto3.client(
-        "sagemaker-runtime", endpoint_url=base + "smstudio/runtime", region_name="us-east-1",
-        aws_access_key_id=key, aws_secret_access_key=secret,
+        "sagemaker-runtime",
+        endpoint_url=base + "smstudio/runtime",
+        region_name="us-east-1",
+        aws_access_key_id=key,
+        aws_secret_access_key=secret,
         config=Config(retries={"max_attempts": 1}),
-    )  # fmt: skip
+    )
 
 
-async def test_boto3_invoke_endpoint(api: ApiCall, jp_root_dir: Path, jp_http_port: int,
-                                     jp_base_url: str, tmp_path: Path) -> None:  # fmt: skip
+async def test_boto3_invoke_endpoint(
+    api: ApiCall, jp_root_dir: Path, jp_http_port: int, jp_base_url: str, tmp_path: Path
+) -> None:
     model_tree(jp_root_dir / "m")
     assert (await api("POST", "models", {"name": "m", "model_data": "m"})).status == 201
-    reply = await api("POST", "endpoints", {"name": "rt", "variants": [{"model_name": "m", "workers": 1}]})
+    reply = await api(
+        "POST", "endpoints", {"name": "rt", "variants": [{"model_name": "m", "workers": 1}]}
+    )
     assert reply.status == 201
     key = (await api("POST", "access-keys", {"description": "app"})).json
     assert key["secret_access_key"]
@@ -45,11 +51,18 @@ async def test_boto3_invoke_endpoint(api: ApiCall, jp_root_dir: Path, jp_http_po
 
         def calls() -> dict[str, Any]:
             out: dict[str, Any] = {}
-            r = client.invoke_endpoint(EndpointName="rt", ContentType="text/csv",
-                                       Accept="application/json", Body=b"1,1,1",
-                                       CustomAttributes="trace=1")  # fmt: skip
-            out["ok"] = (json.loads(r["Body"].read()), r["InvokedProductionVariant"],
-                         r["ContentType"])  # fmt: skip
+            r = client.invoke_endpoint(
+                EndpointName="rt",
+                ContentType="text/csv",
+                Accept="application/json",
+                Body=b"1,1,1",
+                CustomAttributes="trace=1",
+            )
+            out["ok"] = (
+                json.loads(r["Body"].read()),
+                r["InvokedProductionVariant"],
+                r["ContentType"],
+            )
             for name, kwargs in {
                 "missing": {"EndpointName": "nope", "Body": b"1"},
                 "bad_csv": {"EndpointName": "rt", "ContentType": "text/csv", "Body": b"1,a"},
@@ -85,13 +98,15 @@ async def test_boto3_invoke_endpoint(api: ApiCall, jp_root_dir: Path, jp_http_po
         bob = (await api("POST", "access-keys", {}, user="bob")).json
         bob_client = runtime(base, bob["access_key_id"], bob["secret_access_key"])
         with pytest.raises(botocore.exceptions.ClientError, match="ValidationError"):
-            await asyncio.to_thread(bob_client.invoke_endpoint, EndpointName="rt",
-                                    ContentType="text/csv", Body=b"1,1,1")  # fmt: skip
+            await asyncio.to_thread(
+                bob_client.invoke_endpoint, EndpointName="rt", ContentType="text/csv", Body=b"1,1,1"
+            )
         # a deleted key stops working
         assert (await api("DELETE", f"access-keys/{key['access_key_id']}")).status == 204
         with pytest.raises(botocore.exceptions.ClientError, match="UnrecognizedClient"):
-            await asyncio.to_thread(client.invoke_endpoint, EndpointName="rt",
-                                    ContentType="text/csv", Body=b"1,1,1")  # fmt: skip
+            await asyncio.to_thread(
+                client.invoke_endpoint, EndpointName="rt", ContentType="text/csv", Body=b"1,1,1"
+            )
         secrets_at_rest = (tmp_path / "smstudio" / "smstudio.db").read_bytes()
         assert bob["secret_access_key"].encode() not in secrets_at_rest
     finally:

@@ -42,13 +42,20 @@ async def test_multi_record_csv_with_join_and_filters(api: ApiCall, jp_root_dir:
     (data / "a.csv").write_text("".join(f"{i},1,{i % 100},0\n" for i in range(1000)))
     (data / "sub").mkdir()
     (data / "sub" / "b.csv").write_text("7,0,0,1\n")
-    job = await start(api, "t1", batch_strategy="MultiRecord", max_payload_in_mb=1,
-                      max_concurrent_transforms=2,
-                      transform_input={"data_source": "in", "split_type": "Line"},
-                      transform_output={"output_path": "out", "accept": "text/csv",
-                                        "assemble_with": "Line"},
-                      data_processing={"input_filter": "$[1:]", "join_source": "Input",
-                                       "output_filter": "$[0,-1]"})  # fmt: skip
+    job = await start(
+        api,
+        "t1",
+        batch_strategy="MultiRecord",
+        max_payload_in_mb=1,
+        max_concurrent_transforms=2,
+        transform_input={"data_source": "in", "split_type": "Line"},
+        transform_output={"output_path": "out", "accept": "text/csv", "assemble_with": "Line"},
+        data_processing={
+            "input_filter": "$[1:]",
+            "join_source": "Input",
+            "output_filter": "$[0,-1]",
+        },
+    )
     assert job["status"] == "InProgress"
     job = await finished(api, "t1")
     assert job["status"] == "Completed", job
@@ -62,14 +69,25 @@ async def test_multi_record_csv_with_join_and_filters(api: ApiCall, jp_root_dir:
 async def test_json_records_and_single_record(api: ApiCall, jp_root_dir: Path) -> None:
     model_tree(jp_root_dir / "lin")
     assert (await api("POST", "models", {"name": "lin", "model_data": "lin"})).status == 201
-    (jp_root_dir / "r.jsonl").write_text('{"id": "x", "features": [[1, 0, 0]]}\n'
-                                         '{"id": "y", "features": [[0, 1, 0]]}\n')  # fmt: skip
-    await start(api, "t2", batch_strategy="SingleRecord",
-                transform_input={"data_source": "r.jsonl", "split_type": "Line",
-                                 "content_type": "application/json"},
-                transform_output={"output_path": "o2", "assemble_with": "Line"},
-                data_processing={"input_filter": "$.features", "join_source": "Input",
-                                 "output_filter": "$['id','SageMakerOutput']"})  # fmt: skip
+    (jp_root_dir / "r.jsonl").write_text(
+        '{"id": "x", "features": [[1, 0, 0]]}\n{"id": "y", "features": [[0, 1, 0]]}\n'
+    )
+    await start(
+        api,
+        "t2",
+        batch_strategy="SingleRecord",
+        transform_input={
+            "data_source": "r.jsonl",
+            "split_type": "Line",
+            "content_type": "application/json",
+        },
+        transform_output={"output_path": "o2", "assemble_with": "Line"},
+        data_processing={
+            "input_filter": "$.features",
+            "join_source": "Input",
+            "output_filter": "$['id','SageMakerOutput']",
+        },
+    )
     job = await finished(api, "t2")
     assert job["status"] == "Completed", job
     out = [json.loads(x) for x in (jp_root_dir / "o2" / "r.jsonl.out").read_text().splitlines()]
@@ -85,9 +103,13 @@ async def test_failure_names_file_and_record_and_writes_only_good_files(
     data.mkdir()
     (data / "good.csv").write_text("1,1,1\n")
     (data / "bad.csv").write_text("1,1,1\n1,1,1\n666,0,0\n")
-    await start(api, "t3", batch_strategy="SingleRecord",
-                transform_input={"data_source": "in", "split_type": "Line"},
-                transform_output={"output_path": "o3"})  # fmt: skip
+    await start(
+        api,
+        "t3",
+        batch_strategy="SingleRecord",
+        transform_input={"data_source": "in", "split_type": "Line"},
+        transform_output={"output_path": "o3"},
+    )
     job = await finished(api, "t3")
     assert job["status"] == "Failed"
     assert "bad.csv: record 3" in job["failure_reason"]
@@ -101,8 +123,12 @@ async def test_bad_transform_requests_name_the_field(api: ApiCall, jp_root_dir: 
     model_tree(jp_root_dir / "lin")
     assert (await api("POST", "models", {"name": "lin", "model_data": "lin"})).status == 201
     (jp_root_dir / "x.csv").write_text("1,1,1\n")
-    base = {"name": "t", "model_name": "lin", "transform_input": {"data_source": "x.csv"},
-            "transform_output": {"output_path": "o"}}  # fmt: skip
+    base = {
+        "name": "t",
+        "model_name": "lin",
+        "transform_input": {"data_source": "x.csv"},
+        "transform_output": {"output_path": "o"},
+    }
     cases = {
         "batch_strategy": {"batch_strategy": "MultiRecord"},
         "max_concurrent_transforms": {"max_concurrent_transforms": 20, "max_payload_in_mb": 6},
@@ -113,6 +139,7 @@ async def test_bad_transform_requests_name_the_field(api: ApiCall, jp_root_dir: 
         reply = await api("POST", "transform-jobs", {**base, **change})
         assert reply.status in (400, 404), (field, reply.json)
         assert reply.error["field"] == field
-    reply = await api("POST", "transform-jobs",
-                      {**base, "transform_input": {"data_source": "../../etc/passwd"}})  # fmt: skip
+    reply = await api(
+        "POST", "transform-jobs", {**base, "transform_input": {"data_source": "../../etc/passwd"}}
+    )
     assert reply.error["field"] == "transform_input.data_source"

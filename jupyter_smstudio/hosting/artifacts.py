@@ -10,6 +10,7 @@ keyed by the archive's path, size and mtime, so a redeploy reuses the unpacked c
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import tarfile
 from dataclasses import dataclass
@@ -18,6 +19,12 @@ from pathlib import Path
 from ..errors import InvalidInput
 
 DEFAULT_PROGRAM = "inference.py"
+
+
+def owner_key(owner: str) -> str:
+    """A filesystem- and container-name-safe, collision-free form of an owner name."""
+    safe = re.sub(r"[^a-z0-9]", "", owner.lower())[:20]
+    return f"{safe}-{hashlib.sha256(owner.encode()).hexdigest()[:8]}"
 
 
 @dataclass(frozen=True)
@@ -69,8 +76,13 @@ def _unpack(archive: Path, cache: Path, field: str) -> Path:
     return target
 
 
-def prepare(workspace: Workspace, cache: Path, model_data: str, source_dir: str | None,
-            entry_point: str | None) -> PreparedModel:  # fmt: skip
+def prepare(
+    workspace: Workspace,
+    cache: Path,
+    model_data: str,
+    source_dir: str | None,
+    entry_point: str | None,
+) -> PreparedModel:
     """Blocking (unpacks archives): call it in a thread."""
     data = workspace.resolve(model_data, "model_data")
     if data.is_dir():
@@ -81,15 +93,14 @@ def prepare(workspace: Workspace, cache: Path, model_data: str, source_dir: str 
         raise InvalidInput("model_data must be a model.tar.gz or a directory", field="model_data")
     program = entry_point or DEFAULT_PROGRAM
     if source_dir:
-        code_dir: Path | None = workspace.resolve(source_dir, "source_dir")
-        if not code_dir.is_dir():
+        resolved = workspace.resolve(source_dir, "source_dir")
+        if not resolved.is_dir():
             raise InvalidInput(f"{source_dir} is not a directory", field="source_dir")
+        code_dir: Path | None = resolved
     else:
         code_dir = model_dir / "code" if (model_dir / "code").is_dir() else None
     if entry_point and (code_dir is None or not (code_dir / program).is_file()):
         raise InvalidInput(
             f"entry point {program} not found in {code_dir or 'model/code'}", field="entry_point"
         )
-    if code_dir is not None and not code_dir.resolve().is_relative_to(code_dir):
-        raise InvalidInput("source_dir must not be a link out of the workspace", field="source_dir")
     return PreparedModel(model_dir, code_dir, program)

@@ -25,19 +25,26 @@ def _payload(data: bytes, content_type: str, mode: str) -> dict[str, Any]:
         try:
             text = data.decode("utf-8")
             encoding = "CSV" if kind == "text/csv" else "JSON"
-            return {"observedContentType": content_type, "mode": mode, "data": text,
-                    "encoding": encoding}  # fmt: skip
+            return {
+                "observedContentType": content_type,
+                "mode": mode,
+                "data": text,
+                "encoding": encoding,
+            }
         except UnicodeDecodeError:
             pass
-    return {"observedContentType": content_type, "mode": mode,
-            "data": base64.b64encode(data).decode(), "encoding": "BASE64"}  # fmt: skip
+    return {
+        "observedContentType": content_type,
+        "mode": mode,
+        "data": base64.b64encode(data).decode(),
+        "encoding": "BASE64",
+    }
 
 
 class CaptureWriter:
     """Samples and queues records; a daemon thread writes them."""
 
-    def __init__(self, directory: Path, endpoint: str, percentage: int,
-                 options: list[str]) -> None:  # fmt: skip
+    def __init__(self, directory: Path, endpoint: str, percentage: int, options: list[str]) -> None:
         self.directory = directory / endpoint
         self.percentage = percentage
         self.options = set(options)
@@ -49,8 +56,15 @@ class CaptureWriter:
     def sampled(self) -> bool:
         return self.percentage >= 100 or random.uniform(0, 100) < self.percentage  # noqa: S311
 
-    def record(self, variant: str, request: bytes, content_type: str, response: bytes,
-               accept: str, custom_attributes: str | None) -> None:  # fmt: skip
+    def record(
+        self,
+        variant: str,
+        request: bytes,
+        content_type: str,
+        response: bytes,
+        accept: str,
+        custom_attributes: str | None,
+    ) -> None:
         now = time.time()
         capture: dict[str, Any] = {}
         if "Input" in self.options:
@@ -63,8 +77,7 @@ class CaptureWriter:
         }
         if custom_attributes:
             metadata["customAttributes"] = custom_attributes
-        line = json.dumps({"captureData": capture, "eventMetadata": metadata,
-                           "eventVersion": "0"})  # fmt: skip
+        line = json.dumps({"captureData": capture, "eventMetadata": metadata, "eventVersion": "0"})
         hour = time.strftime("%Y/%m/%d/%H", time.gmtime(now))
         try:
             self.queue.put_nowait((f"{variant}/{hour}/capture.jsonl", line))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from traitlets import Float, Type
 from traitlets.config import LoggingConfigurable
 
@@ -29,4 +31,5 @@ class Hosting(LoggingConfigurable):
     )
 
     def backend(self) -> HostingBackend:
-        return self.backend_class(drain_seconds=self.drain_seconds)  # type: ignore[no-any-return]
+        factory: Callable[..., HostingBackend] = self.backend_class
+        return factory(drain_seconds=self.drain_seconds)

@@ -8,6 +8,7 @@ requests already sent to the old one finish there (``drain`` waits for them).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import time
@@ -47,6 +48,7 @@ class LiveVariant:
 @dataclass
 class Route:
     variants: list[LiveVariant]
+    drained: asyncio.Event | None = None  # set once replaced and idle
 
     def pick(self, target: str | None) -> LiveVariant:
         if target is not None:
@@ -116,9 +118,11 @@ class Gateway:
 
     @staticmethod
     async def drain(route: Route, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while route.inflight() and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
+        """Wait (bounded) until requests already sent to a replaced route have finished."""
+        route.drained = asyncio.Event()
+        if route.inflight():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(route.drained.wait(), timeout)
 
     def metrics(self, owner: str, name: str) -> TrafficMetrics | None:
         live = self.live.get((owner, name))
@@ -131,9 +135,16 @@ class Gateway:
             return False
         return response.status == 200
 
-    async def invoke(self, owner: str, name: str, body: bytes, content_type: str,
-                     accept: str | None, custom_attributes: str | None = None,
-                     target_variant: str | None = None) -> Invocation:  # fmt: skip
+    async def invoke(
+        self,
+        owner: str,
+        name: str,
+        body: bytes,
+        content_type: str,
+        accept: str | None,
+        custom_attributes: str | None = None,
+        target_variant: str | None = None,
+    ) -> Invocation:
         live = self.live.get((owner, name))
         if live is None:
             raise NotFound(f"Endpoint {name} not found.", field="EndpointName")
@@ -145,9 +156,11 @@ class Gateway:
         if custom_attributes is not None and (
             len(custom_attributes) > 1024 or not custom_attributes.isascii()
         ):
-            raise InvalidInput("CustomAttributes must be at most 1024 ASCII characters.",
-                               field="CustomAttributes")  # fmt: skip
-        variant = live.route.pick(target_variant)
+            raise InvalidInput(
+                "CustomAttributes must be at most 1024 ASCII characters.", field="CustomAttributes"
+            )
+        route = live.route
+        variant = route.pick(target_variant)
         instance = variant.pick()
         headers = {"Content-Type": content_type or "application/octet-stream"}
         if accept:
@@ -173,16 +186,22 @@ class Gateway:
             raise ServiceUnavailable(f"Variant {variant.name} is unavailable: {err}") from err
         finally:
             instance.inflight -= 1
+            if route.drained is not None and not route.inflight():
+                route.drained.set()
         elapsed = time.perf_counter() - start
         if response.status != 200:
-            live.metrics.observe(elapsed, error=response.status < 500 and response.status != 424,
-                                 model_error=response.status >= 500)  # fmt: skip
+            live.metrics.observe(
+                elapsed,
+                error=response.status < 500 and response.status != 424,
+                model_error=response.status >= 500,
+            )
             raise self._error(variant.name, response.status, response.body)
         live.metrics.observe(elapsed)
         out_type = response.headers.get("content-type", "application/json")
         if live.capture is not None and live.capture.sampled():
-            live.capture.record(variant.name, body, content_type, response.body, out_type,
-                                custom_attributes)  # fmt: skip
+            live.capture.record(
+                variant.name, body, content_type, response.body, out_type, custom_attributes
+            )
         passed = {}
         if CUSTOM_ATTRIBUTES.lower() in response.headers:
             passed[CUSTOM_ATTRIBUTES] = response.headers[CUSTOM_ATTRIBUTES.lower()]

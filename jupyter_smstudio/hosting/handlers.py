@@ -7,7 +7,6 @@ from ..api.routes import Route, operation
 from .models import (
     AccessKeyCreate,
     AccessKeyList,
-    NewAccessKey,
     Endpoint,
     EndpointConfig,
     EndpointConfigCreate,
@@ -23,6 +22,7 @@ from .models import (
     ModelCreate,
     ModelPage,
     ModelQuery,
+    NewAccessKey,
 )
 from .service import HostingService
 from .transform import handlers as transform_handlers
@@ -33,7 +33,7 @@ TAG = "Endpoints"
 class HostingHandler(SMStudioHandler):
     @property
     def hosting(self) -> HostingService:
-        return self.services.hosting  # type: ignore[no-any-return]
+        return self.services.hosting
 
 
 class ModelsHandler(HostingHandler):
@@ -41,8 +41,14 @@ class ModelsHandler(HostingHandler):
     async def get(self) -> None:
         self.reply(await self.hosting.list_models(self.username, self.query(ModelQuery)))
 
-    @operation("Create a model from artifacts and inference code", tag=TAG, request=ModelCreate,
-               response=Model, status=201, errors=(409,))  # fmt: skip
+    @operation(
+        "Create a model from artifacts and inference code",
+        tag=TAG,
+        request=ModelCreate,
+        response=Model,
+        status=201,
+        errors=(409,),
+    )
     async def post(self) -> None:
         model = await self.hosting.create_model(self.username, self.body(ModelCreate))
         self.reply(model, 201)
@@ -61,14 +67,23 @@ class ModelHandler(HostingHandler):
 
 
 class ConfigsHandler(HostingHandler):
-    @operation("List your endpoint configs", tag=TAG, query=EndpointConfigQuery,
-               response=EndpointConfigPage)  # fmt: skip
+    @operation(
+        "List your endpoint configs",
+        tag=TAG,
+        query=EndpointConfigQuery,
+        response=EndpointConfigPage,
+    )
     async def get(self) -> None:
         self.reply(await self.hosting.list_configs(self.username, self.query(EndpointConfigQuery)))
 
-    @operation("Create an endpoint config (variants, weights, data capture)", tag=TAG,
-               request=EndpointConfigCreate, response=EndpointConfig, status=201,
-               errors=(404, 409))  # fmt: skip
+    @operation(
+        "Create an endpoint config (variants, weights, data capture)",
+        tag=TAG,
+        request=EndpointConfigCreate,
+        response=EndpointConfig,
+        status=201,
+        errors=(404, 409),
+    )
     async def post(self) -> None:
         config = await self.hosting.create_config(self.username, self.body(EndpointConfigCreate))
         self.reply(config, 201)
@@ -87,14 +102,23 @@ class ConfigHandler(HostingHandler):
 
 
 class EndpointsHandler(HostingHandler):
-    @operation("List your endpoints with status and traffic", tag=TAG, query=EndpointQuery,
-               response=EndpointPage)  # fmt: skip
+    @operation(
+        "List your endpoints with status and traffic",
+        tag=TAG,
+        query=EndpointQuery,
+        response=EndpointPage,
+    )
     async def get(self) -> None:
         self.reply(await self.hosting.list_endpoints(self.username, self.query(EndpointQuery)))
 
-    @operation("Create an endpoint (starts Creating, then InService or Failed)", tag=TAG,
-               request=EndpointCreate, response=Endpoint, status=201,
-               errors=(404, 409))  # fmt: skip
+    @operation(
+        "Create an endpoint (starts Creating, then InService or Failed)",
+        tag=TAG,
+        request=EndpointCreate,
+        response=Endpoint,
+        status=201,
+        errors=(404, 409),
+    )
     async def post(self) -> None:
         endpoint = await self.hosting.create_endpoint(self.username, self.body(EndpointCreate))
         self.reply(endpoint, 201)
@@ -105,8 +129,13 @@ class EndpointHandler(HostingHandler):
     async def get(self, name: str) -> None:
         self.reply(await self.hosting.get_endpoint(self.username, name))
 
-    @operation("Update an endpoint without downtime (rolls back if the new config fails)",
-               tag=TAG, request=EndpointUpdate, response=Endpoint, errors=(404, 422))  # fmt: skip
+    @operation(
+        "Update an endpoint without downtime (rolls back if the new config fails)",
+        tag=TAG,
+        request=EndpointUpdate,
+        response=Endpoint,
+        errors=(404, 422),
+    )
     async def put(self, name: str) -> None:
         body = self.body(EndpointUpdate)
         self.reply(await self.hosting.update_endpoint(self.username, name, body))
@@ -119,8 +148,13 @@ class EndpointHandler(HostingHandler):
 
 
 class EndpointLogsHandler(HostingHandler):
-    @operation("Read an endpoint instance's log from a cursor", tag=TAG, query=LogQuery,
-               response=LogPage, errors=(404,))  # fmt: skip
+    @operation(
+        "Read an endpoint instance's log from a cursor",
+        tag=TAG,
+        query=LogQuery,
+        response=LogPage,
+        errors=(404,),
+    )
     async def get(self, name: str) -> None:
         self.reply(await self.hosting.logs(self.username, name, self.query(LogQuery)))
 
@@ -133,7 +167,7 @@ class InvokeHandler(HostingHandler):
         raw_response={
             "description": "The model's response, in its content type",
             "content": {"*/*": {}},
-        },  # fmt: skip
+        },
         description="Headers as InvokeEndpoint: Content-Type, Accept, "
         "X-Amzn-SageMaker-Custom-Attributes, X-Amzn-SageMaker-Target-Variant. The answer "
         "carries x-Amzn-Invoked-Production-Variant and X-SMStudio-Latency-Ms.",
@@ -141,17 +175,21 @@ class InvokeHandler(HostingHandler):
     async def post(self, name: str) -> None:
         headers = self.request.headers
         result = await self.hosting.invoke(
-            self.username, name, self.request.body or b"",
-            headers.get("Content-Type", ""), headers.get("Accept"),
+            self.username,
+            name,
+            self.request.body or b"",
+            headers.get("Content-Type", ""),
+            headers.get("Accept"),
             headers.get("X-Amzn-SageMaker-Custom-Attributes"),
             headers.get("X-Amzn-SageMaker-Target-Variant"),
-        )  # fmt: skip
+        )
         self.set_header("Content-Type", result.content_type)
         self.set_header("x-Amzn-Invoked-Production-Variant", result.variant)
         self.set_header("X-SMStudio-Latency-Ms", f"{result.latency_ms:.3f}")
         for key, value in result.headers.items():
             self.set_header(key, value)
-        self.finish(result.body)
+        # APIHandler.finish would otherwise label every body application/json.
+        self.finish(result.body, set_content_type=result.content_type)
 
 
 ROUTES = [
@@ -167,14 +205,22 @@ ROUTES = [
 
 
 class AccessKeysHandler(HostingHandler):
-    @operation("List your access keys for the SigV4 runtime route (secrets are not shown)",
-               tag=TAG, response=AccessKeyList)  # fmt: skip
+    @operation(
+        "List your access keys for the SigV4 runtime route (secrets are not shown)",
+        tag=TAG,
+        response=AccessKeyList,
+    )
     async def get(self) -> None:
         self.reply(await self.services.access_keys.list(self.username))
 
-    @operation("Create an access key; its secret is shown only in this answer", tag=TAG,
-               request=AccessKeyCreate, response=NewAccessKey, status=201,
-               errors=(429,))  # fmt: skip
+    @operation(
+        "Create an access key; its secret is shown only in this answer",
+        tag=TAG,
+        request=AccessKeyCreate,
+        response=NewAccessKey,
+        status=201,
+        errors=(429,),
+    )
     async def post(self) -> None:
         body = self.body(AccessKeyCreate)
         self.reply(await self.services.access_keys.create(self.username, body), 201)

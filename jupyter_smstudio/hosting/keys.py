@@ -74,22 +74,40 @@ class AccessKeyService:
         sealed = await asyncio.to_thread(self.box.seal, key_id, secret)
         created = now_ms()
         async with self.db.transaction() as conn:
-            await conn.execute(insert(table).values(
-                access_key_id=key_id, owner=owner, secret=sealed,
-                description=body.description, created_ms=created))  # fmt: skip
-        return NewAccessKey(access_key_id=key_id, description=body.description,
-                            created_ms=created, secret_access_key=secret)  # fmt: skip
+            await conn.execute(
+                insert(table).values(
+                    access_key_id=key_id,
+                    owner=owner,
+                    secret=sealed,
+                    description=body.description,
+                    created_ms=created,
+                )
+            )
+        return NewAccessKey(
+            access_key_id=key_id,
+            description=body.description,
+            created_ms=created,
+            secret_access_key=secret,
+        )
 
     async def list(self, owner: str) -> AccessKeyList:
         async with self.db.transaction() as conn:
-            rows = (await conn.execute(
-                select(table).where(table.c.owner == owner).order_by(table.c.created_ms)
-            )).all()  # fmt: skip
-        return AccessKeyList(items=[
-            AccessKey(access_key_id=r.access_key_id, description=r.description,
-                      created_ms=r.created_ms, last_used_ms=r.last_used_ms)
-            for r in rows
-        ])  # fmt: skip
+            rows = (
+                await conn.execute(
+                    select(table).where(table.c.owner == owner).order_by(table.c.created_ms)
+                )
+            ).all()
+        return AccessKeyList(
+            items=[
+                AccessKey(
+                    access_key_id=r.access_key_id,
+                    description=r.description,
+                    created_ms=r.created_ms,
+                    last_used_ms=r.last_used_ms,
+                )
+                for r in rows
+            ]
+        )
 
     async def delete(self, owner: str, key_id: str) -> None:
         async with self.db.transaction() as conn:
@@ -105,9 +123,9 @@ class AccessKeyService:
         found = self._cache.get(key_id)
         if found is None:
             async with self.db.transaction() as conn:
-                row = (await conn.execute(
-                    select(table).where(table.c.access_key_id == key_id)
-                )).first()  # fmt: skip
+                row = (
+                    await conn.execute(select(table).where(table.c.access_key_id == key_id))
+                ).first()
             if row is None:
                 return None
             found = (row.owner, await asyncio.to_thread(self.box.open, key_id, row.secret))
@@ -115,6 +133,9 @@ class AccessKeyService:
         if time.monotonic() - self._touched.get(key_id, -1e9) > 60:
             self._touched[key_id] = time.monotonic()
             async with self.db.transaction() as conn:
-                await conn.execute(update(table).where(table.c.access_key_id == key_id)
-                                   .values(last_used_ms=now_ms()))  # fmt: skip
+                await conn.execute(
+                    update(table)
+                    .where(table.c.access_key_id == key_id)
+                    .values(last_used_ms=now_ms())
+                )
         return found

@@ -15,7 +15,7 @@ PATH_FIELD = Field(
     max_length=4096,
     description="A path in your workspace (relative to the server's root directory).",
 )
-ENV_FIELD = Field(
+ENV_FIELD: dict[str, str] = Field(
     default_factory=dict,
     max_length=64,
     description="Environment variables for the inference code (at most 64).",
@@ -84,7 +84,8 @@ class DataCapture(Strict):
         "data-capture", min_length=1, max_length=4096, description="Directory in your workspace."
     )
     capture_options: list[Literal["Input", "Output"]] = Field(
-        default_factory=lambda: ["Input", "Output"], min_length=1
+        default_factory=lambda: ["Input", "Output"],  # type: ignore[arg-type]
+        min_length=1,
     )
 
 
@@ -256,8 +257,9 @@ class AccessKeyList(BaseModel):
 
 # ---- batch transform ------------------------------------------------------------------------
 class TransformInput(Strict):
-    data_source: str = Field(min_length=1, max_length=4096,
-                             description="A file, or a directory (every file under it).")  # fmt: skip
+    data_source: str = Field(
+        min_length=1, max_length=4096, description="A file, or a directory (every file under it)."
+    )
     content_type: str = Field("text/csv", max_length=256)
     split_type: Literal["None", "Line"] = "None"
     compression_type: Literal["None"] = "None"

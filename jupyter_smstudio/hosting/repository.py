@@ -63,7 +63,7 @@ class DocumentRepository(Generic[D]):
             ).first()
         return self._doc(row) if row else None
 
-    async def list(
+    async def page(
         self, owner: str, query: ListQuery, status: str | None = None
     ) -> tuple[list[D], str | None]:
         t = self.table

@@ -62,8 +62,13 @@ class RuntimeHandler(RequestHandler):
         if isinstance(exc, SignatureError):
             self._error(403, exc.code, exc.message)
         elif isinstance(exc, ModelError):
-            self._error(424, "ModelError", exc.message, OriginalStatusCode=exc.original_status,
-                        OriginalMessage=exc.original_message)  # fmt: skip
+            self._error(
+                424,
+                "ModelError",
+                exc.message,
+                OriginalStatusCode=exc.original_status,
+                OriginalMessage=exc.original_message,
+            )
         elif isinstance(exc, NotFound):
             # The runtime API reports a missing endpoint as a validation error.
             self._error(400, "ValidationError", exc.message)
@@ -96,11 +101,14 @@ class RuntimeInvokeHandler(RuntimeHandler):
         headers = self.request.headers
         try:
             result = await self.services.hosting.invoke(
-                self.owner, name, self.request.body or b"",
-                headers.get("Content-Type", ""), headers.get("Accept"),
+                self.owner,
+                name,
+                self.request.body or b"",
+                headers.get("Content-Type", ""),
+                headers.get("Accept"),
                 headers.get("X-Amzn-SageMaker-Custom-Attributes"),
                 headers.get("X-Amzn-SageMaker-Target-Variant"),
-            )  # fmt: skip
+            )
         except NotFound:
             raise NotFound(f"Endpoint {name} of account {self.owner} not found.") from None
         self.set_header("Content-Type", result.content_type)
@@ -116,5 +124,5 @@ ROUTES = [
         RuntimeInvokeHandler,
         {"name": "Endpoint name."},
         prefix=RUNTIME_PREFIX,
-    ),  # fmt: skip
+    ),
 ]

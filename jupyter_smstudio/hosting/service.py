@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
-import re
 import time
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
 from ..compute import ComputeCatalog
-from ..errors import InvalidInput, InvalidState, NotFound
+from ..errors import Conflict, InvalidInput, InvalidState, NotFound
 from ..runtime.logs import tail_lines
 from ..store import Database
 from ..timeutil import now_ms
-from .artifacts import Workspace, prepare
+from .artifacts import PreparedModel, Workspace, owner_key, prepare
 from .backends import HostingBackend, InstanceSpec
 from .capture import CaptureWriter
 from .config import Hosting
@@ -53,6 +51,7 @@ from .models import (
 )
 from .repository import DocumentRepository
 from .schema import endpoint_configs, endpoints, models
+from .transform.service import TransformService
 
 log = logging.getLogger(__name__)
 S = EndpointStatus
@@ -64,16 +63,16 @@ class DeployFailed(Exception):
     pass
 
 
-def owner_key(owner: str) -> str:
-    """A filesystem- and container-name-safe, collision-free form of an owner name."""
-    safe = re.sub(r"[^a-z0-9]", "", owner.lower())[:20]
-    return f"{safe}-{hashlib.sha256(owner.encode()).hexdigest()[:8]}"
-
-
 class HostingService:
-    def __init__(self, db: Database, compute: ComputeCatalog, settings: Hosting,
-                 workspace: Workspace, data_dir: Path,
-                 spawn: Any) -> None:  # fmt: skip
+    def __init__(
+        self,
+        db: Database,
+        compute: ComputeCatalog,
+        settings: Hosting,
+        workspace: Workspace,
+        data_dir: Path,
+        spawn: Any,
+    ) -> None:
         self.compute = compute
         self.settings = settings
         self.backend: HostingBackend = settings.backend()
@@ -85,20 +84,19 @@ class HostingService:
         self.endpoints = DocumentRepository(db, endpoints, EndpointRecord, "endpoint")
         self.gateway = Gateway(settings.invocation_timeout)
         self.tasks: dict[tuple[str, str], asyncio.Task[Any]] = {}
-        from .transform.service import TransformService
-
         self.transforms = TransformService(self)
 
     # ---- models ----------------------------------------------------------------------------
     async def create_model(self, owner: str, spec: ModelCreate) -> Model:
         self.compute.get(spec.instance_type, field="instance_type")
-        await asyncio.to_thread(self._prepare, owner, spec)  # validates paths and code now
+        await asyncio.to_thread(self.prepare_model, owner, spec)  # validates paths and code now
         now = now_ms()
         model = Model(**spec.model_dump(), owner=owner, created_ms=now, modified_ms=now)
         await self.models.insert(model)
         return model
 
-    def _prepare(self, owner: str, spec: ModelCreate) -> Any:
+    def prepare_model(self, owner: str, spec: ModelCreate) -> PreparedModel:
+        """Blocking (may unpack an archive): run in a thread."""
         cache = self.data_dir / "artifacts" / owner_key(owner)
         return prepare(self.workspace, cache, spec.model_data, spec.source_dir, spec.entry_point)
 
@@ -109,7 +107,7 @@ class HostingService:
         return model
 
     async def list_models(self, owner: str, query: ModelQuery) -> ModelPage:
-        items, token = await self.models.list(owner, query)
+        items, token = await self.models.page(owner, query)
         return ModelPage(items=items, next_token=token)
 
     async def delete_model(self, owner: str, name: str) -> None:
@@ -120,13 +118,15 @@ class HostingService:
     async def _check_variants(self, owner: str, variants: list[Variant], prefix: str) -> None:
         for i, v in enumerate(variants):
             model = await self.get_model(owner, v.model_name, f"{prefix}.{i}.model_name")
-            self.compute.get(v.instance_type or model.instance_type,
-                             field=f"{prefix}.{i}.instance_type")  # fmt: skip
+            self.compute.get(
+                v.instance_type or model.instance_type, field=f"{prefix}.{i}.instance_type"
+            )
 
     def _check_capture(self, capture: DataCapture | None) -> None:
         if capture is not None:
-            self.workspace.resolve(capture.destination, "data_capture.destination",
-                                   must_exist=False)  # fmt: skip
+            self.workspace.resolve(
+                capture.destination, "data_capture.destination", must_exist=False
+            )
 
     async def create_config(self, owner: str, spec: EndpointConfigCreate) -> EndpointConfig:
         await self._check_variants(owner, spec.variants, "variants")
@@ -143,28 +143,31 @@ class HostingService:
         return config
 
     async def list_configs(self, owner: str, query: EndpointConfigQuery) -> EndpointConfigPage:
-        items, token = await self.configs.list(owner, query)
+        items, token = await self.configs.page(owner, query)
         return EndpointConfigPage(items=items, next_token=token)
 
     async def delete_config(self, owner: str, name: str) -> None:
         if not await self.configs.delete(owner, name):
             raise NotFound(f"No endpoint config named '{name}'.", field="name")
 
-    async def _config_for(self, owner: str, endpoint: str,
-                          body: EndpointCreate | EndpointUpdate) -> EndpointConfig:  # fmt: skip
+    async def _config_for(
+        self, owner: str, endpoint: str, body: EndpointCreate | EndpointUpdate
+    ) -> EndpointConfig:
         if body.endpoint_config_name is not None:
             config = await self.get_config(owner, body.endpoint_config_name, "endpoint_config_name")
             if body.data_capture is not None:
-                raise InvalidInput("data_capture belongs to the endpoint config",
-                                   field="data_capture")  # fmt: skip
+                raise InvalidInput(
+                    "data_capture belongs to the endpoint config", field="data_capture"
+                )
             return config
         assert body.variants is not None
         name = f"{endpoint}-{time.strftime('%Y%m%d%H%M%S')}-{now_ms() % 1000:03d}"[:63]
-        spec = EndpointConfigCreate(name=name, variants=body.variants,
-                                    data_capture=body.data_capture)  # fmt: skip
+        spec = EndpointConfigCreate(
+            name=name, variants=body.variants, data_capture=body.data_capture
+        )
         return await self.create_config(owner, spec)
 
-    # ---- endpoints ---------------------------------------------------------------------------------
+    # ---- endpoints -------------------------------------------------------------------------
     def _view(self, record: EndpointRecord) -> Endpoint:
         endpoint = record.public()
         metrics = self.gateway.metrics(record.owner, record.name)
@@ -182,17 +185,23 @@ class HostingService:
 
     async def list_endpoints(self, owner: str, query: EndpointQuery) -> EndpointPage:
         status = query.status.value if query.status else None
-        items, token = await self.endpoints.list(owner, query, status)
+        items, token = await self.endpoints.page(owner, query, status)
         return EndpointPage(items=[self._view(r) for r in items], next_token=token)
 
     async def create_endpoint(self, owner: str, body: EndpointCreate) -> Endpoint:
         if await self.endpoints.get(owner, body.name) is not None:
-            raise InvalidInput(f"An endpoint named '{body.name}' already exists.", field="name")
+            raise Conflict(f"An endpoint named '{body.name}' already exists.", field="name")
         config = await self._config_for(owner, body.name, body)
         now = now_ms()
-        record = EndpointRecord(name=body.name, owner=owner, status=S.CREATING,
-                                endpoint_config_name=config.name, created_ms=now,
-                                modified_ms=now, data_capture=config.data_capture)  # fmt: skip
+        record = EndpointRecord(
+            name=body.name,
+            owner=owner,
+            status=S.CREATING,
+            endpoint_config_name=config.name,
+            created_ms=now,
+            modified_ms=now,
+            data_capture=config.data_capture,
+        )
         await self.endpoints.insert(record)
         self._start_task(owner, body.name, self._create(record, config))
         return self._view(record)
@@ -229,8 +238,11 @@ class HostingService:
 
     async def logs(self, owner: str, name: str, query: LogQuery) -> LogPage:
         record = await self._record(owner, name)
-        specs = [s for s in self._specs(record.specs or record.pending_specs)
-                 if query.variant is None or s.extra.get("variant") == query.variant]  # fmt: skip
+        specs = [
+            s
+            for s in self._specs(record.specs or record.pending_specs)
+            if query.variant is None or s.extra.get("variant") == query.variant
+        ]
         if query.variant is None and specs:
             first = specs[0].extra.get("variant")
             specs = [s for s in specs if s.extra.get("variant") == first]
@@ -245,8 +257,11 @@ class HostingService:
     def _start_task(self, owner: str, name: str, coro: Coroutine[Any, Any, None]) -> None:
         task = self.spawn(coro, f"endpoint {owner}/{name}")
         self.tasks[(owner, name)] = task
-        task.add_done_callback(lambda t: self.tasks.pop((owner, name), None)
-                               if self.tasks.get((owner, name)) is t else None)  # fmt: skip
+        task.add_done_callback(
+            lambda t: (
+                self.tasks.pop((owner, name), None) if self.tasks.get((owner, name)) is t else None
+            )
+        )
 
     async def _save(self, record: EndpointRecord) -> None:
         record.modified_ms = now_ms()
@@ -256,30 +271,39 @@ class HostingService:
     def _specs(raw: list[dict[str, Any]]) -> list[InstanceSpec]:
         return [InstanceSpec.from_json(s) for s in raw]
 
-    async def _instance_specs(self, record: EndpointRecord, config: EndpointConfig,
-                              generation: int) -> list[InstanceSpec]:  # fmt: skip
+    async def _instance_specs(
+        self, record: EndpointRecord, config: EndpointConfig, generation: int
+    ) -> list[InstanceSpec]:
         specs = []
         base = self.data_dir / "endpoints" / owner_key(record.owner) / record.name / str(generation)
         for i, v in enumerate(config.variants):
             model = await self.get_model(record.owner, v.model_name, f"variants.{i}.model_name")
-            prepared = await asyncio.to_thread(self._prepare, record.owner, model)
-            profile = self.compute.get(v.instance_type or model.instance_type,
-                                       field=f"variants.{i}.instance_type")  # fmt: skip
+            prepared = await asyncio.to_thread(self.prepare_model, record.owner, model)
+            profile = self.compute.get(
+                v.instance_type or model.instance_type, field=f"variants.{i}.instance_type"
+            )
             for k in range(v.initial_instance_count):
-                specs.append(InstanceSpec(
-                    id=f"{owner_key(record.owner)}-{record.name}-{generation}-{v.variant_name}-{k}"
-                    .lower()[:120],
-                    model_dir=str(prepared.model_dir),
-                    code_dir=str(prepared.code_dir) if prepared.code_dir else None,
-                    program=prepared.program,
-                    environment=model.environment,
-                    profile=profile.model_dump(mode="json"),
-                    workers=v.workers,
-                    state_dir=str(base / f"{v.variant_name}-{k}"),
-                    image=model.image,
-                    extra={"variant": v.variant_name, "model": model.name,
-                           "weight": v.initial_variant_weight, "profile": profile.name},
-                ))  # fmt: skip
+                specs.append(
+                    InstanceSpec(
+                        id=f"{owner_key(record.owner)}-{record.name}-{generation}-{v.variant_name}-{k}".lower()[
+                            :120
+                        ],
+                        model_dir=str(prepared.model_dir),
+                        code_dir=str(prepared.code_dir) if prepared.code_dir else None,
+                        program=prepared.program,
+                        environment=model.environment,
+                        profile=profile.model_dump(mode="json"),
+                        workers=v.workers,
+                        state_dir=str(base / f"{v.variant_name}-{k}"),
+                        image=model.image,
+                        extra={
+                            "variant": v.variant_name,
+                            "model": model.name,
+                            "weight": v.initial_variant_weight,
+                            "profile": profile.name,
+                        },
+                    )
+                )
         return specs
 
     async def _healthy(self, spec: InstanceSpec, deadline: float) -> str:
@@ -321,8 +345,13 @@ class HostingService:
         record.generation = generation
         return specs, addresses
 
-    def _publish(self, record: EndpointRecord, config: EndpointConfig | None,
-                 specs: list[InstanceSpec], addresses: list[str]) -> Route | None:  # fmt: skip
+    def _publish(
+        self,
+        record: EndpointRecord,
+        config: EndpointConfig | None,
+        specs: list[InstanceSpec],
+        addresses: list[str],
+    ) -> Route | None:
         """Serve ``specs`` for the endpoint; record what is deployed; returns the old route."""
         variants: dict[str, LiveVariant] = {}
         deployed: dict[str, DeployedVariant] = {}
@@ -331,26 +360,41 @@ class HostingService:
             weight = float(spec.extra["weight"])
             live = variants.setdefault(name, LiveVariant(name, weight, []))
             live.instances.append(LiveInstance(address))
-            d = deployed.setdefault(name, DeployedVariant(
-                variant_name=name, model_name=str(spec.extra["model"]),
-                instance_type=str(spec.extra["profile"]), current_weight=weight,
-                current_instance_count=0))  # fmt: skip
+            d = deployed.setdefault(
+                name,
+                DeployedVariant(
+                    variant_name=name,
+                    model_name=str(spec.extra["model"]),
+                    instance_type=str(spec.extra["profile"]),
+                    current_weight=weight,
+                    current_instance_count=0,
+                ),
+            )
             d.current_instance_count += 1
-            d.instances.append(InstanceInfo(id=spec.id, backend=self.backend.name,
-                                            address=address, state_dir=spec.state_dir))  # fmt: skip
+            d.instances.append(
+                InstanceInfo(
+                    id=spec.id, backend=self.backend.name, address=address, state_dir=spec.state_dir
+                )
+            )
         capture = record.data_capture if config is None else config.data_capture
         writer = None
         if capture is not None and capture.enable_capture:
-            directory = self.workspace.resolve(capture.destination, "data_capture.destination",
-                                               must_exist=False)  # fmt: skip
-            writer = CaptureWriter(directory, record.name, capture.initial_sampling_percentage,
-                                   list(capture.capture_options))  # fmt: skip
+            directory = self.workspace.resolve(
+                capture.destination, "data_capture.destination", must_exist=False
+            )
+            writer = CaptureWriter(
+                directory,
+                record.name,
+                capture.initial_sampling_percentage,
+                list(capture.capture_options),
+            )
         record.variants = list(deployed.values())
         record.specs = [s.to_json() for s in specs]
         record.pending_specs = []
         record.data_capture = capture
-        return self.gateway.publish(record.owner, record.name, Route(list(variants.values())),
-                                    writer)  # fmt: skip
+        return self.gateway.publish(
+            record.owner, record.name, Route(list(variants.values())), writer
+        )
 
     async def _create(self, record: EndpointRecord, config: EndpointConfig) -> None:
         try:
@@ -438,13 +482,21 @@ class HostingService:
         self.gateway.close()
 
     # ---- invocations -----------------------------------------------------------------------------
-    async def invoke(self, owner: str, name: str, body: bytes, content_type: str,
-                     accept: str | None, custom_attributes: str | None = None,
-                     target_variant: str | None = None) -> Invocation:  # fmt: skip
+    async def invoke(
+        self,
+        owner: str,
+        name: str,
+        body: bytes,
+        content_type: str,
+        accept: str | None,
+        custom_attributes: str | None = None,
+        target_variant: str | None = None,
+    ) -> Invocation:
         if (owner, name) not in self.gateway.live:
             record = await self.endpoints.get(owner, name)
             if record is None:
                 raise NotFound(f"Endpoint {name} not found.", field="EndpointName")
             raise ServiceUnavailable(f"Endpoint {name} is {record.status.value}, not InService.")
-        return await self.gateway.invoke(owner, name, body, content_type, accept,
-                                         custom_attributes, target_variant)  # fmt: skip
+        return await self.gateway.invoke(
+            owner, name, body, content_type, accept, custom_attributes, target_variant
+        )

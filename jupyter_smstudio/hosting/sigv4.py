@@ -72,34 +72,46 @@ def string_to_sign(request: SignedRequest, signed: list[str], amz_date: str, sco
     payload = hashlib.sha256(request.body).hexdigest()
     if declared and declared[0] != payload:
         raise SignatureError("InvalidSignatureException", "The body does not match its hash.")
-    canonical = "\n".join([
-        request.method.upper(), _canonical_uri(request.path), _canonical_query(request.query),
-        headers, ";".join(signed), payload,
-    ])  # fmt: skip
+    canonical = "\n".join(
+        [
+            request.method.upper(),
+            _canonical_uri(request.path),
+            _canonical_query(request.query),
+            headers,
+            ";".join(signed),
+            payload,
+        ]
+    )
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     return f"{ALGORITHM}\n{amz_date}\n{scope}\n{digest}"
 
 
-async def verify(request: SignedRequest,
-                 lookup: Callable[[str], Awaitable[tuple[str, str] | None]],
-                 now: dt.datetime | None = None) -> str:  # fmt: skip
+async def verify(
+    request: SignedRequest,
+    lookup: Callable[[str], Awaitable[tuple[str, str] | None]],
+    now: dt.datetime | None = None,
+) -> str:
     """The owner of the key that signed ``request``; SignatureError otherwise."""
     authorization = request.headers("authorization")
     if not authorization:
-        raise SignatureError("MissingAuthenticationTokenException",
-                             "Missing Authentication Token: sign the request with SigV4.")  # fmt: skip
+        raise SignatureError(
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token: sign the request with SigV4.",
+        )
     match = _AUTH.match(authorization[0])
     if match is None:
-        raise SignatureError("IncompleteSignatureException",
-                             f"Authorization must be {ALGORITHM} Credential=..., "
-                             "SignedHeaders=..., Signature=...")  # fmt: skip
+        raise SignatureError(
+            "IncompleteSignatureException",
+            f"Authorization must be {ALGORITHM} Credential=..., SignedHeaders=..., Signature=...",
+        )
     parts = match["credential"].split("/")
     if len(parts) != 5 or parts[4] != "aws4_request":
         raise SignatureError("IncompleteSignatureException", "Malformed credential scope.")
     key_id, date, region, service, _ = parts
     if service != SERVICE:
-        raise SignatureError("InvalidSignatureException",
-                             f"Credential should be scoped to service '{SERVICE}'.")  # fmt: skip
+        raise SignatureError(
+            "InvalidSignatureException", f"Credential should be scoped to service '{SERVICE}'."
+        )
     signed = match["signed"].split(";")
     if "host" not in signed or signed != sorted(signed):
         raise SignatureError("IncompleteSignatureException", "SignedHeaders must include host.")
@@ -107,23 +119,29 @@ async def verify(request: SignedRequest,
     try:
         when = dt.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ").replace(tzinfo=dt.timezone.utc)
     except ValueError:
-        raise SignatureError("IncompleteSignatureException",
-                             "X-Amz-Date must be given as YYYYMMDDTHHMMSSZ.") from None  # fmt: skip
+        raise SignatureError(
+            "IncompleteSignatureException", "X-Amz-Date must be given as YYYYMMDDTHHMMSSZ."
+        ) from None
     current = now or dt.datetime.now(dt.timezone.utc)
     if abs(current - when) > MAX_SKEW or date != amz_date[:8]:
-        raise SignatureError("InvalidSignatureException",
-                             f"Signature expired or not yet valid: {amz_date} is more than "
-                             "15 minutes from the server's time.")  # fmt: skip
+        raise SignatureError(
+            "InvalidSignatureException",
+            f"Signature expired or not yet valid: {amz_date} is more than "
+            "15 minutes from the server's time.",
+        )
     found = await lookup(key_id)
     if found is None:
-        raise SignatureError("UnrecognizedClientException",
-                             "The security token included in the request is invalid.")  # fmt: skip
+        raise SignatureError(
+            "UnrecognizedClientException", "The security token included in the request is invalid."
+        )
     owner, secret = found
     scope = f"{date}/{region}/{service}/aws4_request"
     to_sign = string_to_sign(request, signed, amz_date, scope)
     expected = hmac.new(signing_key(secret, date, region), to_sign.encode(), hashlib.sha256)
     if not hmac.compare_digest(expected.hexdigest(), match["signature"]):
-        raise SignatureError("InvalidSignatureException",
-                             "The request signature we calculated does not match the signature "
-                             "you provided. Check your AWS Secret Access Key and signing method.")  # fmt: skip
+        raise SignatureError(
+            "InvalidSignatureException",
+            "The request signature we calculated does not match the signature "
+            "you provided. Check your AWS Secret Access Key and signing method.",
+        )
     return owner

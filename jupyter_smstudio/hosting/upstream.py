@@ -38,16 +38,17 @@ class UpstreamPool:
     def __init__(self) -> None:
         self.idle: dict[str, list[_Connection]] = {}
 
-    async def _connect(self, address: str) -> _Connection:
+    async def _connect(self, address: str) -> tuple[_Connection, bool]:
+        """A pooled connection (True) or a new one (False)."""
         pool = self.idle.get(address)
         while pool:
             conn = pool.pop()
             if not conn.writer.is_closing() and not conn.reader.at_eof():
-                return conn
+                return conn, True
             conn.close()
         host, _, port = address.rpartition(":")
         reader, writer = await asyncio.open_connection(host, int(port))
-        return _Connection(reader, writer)
+        return _Connection(reader, writer), False
 
     def _release(self, address: str, conn: _Connection) -> None:
         pool = self.idle.setdefault(address, [])
@@ -56,12 +57,19 @@ class UpstreamPool:
         else:
             conn.close()
 
-    async def request(self, address: str, method: str, path: str, body: bytes,
-                      headers: dict[str, str], timeout: float) -> UpstreamResponse:  # fmt: skip
+    async def request(
+        self,
+        address: str,
+        method: str,
+        path: str,
+        body: bytes,
+        headers: dict[str, str],
+        timeout: float,
+    ) -> UpstreamResponse:
         """One request; a stale pooled connection is retried once on a fresh one."""
         for attempt in (0, 1):
             try:
-                conn = await asyncio.wait_for(self._connect(address), timeout)
+                conn, reused = await asyncio.wait_for(self._connect(address), timeout)
             except (OSError, asyncio.TimeoutError) as err:
                 raise UpstreamError(f"cannot connect to {address}: {err}") from err
             try:
@@ -73,17 +81,24 @@ class UpstreamPool:
                 raise
             except (OSError, asyncio.IncompleteReadError, ValueError) as err:
                 conn.close()
-                if attempt == 1 or (
-                    method != "GET"
-                    and not isinstance(
-                        err, (ConnectionResetError, asyncio.IncompleteReadError, BrokenPipeError)
-                    )
-                ):
+                # A pooled connection the server closed while idle fails at once: retry
+                # that once on a fresh connection. Anything else is reported.
+                stale = isinstance(err, (ConnectionResetError, BrokenPipeError)) or (
+                    isinstance(err, asyncio.IncompleteReadError) and not err.partial
+                )
+                if attempt == 1 or not (reused and stale):
                     raise UpstreamError(f"{address}: {err}") from err
         raise AssertionError("unreachable")
 
-    async def _exchange(self, address: str, conn: _Connection, method: str, path: str,
-                        body: bytes, headers: dict[str, str]) -> UpstreamResponse:  # fmt: skip
+    async def _exchange(
+        self,
+        address: str,
+        conn: _Connection,
+        method: str,
+        path: str,
+        body: bytes,
+        headers: dict[str, str],
+    ) -> UpstreamResponse:
         lines = [f"{method} {path} HTTP/1.1", f"Host: {address}", f"Content-Length: {len(body)}"]
         lines += [f"{k}: {v}" for k, v in headers.items()]
         conn.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body)

@@ -16,6 +16,7 @@ import { Signal } from '@lumino/signaling';
 import { TRANSLATION_DOMAIN } from './components/listsection';
 import { setJobOpener } from './jobs';
 import { createJobDetail } from './jobs/detail';
+import { installEndpointDetail } from './endpoints/detail';
 import { DEFAULT_SETTINGS, readSettings } from './settings';
 import type { ISmStudioSettings } from './settings';
 import { SmStudioSidebar } from './sidebar';
@@ -91,6 +92,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     };
     setJobOpener(openJob);
     restorer?.add(sidebar, sidebar.id);
+    installEndpointDetail(app, trans);
 
     if (statusBar) {
       statusBar.registerStatusItem(PLUGIN_ID, {

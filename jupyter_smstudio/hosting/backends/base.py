@@ -13,8 +13,13 @@ from ...runtime import LogChunk, RunState, read_log, read_state
 from ...runtime import stop as stop_run
 
 #: Variables the server sets for itself; a model's environment cannot override them.
-RESERVED_ENV = ("SM_MODEL_DIR", "SAGEMAKER_SUBMIT_DIRECTORY", "SAGEMAKER_BIND_TO_PORT",
-                "SMSTUDIO_BIND_HOST", "SMSTUDIO_SERVER_INFO")  # fmt: skip
+RESERVED_ENV = (
+    "SM_MODEL_DIR",
+    "SAGEMAKER_SUBMIT_DIRECTORY",
+    "SAGEMAKER_BIND_TO_PORT",
+    "SMSTUDIO_BIND_HOST",
+    "SMSTUDIO_SERVER_INFO",
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,9 @@ class HostingBackend(ABC):
     """Start, find, stop one instance; its logs and state live in ``spec.state_dir``."""
 
     name: str = ""
+
+    def __init__(self, drain_seconds: float = 30) -> None:
+        self.drain_seconds = drain_seconds
 
     @abstractmethod
     async def start(self, spec: InstanceSpec) -> None:

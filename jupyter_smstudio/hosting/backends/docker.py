@@ -27,25 +27,42 @@ class DockerBackend(HostingBackend):
     name = "docker"
 
     def __init__(self, drain_seconds: float = 30, docker: str = "docker") -> None:
-        self.drain_seconds = drain_seconds
+        super().__init__(drain_seconds)
         self.docker = docker
 
     def argv(self, spec: InstanceSpec) -> list[str]:
         compute = spec.compute
         argv = [
-            self.docker, "run", "--rm", "--init", "--name", container_name(spec),
-            "-p", "127.0.0.1::8080",
-            "-v", f"{spec.model_dir}:/opt/ml/model:ro",
-            "-v", f"{PACKAGE_PARENT}/jupyter_smstudio:/opt/smstudio/jupyter_smstudio:ro",
-            "-e", "PYTHONPATH=/opt/smstudio" + (":/opt/ml/code" if spec.code_dir else ""),
-            "-e", "PYTHONUNBUFFERED=1",
-            "-e", "SM_MODEL_DIR=/opt/ml/model",
-            "-e", f"SMSTUDIO_DRAIN_SECONDS={self.drain_seconds}",
-            "--stop-timeout", str(int(self.drain_seconds) + 5),
-        ]  # fmt: skip
+            self.docker,
+            "run",
+            "--rm",
+            "--init",
+            "--name",
+            container_name(spec),
+            "-p",
+            "127.0.0.1::8080",
+            "-v",
+            f"{spec.model_dir}:/opt/ml/model:ro",
+            "-v",
+            f"{PACKAGE_PARENT}/jupyter_smstudio:/opt/smstudio/jupyter_smstudio:ro",
+            "-e",
+            "PYTHONPATH=/opt/smstudio" + (":/opt/ml/code" if spec.code_dir else ""),
+            "-e",
+            "PYTHONUNBUFFERED=1",
+            "-e",
+            "SM_MODEL_DIR=/opt/ml/model",
+            "-e",
+            f"SMSTUDIO_DRAIN_SECONDS={self.drain_seconds}",
+            "--stop-timeout",
+            str(int(self.drain_seconds) + 5),
+        ]
         if spec.code_dir:
-            argv += ["-v", f"{spec.code_dir}:/opt/ml/code:ro",
-                     "-e", "SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/code"]  # fmt: skip
+            argv += [
+                "-v",
+                f"{spec.code_dir}:/opt/ml/code:ro",
+                "-e",
+                "SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/code",
+            ]
         for key, value in spec.server_env().items():
             argv += ["-e", f"{key}={value}"]
         if compute.cpus:
@@ -71,9 +88,13 @@ class DockerBackend(HostingBackend):
 
     async def address(self, spec: InstanceSpec) -> str | None:
         proc = await asyncio.create_subprocess_exec(
-            self.docker, "port", container_name(spec), "8080/tcp",
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
+            self.docker,
+            "port",
+            container_name(spec),
+            "8080/tcp",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
         out, _ = await proc.communicate()
         match = _PORT.search(out.decode())
         return f"127.0.0.1:{match.group(1)}" if proc.returncode == 0 and match else None
@@ -81,7 +102,12 @@ class DockerBackend(HostingBackend):
     async def stop(self, spec: InstanceSpec) -> None:
         await super().stop(spec)
         proc = await asyncio.create_subprocess_exec(
-            self.docker, "stop", "-t", str(int(self.drain_seconds)), container_name(spec),
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
+            self.docker,
+            "stop",
+            "-t",
+            str(int(self.drain_seconds)),
+            container_name(spec),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
         await proc.wait()

@@ -17,9 +17,6 @@ INFO = "server.json"
 class LocalBackend(HostingBackend):
     name = "local"
 
-    def __init__(self, drain_seconds: float = 30) -> None:
-        self.drain_seconds = drain_seconds
-
     async def start(self, spec: InstanceSpec) -> None:
         state_dir = Path(spec.state_dir)
         (state_dir / INFO).unlink(missing_ok=True)

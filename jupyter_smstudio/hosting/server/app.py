@@ -35,8 +35,15 @@ def error(status: int, code: str, message: str) -> Reply:
 class ModelApp:
     """Dispatch one parsed request to the handler chain."""
 
-    def __init__(self, handler: InferenceHandler, *, timeout: float, workers: int,
-                 max_payload_mb: int = 6, batching: bool = True) -> None:  # fmt: skip
+    def __init__(
+        self,
+        handler: InferenceHandler,
+        *,
+        timeout: float,
+        workers: int,
+        max_payload_mb: int = 6,
+        batching: bool = True,
+    ) -> None:
         self.handler = handler
         self.batching = batching
         self.timeout = timeout
@@ -105,8 +112,7 @@ class ModelApp:
                 headers,
             )
         except InvocationTimeout:
-            return error(504, "ModelTimeout",
-                         f"The invocation ran longer than {self.timeout:g} s")  # fmt: skip
+            return error(504, "ModelTimeout", f"The invocation ran longer than {self.timeout:g} s")
         except codecs.InferenceError as err:
             code = "UnsupportedMediaType" if err.status == 415 else "ValidationError"
             return error(err.status, code, str(err))

@@ -122,8 +122,13 @@ def load_module(code_dir: Path, program: str) -> Any:
 class InferenceHandler:
     """One worker's model and handler chain."""
 
-    def __init__(self, model_dir: Path, code_dir: Path | None, program: str,
-                 default_accept: str = codecs.JSON) -> None:  # fmt: skip
+    def __init__(
+        self,
+        model_dir: Path,
+        code_dir: Path | None,
+        program: str,
+        default_accept: str = codecs.JSON,
+    ) -> None:
         self.model_dir = str(model_dir)
         self.default_accept = default_accept
         module = load_module(code_dir, program) if code_dir else None
@@ -153,8 +158,9 @@ class InferenceHandler:
         kind = codecs.media_type(accept)
         return self.default_accept if not kind or kind == "*/*" else kind
 
-    def invoke(self, body: bytes, content_type: str, accept: str | None,
-               headers: dict[str, str]) -> Response:  # fmt: skip
+    def invoke(
+        self, body: bytes, content_type: str, accept: str | None, headers: dict[str, str]
+    ) -> Response:
         """Run the chain; contract errors keep their status, user-code errors are wrapped."""
         ctx = Context(self.model_dir, headers)
         accept = self.accept_for(accept)
@@ -166,8 +172,9 @@ class InferenceHandler:
             except UnicodeDecodeError as err:
                 raise codecs.DecodeError(f"The {kind} body is not UTF-8: {err}") from None
         if self.transform_fn is not None:
-            result = self._stage("transform_fn", self.transform_fn, ctx, self.model, data,
-                                 content_type, accept)  # fmt: skip
+            result = self._stage(
+                "transform_fn", self.transform_fn, ctx, self.model, data, content_type, accept
+            )
         else:
             if self.custom_input:
                 decoded = self._stage("input_fn", self.input_fn, ctx, data, content_type)
@@ -182,8 +189,9 @@ class InferenceHandler:
             result = result.encode()
         return Response(200, bytes(result), content, ctx.response_headers)
 
-    def invoke_rows(self, bodies: list[bytes], content_type: str,
-                    accept: str | None) -> list[Response] | None:  # fmt: skip
+    def invoke_rows(
+        self, bodies: list[bytes], content_type: str, accept: str | None
+    ) -> list[Response] | None:
         """Coalesce requests already waiting into one ``predict`` (default chain only).
 
         Rows are independent under the default chain, so one call on the stacked rows

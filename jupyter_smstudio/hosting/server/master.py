@@ -109,8 +109,12 @@ class Worker:
 
     def run(self, ready_fd: int) -> None:
         handler = handler_from_env()
-        self.app = ModelApp(handler, timeout=self.config.timeout, workers=self.config.workers,
-                            batching=self.config.batching)  # fmt: skip
+        self.app = ModelApp(
+            handler,
+            timeout=self.config.timeout,
+            workers=self.config.workers,
+            batching=self.config.batching,
+        )
         os.write(ready_fd, bytes([self.slot]))
         os.close(ready_fd)
         self.loop = loop = asyncio.new_event_loop()
@@ -202,8 +206,11 @@ class Master:
         os.set_blocking(self.wake_w, False)
         signal.set_wakeup_fd(self.wake_w)
         _write_info(self.config.info_path, {"port": self.port, "pid": os.getpid(), "ready": False})
-        print(f"Model server listening on {self.config.host}:{self.port}; "
-              f"starting {self.config.workers} workers", flush=True)  # fmt: skip
+        print(
+            f"Model server listening on {self.config.host}:{self.port}; "
+            f"starting {self.config.workers} workers",
+            flush=True,
+        )
         for slot in range(self.config.workers):
             self.spawn(slot)
         while True:
@@ -257,8 +264,10 @@ class Master:
         for pid, slot in list(self.pids.items()):
             (since,) = SLOT.unpack_from(self.board, slot * SLOT.size)
             if since and now - since > limit:
-                print(f"Worker {slot} stuck in one request for {now - since:.0f} s; killing it",
-                      flush=True)  # fmt: skip
+                print(
+                    f"Worker {slot} stuck in one request for {now - since:.0f} s; killing it",
+                    flush=True,
+                )
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
 

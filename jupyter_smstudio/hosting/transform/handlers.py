@@ -21,17 +21,27 @@ class CursorQuery(BaseModel):
 class TransformHandler(SMStudioHandler):
     @property
     def transforms(self) -> TransformService:
-        return self.services.hosting.transforms  # type: ignore[no-any-return]
+        return self.services.hosting.transforms
 
 
 class TransformJobsHandler(TransformHandler):
-    @operation("List your batch transform jobs", tag=TAG, query=TransformJobQuery,
-               response=TransformJobPage)  # fmt: skip
+    @operation(
+        "List your batch transform jobs",
+        tag=TAG,
+        query=TransformJobQuery,
+        response=TransformJobPage,
+    )
     async def get(self) -> None:
         self.reply(await self.transforms.list(self.username, self.query(TransformJobQuery)))
 
-    @operation("Start a batch transform job", tag=TAG, request=TransformJobCreate,
-               response=TransformJob, status=201, errors=(404, 409))  # fmt: skip
+    @operation(
+        "Start a batch transform job",
+        tag=TAG,
+        request=TransformJobCreate,
+        response=TransformJob,
+        status=201,
+        errors=(404, 409),
+    )
     async def post(self) -> None:
         job = await self.transforms.create(self.username, self.body(TransformJobCreate))
         self.reply(job, 201)
@@ -50,8 +60,13 @@ class TransformStopHandler(TransformHandler):
 
 
 class TransformLogsHandler(TransformHandler):
-    @operation("Read a batch transform job's log from a cursor", tag=TAG, query=CursorQuery,
-               response=LogPage, errors=(404,))  # fmt: skip
+    @operation(
+        "Read a batch transform job's log from a cursor",
+        tag=TAG,
+        query=CursorQuery,
+        response=LogPage,
+        errors=(404,),
+    )
     async def get(self, name: str) -> None:
         query = self.query(CursorQuery)
         self.reply(await self.transforms.logs(self.username, name, query.cursor))

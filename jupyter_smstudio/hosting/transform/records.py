@@ -81,6 +81,32 @@ def pack(records: list[bytes], max_bytes: int, multi: bool) -> list[Batch]:
     return batches
 
 
+def pack_lines(data: bytes, max_bytes: int, pieces: int) -> list[Batch]:
+    """MultiRecord without filters: cut the file at line ends, never copying record by record.
+
+    Batches stay under ``max_bytes`` and, for large files, aim at ``pieces`` batches so
+    that every concurrent transform has work until the end (a smaller payload than the
+    maximum is allowed: MaxPayloadInMB is a limit, not a size).
+    """
+    if data and not data.endswith(b"\n"):
+        data += b"\n"
+    size = max(1, min(max_bytes, -(-len(data) // max(1, pieces))))
+    batches: list[Batch] = []
+    start, record = 0, 1
+    while start < len(data):
+        end = data.rfind(b"\n", start, start + size + 1)
+        if end < start or start + size >= len(data):
+            end = data.find(b"\n", start) if start + size < len(data) else len(data) - 1
+            if end - start + 1 > max_bytes:
+                raise RecordError(record, f"{end - start} bytes is over MaxPayloadInMB")
+        body = data[start : end + 1]
+        count = body.count(b"\n")
+        batches.append(Batch(record, count, body))
+        record += count
+        start = end + 1
+    return batches
+
+
 def split_output(body: bytes, accept: str, count: int, first: int) -> list[bytes]:
     """One output per input record (needed to join or filter per record)."""
     if count == 1:
@@ -96,8 +122,11 @@ def split_output(body: bytes, accept: str, count: int, first: int) -> list[bytes
         lines = split_lines(body)
         if len(lines) == count:
             return lines
-    raise RecordError(first, f"the model answered a batch of {count} records with a different "
-                             "number of outputs; JoinSource/OutputFilter need one per record")  # fmt: skip
+    raise RecordError(
+        first,
+        f"the model answered a batch of {count} records with a different "
+        "number of outputs; JoinSource/OutputFilter need one per record",
+    )
 
 
 def join(input_record: bytes, output: bytes, content_type: str, accept: str) -> Any:

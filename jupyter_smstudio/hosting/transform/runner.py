@@ -14,19 +14,22 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from ...runtime.files import atomic_write_bytes, atomic_write_json, read_json
-from .jsonpath import compile_path
+from .jsonpath import apply, compile_path
 from .records import (
     Batch,
     RecordError,
     filter_record,
     join,
     pack,
+    pack_lines,
+    parse_record,
     render_record,
     split_lines,
     split_output,
@@ -45,28 +48,37 @@ class ServerChild:
         env = {k: v for k, v in os.environ.items()}
         env.update(model["environment"])
         env.update(
-            SM_MODEL_DIR=model["model_dir"], SAGEMAKER_PROGRAM=model["program"],
-            SAGEMAKER_BIND_TO_PORT="0", SMSTUDIO_BIND_HOST="127.0.0.1",
-            SMSTUDIO_SERVER_INFO=str(info), SAGEMAKER_BATCH="True",
+            SM_MODEL_DIR=model["model_dir"],
+            SAGEMAKER_PROGRAM=model["program"],
+            SAGEMAKER_BIND_TO_PORT="0",
+            SMSTUDIO_BIND_HOST="127.0.0.1",
+            SMSTUDIO_SERVER_INFO=str(info),
+            SAGEMAKER_BATCH="True",
             SAGEMAKER_MAX_PAYLOAD_IN_MB=str(spec["max_payload_in_mb"]),
-            SAGEMAKER_BATCH_STRATEGY="MULTI_RECORD" if spec["batch_strategy"] == "MultiRecord"
+            SAGEMAKER_BATCH_STRATEGY="MULTI_RECORD"
+            if spec["batch_strategy"] == "MultiRecord"
             else "SINGLE_RECORD",
             SMSTUDIO_MAX_PAYLOAD_BYTES=str(spec["max_payload_in_mb"] * 1024 * 1024),
             SAGEMAKER_MODEL_SERVER_TIMEOUT=str(spec["invocation_timeout"]),
             SMSTUDIO_ADAPTIVE_BATCHING="false",
-        )  # fmt: skip
+        )
         if spec.get("max_concurrent_transforms"):
             env["SAGEMAKER_MAX_CONCURRENT_TRANSFORMS"] = str(spec["max_concurrent_transforms"])
         if model.get("code_dir"):
             env["SAGEMAKER_SUBMIT_DIRECTORY"] = model["code_dir"]
             env["PYTHONPATH"] = os.pathsep.join([env.get("PYTHONPATH", ""), model["code_dir"]])
-        self.proc = subprocess.Popen([sys.executable, "-m", "jupyter_smstudio.hosting.server"],
-                                     env=env, stdin=subprocess.DEVNULL)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "jupyter_smstudio.hosting.server"],
+            env=env,
+            stdin=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + spec["startup_timeout"]
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"the model server exited with {self.proc.returncode} "
-                                   "while loading the model (see the log)")  # fmt: skip
+                raise RuntimeError(
+                    f"the model server exited with {self.proc.returncode} "
+                    "while loading the model (see the log)"
+                )
             data = read_json(info) if info.exists() else None
             if data and data.get("ready"):
                 self.port = int(data["port"])
@@ -92,12 +104,11 @@ class Invoker:
         self.local: dict[int, http.client.HTTPConnection] = {}
 
     def _conn(self) -> http.client.HTTPConnection:
-        import threading
-
         key = threading.get_ident()
         if key not in self.local:
-            self.local[key] = http.client.HTTPConnection("127.0.0.1", self.port,
-                                                         timeout=self.timeout)  # fmt: skip
+            self.local[key] = http.client.HTTPConnection(
+                "127.0.0.1", self.port, timeout=self.timeout
+            )
         return self.local[key]
 
     def __call__(self, batch: Batch) -> bytes:
@@ -109,7 +120,7 @@ class Invoker:
                 data = response.read()
             except (OSError, http.client.HTTPException) as err:
                 conn.close()
-                self.local.pop(__import__("threading").get_ident(), None)
+                self.local.pop(threading.get_ident(), None)
                 if attempt == RETRIES:
                     raise RecordError(
                         batch.first, f"the model server did not answer: {err}"
@@ -127,7 +138,7 @@ class Invoker:
 
 
 def transform_file(
-    path: Path, spec: dict[str, Any], invoke: Invoker, pool: ThreadPoolExecutor
+    path: Path, spec: dict[str, Any], invoke: Invoker, pool: ThreadPoolExecutor, concurrency: int
 ) -> bytes:
     content_type, accept = spec["content_type"], spec["accept"]
     data = path.read_bytes()
@@ -136,10 +147,16 @@ def transform_file(
     output_filter = processing.get("output_filter")
     joining = processing.get("join_source") == "Input"
     max_bytes = spec["max_payload_in_mb"] * 1024 * 1024
-    if spec["split_type"] == "None":
-        originals = [data]
-    else:
-        originals = split_lines(data)
+    multi = spec["batch_strategy"] == "MultiRecord"
+    plain = (
+        not joining
+        and not (input_filter and input_filter != "$")
+        and not (output_filter and output_filter != "$")
+    )
+    if spec["split_type"] == "Line" and multi and plain:
+        batches = pack_lines(data, max_bytes, 4 * concurrency)
+        return _assemble(list(pool.map(invoke, batches)), spec["assemble_with"] == "Line")
+    originals = [data] if spec["split_type"] == "None" else split_lines(data)
     records = originals
     if input_filter and input_filter != "$":
         selector = compile_path(input_filter)
@@ -155,9 +172,7 @@ def transform_file(
     responses = list(pool.map(invoke, batches))
     line = spec["assemble_with"] == "Line"
     if not joining and not (output_filter and output_filter != "$"):
-        if not line:
-            return b"".join(responses)
-        return b"".join(r if r.endswith(b"\n") else r + b"\n" for r in responses)
+        return _assemble(responses, line)
     out_selector = compile_path(output_filter) if output_filter else None
     pieces: list[bytes] = []
     out_type = content_type if joining else accept
@@ -170,12 +185,8 @@ def transform_file(
             )
             try:
                 if value is None:
-                    from .records import parse_record
-
                     value = parse_record(output, accept)
                 if out_selector is not None:
-                    from .jsonpath import apply
-
                     value = apply(out_selector, value)
             except ValueError as err:
                 raise RecordError(number, f"OutputFilter: {err}") from None
@@ -183,10 +194,21 @@ def transform_file(
     return b"".join(pieces)
 
 
+def _assemble(responses: list[bytes], line: bool) -> bytes:
+    """AssembleWith None: outputs back to back; Line: each ends with a newline."""
+    if not line:
+        return b"".join(responses)
+    return b"".join(r if r.endswith(b"\n") else r + b"\n" for r in responses)
+
+
 def main(job_dir: Path) -> int:
     spec = read_json(job_dir / "job.json")
-    progress: dict[str, Any] = {"files_total": len(spec["inputs"]), "files_done": 0,
-                                "files_failed": 0, "failures": []}  # fmt: skip
+    progress: dict[str, Any] = {
+        "files_total": len(spec["inputs"]),
+        "files_done": 0,
+        "files_failed": 0,
+        "failures": [],
+    }
     atomic_write_json(job_dir / "progress.json", progress)
     try:
         server = ServerChild(job_dir, spec)
@@ -202,7 +224,7 @@ def main(job_dir: Path) -> int:
             for item in spec["inputs"]:
                 path, relative = Path(item["path"]), item["relative"]
                 try:
-                    output = transform_file(path, spec, invoke, pool)
+                    output = transform_file(path, spec, invoke, pool, concurrency)
                 except RecordError as err:
                     progress["files_failed"] += 1
                     progress["failures"].append(f"{relative}: {err}")

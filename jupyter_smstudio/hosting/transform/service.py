@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ...errors import InvalidInput, InvalidState, NotFound
-from ...runtime import ProcessSpec, atomic_write_json, launch, read_json, read_state
+from ...errors import Conflict, InvalidInput, InvalidState, NotFound
+from ...runtime import ProcessSpec, atomic_write_json, launch, read_json, read_log, read_state
 from ...runtime import stop as stop_run
 from ...runtime.logs import tail_lines
 from ...timeutil import now_ms
+from ..artifacts import owner_key
 from ..backends.local import PACKAGE_PARENT
 from ..models import (
     LogPage,
@@ -30,24 +31,30 @@ from ..repository import DocumentRepository
 from ..schema import transform_jobs
 from .jsonpath import JsonPathError, compile_path
 
+if TYPE_CHECKING:
+    from ..service import HostingService
+
 T = TransformJobStatus
 DEFAULT_ACCEPT = "application/json"
 
 
 class TransformService:
-    def __init__(self, hosting: Any) -> None:
-        self.hosting = hosting  # HostingService: models, workspace, compute, settings
+    def __init__(self, hosting: HostingService) -> None:
+        self.hosting = hosting  # models, workspace, compute profiles, settings
         self.jobs = DocumentRepository(
             hosting.models.db, transform_jobs, TransformJob, "transform job"
         )
 
     def _validate(self, spec: TransformJobCreate) -> None:
         if spec.batch_strategy == "MultiRecord" and spec.transform_input.split_type == "None":
-            raise InvalidInput("MultiRecord needs transform_input.split_type Line",
-                               field="batch_strategy")  # fmt: skip
+            raise InvalidInput(
+                "MultiRecord needs transform_input.split_type Line", field="batch_strategy"
+            )
         if spec.max_concurrent_transforms * spec.max_payload_in_mb > 100:
-            raise InvalidInput("max_concurrent_transforms x max_payload_in_mb must be at most 100",
-                               field="max_concurrent_transforms")  # fmt: skip
+            raise InvalidInput(
+                "max_concurrent_transforms x max_payload_in_mb must be at most 100",
+                field="max_concurrent_transforms",
+            )
         processing = spec.data_processing
         for name in ("input_filter", "output_filter"):
             path = getattr(processing, name) if processing else None
@@ -73,30 +80,38 @@ class TransformService:
         source = hosting.workspace.resolve(
             spec.transform_input.data_source, "transform_input.data_source"
         )
-        output = hosting.workspace.resolve(spec.transform_output.output_path,
-                                           "transform_output.output_path", must_exist=False)  # fmt: skip
+        output = hosting.workspace.resolve(
+            spec.transform_output.output_path, "transform_output.output_path", must_exist=False
+        )
         inputs = await asyncio.to_thread(self._inputs, source)
         if not inputs:
             raise InvalidInput("No input files found", field="transform_input.data_source")
         if await self.jobs.get(owner, spec.name) is not None:
-            raise InvalidInput(f"A transform job named '{spec.name}' already exists.", field="name")
-        prepared = await asyncio.to_thread(hosting._prepare, owner, model)
-        from ..service import owner_key
-
+            raise Conflict(f"A transform job named '{spec.name}' already exists.", field="name")
+        prepared = await asyncio.to_thread(hosting.prepare_model, owner, model)
         job_dir = hosting.data_dir / "transforms" / owner_key(owner) / spec.name
         now = now_ms()
-        job = TransformJob(**spec.model_dump(), owner=owner, status=T.IN_PROGRESS,
-                           created_ms=now, modified_ms=now, started_ms=now,
-                           job_dir=str(job_dir),
-                           progress=TransformProgress(files_total=len(inputs)))  # fmt: skip
+        job = TransformJob(
+            **spec.model_dump(),
+            owner=owner,
+            status=T.IN_PROGRESS,
+            created_ms=now,
+            modified_ms=now,
+            started_ms=now,
+            job_dir=str(job_dir),
+            progress=TransformProgress(files_total=len(inputs)),
+        )
         await self.jobs.insert(job)
         runner_spec = {
             "name": spec.name,
-            "model": {"model_dir": str(prepared.model_dir),
-                      "code_dir": str(prepared.code_dir) if prepared.code_dir else None,
-                      "program": prepared.program,
-                      "environment": {**model.environment, **spec.environment}},
-            "inputs": inputs, "output_dir": str(output),
+            "model": {
+                "model_dir": str(prepared.model_dir),
+                "code_dir": str(prepared.code_dir) if prepared.code_dir else None,
+                "program": prepared.program,
+                "environment": {**model.environment, **spec.environment},
+            },
+            "inputs": inputs,
+            "output_dir": str(output),
             "content_type": spec.transform_input.content_type,
             "split_type": spec.transform_input.split_type,
             "batch_strategy": spec.batch_strategy or "SingleRecord",
@@ -105,8 +120,9 @@ class TransformService:
             "accept": spec.transform_output.accept or DEFAULT_ACCEPT,
             "assemble_with": spec.transform_output.assemble_with,
             "data_processing": spec.data_processing.model_dump() if spec.data_processing else None,
-            "invocation_timeout": 600, "startup_timeout": hosting.settings.startup_timeout,
-        }  # fmt: skip
+            "invocation_timeout": 600,
+            "startup_timeout": hosting.settings.startup_timeout,
+        }
         await asyncio.to_thread(atomic_write_json, job_dir / "job.json", runner_spec)
         await launch(
             ProcessSpec(
@@ -166,7 +182,7 @@ class TransformService:
         return await self._refresh(job)
 
     async def list(self, owner: str, query: TransformJobQuery) -> TransformJobPage:
-        items, token = await self.jobs.list(
+        items, token = await self.jobs.page(
             owner, query, query.status.value if query.status else None
         )
         return TransformJobPage(items=[await self._refresh(j) for j in items], next_token=token)
@@ -183,7 +199,5 @@ class TransformService:
 
     async def logs(self, owner: str, name: str, cursor: int) -> LogPage:
         job = await self.get(owner, name)
-        from ...runtime import read_log
-
         chunk = read_log(Path(job.job_dir) / "output.log", cursor)
         return LogPage(text=chunk.text, next_cursor=chunk.next_cursor, size=chunk.size)

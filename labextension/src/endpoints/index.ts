@@ -3,6 +3,17 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { listEndpoints } from '../api';
 import type { IEndpoint } from '../api';
 import type { ISectionDefinition } from '../components/listsection';
+import type { IEndpointMetrics } from './api';
+import { describeTraffic } from './format';
+
+let opener: ((name: string) => void) | null = null;
+
+/**
+ * Let the plugin decide how an endpoint's detail view opens (it owns the shell).
+ */
+export function setEndpointOpener(open: (name: string) => void): void {
+  opener = open;
+}
 
 /**
  * The "Endpoints" section: deployed models that answer requests.
@@ -20,6 +31,7 @@ export function endpointsSection(
       'Models you deploy to serve predictions will appear here.'
     ),
     describe: endpoint =>
-      typeof endpoint.model_name === 'string' ? endpoint.model_name : ''
+      describeTraffic(endpoint.metrics as IEndpointMetrics | null | undefined),
+    open: endpoint => opener?.(endpoint.name)
   };
 }

@@ -1,0 +1,328 @@
+import type { JupyterFrontEnd } from '@jupyterlab/application';
+import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import {
+  deleteEndpoint,
+  getEndpoint,
+  getEndpointLogs,
+  invokeEndpoint,
+  listModels,
+  updateEndpoint
+} from './api';
+import type { IEndpointDetail, IInvocationResult, IModelSummary } from './api';
+import { formatMs, sampleBody } from './format';
+import { setEndpointOpener } from './index';
+
+const POLL_MS = 2000;
+const LOG_LIMIT = 200_000;
+const CONTENT_TYPES = ['text/csv', 'application/json'];
+const ACCEPTS = ['application/json', 'text/csv'];
+
+function Traffic(props: {
+  endpoint: IEndpointDetail;
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const m = props.endpoint.metrics;
+  const { trans } = props;
+  return (
+    <dl className="smstudio-EndpointTraffic" data-smstudio-traffic="">
+      <dt>{trans.__('Invocations (%1 min)', m?.window_minutes ?? 5)}</dt>
+      <dd data-smstudio-invocations="">{m?.invocations ?? 0}</dd>
+      <dt>{trans.__('Errors')}</dt>
+      <dd>{m?.errors ?? 0}</dd>
+      <dt>{trans.__('p50 latency')}</dt>
+      <dd>{formatMs(m?.p50_ms)}</dd>
+      <dt>{trans.__('p99 latency')}</dt>
+      <dd>{formatMs(m?.p99_ms)}</dd>
+    </dl>
+  );
+}
+
+function TestConsole(props: {
+  name: string;
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const { trans } = props;
+  const [contentType, setContentType] = React.useState(CONTENT_TYPES[0]);
+  const [accept, setAccept] = React.useState(ACCEPTS[0]);
+  const [body, setBody] = React.useState(sampleBody(CONTENT_TYPES[0]));
+  const [result, setResult] = React.useState<IInvocationResult | null>(null);
+  const [error, setError] = React.useState('');
+  const [busy, setBusy] = React.useState(false);
+  const invoke = async (): Promise<void> => {
+    setBusy(true);
+    setError('');
+    try {
+      setResult(await invokeEndpoint(props.name, body, contentType, accept));
+    } catch (e) {
+      setError(String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="smstudio-EndpointConsole" data-smstudio-console="">
+      <h3>{trans.__('Test console')}</h3>
+      <label>
+        {trans.__('Content type')}{' '}
+        <select
+          value={contentType}
+          onChange={e => {
+            setContentType(e.target.value);
+            setBody(sampleBody(e.target.value));
+          }}
+          data-smstudio-content-type=""
+        >
+          {CONTENT_TYPES.map(t => (
+            <option key={t}>{t}</option>
+          ))}
+        </select>
+      </label>{' '}
+      <label>
+        {trans.__('Accept')}{' '}
+        <select value={accept} onChange={e => setAccept(e.target.value)}>
+          {ACCEPTS.map(t => (
+            <option key={t}>{t}</option>
+          ))}
+        </select>
+      </label>
+      <textarea
+        className="smstudio-EndpointConsole-body"
+        rows={6}
+        value={body}
+        onChange={e => setBody(e.target.value)}
+        aria-label={trans.__('Request body')}
+        data-smstudio-body=""
+      />
+      <button
+        className="jp-mod-styled jp-mod-accept"
+        disabled={busy}
+        onClick={() => void invoke()}
+        data-smstudio-invoke=""
+      >
+        {trans.__('Invoke')}
+      </button>
+      {error && <p className="smstudio-Error-message">{error}</p>}
+      {result && (
+        <div
+          className="smstudio-EndpointConsole-result"
+          data-smstudio-result=""
+        >
+          <p data-smstudio-result-status={result.status}>
+            {result.ok ? trans.__('OK') : trans.__('Error')} {result.status} ·{' '}
+            {trans.__('%1 round trip', formatMs(result.latencyMs))}
+            {result.serverMs !== null &&
+              ` · ${trans.__('%1 in the model server', formatMs(result.serverMs))}`}
+            {result.variant && ` · ${result.variant}`}
+            {result.contentType && ` · ${result.contentType}`}
+          </p>
+          <pre data-smstudio-response="">{result.body}</pre>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Logs(props: {
+  name: string;
+  trans: TranslationBundle;
+}): React.ReactElement {
+  const [text, setText] = React.useState('');
+  React.useEffect(() => {
+    let cursor = 0;
+    let stopped = false;
+    const tick = async (): Promise<void> => {
+      try {
+        const chunk = await getEndpointLogs(props.name, cursor, { poll: true });
+        cursor = chunk.next_cursor;
+        if (chunk.text) {
+          setText(t => (t + chunk.text).slice(-LOG_LIMIT));
+        }
+      } catch {
+        // the endpoint may be gone or starting; try again on the next tick
+      }
+      if (!stopped) {
+        timer = window.setTimeout(() => void tick(), POLL_MS);
+      }
+    };
+    let timer = window.setTimeout(() => void tick(), 0);
+    return () => {
+      stopped = true;
+      window.clearTimeout(timer);
+    };
+  }, [props.name]);
+  return (
+    <section>
+      <h3>{props.trans.__('Logs')}</h3>
+      <pre className="smstudio-EndpointLogs" data-smstudio-logs="">
+        {text}
+      </pre>
+    </section>
+  );
+}
+
+function UpdateForm(props: {
+  endpoint: IEndpointDetail;
+  trans: TranslationBundle;
+  onError: (message: string) => void;
+}): React.ReactElement {
+  const [models, setModels] = React.useState<IModelSummary[]>([]);
+  const [choice, setChoice] = React.useState('');
+  React.useEffect(() => {
+    listModels({ poll: true })
+      .then(page => setModels(page.items))
+      .catch(() => setModels([]));
+  }, []);
+  const busy = props.endpoint.status !== 'InService';
+  return (
+    <section>
+      <h3>{props.trans.__('Update')}</h3>
+      <select value={choice} onChange={e => setChoice(e.target.value)}>
+        <option value="">{props.trans.__('Choose a model…')}</option>
+        {models.map(m => (
+          <option key={m.name}>{m.name}</option>
+        ))}
+      </select>{' '}
+      <button
+        className="jp-mod-styled"
+        disabled={busy || !choice}
+        onClick={() =>
+          void updateEndpoint(props.endpoint.name, choice).catch(e =>
+            props.onError(String(e))
+          )
+        }
+      >
+        {props.trans.__('Deploy without downtime')}
+      </button>
+    </section>
+  );
+}
+
+/**
+ * The live detail of one endpoint: status, variants, traffic, a test console,
+ * logs, update and delete.
+ */
+export function EndpointDetail(props: {
+  name: string;
+  trans: TranslationBundle;
+  onDeleted: () => void;
+}): React.ReactElement {
+  const { name, trans } = props;
+  const [endpoint, setEndpoint] = React.useState<IEndpointDetail | null>(null);
+  const [error, setError] = React.useState('');
+  React.useEffect(() => {
+    let stopped = false;
+    let timer = 0;
+    const tick = async (): Promise<void> => {
+      try {
+        setEndpoint(await getEndpoint(name, { poll: true }));
+        setError('');
+      } catch (e) {
+        setError(String(e));
+      }
+      if (!stopped) {
+        timer = window.setTimeout(() => void tick(), POLL_MS);
+      }
+    };
+    void tick();
+    return () => {
+      stopped = true;
+      window.clearTimeout(timer);
+    };
+  }, [name]);
+  if (!endpoint) {
+    return (
+      <div className="smstudio-Message">{error || trans.__('Loading…')}</div>
+    );
+  }
+  return (
+    <div className="smstudio-EndpointDetail" data-smstudio-endpoint={name}>
+      <h2>
+        {name}{' '}
+        <span
+          className="smstudio-Item-status"
+          data-status={endpoint.status.toLowerCase()}
+        >
+          {endpoint.status}
+        </span>
+      </h2>
+      {endpoint.failure_reason && (
+        <pre className="smstudio-Error-message">{endpoint.failure_reason}</pre>
+      )}
+      {error && <p className="smstudio-Error-message">{error}</p>}
+      <table className="smstudio-EndpointVariants">
+        <thead>
+          <tr>
+            <th>{trans.__('Variant')}</th>
+            <th>{trans.__('Model')}</th>
+            <th>{trans.__('Profile')}</th>
+            <th>{trans.__('Instances')}</th>
+            <th>{trans.__('Weight')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {endpoint.variants.map(v => (
+            <tr key={v.variant_name}>
+              <td>{v.variant_name}</td>
+              <td>{v.model_name}</td>
+              <td>{v.instance_type}</td>
+              <td>{v.current_instance_count}</td>
+              <td>{v.current_weight}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Traffic endpoint={endpoint} trans={trans} />
+      <TestConsole name={name} trans={trans} />
+      <UpdateForm endpoint={endpoint} trans={trans} onError={setError} />
+      <button
+        className="jp-mod-styled jp-mod-warn"
+        onClick={() => {
+          if (window.confirm(trans.__('Delete endpoint %1?', name))) {
+            void deleteEndpoint(name)
+              .then(props.onDeleted)
+              .catch(e => setError(String(e)));
+          }
+        }}
+        data-smstudio-delete=""
+      >
+        {trans.__('Delete endpoint')}
+      </button>
+      <Logs name={name} trans={trans} />
+    </div>
+  );
+}
+
+/**
+ * Open endpoints from the sidebar in main-area tabs (one per endpoint).
+ */
+export function installEndpointDetail(
+  app: JupyterFrontEnd,
+  trans: TranslationBundle
+): void {
+  setEndpointOpener(name => {
+    const id = `smstudio-endpoint-${name}`;
+    for (const widget of app.shell.widgets('main')) {
+      if (widget.id === id) {
+        app.shell.activateById(id);
+        return;
+      }
+    }
+    const widget: MainAreaWidget = new MainAreaWidget({
+      content: ReactWidget.create(
+        <EndpointDetail
+          name={name}
+          trans={trans}
+          onDeleted={() => widget.dispose()}
+        />
+      )
+    });
+    widget.id = id;
+    widget.title.label = trans.__('Endpoint %1', name);
+    widget.title.closable = true;
+    app.shell.add(widget, 'main');
+    app.shell.activateById(id);
+  });
+}
