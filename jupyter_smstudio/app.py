@@ -16,6 +16,7 @@ from .api.openapi import build_openapi
 from .api.routes import tornado_handlers
 from .compute import ComputeCatalog
 from .identity import default_owner
+from .idle.policy import IdlePolicy
 from .registry import all_routes
 from .services import Services
 from .spaces.service import SpaceService
@@ -36,7 +37,7 @@ class SMStudioApp(ExtensionApp):
     name = "jupyter_smstudio"
     app_name = "SM Studio"
     description = "A self-hosted SageMaker Studio inside JupyterLab."
-    classes = [ComputeCatalog, SpaceService]
+    classes = [ComputeCatalog, SpaceService, IdlePolicy]
     load_other_extensions = True
 
     data_dir = Unicode(
@@ -113,6 +114,13 @@ class SMStudioApp(ExtensionApp):
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._publish_connection_env(serverapp)
         await self.services.start()
+
+    def current_activity(self) -> list[str] | None:
+        """What keeps the server up (jupyter_server's ``shutdown_no_activity`` asks)."""
+        services = getattr(self, "services", None)
+        if services is None or services.idle is None:
+            return None
+        return services.idle.current_activity() or None
 
     async def stop_extension(self) -> None:
         await self.services.stop()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from .api import handlers as server
 from .api.routes import Route
 from .compute import handlers as compute_handlers
+from .idle import handlers as idle_handlers
 from .lifecycle import handlers as lifecycle_handlers
 from .lifecycle import schema as lifecycle_schema
 from .spaces import handlers as spaces_handlers
@@ -22,6 +23,7 @@ def all_routes() -> list[Route]:
         *compute_handlers.ROUTES,
         *lifecycle_handlers.ROUTES,
         *spaces_handlers.ROUTES,
+        *idle_handlers.ROUTES,
     ]
 
 

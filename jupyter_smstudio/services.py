@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .compute import ComputeCatalog
 from .identity import OwnerResolver, UserMode
+from .idle.monitor import IdleMonitor
+from .idle.policy import IdlePolicy
 from .lifecycle.repository import LifecycleConfigRepository
 from .lifecycle.service import LifecycleConfigService
 from .registry import all_migrations
@@ -33,6 +35,7 @@ class Services:
     compute: ComputeCatalog
     lifecycle_configs: LifecycleConfigService
     spaces: SpaceService
+    idle: IdleMonitor | None = None
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -57,6 +60,11 @@ class Services:
             ),
         )
         services.spaces.spawn = lambda coro: services.spawn(coro, "space lifecycle run")
+        idle_policy = IdlePolicy(parent=app)
+        idle_policy.check()
+        services.spaces.check_idle_timeout = idle_policy.check_space_timeout
+        services.idle = IdleMonitor(idle_policy, app.server, services)
+        services.idle.configure_culling()
         return services
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
@@ -75,6 +83,8 @@ class Services:
     async def start(self) -> None:
         await self.db.open()
         await self.spaces.recover()
+        if self.idle is not None:
+            self.spawn(self.idle.run(), "idle monitor")
 
     async def stop(self) -> None:
         await self.spaces.close()
