@@ -83,7 +83,12 @@ class Services:
     async def start(self) -> None:
         await self.db.open()
         await self.spaces.recover()
-        if self.idle is not None:
+        self.start_idle_monitor()
+
+    def start_idle_monitor(self) -> None:
+        """Start the idle monitor's loop (once)."""
+        if self.idle is not None and not self.idle.running:
+            self.idle.running = True
             self.spawn(self.idle.run(), "idle monitor")
 
     async def stop(self) -> None:

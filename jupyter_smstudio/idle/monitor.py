@@ -102,6 +102,7 @@ class IdleMonitor:
         self.recent: list[RecentShutdown] = []
         self.last_signal = time.time()
         self._wake = asyncio.Event()
+        self.running = False
 
     # ---- configuration -------------------------------------------------------------
     def configure_culling(self) -> None:
