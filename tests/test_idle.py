@@ -138,7 +138,7 @@ async def test_silent_cpu_work_is_not_shut_down(
     # When the work stops, the kernel idles out like any other.
     await kernels.run(spinner, "stop.set()")
     await eventually(lambda: _not(kernel_alive(jp_fetch, spinner)), 25, "culling after work")
-    out, error = await long_cell
+    _out, error = await long_cell
     assert error is None
     assert await kernel_alive(jp_fetch, cell)
 
@@ -241,7 +241,8 @@ async def test_idle_space_is_stopped_with_the_reason(
     assert spaces["lab"]["timeout_minutes"] == pytest.approx(TIMEOUT_S / 60)
     assert spaces["lab"]["shutdown_at_ms"] is not None
     other = await report(api, user="bob")
-    assert other["spaces"] == [] and all(k["space"] != "lab" for k in other["kernels"])
+    assert other["spaces"] == []
+    assert all(k["space"] != "lab" for k in other["kernels"])
 
     await wait_status(api, "lab", "Stopped", timeout=5 * TIMEOUT_S)
     assert not await kernel_alive(jp_fetch, kid)
