@@ -12,6 +12,10 @@ start=$(date +%s)
 ensure_venv
 install_wheel "test,dev"
 
+log "Test tools: configurable-http-proxy (for the JupyterHub idle-culling test)"
+[ -x .ci-tools/node_modules/.bin/configurable-http-proxy ] ||
+  npm install --silent --no-audit --no-fund --prefix .ci-tools configurable-http-proxy
+
 log "Lint: ruff, mypy"
 ruff check .
 ruff format --check .
