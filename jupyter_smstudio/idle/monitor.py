@@ -103,6 +103,8 @@ class IdleMonitor:
         self.last_signal = time.time()
         self._wake = asyncio.Event()
         self.running = False
+        #: Seconds before each check over which "busy now" is measured.
+        self.recent_window = min(1.0, policy.check_interval_seconds / 2)
 
     # ---- configuration -------------------------------------------------------------
     def configure_culling(self) -> None:
@@ -144,8 +146,14 @@ class IdleMonitor:
             except Exception:
                 log.exception("SM Studio idle check failed")
             self._wake.clear()
+            interval = self.policy.check_interval_seconds
+            window = self.recent_window
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.policy.check_interval_seconds)
+                await asyncio.wait_for(self._wake.wait(), interval - window)
+            if not self._wake.is_set():
+                await asyncio.to_thread(self.cpu.presample)
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), window)
 
     def _sample(self, roots: list[int]) -> tuple[dict[int, Any], dict[int, Any]]:
         return self.cpu.sample(roots), gpu_processes(self.nvidia_smi)
@@ -176,13 +184,18 @@ class IdleMonitor:
             track.space = space_of(getattr(kernel, "kernel_name", "") or "")
             pid = roots[kid]
             tree = usage.get(pid) if pid is not None else None
-            cpu = tree.cpu_percent if tree is not None else None
+            cpu = tree.now_percent if tree is not None else None
+            average = tree.cpu_percent if tree is not None else None
             state = getattr(kernel, "execution_state", None)
             busy: list[str] = []
             if state == "busy":
                 busy.append("running code")
             if cpu is not None and cpu >= self.policy.cpu_busy_percent:
                 busy.append(f"its processes use {cpu:.0f}% CPU")
+            elif average is not None and average >= self.policy.cpu_busy_percent:
+                # Busy earlier in the interval, not now: credit the work, report idle.
+                credit = utc(now - self.recent_window)
+                kernel.last_activity = max(kernel.last_activity, credit)
             gpu = None
             for p in tree.pids if tree is not None else ():
                 if p in gpus:
@@ -240,7 +253,7 @@ class IdleMonitor:
         for name, term in terminals.items():
             pid = term_roots[name]
             tree = usage.get(pid) if pid is not None else None
-            cpu = tree.cpu_percent if tree is not None else None
+            cpu = tree.now_percent if tree is not None else None
             activity = []
             if cpu is not None and cpu >= self.policy.cpu_busy_percent:
                 activity.append(f"its processes use {cpu:.0f}% CPU")

@@ -28,7 +28,13 @@ KEEP_ALIVE_FILE = ".smstudio/keep-alive"
 @dataclass
 class TreeUsage:
     pids: list[int]
-    cpu_percent: float | None  # None on the first sample of a tree
+    cpu_percent: float | None  # over the whole interval; None on a tree's first sample
+    recent_percent: float | None = None  # over the short window before this sample
+
+    @property
+    def now_percent(self) -> float | None:
+        """CPU use right now: the recent window when there is one."""
+        return self.recent_percent if self.recent_percent is not None else self.cpu_percent
 
 
 @dataclass
@@ -36,7 +42,8 @@ class CpuSampler:
     """CPU use of process trees, differenced between calls to ``sample``."""
 
     _last: dict[int, tuple[float, float]] = field(default_factory=dict)  # root -> (t, cpu)
-    _created: dict[int, float] = field(default_factory=dict)  # pid -> create_time
+    _pre: dict[int, tuple[float, float]] = field(default_factory=dict)  # root -> (t, cpu)
+    _trees: dict[int, list[int]] = field(default_factory=dict)  # root -> pids last seen
 
     @staticmethod
     def children_map() -> dict[int, list[int]]:
@@ -68,11 +75,21 @@ class CpuSampler:
             total += t.user + t.system
         return total
 
+    def presample(self) -> None:
+        """Mark the start of the short window that says what is busy *now*.
+
+        Called a moment before the next ``sample``: a busy -> idle transition is
+        then seen at the first check after it, not one interval later.
+        """
+        now = time.monotonic()
+        self._pre = {root: (now, self.cpu_seconds(pids)) for root, pids in self._trees.items()}
+
     def sample(self, roots: Iterable[int]) -> dict[int, TreeUsage]:
         """Usage of each root's tree since the previous sample of that root."""
         roots = list(roots)
         if not roots:
             self._last.clear()
+            self._trees.clear()
             return {}
         kids = self.children_map()
         now = time.monotonic()
@@ -87,10 +104,17 @@ class CpuSampler:
             if previous is not None and now > previous[0]:
                 # Children that exited take their CPU time with them; never go negative.
                 percent = max(0.0, (cpu - previous[1]) / (now - previous[0]) * 100)
+            recent = None
+            pre = self._pre.get(root)
+            if pre is not None and now > pre[0] and (previous is None or pre[0] > previous[0]):
+                recent = max(0.0, (cpu - pre[1]) / (now - pre[0]) * 100)
             self._last[root] = (now, cpu)
-            out[root] = TreeUsage(pids=pids, cpu_percent=percent)
+            self._trees[root] = pids
+            out[root] = TreeUsage(pids=pids, cpu_percent=percent, recent_percent=recent)
         for gone in set(self._last) - seen:
             del self._last[gone]
+            self._trees.pop(gone, None)
+        self._pre = {}
         return out
 
 

@@ -14,6 +14,7 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 
 import { TRANSLATION_DOMAIN } from './components/listsection';
+import { IdleWatcher } from './idle';
 import { DEFAULT_SETTINGS, readSettings } from './settings';
 import type { ISmStudioSettings } from './settings';
 import { SmStudioSidebar } from './sidebar';
@@ -72,6 +73,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       translator
     });
     app.shell.add(sidebar, 'left', { rank: 650 });
+    // Idle shutdown: presence pings, warnings, saving before a shutdown.
+    new IdleWatcher(app, trans);
     restorer?.add(sidebar, sidebar.id);
 
     if (statusBar) {
