@@ -268,6 +268,7 @@ async def test_ui_activity_counts_for_the_kernel(
     settings = jp_serverapp.web_app.settings
     assert settings["smstudio_last_activity"] > before
     assert (await api("POST", "activity", {"nope": 1})).status == 400
+    assert (await api("POST", "activity", {"space": "not-mine"})).status == 404
 
 
 async def test_busy_gpu_keeps_a_kernel(

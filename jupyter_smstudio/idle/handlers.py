@@ -56,7 +56,7 @@ class ActivityHandler(_IdleHandler):
     )
     async def post(self) -> None:
         ping = self.body(ActivityPing)
-        self.monitor.ui_activity(ping.kernel_id, ping.space)
+        await self.monitor.ui_activity(self.username, ping.kernel_id, ping.space)
         self.set_status(204)
         self.finish()
 

@@ -443,7 +443,11 @@ class IdleMonitor:
             out.append(f"keep-alive until {clock(self.keep_alive[('server', SERVER)])}")
         return out
 
-    def ui_activity(self, kernel_id: str | None, space: str | None) -> None:
+    async def ui_activity(self, user: str, kernel_id: str | None, space: str | None) -> None:
+        if space:
+            found = await self.services.spaces.repository.get(space)
+            if found is None or not can_use(found, user):
+                raise NotFound(f"No space named '{space}'.", field="space")
         now = time.time()
         self.ui[("server", SERVER)] = now
         km = self.server.kernel_manager
