@@ -53,6 +53,7 @@ class ActivityHandler(_IdleHandler):
         tag=TAG,
         request=ActivityPing,
         status=204,
+        errors=(404,),
     )
     async def post(self) -> None:
         ping = self.body(ActivityPing)
