@@ -17,6 +17,7 @@ from .api.routes import tornado_handlers
 from .compute import ComputeCatalog
 from .hosting.config import Hosting
 from .identity import default_owner
+from .idle.policy import IdlePolicy
 from .registry import all_routes
 from .services import Services
 from .spaces.service import SpaceService
@@ -38,7 +39,7 @@ class SMStudioApp(ExtensionApp):
     name = "jupyter_smstudio"
     app_name = "SM Studio"
     description = "A self-hosted SageMaker Studio inside JupyterLab."
-    classes = [ComputeCatalog, SpaceService, TrainingJobs, Hosting]
+    classes = [ComputeCatalog, SpaceService, TrainingJobs, Hosting, IdlePolicy]
     load_other_extensions = True
 
     data_dir = Unicode(
@@ -119,6 +120,13 @@ class SMStudioApp(ExtensionApp):
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._publish_connection_env(serverapp)
         await self.services.start()
+
+    def current_activity(self) -> list[str] | None:
+        """What keeps the server up (jupyter_server's ``shutdown_no_activity`` asks)."""
+        services = getattr(self, "services", None)
+        if services is None or services.idle is None:
+            return None
+        return services.idle.current_activity() or None
 
     async def stop_extension(self) -> None:
         await self.services.stop()

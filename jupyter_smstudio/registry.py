@@ -12,6 +12,7 @@ from .compute import handlers as compute_handlers
 from .hosting import handlers as hosting_handlers
 from .hosting import runtime_handlers
 from .hosting import schema as hosting_schema
+from .idle import handlers as idle_handlers
 from .lifecycle import handlers as lifecycle_handlers
 from .lifecycle import schema as lifecycle_schema
 from .spaces import handlers as spaces_handlers
@@ -32,6 +33,7 @@ def all_routes() -> list[Route]:
         *hosting_handlers.ROUTES,
         *runtime_handlers.ROUTES,
         *wrangler_handlers.ROUTES,
+        *idle_handlers.ROUTES,
     ]
 
 

@@ -15,6 +15,8 @@ from .hosting.config import Hosting
 from .hosting.keys import AccessKeyService, SecretBox
 from .hosting.service import HostingService
 from .identity import OwnerResolver, UserMode
+from .idle.monitor import IdleMonitor
+from .idle.policy import IdlePolicy
 from .lifecycle.repository import LifecycleConfigRepository
 from .lifecycle.service import LifecycleConfigService
 from .registry import all_migrations
@@ -45,6 +47,7 @@ class Services:
     hosting: HostingService = field(init=False)
     access_keys: AccessKeyService = field(init=False)
     wrangler: WranglerService = field(default_factory=WranglerService)
+    idle: IdleMonitor | None = None
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -86,6 +89,11 @@ class Services:
         services.access_keys = AccessKeyService(
             db, SecretBox(data_dir / "hosting" / "access-keys.key")
         )
+        idle_policy = IdlePolicy(parent=app)
+        idle_policy.check()
+        services.spaces.check_idle_timeout = idle_policy.check_space_timeout
+        services.idle = IdleMonitor(idle_policy, app.server, services)
+        services.idle.configure_culling()
         return services
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
@@ -106,6 +114,13 @@ class Services:
         await self.spaces.recover()
         await self.training.start()
         await self.hosting.resume()
+        self.start_idle_monitor()
+
+    def start_idle_monitor(self) -> None:
+        """Start the idle monitor's loop (once)."""
+        if self.idle is not None and not self.idle.running:
+            self.idle.running = True
+            self.spawn(self.idle.run(), "idle monitor")
 
     async def stop(self) -> None:
         await self.spaces.close()

@@ -18,6 +18,10 @@ if [ "${SMSTUDIO_SKIP_DOCKER:-0}" != 1 ]; then
   ensure_docker_engine && ensure_base_image
 fi
 
+log "Test tools: configurable-http-proxy (for the JupyterHub idle-culling test)"
+[ -x .ci-tools/node_modules/.bin/configurable-http-proxy ] ||
+  npm install --silent --no-audit --no-fund --prefix .ci-tools configurable-http-proxy
+
 log "Lint: ruff, mypy"
 ruff check .
 ruff format --check .

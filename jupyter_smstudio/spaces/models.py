@@ -44,7 +44,9 @@ class SpaceCreate(BaseModel):
     profile: str | None = Field(None, description="Compute profile; admin default if unset.")
     image: str | None = Field(None, max_length=255, description="Container image (Docker).")
     lifecycle_configs: list[str] = Field(default_factory=list, max_length=20)
-    idle_timeout_minutes: int | None = Field(None, ge=1)
+    idle_timeout_minutes: int | None = Field(
+        None, ge=0, description="Idle shutdown after this many minutes; 0: off; unset: default."
+    )
     start: bool = Field(True, description="Start the space right after creating it.")
 
 
@@ -59,7 +61,9 @@ class SpaceUpdate(BaseModel):
     profile: str | None = None
     image: str | None = Field(None, max_length=255)
     lifecycle_configs: list[str] | None = Field(None, max_length=20)
-    idle_timeout_minutes: int | None = Field(None, ge=1)
+    idle_timeout_minutes: int | None = Field(
+        None, ge=0, description="Idle shutdown after this many minutes; 0: off; unset: default."
+    )
 
 
 class Space(BaseModel):

@@ -88,6 +88,8 @@ class SpaceService(LoggingConfigurable):
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._monitors: dict[str, asyncio.Task[None]] = {}
         self.spawn: Any = asyncio.ensure_future
+        #: Checks a user's idle_timeout_minutes (set by the idle area; 400/403 on a bad one).
+        self.check_idle_timeout: Any = lambda minutes: None
 
     # ---- reading -------------------------------------------------------------
     async def _visible(self, user: str, name: str) -> Space:
@@ -129,6 +131,7 @@ class SpaceService(LoggingConfigurable):
     async def create(self, user: str, spec: SpaceCreate) -> Space:
         profile = self.compute.get(spec.profile, field="profile")
         storage = self._check_storage(spec.storage_gb or self.default_storage_gb)
+        self.check_idle_timeout(spec.idle_timeout_minutes)
         await self._check_lifecycle_configs(user, spec.lifecycle_configs)
         if spec.image:
             await self.backend.check_image(spec.image)
@@ -170,6 +173,8 @@ class SpaceService(LoggingConfigurable):
                 await self._check_lifecycle_configs(user, patch.lifecycle_configs or [])
             if patch.image:
                 await self.backend.check_image(patch.image)
+            if "idle_timeout_minutes" in changes:
+                self.check_idle_timeout(patch.idle_timeout_minutes)
             if "members" in changes:
                 changes["members"] = sorted(set(patch.members or []) - {space.owner})
             new_profile = "profile" in changes and changes["profile"] != space.profile
@@ -264,7 +269,7 @@ class SpaceService(LoggingConfigurable):
             self._watch(space.name, run_dir, pid)
             return space
 
-    async def stop(self, user: str, name: str) -> Space:
+    async def stop(self, user: str, name: str, reason: str | None = None) -> Space:
         async with self._locks[name]:
             space = await self._visible(user, name)
             if space.status == SpaceStatus.STOPPED:
@@ -276,7 +281,10 @@ class SpaceService(LoggingConfigurable):
             await self._set_status(space, SpaceStatus.STOPPING)
             await self._stop_compute(space)
             await self._set_status(space, SpaceStatus.STOPPED)
-            await self.repository.add_event(name, "stopped", f"Stopped by {user}; files kept.")
+            await self.repository.add_event(
+                name, "idle-stopped" if reason else "stopped",
+                reason or f"Stopped by {user}; files kept.",
+            )  # fmt: skip
             return space
 
     async def _stop_compute(self, space: Space) -> None:

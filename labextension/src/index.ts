@@ -17,6 +17,7 @@ import { TRANSLATION_DOMAIN } from './components/listsection';
 import { setJobOpener } from './jobs';
 import { createJobDetail } from './jobs/detail';
 import { installEndpointDetail } from './endpoints/detail';
+import { IdleWatcher } from './idle';
 import { DEFAULT_SETTINGS, readSettings } from './settings';
 import type { ISmStudioSettings } from './settings';
 import { SmStudioSidebar } from './sidebar';
@@ -91,6 +92,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       app.shell.activateById(id);
     };
     setJobOpener(openJob);
+    // Idle shutdown: presence pings, warnings, saving before a shutdown.
+    new IdleWatcher(app, trans);
     restorer?.add(sidebar, sidebar.id);
     installEndpointDetail(app, trans);
 

@@ -1,0 +1,317 @@
+"""Idle auto-shutdown with real kernels, terminals and spaces, and short timeouts."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import stat
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import USERS, ApiCall
+from .idle_helpers import (
+    POLICY,
+    TIMEOUT_S,
+    eventually,
+    kernel_alive,
+    kernel_report,
+    report,
+    terminal_send,
+)
+from .kernels import execute
+from .spaces_helpers import KernelClient, wait_status
+
+SPIN_THREAD = """
+import threading, time
+stop = threading.Event()
+def spin():
+    while not stop.is_set():
+        sum(range(10000))
+threading.Thread(target=spin, daemon=True).start()
+"""
+
+LONG_SILENT_CELL = """
+import time
+end = time.monotonic() + {seconds}
+while time.monotonic() < end:
+    pass
+"""
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:
+    config = dict(jp_server_config)
+    config["ServerApp"] = {
+        **config["ServerApp"],
+        "jpserver_extensions": {"jupyter_smstudio": True, "jupyter_server_terminals": True},
+    }
+    config["IdlePolicy"] = dict(POLICY)
+    return config
+
+
+@pytest.fixture(autouse=True)
+def idle_monitor(jp_serverapp: Any, jp_asyncio_loop: Any) -> Any:
+    """pytest-jupyter does not run extensions' start hooks; start the monitor here."""
+    svc = services(jp_serverapp)
+
+    async def start() -> None:
+        await svc.db.open()
+        svc.start_idle_monitor()
+
+    jp_asyncio_loop.run_until_complete(start())
+    yield svc.idle
+    jp_asyncio_loop.run_until_complete(svc.stop())
+
+
+@pytest.fixture
+def kernels(jp_fetch: Any, jp_http_port: int, jp_base_url: str) -> KernelClient:
+    return KernelClient(jp_fetch, jp_http_port, jp_base_url)
+
+
+def services(jp_serverapp: Any) -> Any:
+    return jp_serverapp.web_app.settings["smstudio_services"]
+
+
+async def test_culler_configured_from_policy(jp_serverapp: Any, api: ApiCall) -> None:
+    km = jp_serverapp.kernel_manager
+    assert km.cull_idle_timeout == TIMEOUT_S
+    assert km.cull_interval == 1
+    assert km.cull_connected is True  # an abandoned open tab does not keep a kernel alive
+    body = await report(api)
+    assert body["policy"]["enabled"] is True
+    assert body["policy"]["warning_minutes"] == POLICY["warning_minutes"]
+
+
+async def test_idle_kernel_is_shut_down_after_its_timeout(
+    jp_fetch: Any, api: ApiCall, kernels: KernelClient
+) -> None:
+    kid = await kernels.start("python3")
+    await kernels.run(kid, "x = 1")
+    started = time.monotonic()
+
+    info = await eventually(lambda: kernel_report(api, kid), 10, "the kernel in /idle")
+    assert info["activity"] == []
+    pending = await eventually(
+        lambda: _pending(api, "kernel", kid), 5, "a pending shutdown for the kernel"
+    )
+    assert pending["in_seconds"] <= TIMEOUT_S + 1
+
+    await eventually(lambda: _not(kernel_alive(jp_fetch, kid)), 20, "the culler")
+    assert time.monotonic() - started >= TIMEOUT_S - 1
+    recent = await eventually(
+        lambda: _recent(api, "kernel", kid), 5, "the shutdown in /idle recent"
+    )
+    assert "idle" in recent["message"]
+
+
+async def test_silent_cpu_work_is_not_shut_down(
+    jp_fetch: Any, api: ApiCall, kernels: KernelClient, jp_http_port: int, jp_base_url: str
+) -> None:
+    """A background thread spinning while the kernel is idle, and a long silent cell."""
+    spinner = await kernels.start("python3")
+    cell = await kernels.start("python3")
+    await kernels.run(spinner, SPIN_THREAD)
+    await kernels.run(cell, "pass")
+    url = f"ws://127.0.0.1:{jp_http_port}{jp_base_url}api/kernels/{cell}/channels"
+    headers = {"Authorization": f"token {USERS['alice']}"}
+    long_cell = asyncio.ensure_future(
+        execute(url, headers, LONG_SILENT_CELL.format(seconds=3 * TIMEOUT_S), 60)
+    )
+
+    async def spinner_seen_busy() -> bool:
+        info = await kernel_report(api, spinner)
+        return bool(info and any("CPU" in a for a in info["activity"]))
+
+    await eventually(spinner_seen_busy, 10, "the spinning thread counted as CPU activity")
+    await asyncio.sleep(2 * TIMEOUT_S)
+    assert await kernel_alive(jp_fetch, spinner), "a kernel using CPU silently was culled"
+    assert await kernel_alive(jp_fetch, cell), "a long silent cell was culled"
+    info = await kernel_report(api, spinner)
+    assert info is not None
+    assert info["idle_seconds"] < 3
+    assert info["shutdown_at_ms"] / 1000 > time.time()
+
+    # When the work stops, the kernel idles out like any other.
+    await kernels.run(spinner, "stop.set()")
+    await eventually(lambda: _not(kernel_alive(jp_fetch, spinner)), 25, "culling after work")
+    _out, error = await long_cell
+    assert error is None
+    assert await kernel_alive(jp_fetch, cell)
+
+
+async def test_terminal_running_a_cpu_process_is_kept(
+    jp_serverapp: Any, jp_fetch: Any, api: ApiCall, jp_http_port: int, jp_base_url: str
+) -> None:
+    headers = {"Authorization": f"token {USERS['alice']}"}
+    tm = jp_serverapp.web_app.settings["terminal_manager"]
+    assert tm.cull_inactive_timeout == TIMEOUT_S
+
+    async def new_terminal() -> str:
+        reply = await jp_fetch("api", "terminals", method="POST", body="{}", headers=headers)
+        return json.loads(reply.body)["name"]  # type: ignore[no-any-return]
+
+    busy, idle = await new_terminal(), await new_terminal()
+    await terminal_send(jp_http_port, jp_base_url, busy, "python3 -c 'while True: pass'\r")
+
+    async def busy_seen() -> bool:
+        terms = {t["name"]: t for t in (await report(api))["terminals"]}
+        return any("CPU" in a for a in terms.get(busy, {}).get("activity", []))
+
+    await eventually(busy_seen, 10, "the terminal's CPU process counted as activity")
+    assert any(busy in a for a in services(jp_serverapp).idle.current_activity())
+    assert jp_serverapp.extension_manager.any_activity()
+
+    async def alive(name: str) -> bool:
+        reply = await jp_fetch("api", "terminals", name, raise_error=False, headers=headers)
+        return reply.code == 200  # type: ignore[no-any-return]
+
+    await eventually(lambda: _not(alive(idle)), 4 * TIMEOUT_S, "the idle terminal culled")
+    assert await alive(busy), "a terminal running a CPU-bound process was culled"
+    await terminal_send(jp_http_port, jp_base_url, busy, "\x03")  # Ctrl-C
+
+
+async def test_keep_alive_api_and_touch_file(
+    jp_fetch: Any, api: ApiCall, kernels: KernelClient, tmp_path: Path
+) -> None:
+    kid = await kernels.start("python3")
+    reply = await api("POST", "idle/keep-alive", {"kernel_id": kid, "minutes": 1})
+    assert reply.status == 200, reply.json
+    assert reply.json["kind"] == "kernel"
+    assert reply.json["until_ms"] / 1000 > time.time() + 50
+
+    for name in ("kept-api", "kept-touch", "let-go"):
+        assert (await api("POST", "spaces", {"name": name})).status == 201
+        await wait_status(api, name, "InService")
+    assert (await api("POST", "idle/keep-alive", {"space": "kept-api", "minutes": 1})).status == 200
+    home = tmp_path / "smstudio" / "spaces" / "kept-touch" / "home"
+    touch = home / ".smstudio" / "keep-alive"
+    touch.parent.mkdir(parents=True, exist_ok=True)
+    touch.touch()
+    future = time.time() + 60  # `touch -d '+1 min' ~/.smstudio/keep-alive`
+    os.utime(touch, (future, future))
+
+    await wait_status(api, "let-go", "Stopped", timeout=4 * TIMEOUT_S)
+    await asyncio.sleep(TIMEOUT_S)
+    assert await kernel_alive(jp_fetch, kid), "keep-alive ignored for the kernel"
+    for name in ("kept-api", "kept-touch"):
+        space = (await api("GET", f"spaces/{name}")).json
+        assert space["status"] == "InService", f"keep-alive ignored for {name}"
+    spaces = {s["name"]: s for s in (await report(api))["spaces"]}
+    assert any("keep-alive" in a for a in spaces["kept-touch"]["activity"])
+    assert spaces["kept-api"]["keep_alive_until_ms"] is not None
+
+    bad = await api("POST", "idle/keep-alive", {"space": "nope", "minutes": 1})
+    assert bad.status == 404
+    both = await api("POST", "idle/keep-alive", {"space": "a", "kernel_id": "b"})
+    assert both.status == 400
+    assert (await api("POST", "idle/keep-alive", {"minutes": 1}, user="reader")).status == 403
+
+
+async def test_space_timeout_bounds(api: ApiCall) -> None:
+    too_long = await api("POST", "spaces", {"name": "s1", "idle_timeout_minutes": 500})
+    assert too_long.status == 400
+    assert too_long.error["field"] == "idle_timeout_minutes"
+    assert "between 1 and 120 minutes" in too_long.error["message"]
+    off = await api("POST", "spaces", {"name": "s1", "idle_timeout_minutes": 0})
+    assert off.status == 403
+    assert "does not allow" in off.error["message"]
+    ok = await api("POST", "spaces", {"name": "s1", "idle_timeout_minutes": 30, "start": False})
+    assert ok.status == 201
+    assert ok.json["idle_timeout_minutes"] == 30
+    assert (await api("PATCH", "spaces/s1", {"idle_timeout_minutes": 121})).status == 400
+    assert (await api("PATCH", "spaces/s1", {"idle_timeout_minutes": 0})).status == 403
+    patched = await api("PATCH", "spaces/s1", {"idle_timeout_minutes": 90})
+    assert patched.status == 200
+    assert patched.json["space"]["idle_timeout_minutes"] == 90
+
+
+async def test_idle_space_is_stopped_with_the_reason(
+    api: ApiCall, kernels: KernelClient, jp_fetch: Any
+) -> None:
+    assert (await api("POST", "spaces", {"name": "lab"})).status == 201
+    await wait_status(api, "lab", "InService")
+    kid = await kernels.start("smstudio-lab")
+    await kernels.run(kid, "y = 2")
+
+    spaces = {s["name"]: s for s in (await eventually(lambda: _spaces(api), 5, "report"))}
+    assert spaces["lab"]["timeout_minutes"] == pytest.approx(TIMEOUT_S / 60)
+    assert spaces["lab"]["shutdown_at_ms"] is not None
+    other = await report(api, user="bob")
+    assert other["spaces"] == []
+    assert all(k["space"] != "lab" for k in other["kernels"])
+
+    await wait_status(api, "lab", "Stopped", timeout=5 * TIMEOUT_S)
+    assert not await kernel_alive(jp_fetch, kid)
+    events = (await api("GET", "spaces/lab/events")).json["items"]
+    stopped = [e for e in events if e["kind"] == "idle-stopped"]
+    assert stopped, events
+    message = stopped[0]["message"]
+    assert message.startswith("Stopped after 0.1 min idle at ")
+    assert "no kernel activity since" in message or "no kernel running" in message
+    assert "no UI activity" in message
+
+
+async def test_ui_activity_counts_for_the_kernel(
+    api: ApiCall, kernels: KernelClient, jp_serverapp: Any
+) -> None:
+    kid = await kernels.start("python3")
+    before = jp_serverapp.web_app.last_activity()
+    await asyncio.sleep(TIMEOUT_S - 2)
+    reply = await api("POST", "activity", {"kernel_id": kid})
+    assert reply.status == 204
+    info = await eventually(lambda: kernel_report(api, kid), 5, "kernel report")
+    assert info["idle_seconds"] < 3
+    settings = jp_serverapp.web_app.settings
+    assert settings["smstudio_last_activity"] > before
+    assert (await api("POST", "activity", {"nope": 1})).status == 400
+    assert (await api("POST", "activity", {"space": "not-mine"})).status == 404
+
+
+async def test_busy_gpu_keeps_a_kernel(
+    jp_serverapp: Any, jp_fetch: Any, api: ApiCall, kernels: KernelClient, tmp_path: Path
+) -> None:
+    """nvidia-smi says the kernel holds a busy GPU (a stand-in binary on this machine)."""
+    kid = await kernels.start("python3")
+    pid = jp_serverapp.kernel_manager.get_kernel(kid).provisioner.pid
+    fake = tmp_path / "nvidia-smi"
+    fake.write_text(
+        "#!/bin/sh\n"
+        'case "$1" in --query-gpu*) echo "GPU-fake, 0, 87";;\n'
+        f'  --query-compute-apps*) echo "{pid}, GPU-fake, 1024";; esac\n'
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    services(jp_serverapp).idle.nvidia_smi = str(fake)
+
+    async def gpu_seen() -> bool:
+        info = await kernel_report(api, kid)
+        return bool(info and any("GPU 0 87% busy" in a for a in info["activity"]))
+
+    await eventually(gpu_seen, 10, "the busy GPU counted as activity")
+    await asyncio.sleep(TIMEOUT_S + 2)
+    assert await kernel_alive(jp_fetch, kid)
+
+
+async def _pending(api: ApiCall, kind: str, ident: str) -> dict[str, Any] | None:
+    for p in (await report(api))["pending"]:
+        if p["kind"] == kind and p["id"] == ident:
+            return p  # type: ignore[no-any-return]
+    return None
+
+
+async def _recent(api: ApiCall, kind: str, ident: str) -> dict[str, Any] | None:
+    for r in (await report(api))["recent"]:
+        if r["kind"] == kind and r["id"] == ident:
+            return r  # type: ignore[no-any-return]
+    return None
+
+
+async def _spaces(api: ApiCall) -> list[dict[str, Any]]:
+    return (await report(api))["spaces"]  # type: ignore[no-any-return]
+
+
+async def _not(awaitable: Any) -> bool:
+    return not await awaitable
