@@ -198,6 +198,7 @@ async def test_lifecycle_scripts_run_in_a_container_with_the_volume(
     script = (
         "#!/bin/sh\nset -e\ntest -f /.dockerenv\n"
         'echo "$HOME $(pwd) $SMSTUDIO_SPACE $SMSTUDIO_PROFILE" > lifecycle.txt\n'
+        "mkdir -p .smstudio && echo SETUP_VAR=from-lifecycle > .smstudio/kernel.env\n"
         "echo hello-from-container\n"
     )
     reply = await api("POST", "lifecycle-configs",
@@ -207,8 +208,9 @@ async def test_lifecycle_scripts_run_in_a_container_with_the_volume(
     await wait_status(api, "s5", "InService")
     assert "hello-from-container" in (await api("GET", "spaces/s5/lifecycle-log")).json["text"]
     kernel = await kernels.start("smstudio-s5")
-    out = await kernels.run(kernel, "print(open('lifecycle.txt').read())")
-    assert out.split() == [HOME, HOME, "s5", "ml.small"]
+    code = "import os\nprint(open('lifecycle.txt').read(), os.environ['SETUP_VAR'])"
+    out = await kernels.run(kernel, code)
+    assert out.split() == [HOME, HOME, "s5", "ml.small", "from-lifecycle"]
     assert containers(prefix + "s5") == [container_name(kernel)], "the script's container is gone"
 
 

@@ -14,6 +14,7 @@ Docker publishes exactly those ports and nothing else.
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from .containers import (
     limit_args,
     thread_env,
 )
-from .provisioners import SpaceProvisionerMixin, profile_limits
+from .provisioners import SpaceProvisionerMixin, profile_limits, space_kernel_env
 
 PORTS = ("shell_port", "iopub_port", "stdin_port", "hb_port", "control_port")
 KERNEL_MOUNT = "/opt/smstudio/kernel"
@@ -74,6 +75,7 @@ class DockerSpaceProvisioner(SpaceProvisionerMixin, LocalProvisioner):
         limits = profile_limits(profile)
         host_env = kwargs.get("env") or {}
         env = {
+            **await self._space_setup_env(volume),
             "SMSTUDIO_SPACE": state["name"],
             "SMSTUDIO_PROFILE": profile["name"],
             **{k: host_env[k] for k in FORWARDED_ENV if k in host_env},
@@ -93,6 +95,17 @@ class DockerSpaceProvisioner(SpaceProvisionerMixin, LocalProvisioner):
         ]  # fmt: skip
         kwargs["cwd"] = self.space_dir  # of the docker client; the kernel's is the volume
         return kwargs
+
+    @staticmethod
+    async def _space_setup_env(volume: SpaceVolume) -> dict[str, str]:
+        """``~/.smstudio/kernel.env`` and site-packages from the volume, as local kernels get."""
+        mountpoint = (
+            await docker("volume", "inspect", "--format", "{{.Mountpoint}}", volume.volume,
+                         check=False)
+        ).strip()  # fmt: skip
+        if not mountpoint or not os.access(mountpoint, os.R_OK | os.X_OK):
+            return {}  # a remote engine: the volume is not readable from here
+        return await asyncio.to_thread(space_kernel_env, Path(mountpoint), volume.home, {})
 
     def _write_container_connection_file(self) -> None:
         self.kernel_dir.mkdir(parents=True, exist_ok=True)
