@@ -8,6 +8,7 @@ from typing import Any
 
 from jupyter_core.paths import jupyter_data_dir
 from jupyter_server.extension.application import ExtensionApp
+from jupyter_server.serverapp import ServerApp
 from traitlets import Enum, Unicode, default, validate
 
 from . import __version__
@@ -18,6 +19,7 @@ from .hosting.config import Hosting
 from .identity import default_owner
 from .registry import all_routes
 from .services import Services
+from .spaces.service import SpaceService
 from .store.database import sqlite_url
 
 #: Environment variables that kernels and terminals inherit, so that
@@ -35,7 +37,7 @@ class SMStudioApp(ExtensionApp):
     name = "jupyter_smstudio"
     app_name = "SM Studio"
     description = "A self-hosted SageMaker Studio inside JupyterLab."
-    classes = [ComputeCatalog, Hosting]
+    classes = [ComputeCatalog, SpaceService, Hosting]
     load_other_extensions = True
 
     data_dir = Unicode(
@@ -82,11 +84,22 @@ class SMStudioApp(ExtensionApp):
     services: Services
 
     @property
+    def server(self) -> ServerApp:
+        """The jupyter_server application this extension runs in."""
+        assert self.serverapp is not None, "the extension is not linked to a server yet"
+        return self.serverapp
+
+    @property
     def resolved_database_url(self) -> str:
         return self.database_url or sqlite_url(Path(self.data_dir) / "smstudio.db")
 
     def initialize_settings(self) -> None:
         self.services = Services.build(self)
+        # Space kernelspecs live in our data dir; the server's own manager finds them.
+        kernels = str(Path(self.data_dir) / "kernels")
+        specs: Any = self.server.kernel_spec_manager
+        if kernels not in specs.kernel_dirs:
+            specs.kernel_dirs.append(kernels)
         self.settings.update(
             {
                 "smstudio_services": self.services,

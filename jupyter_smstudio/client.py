@@ -129,6 +129,33 @@ class Client:
     def delete_lifecycle_config(self, name: str) -> None:
         self.request("DELETE", "lifecycle-configs", name)
 
+    # ---- spaces -----------------------------------------------------------------
+    def create_space(self, name: str, **fields: Any) -> dict[str, Any]:
+        """Create (and by default start) a space; fields as in ``POST /spaces``."""
+        return self.request("POST", "spaces", json={"name": name, **fields})  # type: ignore[no-any-return]
+
+    def space(self, name: str) -> dict[str, Any]:
+        return self.request("GET", "spaces", name)  # type: ignore[no-any-return]
+
+    def spaces(self, **filters: Any) -> list[dict[str, Any]]:
+        return self.paginate("spaces", **filters)
+
+    def start_space(self, name: str) -> dict[str, Any]:
+        return self.request("POST", "spaces", name, "start")  # type: ignore[no-any-return]
+
+    def stop_space(self, name: str) -> dict[str, Any]:
+        return self.request("POST", "spaces", name, "stop")  # type: ignore[no-any-return]
+
+    def update_space(self, name: str, **changes: Any) -> dict[str, Any]:
+        """Change a space; ``profile=`` restarts its kernels on the new compute."""
+        return self.request("PATCH", "spaces", name, json=changes)  # type: ignore[no-any-return]
+
+    def delete_space(self, name: str) -> None:
+        self.request("DELETE", "spaces", name)
+
+    def compute_profiles(self) -> dict[str, Any]:
+        return self.request("GET", "compute-profiles")  # type: ignore[no-any-return]
+
     # ---- models, endpoints, access keys, batch transform ------------------------
     def create_model(self, name: str, model_data: str, **fields: Any) -> dict[str, Any]:
         body = {"name": name, "model_data": model_data, **fields}

@@ -14,6 +14,8 @@ from .hosting import runtime_handlers
 from .hosting import schema as hosting_schema
 from .lifecycle import handlers as lifecycle_handlers
 from .lifecycle import schema as lifecycle_schema
+from .spaces import handlers as spaces_handlers
+from .spaces import schema as spaces_schema
 from .store.migrations import Migration
 
 
@@ -22,10 +24,11 @@ def all_routes() -> list[Route]:
         *server.ROUTES,
         *compute_handlers.ROUTES,
         *lifecycle_handlers.ROUTES,
+        *spaces_handlers.ROUTES,
         *hosting_handlers.ROUTES,
         *runtime_handlers.ROUTES,
     ]
 
 
 def all_migrations() -> list[Migration]:
-    return [*lifecycle_schema.MIGRATIONS, *hosting_schema.MIGRATIONS]
+    return [*lifecycle_schema.MIGRATIONS, *spaces_schema.MIGRATIONS, *hosting_schema.MIGRATIONS]

@@ -18,6 +18,8 @@ from .identity import OwnerResolver, UserMode
 from .lifecycle.repository import LifecycleConfigRepository
 from .lifecycle.service import LifecycleConfigService
 from .registry import all_migrations
+from .spaces.repository import SpaceRepository
+from .spaces.service import SpaceService
 from .store import Database
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ class Services:
     owners: OwnerResolver
     compute: ComputeCatalog
     lifecycle_configs: LifecycleConfigService
+    spaces: SpaceService
     hosting: HostingService = field(init=False)
     access_keys: AccessKeyService = field(init=False)
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
@@ -44,12 +47,22 @@ class Services:
         db = Database(app.resolved_database_url, all_migrations())
         compute = ComputeCatalog(parent=app)
         compute.check()
+        lifecycle_configs = LifecycleConfigService(LifecycleConfigRepository(db))
         services = cls(
             db=db,
             owners=OwnerResolver(cast(UserMode, app.user_mode), app.owner_name),
             compute=compute,
-            lifecycle_configs=LifecycleConfigService(LifecycleConfigRepository(db)),
+            lifecycle_configs=lifecycle_configs,
+            spaces=SpaceService(
+                SpaceRepository(db),
+                compute,
+                lifecycle_configs,
+                Path(app.data_dir),
+                app.server.kernel_manager,
+                parent=app,
+            ),
         )
+        services.spaces.spawn = lambda coro: services.spawn(coro, "space lifecycle run")
         data_dir = Path(app.data_dir)
         root = Path(app.serverapp.root_dir) if app.serverapp else Path.cwd()
         workspace = Workspace(root, [data_dir])
@@ -77,8 +90,10 @@ class Services:
     async def start(self) -> None:
         await self.db.open()
         await self.hosting.resume()
+        await self.spaces.recover()
 
     async def stop(self) -> None:
+        await self.spaces.close()
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:

@@ -20,7 +20,7 @@ class UserInfo(BaseModel):
 class Features(BaseModel):
     """Which capability areas this server offers (panels hide what is off)."""
 
-    spaces: bool = False
+    spaces: bool = True
     training: bool = False
     endpoints: bool = True
     wrangler: bool = False

@@ -81,6 +81,15 @@ class MemoryCgroup:
                 continue
         return None
 
+    @classmethod
+    def existing(cls, name: str) -> MemoryCgroup | None:
+        """The cgroup ``create(name, ...)`` made, if any (to read its OOM count)."""
+        for version, root in ((2, V2_ROOT), (1, V1_ROOT)):
+            path = root / GROUP / name
+            if (path / "cgroup.procs").exists():
+                return cls(path, version)
+        return None
+
     def add(self, pid: int) -> None:
         (self.path / "cgroup.procs").write_text(str(pid))
 

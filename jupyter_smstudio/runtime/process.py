@@ -149,3 +149,18 @@ def stop(state_dir: Path, supervisor_pid: int | None = None) -> bool:
         os.killpg(state.child_pid, signal.SIGKILL)
         return True
     return False
+
+
+async def wait_finished(
+    state_dir: Path, supervisor_pid: int | None, interval: float = 0.2
+) -> RunState:
+    """Wait until the run exits or vanishes.
+
+    The state is written by another process that may outlive this one, so there is
+    no in-process event to wait on: poll the file.
+    """
+    while True:
+        state = await asyncio.to_thread(read_state, state_dir, supervisor_pid)
+        if state.finished:
+            return state
+        await asyncio.sleep(interval)

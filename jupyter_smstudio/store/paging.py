@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Select, Table, asc, desc
+from sqlalchemy import ColumnElement, Select, Table, asc, desc
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from ..errors import InvalidInput
@@ -81,15 +81,25 @@ def _escape_like(text: str) -> str:
 
 
 async def fetch_page(
-    conn: AsyncConnection, table: Table, stmt: Select[Any], query: ListQuery
+    conn: AsyncConnection,
+    table: Table,
+    stmt: Select[Any],
+    query: ListQuery,
+    *,
+    sort_column: ColumnElement[Any] | None = None,
 ) -> tuple[Sequence[Any], str | None]:
-    """Apply the common filters, order and window to ``stmt``; return rows and next token."""
+    """Apply the common filters, order and window to ``stmt``; return rows and next token.
+
+    ``sort_column`` replaces ``sort_by`` for tables ordered by one column (event logs).
+    """
     offset = decode_token(query)
-    if query.name_contains:
+    if query.name_contains and "name" in table.c:
         pattern = f"%{_escape_like(query.name_contains)}%"
         stmt = stmt.where(table.c.name.like(pattern, escape="\\"))
     order = asc if query.sort_order == "asc" else desc
-    stmt = stmt.order_by(order(table.c[SORT_COLUMNS[query.sort_by]]), order(table.c.name))
+    column = sort_column if sort_column is not None else table.c[SORT_COLUMNS[query.sort_by]]
+    tiebreak = table.c.name if "name" in table.c else next(iter(table.primary_key))
+    stmt = stmt.order_by(order(column), order(tiebreak))
     rows = (await conn.execute(stmt.offset(offset).limit(query.limit + 1))).all()
     more = len(rows) > query.limit
     token = encode_token(offset + query.limit, query) if more else None

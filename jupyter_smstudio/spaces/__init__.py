@@ -1,0 +1,1 @@
+"""Spaces: persistent workspaces with switchable compute and lifecycle configurations."""

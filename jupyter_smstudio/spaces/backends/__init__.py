@@ -1,0 +1,1 @@
+"""Where a space's volume and compute live: local processes or Docker."""

@@ -1,0 +1,70 @@
+"""Local backend: the volume is a directory, compute is local processes with limits."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import ClassVar
+
+from ...compute import ComputeProfile
+from ...runtime import ProcessSpec
+from .base import SpaceBackend
+
+
+def directory_size(path: Path) -> int:
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_blocks * 512
+            except OSError:
+                continue
+    return total
+
+
+class LocalSpaceBackend(SpaceBackend):
+    name: ClassVar[str] = "local"
+    provisioner: ClassVar[str] = "smstudio-local"
+
+    def volume(self, space: str) -> Path:
+        return self.space_dir(space) / "home"
+
+    def home(self, space: str) -> str:
+        return str(self.volume(space))
+
+    async def create_volume(self, space: str) -> None:
+        await asyncio.to_thread(self.volume(space).mkdir, parents=True, exist_ok=True)
+
+    async def delete_volume(self, space: str) -> None:
+        await asyncio.to_thread(shutil.rmtree, self.volume(space), True)
+
+    async def volume_usage(self, space: str) -> int:
+        return await asyncio.to_thread(directory_size, self.volume(space))
+
+    def script_spec(
+        self, space: str, run_id: str, argv: list[str], profile: ComputeProfile,
+        image: str | None, timeout: float,
+    ) -> ProcessSpec:  # fmt: skip
+        home = self.home(space)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("JPY_")}
+        env.update(
+            # The server's Python first, so scripts use what kernels use (and the client).
+            PATH=os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")]),
+            HOME=home,
+            SMSTUDIO_SPACE=space,
+            SMSTUDIO_PROFILE=profile.name,
+        )
+        return ProcessSpec(
+            id=f"lifecycle-{space}-{run_id}",
+            argv=argv,
+            cwd=Path(home),
+            env=env,
+            log_path=self.space_dir(space) / "lifecycle.log",
+            limits=profile.limits(),
+            max_runtime_seconds=timeout,
+            grace_seconds=5,
+            kill_group_on_exit=False,  # `nohup ... &` in a script outlives it
+        )

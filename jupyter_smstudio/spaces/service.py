@@ -1,0 +1,466 @@
+"""Rules for spaces: validation, sharing, the status machine, compute changes.
+
+Starting a space runs its lifecycle configurations detached (``runtime``) and a
+monitor task records the outcome, so a server restart re-attaches instead of
+losing the run. Kernels are jupyter_server's own, started through the space's
+kernelspec and provisioner; this service only stops or restarts them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import sys
+import uuid
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from traitlets import Float, Int, Type, Unicode
+from traitlets.config import LoggingConfigurable
+
+from ..compute import ComputeCatalog, ComputeProfile
+from ..errors import AccessDenied, Conflict, InvalidInput, InvalidState, NotFound
+from ..lifecycle.models import LifecycleConfigType
+from ..lifecycle.service import LifecycleConfigService
+from ..runtime import launch, read_log
+from ..runtime import stop as stop_run
+from ..runtime.files import atomic_write_bytes, read_json
+from ..runtime.logs import LogChunk, tail_lines
+from ..runtime.process import wait_finished
+from ..store.paging import ListQuery
+from ..timeutil import now_ms
+from .backends.base import SpaceBackend
+from .backends.local import LocalSpaceBackend
+from .kernelspecs import kernel_name, remove_kernelspec, write_kernelspec, write_space_state
+from .models import (
+    BUSY,
+    ComputeChange,
+    KernelInfo,
+    Sharing,
+    Space,
+    SpaceCreate,
+    SpaceDetail,
+    SpaceEventPage,
+    SpacePage,
+    SpaceQuery,
+    SpaceStatus,
+    SpaceUpdate,
+)
+from .repository import SpaceRepository
+
+GB = 1_000_000_000
+
+
+class SpaceService(LoggingConfigurable):
+    """Spaces of every user on this server. Configure as ``c.SpaceService.<option>``."""
+
+    backend_class = Type(
+        LocalSpaceBackend, klass=SpaceBackend, config=True,
+        help="Where volumes and compute live: LocalSpaceBackend or DockerSpaceBackend.",
+    )  # fmt: skip
+    default_storage_gb = Int(5, config=True, help="Volume size when the user gives none (GB).")
+    max_storage_gb = Int(100, config=True, help="Largest volume a user may ask for (GB).")
+    lifecycle_timeout_seconds = Float(
+        300, config=True, help="Time limit for a space's lifecycle scripts at start."
+    )
+    builtin_lifecycle_script = Unicode(
+        "", config=True, help="Script every space runs first at each start (admin's own setup)."
+    )
+
+    def __init__(
+        self,
+        repository: SpaceRepository,
+        compute: ComputeCatalog,
+        lifecycle_configs: LifecycleConfigService,
+        data_dir: Path,
+        kernel_manager: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.repository = repository
+        self.compute = compute
+        self.lifecycle_configs = lifecycle_configs
+        self.kernel_manager = kernel_manager
+        self.kernels_dir = data_dir / "kernels"
+        self.backend: SpaceBackend = self.backend_class(data_dir / "spaces", parent=self)
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._monitors: dict[str, asyncio.Task[None]] = {}
+        self.spawn: Any = asyncio.ensure_future
+
+    # ---- reading -------------------------------------------------------------
+    async def _visible(self, user: str, name: str) -> Space:
+        space = await self.repository.get(name)
+        if space is None or not can_use(space, user):
+            raise NotFound(f"No space named '{name}'.", field="name")
+        return space
+
+    async def _owned(self, user: str, name: str, action: str) -> Space:
+        space = await self._visible(user, name)
+        if space.owner != user:
+            raise AccessDenied(f"Only the owner of space '{name}' may {action} it.")
+        return space
+
+    async def get(self, user: str, name: str) -> SpaceDetail:
+        space = await self._visible(user, name)
+        await self._ingest_kernel_events(space.name)
+        return SpaceDetail(
+            **space.model_dump(),
+            storage_used_bytes=await self.backend.volume_usage(space.name),
+            kernels=self._kernels(space),
+        )
+
+    async def list_spaces(self, user: str, query: SpaceQuery) -> SpacePage:
+        return await self.repository.list(user, query)
+
+    async def events(self, user: str, name: str, query: ListQuery) -> SpaceEventPage:
+        space = await self._visible(user, name)
+        await self._ingest_kernel_events(space.name)
+        return await self.repository.events(space.name, query)
+
+    async def lifecycle_log(self, user: str, name: str, cursor: int) -> LogChunk:
+        space = await self._visible(user, name)
+        return await asyncio.to_thread(
+            read_log, self.backend.space_dir(space.name) / "lifecycle.log", cursor
+        )
+
+    # ---- creating and changing -------------------------------------------------
+    async def create(self, user: str, spec: SpaceCreate) -> Space:
+        profile = self.compute.get(spec.profile, field="profile")
+        storage = self._check_storage(spec.storage_gb or self.default_storage_gb)
+        await self._check_lifecycle_configs(user, spec.lifecycle_configs)
+        now = now_ms()
+        space = Space(
+            name=spec.name, owner=user, sharing=spec.sharing,
+            members=sorted(set(spec.members) - {user}), storage_gb=storage,
+            profile=profile.name, image=spec.image, lifecycle_configs=spec.lifecycle_configs,
+            idle_timeout_minutes=spec.idle_timeout_minutes, backend=self.backend.name,
+            status=SpaceStatus.STOPPED, kernel_name=kernel_name(spec.name),
+            created_ms=now, modified_ms=now,
+        )  # fmt: skip
+        await self.repository.insert(space)
+        try:
+            await self.backend.create_volume(space.name)
+        except Exception:
+            await self.repository.delete(space.name)  # nothing half-created
+            raise
+        await self.repository.add_event(space.name, "created", f"Created by {user}.")
+        if spec.start:
+            return await self.start(user, space.name)
+        return space
+
+    async def update(self, user: str, name: str, patch: SpaceUpdate) -> ComputeChange:
+        async with self._locks[name]:
+            space = await self._visible(user, name)
+            changes = patch.model_dump(exclude_unset=True)
+            if {"sharing", "members"} & changes.keys() and space.owner != user:
+                raise AccessDenied(f"Only the owner of space '{name}' may change its sharing.")
+            if space.status in BUSY:
+                raise Conflict(
+                    f"Space '{name}' is {space.status.value}; try again when it settles."
+                )
+            if "profile" in changes:
+                changes["profile"] = self.compute.get(patch.profile, field="profile").name
+            if "storage_gb" in changes:
+                self._check_storage(patch.storage_gb or self.default_storage_gb)
+            if "lifecycle_configs" in changes:
+                await self._check_lifecycle_configs(user, patch.lifecycle_configs or [])
+            if "members" in changes:
+                changes["members"] = sorted(set(patch.members or []) - {space.owner})
+            new_profile = "profile" in changes and changes["profile"] != space.profile
+            space = space.model_copy(update={**changes, "modified_ms": now_ms()})
+            moved: list[str] = []
+            if new_profile and space.status == SpaceStatus.IN_SERVICE:
+                moved = await self._move_kernels(space)
+            await self.repository.save(space)
+            if new_profile:
+                await self.repository.add_event(
+                    name, "compute-changed", f"Compute changed to {space.profile} by {user}."
+                )
+            return ComputeChange(space=space, moved_kernels=moved)
+
+    async def _move_kernels(self, space: Space) -> list[str]:
+        """Restart the space's kernels on its new profile (files stay, memory goes)."""
+        kernels = [k.id for k in self._kernels(space)]
+        space.status = SpaceStatus.UPDATING
+        await self._publish(space, kernel_profiles={})
+        for kernel_id in kernels:
+            await self.kernel_manager.restart_kernel(kernel_id)
+        space.status = SpaceStatus.IN_SERVICE
+        await self._publish(space, kernel_profiles={})
+        await self._write_kernelspec(space)  # the picker shows the new profile
+        return kernels
+
+    async def set_kernel_profile(
+        self, user: str, name: str, kernel_id: str, profile: str
+    ) -> KernelInfo:
+        """Move one notebook's kernel to another profile (restarts that kernel)."""
+        space = await self._visible(user, name)
+        chosen = self.compute.get(profile, field="profile")
+        if kernel_id not in {k.id for k in self._kernels(space)}:
+            raise NotFound(f"No kernel {kernel_id} runs in space '{name}'.", field="kernel_id")
+        state = self._state(space)
+        state.setdefault("kernel_profiles", {})[kernel_id] = chosen.model_dump()
+        await asyncio.to_thread(write_space_state, self.backend.space_dir(name), state)
+        await self.kernel_manager.restart_kernel(kernel_id)
+        await self.repository.add_event(
+            name, "kernel-compute-changed", f"Kernel {kernel_id[:8]} moved to {chosen.name}."
+        )
+        return KernelInfo(id=kernel_id, profile=chosen.name)
+
+    async def delete(self, user: str, name: str) -> None:
+        async with self._locks[name]:
+            space = await self._owned(user, name, "delete")
+            if space.status in (SpaceStatus.PENDING, SpaceStatus.UPDATING, SpaceStatus.DELETING):
+                raise Conflict(f"Space '{name}' is {space.status.value}; stop it first.")
+            await self._set_status(space, SpaceStatus.DELETING)
+            await self._stop_compute(space)
+            await self.backend.delete_volume(name)
+            await asyncio.to_thread(shutil.rmtree, self.backend.space_dir(name), True)
+            await self.repository.delete(name)
+        self._locks.pop(name, None)
+
+    # ---- start and stop ----------------------------------------------------------
+    async def start(self, user: str, name: str) -> Space:
+        async with self._locks[name]:
+            space = await self._visible(user, name)
+            if space.status == SpaceStatus.IN_SERVICE or space.status == SpaceStatus.PENDING:
+                return space
+            if space.status in BUSY:
+                raise Conflict(
+                    f"Space '{name}' is {space.status.value}; try again when it settles."
+                )
+            used = await self.backend.volume_usage(name)
+            if used > space.storage_gb * GB:
+                raise InvalidState(
+                    f"Space '{name}' uses {used / GB:.1f} GB of its {space.storage_gb} GB, so it "
+                    "cannot start. Raise its storage size or delete files.",
+                    field="storage_gb",
+                )
+            profile = self.compute.get(space.profile)
+            space.failure_reason = None
+            space.started_ms = now_ms()
+            await self._set_status(space, SpaceStatus.PENDING)
+            await self.backend.create_volume(name)
+            plan = await self._lifecycle_plan(space)
+            if not plan:
+                await self._in_service(space, profile)
+                return space
+            run_id = uuid.uuid4().hex[:12]
+            run_dir = await asyncio.to_thread(self._prepare_run, space, run_id, plan)
+            argv = [sys.executable, "-m", "jupyter_smstudio.lifecycle.runner", str(run_dir)]
+            spec = self.backend.script_spec(name, run_id, argv, profile, space.image,
+                                            self.lifecycle_timeout_seconds)  # fmt: skip
+            pid = await launch(spec, run_dir)
+            await self.repository.save(space, run_pid=pid)
+            await self.repository.add_event(
+                name, "lifecycle-started", f"Running {len(plan)} lifecycle configuration(s)."
+            )
+            self._watch(space.name, run_dir, pid)
+            return space
+
+    async def stop(self, user: str, name: str) -> Space:
+        async with self._locks[name]:
+            space = await self._visible(user, name)
+            if space.status == SpaceStatus.STOPPED:
+                return space
+            if space.status in (SpaceStatus.UPDATING, SpaceStatus.DELETING):
+                raise Conflict(
+                    f"Space '{name}' is {space.status.value}; try again when it settles."
+                )
+            await self._set_status(space, SpaceStatus.STOPPING)
+            await self._stop_compute(space)
+            await self._set_status(space, SpaceStatus.STOPPED)
+            await self.repository.add_event(name, "stopped", f"Stopped by {user}; files kept.")
+            return space
+
+    async def _stop_compute(self, space: Space) -> None:
+        monitor = self._monitors.pop(space.name, None)
+        if monitor is not None:
+            monitor.cancel()
+        run_dir = self._current_run(space.name)
+        if run_dir is not None:
+            stop_run(run_dir, await self.repository.run_pid(space.name))
+        for kernel in self._kernels(space):
+            await self.kernel_manager.shutdown_kernel(kernel.id)
+        await asyncio.to_thread(remove_kernelspec, self.kernels_dir, space.name)
+
+    async def _in_service(self, space: Space, profile: ComputeProfile) -> None:
+        space.initialized_ms = space.initialized_ms or now_ms()
+        await self._set_status(space, SpaceStatus.IN_SERVICE)
+        await self._write_kernelspec(space)
+        await self.repository.add_event(space.name, "in-service", f"Ready on {profile.name}.")
+
+    async def _write_kernelspec(self, space: Space) -> None:
+        await asyncio.to_thread(
+            write_kernelspec, self.kernels_dir, space.name, space.profile,
+            self.backend.provisioner, self.backend.space_dir(space.name),
+        )  # fmt: skip
+
+    async def _fail(self, space: Space, reason: str) -> None:
+        space.failure_reason = reason
+        await self._set_status(space, SpaceStatus.FAILED)
+        await self.repository.add_event(space.name, "failed", reason)
+
+    async def _set_status(self, space: Space, status: SpaceStatus) -> None:
+        space.status = status
+        space.modified_ms = now_ms()
+        await self.repository.save(space)
+        await self._publish(space)
+
+    async def _publish(self, space: Space, **extra: Any) -> None:
+        """Write space.json, what the kernel provisioners read."""
+        state = {**self._state(space), **extra}
+        await asyncio.to_thread(write_space_state, self.backend.space_dir(space.name), state)
+
+    def _state(self, space: Space) -> dict[str, Any]:
+        old = read_json(self.backend.space_dir(space.name) / "space.json") or {}
+        return {
+            "name": space.name,
+            "owner": space.owner,
+            "status": space.status.value,
+            "home": self.backend.home(space.name),
+            "profile": self.compute.get(space.profile).model_dump(),
+            "image": space.image,
+            "backend": space.backend,
+            "kernel_profiles": old.get("kernel_profiles", {}),
+        }
+
+    # ---- lifecycle runs ---------------------------------------------------------
+    async def _lifecycle_plan(self, space: Space) -> list[dict[str, str]]:
+        plan: list[dict[str, str]] = []
+        if self.builtin_lifecycle_script:
+            plan.append({"name": "built-in", "type": "built-in",
+                         "content": self.builtin_lifecycle_script})  # fmt: skip
+        configs = [
+            await self.lifecycle_configs.get(space.owner, n) for n in space.lifecycle_configs
+        ]
+        first_start = space.initialized_ms is None
+        for kind in (LifecycleConfigType.ON_CREATE, LifecycleConfigType.ON_START):
+            if kind == LifecycleConfigType.ON_CREATE and not first_start:
+                continue
+            plan += [{"name": c.name, "type": c.type.value, "content": c.content}
+                     for c in configs if c.type == kind]  # fmt: skip
+        return plan
+
+    def _prepare_run(self, space: Space, run_id: str, plan: list[dict[str, str]]) -> Path:
+        runs = self.backend.space_dir(space.name) / "lifecycle"
+        run_dir = runs / run_id
+        steps = []
+        for i, step in enumerate(plan):
+            file = f"{i:02d}-{step['name']}.sh"
+            atomic_write_bytes(run_dir / file, step["content"].encode())
+            steps.append({"name": step["name"], "type": step["type"], "file": file})
+        atomic_write_bytes(run_dir / "plan.json", json.dumps(steps).encode())
+        atomic_write_bytes(runs / "current", run_id.encode())
+        log = self.backend.space_dir(space.name) / "lifecycle.log"
+        with log.open("ab") as f:
+            f.write(f"\n==> Space '{space.name}' starting on {space.profile}\n".encode())
+        return run_dir
+
+    def _current_run(self, name: str) -> Path | None:
+        runs = self.backend.space_dir(name) / "lifecycle"
+        try:
+            return runs / (runs / "current").read_text().strip()
+        except FileNotFoundError:
+            return None
+
+    def _watch(self, name: str, run_dir: Path, pid: int | None) -> None:
+        self._monitors[name] = self.spawn(self._follow_run(name, run_dir, pid))
+
+    async def _follow_run(self, name: str, run_dir: Path, pid: int | None) -> None:
+        """Wait for the lifecycle run to end, then record InService or Failed."""
+        state = await wait_finished(run_dir, pid)
+        async with self._locks[name]:
+            self._monitors.pop(name, None)
+            space = await self.repository.get(name)
+            if space is None or space.status != SpaceStatus.PENDING:
+                return
+            await self.repository.save(space, run_pid=None)
+            result = read_json(run_dir / "result.json") or {}
+            log = self.backend.space_dir(name) / "lifecycle.log"
+            last = "\n".join(await asyncio.to_thread(tail_lines, log, 10))
+            if state.status == "exited" and state.exit_code == 0 and state.reason is None:
+                await self._in_service(space, self.compute.get(space.profile))
+            elif state.reason == "timeout":
+                limit = f"{self.lifecycle_timeout_seconds:g}"
+                await self._fail(space, f"Lifecycle configurations did not finish within {limit} s."
+                                        f"\n{last}")  # fmt: skip
+            elif state.status == "vanished":
+                await self._fail(space, "The lifecycle run stopped unexpectedly (its process "
+                                        f"vanished).\n{last}")  # fmt: skip
+            else:
+                failed = result.get("failed") or "lifecycle"
+                code = result.get("exit_code", state.exit_code)
+                await self._fail(space, f"Lifecycle configuration '{failed}' failed with exit "
+                                        f"code {code}.\n{last}")  # fmt: skip
+
+    async def recover(self) -> None:
+        """After a server restart: re-attach to lifecycle runs, settle interrupted changes."""
+        for space in await self.repository.all():
+            if space.status == SpaceStatus.PENDING:
+                run_dir = self._current_run(space.name)
+                if run_dir is None:
+                    await self._fail(space, "The server restarted before the space started.")
+                else:
+                    self._watch(space.name, run_dir, await self.repository.run_pid(space.name))
+            elif space.status in (SpaceStatus.STOPPING, SpaceStatus.DELETING):
+                await self._set_status(space, SpaceStatus.STOPPED)
+                await asyncio.to_thread(remove_kernelspec, self.kernels_dir, space.name)
+                await self.repository.add_event(space.name, "stopped", "Stopped during a restart.")
+            elif space.status == SpaceStatus.UPDATING:
+                await self._set_status(space, SpaceStatus.IN_SERVICE)
+
+    async def close(self) -> None:
+        for task in list(self._monitors.values()):
+            task.cancel()
+
+    # ---- helpers ----------------------------------------------------------------
+    def _kernels(self, space: Space) -> list[KernelInfo]:
+        state = read_json(self.backend.space_dir(space.name) / "space.json") or {}
+        overrides = state.get("kernel_profiles", {})
+        found = []
+        for kernel_id in list(self.kernel_manager.list_kernel_ids()):
+            kernel = self.kernel_manager.get_kernel(kernel_id)
+            if kernel.kernel_name == space.kernel_name:
+                profile = overrides.get(kernel_id, {}).get("name", space.profile)
+                state_now = getattr(kernel, "execution_state", None)
+                found.append(KernelInfo(id=kernel_id, profile=profile, execution_state=state_now))
+        return found
+
+    def _check_storage(self, storage_gb: int) -> int:
+        if storage_gb > self.max_storage_gb:
+            raise InvalidInput(
+                f"storage_gb {storage_gb} is above the administrator's maximum of "
+                f"{self.max_storage_gb} GB.",
+                field="storage_gb",
+            )
+        return storage_gb
+
+    async def _check_lifecycle_configs(self, user: str, names: list[str]) -> None:
+        for name in names:
+            try:
+                await self.lifecycle_configs.get(user, name)
+            except NotFound as err:
+                raise InvalidInput(
+                    f"lifecycle_configs: no lifecycle configuration named '{name}'.",
+                    field="lifecycle_configs",
+                ) from err
+
+    async def _ingest_kernel_events(self, name: str) -> None:
+        """Move events the provisioners wrote (e.g. out of memory) into the history."""
+        path = self.backend.space_dir(name) / "kernel-events.jsonl"
+        taken = path.with_suffix(".taking")
+        try:
+            await asyncio.to_thread(path.rename, taken)
+        except FileNotFoundError:
+            return
+        for line in (await asyncio.to_thread(taken.read_text)).splitlines():
+            event = json.loads(line)
+            await self.repository.add_event(name, event["kind"], event["message"])
+        await asyncio.to_thread(taken.unlink)
+
+
+def can_use(space: Space, user: str) -> bool:
+    return space.owner == user or (space.sharing == Sharing.SHARED and user in space.members)
