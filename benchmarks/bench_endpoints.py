@@ -80,8 +80,15 @@ def _ping(port: int) -> bool:
     return conn.getresponse().status == 200
 
 
-def start_ours(model_dir: Path, tmp: Path) -> tuple[Process, int]:
-    info = tmp / "server.json"
+NOOP_INFERENCE = (
+    "import numpy as np\n"
+    "def model_fn(model_dir):\n    return None\n"
+    "def predict_fn(data, model):\n    return np.zeros(len(data))\n"
+)
+
+
+def start_ours(model_dir: Path, tmp: Path, tag: str = "ours") -> tuple[Process, int]:
+    info = tmp / f"{tag}.json"
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
@@ -91,7 +98,9 @@ def start_ours(model_dir: Path, tmp: Path) -> tuple[Process, int]:
         "SMSTUDIO_SERVER_INFO": str(info),
         "SAGEMAKER_MODEL_SERVER_WORKERS": "2",
     }
-    proc = Process([sys.executable, "-m", "jupyter_smstudio.hosting.server"], env, tmp / "ours.log")
+    proc = Process(
+        [sys.executable, "-m", "jupyter_smstudio.hosting.server"], env, tmp / f"{tag}.log"
+    )
     data = wait_until(
         lambda: json.loads(info.read_text())["ready"] and json.loads(info.read_text()),
         60,
@@ -209,6 +218,10 @@ def run(rounds: int = 1) -> Result:
             predict.time(lambda: model.predict(row))  # type: ignore[attr-defined]
         series.append(predict)
         ours, our_port = start_ours(model_dir, tmp)
+        noop_dir = tmp / "noop"
+        (noop_dir / "code").mkdir(parents=True)
+        (noop_dir / "code" / "inference.py").write_text(NOOP_INFERENCE)
+        noop, noop_port = start_ours(noop_dir, tmp, "noop")
         python = _mlflow_python()
         mlflow = mlflow_port = None
         if python:
@@ -221,6 +234,9 @@ def run(rounds: int = 1) -> Result:
             if mlflow_port:
                 run_load(mlflow_port, "/invocations", body, "application/json", 8, 2)
             for _ in range(rounds):
+                load = run_load(noop_port, "/invocations", csv, "text/csv", 1, min(seconds, 10))
+                loads.setdefault(("noop", 1), Load()).latencies.extend(load.latencies)
+                loads[("noop", 1)].seconds += load.seconds
                 for c in (1, 8):
                     load = run_load(our_port, "/invocations", csv, "text/csv", c, seconds)
                     loads.setdefault(("ours", c), Load()).latencies.extend(load.latencies)
@@ -233,6 +249,7 @@ def run(rounds: int = 1) -> Result:
                         loads[("mlflow", c)].seconds += load.seconds
         finally:
             ours.stop()
+            noop.stop()
             if mlflow is not None:
                 mlflow.stop()
         for c in (1, 8):
@@ -251,9 +268,14 @@ def run(rounds: int = 1) -> Result:
             )
             goal = "; target >=2x, p99<=10ms" if c == 8 else ""
             targets[label] = f"{mine.rps:.0f} req/s{ratio}{goal}"
-        overhead = series[[s.name for s in series].index("smstudio endpoint, c=1")].median
+        total = series[[s.name for s in series].index("smstudio endpoint, c=1")].median
         targets[predict.name] = (
-            f"server overhead at c=1: {(overhead - predict.median) * 1000:.2f} ms"
+            f"endpoint p50 minus predict p50 at c=1: {(total - predict.median) * 1000:.2f} ms"
+        )
+        noop_label = "smstudio endpoint, no-op model, c=1"
+        series.append(_series(noop_label, loads[("noop", 1)]))
+        targets[noop_label] = (
+            f"server overhead (HTTP, CSV decode, JSON encode); {loads[('noop', 1)].rps:.0f} req/s"
         )
         in_process, job = batch(tmp, model, model_dir)
         series.append(Series("model.predict, 1M rows, in-process", [in_process]))

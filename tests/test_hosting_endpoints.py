@@ -265,4 +265,5 @@ async def test_a_model_that_fails_to_load_fails_the_endpoint(
     ).status == 201
     reply = await wait_status(api, "bad", "Failed")
     assert "RuntimeError: corrupt" in reply.json["failure_reason"]
+    assert "corrupt" in (await api("GET", "endpoints/bad/logs")).json["text"]
     assert (await api("DELETE", "endpoints/bad")).status == 204

@@ -26,7 +26,10 @@ def test_model_deploy_predict_transform_and_magics(tmp_path: Path) -> None:
     try:
         with ServerProcess(tmp_path) as server:
             client = Client(server.url, server.token)
-            model = Model("job/output/model.tar.gz", instance_type="local", client=client)
+            root = tmp_path / "root"
+            model = Model(
+                str(root / "job/output/model.tar.gz"), instance_type="local", client=client
+            )
             predictor = model.deploy(endpoint_name="sdk", workers=1)
             assert predictor.predict([[1, 1, 1], [2, 0, 0]]) == [6.0, 2.0]
             predictor.serializer, predictor.deserializer = NumpySerializer(), NumpyDeserializer()
@@ -36,17 +39,19 @@ def test_model_deploy_predict_transform_and_magics(tmp_path: Path) -> None:
                 predictor.predict([[666, 0, 0]])
             assert err.value.status == 424
             job = model.transformer(
-                output_path="scored",
+                output_path=str(root / "scored"),
                 strategy="MultiRecord",
                 assemble_with="Line",
                 accept="text/csv",
-            ).transform("data.csv", split_type="Line")
+            ).transform(str(root / "data.csv"), split_type="Line")
             assert job["status"] == "Completed"
             assert (tmp_path / "root" / "scored" / "data.csv.out").read_text() == "1.0\n2.0\n3.0\n"
             out = io.StringIO()
             with redirect_stdout(out):
                 endpoints_magic("", client)
-                deployed = deploy_magic("job/output/model.tar.gz --name magic --workers 1", client)
+                deployed = deploy_magic(
+                    f"{root}/job/output/model.tar.gz --name magic --workers 1", client
+                )
                 endpoints_magic("logs magic", client)
                 endpoints_magic("delete magic", client)
                 endpoints_magic("bogus", client)

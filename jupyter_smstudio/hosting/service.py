@@ -402,8 +402,7 @@ class HostingService:
         except (DeployFailed, InvalidInput, NotFound) as err:
             record.status = S.FAILED
             record.failure_reason = str(err)[:2048]
-            record.pending_specs = []
-            await self._save(record)
+            await self._save(record)  # pending_specs stay: their logs tell why (all stopped)
             return
         self._publish(record, config, specs, addresses)
         record.status = S.IN_SERVICE

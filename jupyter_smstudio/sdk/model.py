@@ -9,20 +9,33 @@
     model.transformer(output_path="scored", strategy="MultiRecord",
                       assemble_with="Line").transform("data/big.csv", split_type="Line")
 
-Paths are in your space (relative to the server's root directory).
+Relative paths are taken from the current directory (a notebook's folder, as in
+``open()``) and sent as absolute paths; the server accepts them inside your workspace.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, TextIO, overload
 
 from ..client import Client
 from .serializers import CSVSerializer, JSONDeserializer
 
 POLL_SECONDS = 0.5
+
+
+@overload
+def _local(path: str) -> str: ...
+@overload
+def _local(path: None) -> None: ...
+def _local(path: str | None) -> str | None:
+    """A path as the caller means it: relative to the current directory (the notebook's)."""
+    if path is None or "://" in path:
+        return path
+    return os.path.abspath(os.path.expanduser(path))
 
 
 class DeployError(RuntimeError):
@@ -161,9 +174,9 @@ class Model:
             self.name = self.name or _unique((self.entry_point or "model").split(".")[0])
             self.client.create_model(
                 self.name,
-                self.model_data,
+                _local(self.model_data),
                 entry_point=self.entry_point,
-                source_dir=self.source_dir,
+                source_dir=_local(self.source_dir),
                 environment=self.env,
                 image=self.image_uri,
                 instance_type=instance_type or self.instance_type,
@@ -252,7 +265,7 @@ class Transformer:
         self.instance_type = instance_type
         self.strategy = strategy
         self.assemble_with = assemble_with
-        self.output_path = output_path or f"transform-output/{model_name}"
+        self.output_path = _local(output_path or f"transform-output/{model_name}")
         self.accept = accept
         self.max_concurrent_transforms = max_concurrent_transforms
         self.max_payload = max_payload
@@ -282,7 +295,7 @@ class Transformer:
         body: dict[str, Any] = {
             "model_name": self.model_name,
             "transform_input": {
-                "data_source": data,
+                "data_source": _local(data),
                 "content_type": content_type,
                 "split_type": split_type or "None",
             },

@@ -12,8 +12,9 @@ const TRAIN_AND_DEPLOY = [
   'from sklearn.ensemble import RandomForestClassifier',
   'X, y = load_iris(return_X_y=True)',
   'joblib.dump(RandomForestClassifier(n_estimators=20, random_state=0).fit(X, y), "model.joblib")',
-  'with tarfile.open("model.tar.gz", "w:gz") as archive:',
-  '    archive.add("model.joblib")',
+  'archive = tarfile.open("model.tar.gz", "w:gz")',
+  'archive.add("model.joblib")',
+  'archive.close()',
   'from jupyter_smstudio.sdk.model import Model',
   'predictor = Model("model.tar.gz", instance_type="local").deploy(endpoint_name="iris", workers=1)',
   'print("deployed", predictor.predict([[5.1, 3.5, 1.4, 0.2]]))'
@@ -21,6 +22,11 @@ const TRAIN_AND_DEPLOY = [
 
 test.describe('Endpoints', () => {
   test.setTimeout(180_000);
+
+  // Model servers outlive the Jupyter server by design: never leave one behind.
+  test.afterEach(async ({ request }) => {
+    await request.delete('/smstudio/api/endpoints/iris');
+  });
 
   test('deploy a trained model, invoke it from the console, delete it', async ({
     page
@@ -38,18 +44,24 @@ test.describe('Endpoints', () => {
     const item = page.locator(
       '[data-smstudio-section="endpoints"] [data-smstudio-item="iris"]'
     );
+    await page.getByTitle('Refresh Endpoints').click();
     await expect(item).toBeVisible({ timeout: 30_000 });
     await expect(item.locator('.smstudio-Item-status')).toHaveText(
-      'InService'
+      'InService',
+      { timeout: 30_000 }
     );
     await item.click();
 
     const detail = page.locator('[data-smstudio-endpoint="iris"]');
     await expect(detail).toBeVisible();
-    await detail.locator('[data-smstudio-body]').fill('5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3');
+    await detail
+      .locator('[data-smstudio-body]')
+      .fill('5.1,3.5,1.4,0.2\n6.7,3.0,5.2,2.3');
     await detail.locator('[data-smstudio-invoke]').click();
     const result = detail.locator('[data-smstudio-result]');
-    await expect(result.locator('[data-smstudio-response]')).toHaveText('[0, 2]');
+    await expect(result.locator('[data-smstudio-response]')).toHaveText(
+      '[0, 2]'
+    );
     await expect(result).toContainText('OK 200');
     await expect(result).toContainText('ms round trip');
     await expect(detail.locator('[data-smstudio-logs]')).toContainText(
@@ -68,7 +80,9 @@ test.describe('Endpoints', () => {
     await expect(result.locator('[data-smstudio-response]')).toContainText(
       'is not a number'
     );
-    await page.screenshot({ path: path.join(SCREENSHOTS, 'endpoint-error.png') });
+    await page.screenshot({
+      path: path.join(SCREENSHOTS, 'endpoint-error.png')
+    });
 
     page.once('dialog', dialog => void dialog.accept());
     await detail.locator('[data-smstudio-delete]').click();

@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -95,37 +94,33 @@ class ServerChild:
 
 
 class Invoker:
-    """One keep-alive connection per thread to the model server."""
+    """Sends one batch per connection.
+
+    A worker owns the connections it accepted, and only a free worker accepts, so a
+    fresh connection per (large) batch lands on an idle worker; kept-alive connections
+    could pile every batch onto one worker while the others wait.
+    """
 
     def __init__(self, port: int, content_type: str, accept: str, timeout: float) -> None:
         self.port = port
-        self.headers = {"Content-Type": content_type, "Accept": accept}
+        self.headers = {"Content-Type": content_type, "Accept": accept, "Connection": "close"}
         self.timeout = timeout
-        self.local: dict[int, http.client.HTTPConnection] = {}
-
-    def _conn(self) -> http.client.HTTPConnection:
-        key = threading.get_ident()
-        if key not in self.local:
-            self.local[key] = http.client.HTTPConnection(
-                "127.0.0.1", self.port, timeout=self.timeout
-            )
-        return self.local[key]
 
     def __call__(self, batch: Batch) -> bytes:
         for attempt in range(RETRIES + 1):
-            conn = self._conn()
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
             try:
                 conn.request("POST", "/invocations", batch.body, self.headers)
                 response = conn.getresponse()
                 data = response.read()
             except (OSError, http.client.HTTPException) as err:
-                conn.close()
-                self.local.pop(threading.get_ident(), None)
                 if attempt == RETRIES:
                     raise RecordError(
                         batch.first, f"the model server did not answer: {err}"
                     ) from None
                 continue
+            finally:
+                conn.close()
             if response.status != 200:
                 try:
                     detail = json.loads(data)

@@ -7,6 +7,7 @@ so status is read from there and a server restart loses nothing.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -135,7 +136,8 @@ class TransformService:
                 ],
                 cwd=job_dir,
                 env={
-                    "PATH": "/usr/bin:/bin",
+                    "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                    "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - fallback only
                     "PYTHONPATH": PACKAGE_PARENT,
                     "PYTHONUNBUFFERED": "1",
                 },
@@ -147,33 +149,43 @@ class TransformService:
         )
         return job
 
-    async def _refresh(self, job: TransformJob) -> TransformJob:
-        if job.status not in (T.IN_PROGRESS, T.STOPPING):
-            return job
+    @staticmethod
+    def _observe(job: TransformJob) -> TransformJob:
+        """The job as its files say it is now (blocking reads: run in a thread)."""
+        job = job.model_copy(deep=True)
         job_dir = Path(job.job_dir)
-        progress = await asyncio.to_thread(read_json, job_dir / "progress.json")
+        progress = read_json(job_dir / "progress.json")
         if progress:
             job.progress = TransformProgress.model_validate(progress)
         state = read_state(job_dir)
-        if state.finished:
-            job.ended_ms = state.ended_ms or now_ms()
-            failure = job_dir / "failure"
-            if state.reason == "stopped":
-                job.status = T.STOPPED
-            elif state.exit_code == 0:
-                job.status = T.COMPLETED
+        if not state.finished:
+            return job
+        job.ended_ms = state.ended_ms or now_ms()
+        failure = job_dir / "failure"
+        if state.reason == "stopped":
+            job.status = T.STOPPED
+        elif state.exit_code == 0:
+            job.status = T.COMPLETED
+        else:
+            job.status = T.FAILED
+            if failure.exists():
+                job.failure_reason = failure.read_text()[:1024]
+            elif state.reason == "oom":
+                job.failure_reason = "Out of memory: choose a larger instance type."
             else:
-                job.status = T.FAILED
-                if failure.exists():
-                    job.failure_reason = failure.read_text()[:1024]
-                elif state.reason == "oom":
-                    job.failure_reason = "Out of memory: choose a larger instance type."
-                else:
-                    tail = "\n".join(tail_lines(job_dir / "output.log", 10))
-                    job.failure_reason = f"Exited with {state.exit_code}: {tail}"[:1024]
-        job.modified_ms = now_ms()
-        await self.jobs.save(job)
+                tail = "\n".join(tail_lines(job_dir / "output.log", 10))
+                job.failure_reason = f"Exited with {state.exit_code}: {tail}"[:1024]
         return job
+
+    async def _refresh(self, job: TransformJob) -> TransformJob:
+        """Bring a running job's row up to date; saved only when something changed."""
+        if job.status not in (T.IN_PROGRESS, T.STOPPING):
+            return job
+        current = await asyncio.to_thread(self._observe, job)
+        if current != job:
+            current.modified_ms = now_ms()
+            await self.jobs.save(current)
+        return current
 
     async def get(self, owner: str, name: str) -> TransformJob:
         job = await self.jobs.get(owner, name)
