@@ -144,9 +144,18 @@ async def test_silent_cpu_work_is_not_shut_down(
 
 
 async def test_terminal_running_a_cpu_process_is_kept(
-    jp_serverapp: Any, jp_fetch: Any, api: ApiCall, jp_http_port: int, jp_base_url: str
+    jp_serverapp: Any,
+    jp_fetch: Any,
+    api: ApiCall,
+    jp_http_port: int,
+    jp_base_url: str,
+    tmp_path: Path,
 ) -> None:
+    """The terminal, and the space in whose files its busy process runs, are kept."""
     headers = {"Authorization": f"token {USERS['alice']}"}
+    assert (await api("POST", "spaces", {"name": "shell"})).status == 201
+    await wait_status(api, "shell", "InService")
+    home = tmp_path / "smstudio" / "spaces" / "shell" / "home"
     tm = jp_serverapp.web_app.settings["terminal_manager"]
     assert tm.cull_inactive_timeout == TIMEOUT_S
 
@@ -155,7 +164,8 @@ async def test_terminal_running_a_cpu_process_is_kept(
         return json.loads(reply.body)["name"]  # type: ignore[no-any-return]
 
     busy, idle = await new_terminal(), await new_terminal()
-    await terminal_send(jp_http_port, jp_base_url, busy, "python3 -c 'while True: pass'\r")
+    command = f"cd {home} && python3 -c 'while True: pass'\r"
+    await terminal_send(jp_http_port, jp_base_url, busy, command)
 
     async def busy_seen() -> bool:
         terms = {t["name"]: t for t in (await report(api))["terminals"]}
@@ -171,6 +181,10 @@ async def test_terminal_running_a_cpu_process_is_kept(
 
     await eventually(lambda: _not(alive(idle)), 4 * TIMEOUT_S, "the idle terminal culled")
     assert await alive(busy), "a terminal running a CPU-bound process was culled"
+    space = (await api("GET", "spaces/shell")).json
+    assert space["status"] == "InService", "a space with a busy terminal in its files stopped"
+    spaces = {s["name"]: s for s in (await report(api))["spaces"]}
+    assert any("terminal" in a for a in spaces["shell"]["activity"]), spaces["shell"]
     await terminal_send(jp_http_port, jp_base_url, busy, "\x03")  # Ctrl-C
 
 
