@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jupyter_client.jsonutil import json_default
+from jupyter_client.session import Session
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
 
 from .conftest import USERS, ApiCall
 from .idle_helpers import (
@@ -106,6 +110,32 @@ async def test_idle_kernel_is_shut_down_after_its_timeout(
         lambda: _recent(api, "kernel", kid), 5, "the shutdown in /idle recent"
     )
     assert "idle" in recent["message"]
+
+
+async def test_housekeeping_messages_do_not_keep_a_kernel(
+    jp_fetch: Any, jp_serverapp: Any, kernels: KernelClient, jp_http_port: int, jp_base_url: str
+) -> None:
+    """A resource-usage panel or console polling the kernel is not the user."""
+    km = jp_serverapp.kernel_manager
+    assert {"usage_request", "history_request"} <= set(km.untracked_message_types)
+    kid = await kernels.start("python3")
+    await kernels.run(kid, "pass")
+    url = f"ws://127.0.0.1:{jp_http_port}{jp_base_url}api/kernels/{kid}/channels"
+    conn = await websocket_connect(
+        HTTPRequest(url, headers={"Authorization": f"token {USERS['alice']}"})
+    )
+    deadline = time.monotonic() + 4 * TIMEOUT_S
+    try:
+        while time.monotonic() < deadline and await kernel_alive(jp_fetch, kid):
+            for kind, channel in (("history_request", "shell"), ("kernel_info_request", "shell")):
+                content = {"hist_access_type": "tail", "n": 1} if kind == "history_request" else {}
+                msg = Session().msg(kind, content=content)
+                msg["channel"] = channel
+                conn.write_message(json.dumps(msg, default=json_default))
+            await asyncio.sleep(1)
+    finally:
+        conn.close()
+    assert not await kernel_alive(jp_fetch, kid), "housekeeping messages kept the kernel alive"
 
 
 async def test_silent_cpu_work_is_not_shut_down(

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SERVER = ""
+#: Kernel messages that do not count as activity, beyond jupyter_server's own list.
+HOUSEKEEPING = ("usage_request", "usage_reply", "history_request", "history_reply")
 #: Space statuses in which a space runs compute (and may idle).
 RUNNING = (SpaceStatus.IN_SERVICE, SpaceStatus.PENDING, SpaceStatus.UPDATING)
 
@@ -127,6 +129,11 @@ class IdleMonitor:
         for name, value in wanted.items():
             if not configured(config, km, name):
                 setattr(km, name, value)
+        if not configured(config, km, "untracked_message_types"):
+            # Housekeeping that frontends and extensions send on their own (resource
+            # usage panels, console history) is not a user's activity.
+            extra = [m for m in HOUSEKEEPING if m not in km.untracked_message_types]
+            km.untracked_message_types = [*km.untracked_message_types, *extra]
 
     def configure_terminals(self) -> None:
         tm = self.server.web_app.settings.get("terminal_manager")
