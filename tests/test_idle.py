@@ -47,13 +47,15 @@ while time.monotonic() < end:
 
 
 @pytest.fixture
-def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:
+def jp_server_config(jp_server_config: dict[str, Any], request: Any) -> dict[str, Any]:
+    """Short timeouts; a test may change the policy with ``@pytest.mark.idle_policy(...)``."""
     config = dict(jp_server_config)
     config["ServerApp"] = {
         **config["ServerApp"],
         "jpserver_extensions": {"jupyter_smstudio": True, "jupyter_server_terminals": True},
     }
-    config["IdlePolicy"] = dict(POLICY)
+    marker = request.node.get_closest_marker("idle_policy")
+    config["IdlePolicy"] = {**POLICY, **(marker.kwargs if marker else {})}
     return config
 
 
@@ -171,6 +173,25 @@ async def test_silent_cpu_work_is_not_shut_down(
     _out, error = await long_cell
     assert error is None
     assert await kernel_alive(jp_fetch, cell)
+
+
+@pytest.mark.idle_policy(max_busy_minutes=TIMEOUT_S / 60)
+async def test_max_busy_time_lets_a_busy_kernel_go(
+    jp_fetch: Any, jp_serverapp: Any, api: ApiCall, kernels: KernelClient
+) -> None:
+    """With a maximum busy time, a kernel busy for longer is culled like an idle one."""
+    assert jp_serverapp.kernel_manager.cull_busy is True
+    kid = await kernels.start("python3")
+    await kernels.run(kid, SPIN_THREAD)
+    started = time.monotonic()
+
+    async def over_limit() -> bool:
+        info = await kernel_report(api, kid)
+        return bool(info and any("longer than" in a for a in info["activity"]))
+
+    await eventually(over_limit, 4 * TIMEOUT_S, "the kernel reported busy for too long")
+    await eventually(lambda: _not(kernel_alive(jp_fetch, kid)), 4 * TIMEOUT_S, "the culler")
+    assert time.monotonic() - started >= 2 * TIMEOUT_S - 2
 
 
 async def test_terminal_running_a_cpu_process_is_kept(
