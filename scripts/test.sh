@@ -2,7 +2,8 @@
 # Set up what the tests need and run all of them: lint, Python tests, frontend unit
 # tests and browser UI tests (Galata on Debian's Chromium).
 # Usage: bash scripts/test.sh           (everything)
-#        SMSTUDIO_SKIP_UI=1 bash scripts/test.sh   (no browser tests)
+#        SMSTUDIO_SKIP_UI=1 bash scripts/test.sh       (no browser tests)
+#        SMSTUDIO_SKIP_DOCKER=1 bash scripts/test.sh   (no Docker engine set-up)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
@@ -11,6 +12,11 @@ start=$(date +%s)
 [ "${SMSTUDIO_SKIP_UI:-0}" = 1 ] || ensure_apt chromium fonts-dejavu-core
 ensure_venv
 install_wheel "test,dev"
+if [ "${SMSTUDIO_SKIP_DOCKER:-0}" != 1 ]; then
+  # A real engine for the Docker backends' tests (they skip, saying why, without one).
+  source "$ROOT/scripts/docker.sh"
+  ensure_docker_engine && ensure_base_image
+fi
 
 log "Test tools: configurable-http-proxy (for the JupyterHub idle-culling test)"
 # Versions pinned by .ci-tools/package-lock.json.

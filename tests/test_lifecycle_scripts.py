@@ -142,10 +142,10 @@ async def test_a_space_kernel_uses_what_its_scripts_set_up(
 def test_auto_shutdown_stops_the_space_at_the_set_time(tmp_path: Path) -> None:
     with ServerProcess(tmp_path) as server:
         client = Client(server.url, server.token)
-        at = (datetime.datetime.now() + datetime.timedelta(seconds=6)).strftime("%H:%M:%S")
+        at = (datetime.datetime.now() + datetime.timedelta(seconds=20)).strftime("%H:%M:%S")
         client.create_lifecycle_config("bedtime", configured("auto-shutdown-at.sh", STOP_AT=at))
         client.create_space("s1", lifecycle_configs=["bedtime"])
         wait_until(lambda: client.space("s1")["status"] == "InService", 30, "InService")
-        wait_until(lambda: client.space("s1")["status"] == "Stopped", 30, "the space to stop")
+        wait_until(lambda: client.space("s1")["status"] == "Stopped", 60, "the space to stop")
         log = tmp_path / "smstudio" / "spaces" / "s1" / "home" / ".smstudio" / "auto-shutdown.log"
         assert "stopped the space" in log.read_text()

@@ -86,7 +86,7 @@ async def test_kernels_run_in_the_space_with_its_profile(
 
 
 async def test_change_compute_restarts_kernels_keeping_files_not_memory(
-    api: ApiCall, kernels: KernelClient
+    api: ApiCall, kernels: KernelClient, jp_fetch: Any
 ) -> None:
     await create(api, profile="ml.small")
     kernel = await kernels.start("smstudio-s1")
@@ -101,6 +101,8 @@ async def test_change_compute_restarts_kernels_keeping_files_not_memory(
     assert out.split() == ["ml.t3.medium", "still", "here", "False"]
     events = (await api("GET", "spaces/s1/events")).json["items"]
     assert any(e["kind"] == "compute-changed" for e in events)
+    spec = (await kernelspecs(jp_fetch))["smstudio-s1"]["spec"]
+    assert spec["display_name"] == "Python 3 · s1 · ml.t3.medium", "picker shows new profile"
 
 
 async def test_one_notebook_can_move_its_own_kernel(api: ApiCall, kernels: KernelClient) -> None:

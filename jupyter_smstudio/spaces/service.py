@@ -194,6 +194,7 @@ class SpaceService(LoggingConfigurable):
             await self.kernel_manager.restart_kernel(kernel_id)
         space.status = SpaceStatus.IN_SERVICE
         await self._publish(space, kernel_profiles={})
+        await self._write_kernelspec(space)  # the picker shows the new profile
         return kernels
 
     async def set_kernel_profile(
@@ -296,11 +297,14 @@ class SpaceService(LoggingConfigurable):
     async def _in_service(self, space: Space, profile: ComputeProfile) -> None:
         space.initialized_ms = space.initialized_ms or now_ms()
         await self._set_status(space, SpaceStatus.IN_SERVICE)
+        await self._write_kernelspec(space)
+        await self.repository.add_event(space.name, "in-service", f"Ready on {profile.name}.")
+
+    async def _write_kernelspec(self, space: Space) -> None:
         await asyncio.to_thread(
-            write_kernelspec, self.kernels_dir, space.name, profile.name,
+            write_kernelspec, self.kernels_dir, space.name, space.profile,
             self.backend.provisioner, self.backend.space_dir(space.name),
         )  # fmt: skip
-        await self.repository.add_event(space.name, "in-service", f"Ready on {profile.name}.")
 
     async def _fail(self, space: Space, reason: str) -> None:
         space.failure_reason = reason

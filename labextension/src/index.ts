@@ -18,6 +18,8 @@ import { IdleWatcher } from './idle';
 import { DEFAULT_SETTINGS, readSettings } from './settings';
 import type { ISmStudioSettings } from './settings';
 import { SmStudioSidebar } from './sidebar';
+import { ActiveSpaceTracker } from './spaces/activespace';
+import { AppSpacesEnvironment } from './spaces/environment';
 import { StatusItem } from './status/item';
 import { StatusModel } from './status/model';
 
@@ -70,7 +72,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const sidebar = new SmStudioSidebar({
       status,
       refreshSeconds: settings.refreshInterval,
-      translator
+      translator,
+      sectionContext: { spaces: new AppSpacesEnvironment(app, trans) }
     });
     app.shell.add(sidebar, 'left', { rank: 650 });
     // Idle shutdown: presence pings, warnings, saving before a shutdown.
@@ -79,7 +82,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
 
     if (statusBar) {
       statusBar.registerStatusItem(PLUGIN_ID, {
-        item: new StatusItem(status, translator),
+        item: new StatusItem(
+          status,
+          translator,
+          new ActiveSpaceTracker({
+            shell: app.shell,
+            kernelspecs: app.serviceManager.kernelspecs,
+            spaces: sidebar.sections.find(
+              section => section.node.dataset.smstudioSection === 'spaces'
+            )?.model
+          })
+        ),
         align: 'left',
         rank: 5,
         isActive: () => settings.showStatusBarItem,

@@ -10,6 +10,7 @@ import { endpointsSection } from './endpoints';
 import { smstudioIcon } from './icon';
 import { jobsSection } from './jobs';
 import { spacesSection } from './spaces';
+import type { ISpacesEnvironment } from './spaces';
 import type { StatusModel } from './status/model';
 import { wranglerSection } from './wrangler';
 
@@ -17,8 +18,22 @@ import { wranglerSection } from './wrangler';
  * The sections of the sidebar, top to bottom.
  */
 export const SECTIONS: ReadonlyArray<
-  (trans: TranslationBundle) => ISectionDefinition<IResourceSummary>
+  (
+    trans: TranslationBundle,
+    context: ISectionFactoryContext
+  ) => ISectionDefinition<IResourceSummary>
 > = [spacesSection, jobsSection, endpointsSection, wranglerSection];
+
+/**
+ * What section factories may use besides the translation bundle.
+ */
+export interface ISectionFactoryContext {
+  /**
+   * What the Spaces section does outside the sidebar (open notebooks,
+   * refresh kernelspecs, ask for confirmation); left out in tests.
+   */
+  spaces?: ISpacesEnvironment;
+}
 
 /**
  * Options of the sidebar.
@@ -36,6 +51,10 @@ export interface ISidebarOptions {
    * The application translator.
    */
   translator?: ITranslator;
+  /**
+   * What section factories may use (e.g. the Spaces section's environment).
+   */
+  sectionContext?: ISectionFactoryContext;
 }
 
 /**
@@ -58,7 +77,7 @@ export class SmStudioSidebar extends SidePanel {
     this.header.addWidget(heading);
 
     this.sections = SECTIONS.map(makeDefinition =>
-      createSection(makeDefinition(trans), {
+      createSection(makeDefinition(trans, options.sectionContext ?? {}), {
         status: options.status,
         refreshSeconds: options.refreshSeconds,
         translator

@@ -1,3 +1,4 @@
 export * from './types';
 export * from './request';
 export * from './client';
+export * from './spaces';

@@ -56,6 +56,35 @@ export interface ISectionDefinition<T extends IResourceSummary> {
    * A short detail shown next to an item's name (e.g. its compute profile).
    */
   describe?: (item: T) => string;
+  /**
+   * Render a whole row instead of the default name, detail and status badge.
+   *
+   * The returned element goes inside the row's `<li>`.
+   */
+  renderItem?: (item: T, context: ISectionContext<T>) => React.ReactNode;
+  /**
+   * Render something above the list (and above the empty state), e.g. a
+   * "New …" button and its form. Not shown while the area is turned off.
+   */
+  renderHeader?: (context: ISectionContext<T>) => React.ReactNode;
+}
+
+/**
+ * What `renderItem` and `renderHeader` get to work with.
+ */
+export interface ISectionContext<T extends IResourceSummary> {
+  /**
+   * The section's model.
+   */
+  model: ListModel<T>;
+  /**
+   * Fetch the list now, as a user action (counts as activity).
+   */
+  refresh: () => Promise<void>;
+  /**
+   * The extension's translation bundle.
+   */
+  trans: TranslationBundle;
 }
 
 /**
@@ -86,6 +115,20 @@ export class ListView<T extends IResourceSummary> extends VDomRenderer<
   }
 
   protected render(): React.ReactElement {
+    const definition = this._definition;
+    const body = this._renderBody();
+    if (!definition.renderHeader || !this.model.enabled) {
+      return body;
+    }
+    return (
+      <>
+        {definition.renderHeader(this._context)}
+        {body}
+      </>
+    );
+  }
+
+  private _renderBody(): React.ReactElement {
     const state = this.model.state;
     const definition = this._definition;
     const trans = this._trans;
@@ -118,13 +161,23 @@ export class ListView<T extends IResourceSummary> extends VDomRenderer<
         return (
           <div className="smstudio-ListWrapper">
             <ul className="smstudio-List">
-              {state.items.map(item => (
-                <ListItem
-                  key={item.name}
-                  item={item}
-                  describe={definition.describe}
-                />
-              ))}
+              {state.items.map(item =>
+                definition.renderItem ? (
+                  <li
+                    key={item.name}
+                    className="smstudio-Item smstudio-mod-custom"
+                    data-smstudio-item={item.name}
+                  >
+                    {definition.renderItem(item, this._context)}
+                  </li>
+                ) : (
+                  <ListItem
+                    key={item.name}
+                    item={item}
+                    describe={definition.describe}
+                  />
+                )
+              )}
             </ul>
             {state.more && (
               <p className="smstudio-Message">
@@ -134,6 +187,14 @@ export class ListView<T extends IResourceSummary> extends VDomRenderer<
           </div>
         );
     }
+  }
+
+  private get _context(): ISectionContext<T> {
+    return {
+      model: this.model,
+      refresh: () => this.model.refresh({ byUser: true }),
+      trans: this._trans
+    };
   }
 
   private _definition: ISectionDefinition<T>;

@@ -3,7 +3,9 @@ import type { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import { VDomRenderer } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import type { IStatus } from '../api';
+import type { ISignal } from '@lumino/signaling';
+
+import type { ICurrentSpace, IStatus } from '../api';
 import { TRANSLATION_DOMAIN } from '../components/listsection';
 import type { StatusModel } from './model';
 
@@ -25,11 +27,25 @@ export function statusText(
 }
 
 /**
+ * Something that knows the space of the current notebook (its kernel's space).
+ */
+export interface INotebookSpaceSource {
+  readonly current: ICurrentSpace | null;
+  readonly changed: ISignal<unknown, void>;
+}
+
+/**
  * Status-bar item showing the current space and its compute profile.
  */
 export class StatusItem extends VDomRenderer<StatusModel> {
-  constructor(model: StatusModel, translator: ITranslator = nullTranslator) {
+  constructor(
+    model: StatusModel,
+    translator: ITranslator = nullTranslator,
+    notebookSpace: INotebookSpaceSource | null = null
+  ) {
     super(model);
+    this._notebookSpace = notebookSpace;
+    notebookSpace?.changed.connect(this._onNotebookSpace, this);
     this._trans = translator.load(TRANSLATION_DOMAIN);
     this.addClass('smstudio-StatusItem');
     this.node.dataset.smstudioStatus = '';
@@ -38,12 +54,19 @@ export class StatusItem extends VDomRenderer<StatusModel> {
   protected render(): React.ReactElement {
     const trans = this._trans;
     const { value, error, loaded } = this.model;
-    let text = statusText(value, trans);
+    const notebookSpace = this._notebookSpace?.current ?? null;
+    let text = notebookSpace
+      ? statusText({ current_space: notebookSpace } as IStatus, trans)
+      : statusText(value, trans);
     let title = trans.__(
       'The SM Studio space you work in and its compute profile'
     );
     let className = 'smstudio-StatusItem-text';
-    if (error) {
+    if (notebookSpace) {
+      title = trans.__(
+        'The SM Studio space and compute profile of the current notebook'
+      );
+    } else if (error) {
       text = trans.__('SM Studio: unavailable');
       title = error.message;
       className += ' smstudio-mod-error';
@@ -57,5 +80,15 @@ export class StatusItem extends VDomRenderer<StatusModel> {
     );
   }
 
+  dispose(): void {
+    this._notebookSpace?.changed.disconnect(this._onNotebookSpace, this);
+    super.dispose();
+  }
+
+  private _onNotebookSpace(): void {
+    this.update();
+  }
+
   private _trans: TranslationBundle;
+  private _notebookSpace: INotebookSpaceSource | null;
 }
