@@ -281,3 +281,19 @@ class Client:
 
     def stop_transform_job(self, name: str) -> dict[str, Any]:
         return self.request("POST", "transform-jobs", name, "stop")  # type: ignore[no-any-return]
+
+    # ---- idle shutdown -----------------------------------------------------------
+    def idle(self) -> dict[str, Any]:
+        """Idle seconds, current activity and pending shutdowns (not counted as activity)."""
+        return self.request("GET", "idle", params={"no_track_activity": "1"})  # type: ignore[no-any-return]
+
+    def keep_alive(
+        self, *, space: str | None = None, kernel_id: str | None = None, minutes: float = 0
+    ) -> dict[str, Any]:
+        """Keep a space, a kernel or (neither given) the server running for ``minutes``."""
+        body: dict[str, Any] = {"minutes": minutes}
+        if space:
+            body["space"] = space
+        if kernel_id:
+            body["kernel_id"] = kernel_id
+        return self.request("POST", "idle", "keep-alive", json=body)  # type: ignore[no-any-return]

@@ -19,8 +19,9 @@ if [ "${SMSTUDIO_SKIP_DOCKER:-0}" != 1 ]; then
 fi
 
 log "Test tools: configurable-http-proxy (for the JupyterHub idle-culling test)"
+# Versions pinned by .ci-tools/package-lock.json.
 [ -x .ci-tools/node_modules/.bin/configurable-http-proxy ] ||
-  npm install --silent --no-audit --no-fund --prefix .ci-tools configurable-http-proxy
+  npm ci --silent --no-audit --no-fund --prefix .ci-tools
 
 log "Lint: ruff, mypy"
 ruff check .

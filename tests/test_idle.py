@@ -11,6 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jupyter_client.jsonutil import json_default
+from jupyter_client.session import Session
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
 
 from .conftest import USERS, ApiCall
 from .idle_helpers import (
@@ -43,13 +47,15 @@ while time.monotonic() < end:
 
 
 @pytest.fixture
-def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:
+def jp_server_config(jp_server_config: dict[str, Any], request: Any) -> dict[str, Any]:
+    """Short timeouts; a test may change the policy with ``@pytest.mark.idle_policy(...)``."""
     config = dict(jp_server_config)
     config["ServerApp"] = {
         **config["ServerApp"],
         "jpserver_extensions": {"jupyter_smstudio": True, "jupyter_server_terminals": True},
     }
-    config["IdlePolicy"] = dict(POLICY)
+    marker = request.node.get_closest_marker("idle_policy")
+    config["IdlePolicy"] = {**POLICY, **(marker.kwargs if marker else {})}
     return config
 
 
@@ -108,6 +114,32 @@ async def test_idle_kernel_is_shut_down_after_its_timeout(
     assert "idle" in recent["message"]
 
 
+async def test_housekeeping_messages_do_not_keep_a_kernel(
+    jp_fetch: Any, jp_serverapp: Any, kernels: KernelClient, jp_http_port: int, jp_base_url: str
+) -> None:
+    """A resource-usage panel or console polling the kernel is not the user."""
+    km = jp_serverapp.kernel_manager
+    assert {"usage_request", "history_request"} <= set(km.untracked_message_types)
+    kid = await kernels.start("python3")
+    await kernels.run(kid, "pass")
+    url = f"ws://127.0.0.1:{jp_http_port}{jp_base_url}api/kernels/{kid}/channels"
+    conn = await websocket_connect(
+        HTTPRequest(url, headers={"Authorization": f"token {USERS['alice']}"})
+    )
+    deadline = time.monotonic() + 4 * TIMEOUT_S
+    try:
+        while time.monotonic() < deadline and await kernel_alive(jp_fetch, kid):
+            for kind, channel in (("history_request", "shell"), ("kernel_info_request", "shell")):
+                content = {"hist_access_type": "tail", "n": 1} if kind == "history_request" else {}
+                msg = Session().msg(kind, content=content)
+                msg["channel"] = channel
+                conn.write_message(json.dumps(msg, default=json_default))
+            await asyncio.sleep(1)
+    finally:
+        conn.close()
+    assert not await kernel_alive(jp_fetch, kid), "housekeeping messages kept the kernel alive"
+
+
 async def test_silent_cpu_work_is_not_shut_down(
     jp_fetch: Any, api: ApiCall, kernels: KernelClient, jp_http_port: int, jp_base_url: str
 ) -> None:
@@ -143,10 +175,38 @@ async def test_silent_cpu_work_is_not_shut_down(
     assert await kernel_alive(jp_fetch, cell)
 
 
-async def test_terminal_running_a_cpu_process_is_kept(
-    jp_serverapp: Any, jp_fetch: Any, api: ApiCall, jp_http_port: int, jp_base_url: str
+@pytest.mark.idle_policy(max_busy_minutes=TIMEOUT_S / 60)
+async def test_max_busy_time_lets_a_busy_kernel_go(
+    jp_fetch: Any, jp_serverapp: Any, api: ApiCall, kernels: KernelClient
 ) -> None:
+    """With a maximum busy time, a kernel busy for longer is culled like an idle one."""
+    assert jp_serverapp.kernel_manager.cull_busy is True
+    kid = await kernels.start("python3")
+    await kernels.run(kid, SPIN_THREAD)
+    started = time.monotonic()
+
+    async def over_limit() -> bool:
+        info = await kernel_report(api, kid)
+        return bool(info and any("longer than" in a for a in info["activity"]))
+
+    await eventually(over_limit, 4 * TIMEOUT_S, "the kernel reported busy for too long")
+    await eventually(lambda: _not(kernel_alive(jp_fetch, kid)), 4 * TIMEOUT_S, "the culler")
+    assert time.monotonic() - started >= 2 * TIMEOUT_S - 2
+
+
+async def test_terminal_running_a_cpu_process_is_kept(
+    jp_serverapp: Any,
+    jp_fetch: Any,
+    api: ApiCall,
+    jp_http_port: int,
+    jp_base_url: str,
+    tmp_path: Path,
+) -> None:
+    """The terminal, and the space in whose files its busy process runs, are kept."""
     headers = {"Authorization": f"token {USERS['alice']}"}
+    assert (await api("POST", "spaces", {"name": "shell"})).status == 201
+    await wait_status(api, "shell", "InService")
+    home = tmp_path / "smstudio" / "spaces" / "shell" / "home"
     tm = jp_serverapp.web_app.settings["terminal_manager"]
     assert tm.cull_inactive_timeout == TIMEOUT_S
 
@@ -155,7 +215,8 @@ async def test_terminal_running_a_cpu_process_is_kept(
         return json.loads(reply.body)["name"]  # type: ignore[no-any-return]
 
     busy, idle = await new_terminal(), await new_terminal()
-    await terminal_send(jp_http_port, jp_base_url, busy, "python3 -c 'while True: pass'\r")
+    command = f"cd {home} && python3 -c 'while True: pass'\r"
+    await terminal_send(jp_http_port, jp_base_url, busy, command)
 
     async def busy_seen() -> bool:
         terms = {t["name"]: t for t in (await report(api))["terminals"]}
@@ -171,6 +232,10 @@ async def test_terminal_running_a_cpu_process_is_kept(
 
     await eventually(lambda: _not(alive(idle)), 4 * TIMEOUT_S, "the idle terminal culled")
     assert await alive(busy), "a terminal running a CPU-bound process was culled"
+    space = (await api("GET", "spaces/shell")).json
+    assert space["status"] == "InService", "a space with a busy terminal in its files stopped"
+    spaces = {s["name"]: s for s in (await report(api))["spaces"]}
+    assert any("terminal" in a for a in spaces["shell"]["activity"]), spaces["shell"]
     await terminal_send(jp_http_port, jp_base_url, busy, "\x03")  # Ctrl-C
 
 

@@ -51,6 +51,30 @@ def test_an_idle_server_shuts_itself_down(tmp_path: Path) -> None:
         server.stop()
 
 
+def test_a_keep_alive_holds_the_server_then_lets_it_go(tmp_path: Path) -> None:
+    from jupyter_smstudio.client import Client
+
+    server = ServerProcess(
+        tmp_path,
+        extra_args=(
+            "--ServerApp.shutdown_no_activity_timeout=6",
+            "--IdlePolicy.check_interval_seconds=1",
+        ),
+    ).start()
+    try:
+        assert server.proc is not None
+        client = Client(server.url, server.token)
+        kept = client.keep_alive(minutes=0.25)
+        assert kept["kind"] == "server"
+        time.sleep(10)
+        assert server.proc.poll() is None, "the server ignored its keep-alive"
+        report = client.idle()
+        assert any("keep-alive" in a for a in report["server"]["activity"])
+        server.proc.wait(40)
+    finally:
+        server.stop()
+
+
 def _hub_config(tmp: Path, ports: dict[str, int], admin_token: str) -> str:
     user_config = tmp / "user-config"
     user_config.mkdir()

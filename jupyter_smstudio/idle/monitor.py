@@ -15,10 +15,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
+
+import psutil
 
 from ..errors import NotFound
 from ..spaces.kernelspecs import space_of
@@ -44,6 +47,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SERVER = ""
+#: Kernel messages that do not count as activity, beyond jupyter_server's own list.
+HOUSEKEEPING = ("usage_request", "usage_reply", "history_request", "history_reply")
 #: Space statuses in which a space runs compute (and may idle).
 RUNNING = (SpaceStatus.IN_SERVICE, SpaceStatus.PENDING, SpaceStatus.UPDATING)
 
@@ -82,6 +87,7 @@ class Snapshot:
     terminals: list[TerminalIdle] = field(default_factory=list)
     spaces: dict[str, SpaceIdle] = field(default_factory=dict)
     server: ServerIdle | None = None
+    terminal_spaces: dict[str, list[str]] = field(default_factory=dict)  # space -> terminals
     checked: float | None = None
     check_ms: float | None = None
 
@@ -123,6 +129,11 @@ class IdleMonitor:
         for name, value in wanted.items():
             if not configured(config, km, name):
                 setattr(km, name, value)
+        if not configured(config, km, "untracked_message_types"):
+            # Housekeeping that frontends and extensions send on their own (resource
+            # usage panels, console history) is not a user's activity.
+            extra = [m for m in HOUSEKEEPING if m not in km.untracked_message_types]
+            km.untracked_message_types = [*km.untracked_message_types, *extra]
 
     def configure_terminals(self) -> None:
         tm = self.server.web_app.settings.get("terminal_manager")
@@ -259,6 +270,9 @@ class IdleMonitor:
                 activity.append(f"its processes use {cpu:.0f}% CPU")
                 term.last_activity = utc(now)
                 signal = True
+                # Busy in a space's files (its working directory): the space is busy too.
+                for space_name in self._spaces_of(tree.pids if tree else [], spaces):
+                    snap.terminal_spaces.setdefault(space_name, []).append(name)
             last = getattr(term, "last_activity", None)
             idle = now - last.timestamp() if last is not None else 0.0
             snap.terminals.append(
@@ -302,17 +316,31 @@ class IdleMonitor:
         return dict(getattr(tm, "terminals", {}) or {}) if tm is not None else {}
 
     def _touch_files(self, spaces: dict[str, Any]) -> dict[str, float]:
-        backend = self.services.spaces.backend
         out = {}
         for space in spaces.values():
             if space.status not in RUNNING:
                 continue
-            volume = getattr(backend, "volume", None)
-            home = str(volume(space.name)) if volume is not None else backend.home(space.name)
-            mtime = touch_file_mtime(home)
+            mtime = touch_file_mtime(self._volume(space.name))
             if mtime is not None:
                 out[space.name] = mtime
         return out
+
+    def _volume(self, name: str) -> str:
+        backend = self.services.spaces.backend
+        volume = getattr(backend, "volume", None)
+        return str(volume(name)) if volume is not None else str(backend.home(name))
+
+    def _spaces_of(self, pids: list[int], spaces: dict[str, Any]) -> set[str]:
+        """Spaces whose volume holds the working directory of one of ``pids``."""
+        volumes = {n: self._volume(n) + os.sep for n, s in spaces.items() if s.status in RUNNING}
+        found = set()
+        for pid in pids:
+            try:
+                cwd = psutil.Process(pid).cwd() + os.sep
+            except (psutil.Error, OSError):
+                continue
+            found |= {n for n, v in volumes.items() if cwd.startswith(v)}
+        return found
 
     def _cull_at(
         self, km: Any, kernel: Any, state: str | None, connections: int, last: float
@@ -339,6 +367,9 @@ class IdleMonitor:
         for k in kernels:
             last = max(last, k.last_activity_ms / 1000)
             activity += [f"kernel {k.id[:8]}: {a}" for a in k.activity]
+        for term in snap.terminal_spaces.get(space.name, []):
+            activity.append(f"terminal {term} runs a busy process in the space's files")
+            last = now
         ui = self.ui.get(("space", space.name), 0)
         if now - ui < self.policy.check_interval_seconds + 1:
             activity.append("you worked in the space")
@@ -371,7 +402,7 @@ class IdleMonitor:
             parts.append("no kernel running")
         ui = self.ui.get(("space", space.name))
         parts.append(f"no UI activity since {clock(ui)}" if ui else "no UI activity")
-        parts.append("no terminal, lifecycle run or keep-alive")
+        parts.append("no busy terminal in its files, no lifecycle run, no keep-alive")
         message = f"Stopped after {minutes:g} min idle at {clock(now)}: {', '.join(parts)}."
         log.info("SM Studio: space %s: %s", space.name, message)
         try:
