@@ -380,3 +380,32 @@ async def _spaces(api: ApiCall) -> list[dict[str, Any]]:
 
 async def _not(awaitable: Any) -> bool:
     return not await awaitable
+
+
+async def test_a_running_training_job_keeps_the_server_alive(
+    api: ApiCall, jp_serverapp: Any, jp_root_dir: Path
+) -> None:
+    services = jp_serverapp.web_app.settings["smstudio_services"]
+    services.start_idle_monitor()
+    (jp_root_dir / "job").mkdir()
+    (jp_root_dir / "job" / "train.py").write_text("import time\nprint('working')\ntime.sleep(60)\n")
+    body = {
+        "name": "long",
+        "entry_point": "train.py",
+        "source_dir": "job",
+        "instance_type": "local",
+    }
+    assert (await api("POST", "training-jobs", body)).status == 201
+
+    async def job_counts() -> bool:
+        server = (await report(api))["server"]
+        return any("training job long is running" in a for a in server["activity"])
+
+    await eventually(job_counts, 30, "the job to show as server activity")
+    assert "training job long is running" in services.idle.current_activity()
+    assert (await api("POST", "training-jobs/long/stop")).status == 200
+
+    async def job_gone() -> bool:
+        return not any("training job" in a for a in (await report(api))["server"]["activity"])
+
+    await eventually(job_gone, 60, "the stopped job to stop counting")

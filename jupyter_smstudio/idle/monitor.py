@@ -88,6 +88,7 @@ class Snapshot:
     spaces: dict[str, SpaceIdle] = field(default_factory=dict)
     server: ServerIdle | None = None
     terminal_spaces: dict[str, list[str]] = field(default_factory=dict)  # space -> terminals
+    work: list[str] = field(default_factory=list)  # running jobs, transforms, endpoints
     checked: float | None = None
     check_ms: float | None = None
 
@@ -296,8 +297,9 @@ class IdleMonitor:
             ):
                 await self._stop_space(space, space_report, snap, now)
 
+        snap.work = await self._work()
         server_until = self.keep_alive.get(("server", SERVER), 0)
-        if server_until > now:
+        if server_until > now or snap.work:
             signal = True
         if signal:
             self.last_signal = now
@@ -470,9 +472,23 @@ class IdleMonitor:
             for a in s.activity
             if "kernel " not in a
         ]
+        out += snap.work
         if self.keep_alive.get(("server", SERVER), 0) > now:
             out.append(f"keep-alive until {clock(self.keep_alive[('server', SERVER)])}")
         return out
+
+    async def _work(self) -> list[str]:
+        """Detached work that keeps the server up: training jobs and batch transforms
+        that run, and endpoints in service when the admin says they count."""
+        services = self.services
+        work = [f"training job {name} is running" for _, name in services.training.running()]
+        transforms = await services.hosting.transforms.jobs.all_with_status(
+            ["InProgress", "Stopping"]
+        )
+        work += [f"batch transform {job.name} is running" for job in transforms]
+        if self.policy.endpoints_keep_alive:
+            work += [f"endpoint {name} is in service" for _, name in services.hosting.gateway.live]
+        return work
 
     async def ui_activity(self, user: str, kernel_id: str | None, space: str | None) -> None:
         if space:

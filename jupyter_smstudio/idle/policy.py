@@ -54,7 +54,7 @@ class IdlePolicy(LoggingConfigurable):
     endpoints_keep_alive = Bool(
         False,
         config=True,
-        help="Whether running endpoints started from a space keep the space alive.",
+        help="Whether endpoints in service keep the server alive (they run detached).",
     )
     cpu_busy_percent = Float(
         10,

@@ -366,6 +366,10 @@ class TrainingService:
         self._wake[key] = asyncio.Event()
         self.spawn(self._monitor(job), f"training-job:{job.owner}/{job.name}")
 
+    def running(self) -> tuple[tuple[str, str], ...]:
+        """(owner, name) of the jobs this server is following now (queued or running)."""
+        return tuple(self._wake)
+
     def _poke(self, owner: str, name: str) -> None:
         event = self._wake.get((owner, name))
         if event is not None:
