@@ -315,11 +315,23 @@ describe('spaces helpers', () => {
         members: 'bob'
       })
     ).toMatchObject({ storage_gb: null, profile: null, members: [] });
+    const idle = makeCreateBody({
+      name: 'x',
+      profile: '',
+      storageGb: '',
+      idleMinutes: ' 90 ',
+      image: '',
+      lifecycleConfigs: [],
+      sharing: 'private',
+      members: ''
+    });
+    expect(idle.idle_timeout_minutes).toBe(90);
   });
 
   it('finds the form field of an error', () => {
     expect(formFieldOf('body.storage_gb')).toBe('storage_gb');
     expect(formFieldOf('members.0')).toBe('members');
+    expect(formFieldOf('idle_timeout_minutes')).toBe('idle_timeout_minutes');
     expect(formFieldOf('cursor')).toBeNull();
     expect(formFieldOf(null)).toBeNull();
   });

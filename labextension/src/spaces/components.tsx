@@ -649,6 +649,7 @@ type FormField =
   | 'name'
   | 'profile'
   | 'storage_gb'
+  | 'idle_timeout_minutes'
   | 'image'
   | 'lifecycle_configs'
   | 'sharing'
@@ -658,6 +659,7 @@ const FORM_FIELDS: ReadonlyArray<FormField> = [
   'name',
   'profile',
   'storage_gb',
+  'idle_timeout_minutes',
   'image',
   'lifecycle_configs',
   'sharing',
@@ -687,16 +689,19 @@ export function makeCreateBody(values: {
   name: string;
   profile: string;
   storageGb: string;
+  idleMinutes?: string;
   image: string;
   lifecycleConfigs: string[];
   sharing: 'private' | 'shared';
   members: string;
 }): ISpaceCreate {
   const storage = values.storageGb.trim();
+  const idle = (values.idleMinutes ?? '').trim();
   return {
     name: values.name.trim(),
     profile: values.profile || null,
     storage_gb: storage ? Number(storage) : null,
+    ...(idle ? { idle_timeout_minutes: Number(idle) } : {}),
     image: values.image.trim() || null,
     lifecycle_configs: values.lifecycleConfigs,
     sharing: values.sharing,
@@ -723,6 +728,7 @@ export function CreateSpaceForm(
   const [name, setName] = React.useState('');
   const [profile, setProfile] = React.useState('');
   const [storageGb, setStorageGb] = React.useState('');
+  const [idleMinutes, setIdleMinutes] = React.useState('');
   const [image, setImage] = React.useState('');
   const [lifecycleConfigs, setLifecycleConfigs] = React.useState<string[]>([]);
   const [sharing, setSharing] = React.useState<'private' | 'shared'>('private');
@@ -771,6 +777,7 @@ export function CreateSpaceForm(
           name,
           profile: chosenProfile,
           storageGb,
+          idleMinutes,
           image,
           lifecycleConfigs,
           sharing,
@@ -864,6 +871,20 @@ export function CreateSpaceForm(
           onChange={event => setStorageGb(event.target.value)}
         />
         {fieldError('storage_gb')}
+      </label>
+      <label className="smstudio-Form-field">
+        <span>{trans.__('Stop when idle for (minutes)')}</span>
+        <input
+          className="smstudio-Input"
+          name="idle_timeout_minutes"
+          type="number"
+          min={0}
+          step={1}
+          value={idleMinutes}
+          placeholder={trans.__('administrator default')}
+          onChange={event => setIdleMinutes(event.target.value)}
+        />
+        {fieldError('idle_timeout_minutes')}
       </label>
       <label className="smstudio-Form-field">
         <span>{trans.__('Image (optional)')}</span>
