@@ -67,3 +67,38 @@ def test_model_deploy_predict_transform_and_magics(tmp_path: Path) -> None:
             assert [e["name"] for e in client.endpoints()] == []
     finally:
         stop_all_instances(tmp_path / "smstudio")
+
+
+SCRIPT_WITH_MODEL_FN = """
+import os
+import numpy as np
+
+def model_fn(model_dir):
+    return np.load(os.path.join(model_dir, "weights.npy"))
+
+def predict_fn(data, model):
+    return (np.asarray(data, dtype=float) @ model).tolist()
+
+if __name__ == "__main__":
+    np.save(os.path.join(os.environ["SM_MODEL_DIR"], "weights.npy"), np.array([1.0, 2.0, 3.0]))
+"""
+
+
+def test_estimator_fit_then_deploy_serves_the_trained_model(tmp_path: Path) -> None:
+    from jupyter_smstudio.sdk.estimator import Estimator
+
+    src = tmp_path / "root" / "src"
+    src.mkdir(parents=True)
+    (src / "train.py").write_text(SCRIPT_WITH_MODEL_FN)
+    try:
+        with ServerProcess(tmp_path) as server:
+            client = Client(server.url, server.token)
+            estimator = Estimator(entry_point="train.py", source_dir=str(src),
+                                  instance_type="local", client=client)  # fmt: skip
+            estimator.fit(wait=True, logs=False)
+            predictor = estimator.deploy(endpoint_name="from-estimator", workers=1)
+            predictor.serializer = JSONSerializer()
+            assert predictor.predict([[1, 1, 1], [0, 0, 2]]) == [6.0, 6.0]
+            predictor.delete_endpoint()
+    finally:
+        stop_all_instances(tmp_path)

@@ -216,9 +216,25 @@ class Estimator:
         job = self._job if self._job and self._job["status"] in FINAL else self.describe()
         return job.get("model_artifacts")
 
-    def deploy(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError(
-            "Estimator.deploy() needs SM Studio endpoints, which this build does not include "
-            "yet: deploy model_data with jupyter_smstudio.sdk.model.Model(...).deploy() once "
-            "endpoints are available."
+    def deploy(
+        self,
+        initial_instance_count: int = 1,
+        instance_type: str | None = None,
+        entry_point: str | None = None,
+        source_dir: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Serve this job's model: ``Model.from_estimator(self).deploy(...)`` → ``Predictor``.
+
+        As in SageMaker, the training script (with its ``model_fn``) is the inference
+        code unless ``entry_point``/``source_dir`` name another.
+        """
+        from .model import Model
+
+        overrides = {
+            k: v for k, v in (("entry_point", entry_point), ("source_dir", source_dir)) if v
+        }
+        model = Model.from_estimator(
+            self, instance_type=instance_type or self.instance_type, client=self.client, **overrides
         )
+        return model.deploy(initial_instance_count, instance_type or self.instance_type, **kwargs)
