@@ -355,7 +355,7 @@ def sample(frame: pl.LazyFrame, sampling: Sampling) -> tuple[pl.DataFrame, str]:
         picks = np.sort(np.random.default_rng(sampling.seed).choice(total, n, replace=False))
         rows = (
             frame.with_row_index("__row")
-            .filter(pl.col("__row").is_in(pl.Series(picks, dtype=pl.UInt32)))
+            .filter(pl.col("__row").is_in(pl.Series(picks, dtype=pl.UInt32).implode()))
             .drop("__row")
         )
         return rows.collect(), f"random {n:,} of {total:,} rows (seed {sampling.seed})"
