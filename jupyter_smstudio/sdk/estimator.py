@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from ..client import Client
+from .base import UsesClient
 
 FINAL = ("Completed", "Failed", "Stopped")
 POLL_SECONDS = 0.5
@@ -58,7 +59,7 @@ def _channel(value: Any) -> dict[str, Any]:
             "content_type": value.config.get("ContentType")}  # fmt: skip
 
 
-class Estimator:
+class Estimator(UsesClient):
     """Train with a script (script mode) or a container image, like ``sagemaker.estimator``."""
 
     def __init__(
@@ -99,12 +100,6 @@ class Estimator:
         self._client = client
         self.latest_training_job: str | None = None
         self._job: dict[str, Any] | None = None
-
-    @property
-    def client(self) -> Client:
-        if self._client is None:
-            self._client = Client()
-        return self._client
 
     def hyperparameters(self) -> dict[str, Any]:
         return dict(self._hyperparameters)

@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any, TextIO, overload
 
 from ..client import Client
+from .base import UsesClient
 from .serializers import CSVSerializer, JSONDeserializer
 
 POLL_SECONDS = 0.5
@@ -48,7 +49,7 @@ def _unique(base: str) -> str:
     return f"{clean}-{stamp}"
 
 
-class Predictor:
+class Predictor(UsesClient):
     """Invoke a deployed endpoint; ``predict`` serializes, sends, deserializes."""
 
     def __init__(
@@ -62,12 +63,6 @@ class Predictor:
         self.serializer = serializer or CSVSerializer()
         self.deserializer = deserializer or JSONDeserializer()
         self._client = client
-
-    @property
-    def client(self) -> Client:
-        if self._client is None:
-            self._client = Client()
-        return self._client
 
     def predict(
         self,
@@ -127,7 +122,7 @@ def wait_for_endpoint(client: Client, name: str, timeout: float = 600) -> dict[s
         time.sleep(POLL_SECONDS)
 
 
-class Model:
+class Model(UsesClient):
     """Artifacts + inference code + environment; ``deploy`` or ``transformer`` it."""
 
     def __init__(
@@ -161,12 +156,6 @@ class Model:
         kwargs.setdefault("source_dir", getattr(estimator, "source_dir", None))
         kwargs.setdefault("entry_point", getattr(estimator, "entry_point", None))
         return cls(model_data=estimator.model_data, **kwargs)
-
-    @property
-    def client(self) -> Client:
-        if self._client is None:
-            self._client = Client()
-        return self._client
 
     def create(self, instance_type: str | None = None) -> str:
         """Register the model (once); returns its name."""
@@ -244,7 +233,7 @@ class Model:
             self._created = False
 
 
-class Transformer:
+class Transformer(UsesClient):
     """Batch transform jobs for a model (``transform`` starts one and, by default, waits)."""
 
     def __init__(
@@ -272,12 +261,6 @@ class Transformer:
         self.env = dict(env or {})
         self._client = client
         self.latest_transform_job: str | None = None
-
-    @property
-    def client(self) -> Client:
-        if self._client is None:
-            self._client = Client()
-        return self._client
 
     def transform(
         self,
