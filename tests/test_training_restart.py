@@ -85,8 +85,6 @@ def test_jobs_survive_a_server_restart(tmp_path: Path) -> None:
         assert est.model_data.endswith("keeps-running/output/model.tar.gz")
         # Nothing is left InProgress.
         assert {j["status"] for j in client.training_jobs()} == {"Completed", "Failed"}
-        with pytest.raises(NotImplementedError, match="endpoints"):
-            est.deploy()
         with pytest.raises(ApiError) as info:
             Estimator(entry_point="wait.py", source_dir="code", instance_type="ml.nope",
                       client=client).fit(wait=False)  # fmt: skip
