@@ -65,7 +65,9 @@ def ydata_python() -> str | None:
         if (
             candidate
             and subprocess.run(
-                [candidate, "-c", "import ydata_profiling"], capture_output=True
+                [candidate, "-c", "import ydata_profiling"],
+                capture_output=True,
+                cwd=tempfile.gettempdir(),  # not a checkout whose folders shadow modules
             ).returncode
             == 0
         ):
@@ -163,7 +165,10 @@ def run(rounds: int = 3) -> Result:
             )
             if ydata:
                 out = subprocess.run(
-                    [ydata, "-c", YDATA, str(root / "m1.parquet")], capture_output=True, text=True
+                    [ydata, "-c", YDATA, str(root / "m1.parquet")],
+                    capture_output=True,
+                    text=True,
+                    cwd=root,
                 )
                 peer.samples.append(float(out.stdout.strip().splitlines()[-1]))
             else:
