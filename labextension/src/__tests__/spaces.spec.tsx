@@ -1,5 +1,7 @@
+import * as React from 'react';
 import { ServerConnection } from '@jupyterlab/services';
 import { nullTranslator } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
 import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
 
@@ -30,7 +32,11 @@ import type {
 import { ListSection } from '../components/listsection';
 import { profileLabel } from '../spaces/catalog';
 import type { ISpacesCatalog } from '../spaces/catalog';
-import { formFieldOf, makeCreateBody } from '../spaces/components';
+import {
+  IdleTimeoutEditor,
+  formFieldOf,
+  makeCreateBody
+} from '../spaces/components';
 import type {
   IConfirmOptions,
   ISpacesEnvironment
@@ -655,5 +661,46 @@ describe('StatusItem with a notebook space', () => {
     );
     item.dispose();
     status.dispose();
+  });
+});
+
+function typeInto(input: HTMLInputElement, value: string): void {
+  const setter = Object.getOwnPropertyDescriptor(
+    HTMLInputElement.prototype,
+    'value'
+  )!.set!;
+  setter.call(input, value);
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+describe('idle timeout editor', () => {
+  it('saves a whole number of minutes and refuses anything else', async () => {
+    const saved: number[] = [];
+    const widget = ReactWidget.create(
+      <IdleTimeoutEditor
+        minutes={60}
+        trans={trans}
+        onSave={minutes => saved.push(minutes)}
+      />
+    );
+    Widget.attach(widget, document.body);
+    try {
+      await waitFor(() => !!widget.node.querySelector('input'));
+      const input = widget.node.querySelector('input')!;
+      const button = widget.node.querySelector('button')!;
+      expect(input.value).toBe('60');
+      typeInto(input, '90');
+      await waitFor(() => input.value === '90' && !button.disabled);
+      button.click();
+      expect(saved).toEqual([90]);
+      typeInto(input, '-5');
+      await waitFor(() => button.disabled);
+      typeInto(input, '2.5');
+      await waitFor(() => button.disabled);
+      button.click();
+      expect(saved).toEqual([90]);
+    } finally {
+      widget.dispose();
+    }
   });
 });

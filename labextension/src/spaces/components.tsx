@@ -430,8 +430,64 @@ export function SpaceRow(
               );
             })
           }
+          onSetIdleTimeout={minutes =>
+            run('idle', async () => {
+              await updateSpace(space.name, { idle_timeout_minutes: minutes });
+              return minutes === 0
+                ? trans.__('This space no longer stops when idle.')
+                : trans.__('This space stops after %1 idle minutes.', minutes);
+            })
+          }
         />
       )}
+    </div>
+  );
+}
+
+/**
+ * The space's idle timeout, editable within the administrator's bounds
+ * (the server answers out-of-bounds values with a message naming them).
+ */
+export function IdleTimeoutEditor(props: {
+  minutes: number | null;
+  trans: TranslationBundle;
+  onSave: (minutes: number) => void;
+}): React.ReactElement {
+  const { trans } = props;
+  const [value, setValue] = React.useState(
+    props.minutes === null ? '' : String(props.minutes)
+  );
+  const parsed = Number(value);
+  const valid = value.trim() !== '' && Number.isInteger(parsed) && parsed >= 0;
+  return (
+    <div className="smstudio-IdleTimeout" data-smstudio-idle-timeout="">
+      <h4 className="smstudio-SpaceDetails-heading">
+        {trans.__('Idle shutdown')}
+      </h4>
+      <label className="smstudio-Form-field">
+        <span>
+          {props.minutes === null
+            ? trans.__('Stops after the administrator default when idle.')
+            : trans.__('Stop when idle for (minutes, 0 = never)')}
+        </span>
+        <input
+          className="smstudio-Input"
+          type="number"
+          min={0}
+          step={1}
+          value={value}
+          placeholder={trans.__('administrator default')}
+          onChange={event => setValue(event.target.value)}
+        />
+      </label>
+      <button
+        type="button"
+        className="jp-mod-styled"
+        disabled={!valid}
+        onClick={() => props.onSave(parsed)}
+      >
+        {trans.__('Save')}
+      </button>
     </div>
   );
 }
@@ -445,6 +501,7 @@ export function SpaceDetails(props: {
   profiles: IComputeProfileList | null;
   trans: TranslationBundle;
   onMoveKernel: (kernelId: string, profile: string) => void;
+  onSetIdleTimeout?: (minutes: number) => void;
 }): React.ReactElement {
   const { space, detail, profiles, trans } = props;
   const [events, setEvents] = React.useState<ISpaceEvent[] | null>(null);
@@ -506,6 +563,13 @@ export function SpaceDetails(props: {
             </li>
           ))}
         </ul>
+      )}
+      {props.onSetIdleTimeout && (
+        <IdleTimeoutEditor
+          minutes={space.idle_timeout_minutes ?? null}
+          trans={trans}
+          onSave={props.onSetIdleTimeout}
+        />
       )}
       <h4 className="smstudio-SpaceDetails-heading">{trans.__('History')}</h4>
       {events === null ? (
