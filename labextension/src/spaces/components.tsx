@@ -445,6 +445,36 @@ export function SpaceRow(
 }
 
 /**
+ * A labelled whole-number input; `children` go below it (e.g. the field's error).
+ */
+function WholeNumberField(props: {
+  label: string;
+  name?: string;
+  min: number;
+  value: string;
+  placeholder: string;
+  onChange: (value: string) => void;
+  children?: React.ReactNode;
+}): React.ReactElement {
+  return (
+    <label className="smstudio-Form-field">
+      <span>{props.label}</span>
+      <input
+        className="smstudio-Input"
+        name={props.name}
+        type="number"
+        min={props.min}
+        step={1}
+        value={props.value}
+        placeholder={props.placeholder}
+        onChange={event => props.onChange(event.target.value)}
+      />
+      {props.children}
+    </label>
+  );
+}
+
+/**
  * The space's idle timeout, editable within the administrator's bounds
  * (the server answers out-of-bounds values with a message naming them).
  */
@@ -464,22 +494,17 @@ export function IdleTimeoutEditor(props: {
       <h4 className="smstudio-SpaceDetails-heading">
         {trans.__('Idle shutdown')}
       </h4>
-      <label className="smstudio-Form-field">
-        <span>
-          {props.minutes === null
+      <WholeNumberField
+        label={
+          props.minutes === null
             ? trans.__('Stops after the administrator default when idle.')
-            : trans.__('Stop when idle for (minutes, 0 = never)')}
-        </span>
-        <input
-          className="smstudio-Input"
-          type="number"
-          min={0}
-          step={1}
-          value={value}
-          placeholder={trans.__('administrator default')}
-          onChange={event => setValue(event.target.value)}
-        />
-      </label>
+            : trans.__('Stop when idle for (minutes, 0 = never)')
+        }
+        min={0}
+        value={value}
+        placeholder={trans.__('administrator default')}
+        onChange={setValue}
+      />
       <button
         type="button"
         className="jp-mod-styled"
@@ -922,34 +947,26 @@ export function CreateSpaceForm(
         </select>
         {fieldError('profile')}
       </label>
-      <label className="smstudio-Form-field">
-        <span>{trans.__('Storage (GB)')}</span>
-        <input
-          className="smstudio-Input"
-          name="storage_gb"
-          type="number"
-          min={1}
-          step={1}
-          value={storageGb}
-          placeholder={trans.__('default')}
-          onChange={event => setStorageGb(event.target.value)}
-        />
+      <WholeNumberField
+        label={trans.__('Storage (GB)')}
+        name="storage_gb"
+        min={1}
+        value={storageGb}
+        placeholder={trans.__('default')}
+        onChange={setStorageGb}
+      >
         {fieldError('storage_gb')}
-      </label>
-      <label className="smstudio-Form-field">
-        <span>{trans.__('Stop when idle for (minutes)')}</span>
-        <input
-          className="smstudio-Input"
-          name="idle_timeout_minutes"
-          type="number"
-          min={0}
-          step={1}
-          value={idleMinutes}
-          placeholder={trans.__('administrator default')}
-          onChange={event => setIdleMinutes(event.target.value)}
-        />
+      </WholeNumberField>
+      <WholeNumberField
+        label={trans.__('Stop when idle for (minutes)')}
+        name="idle_timeout_minutes"
+        min={0}
+        value={idleMinutes}
+        placeholder={trans.__('administrator default')}
+        onChange={setIdleMinutes}
+      >
         {fieldError('idle_timeout_minutes')}
-      </label>
+      </WholeNumberField>
       <label className="smstudio-Form-field">
         <span>{trans.__('Image (optional)')}</span>
         <input
