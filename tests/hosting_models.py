@@ -61,3 +61,22 @@ def stop_all_instances(data_dir: Path) -> None:
         stop(d)
     for d in dirs:
         wait_until(lambda d=d: read_state(d).finished, 30, f"{d} to stop")
+
+
+class CountingModel:
+    """A model for the default handler chain that logs each ``predict`` call's row count.
+
+    Pickled by tests; the model server imports it from ``tests.hosting_models``.
+    """
+
+    def __init__(self, log: str, seconds: float) -> None:
+        self.log = log
+        self.seconds = seconds
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        import time
+
+        with open(self.log, "a") as out:
+            out.write(f"{len(rows)}\n")
+        time.sleep(self.seconds)  # stands for a model that takes this long per call
+        return np.asarray(rows.sum(axis=1))

@@ -60,8 +60,11 @@ def render(reply: Reply, keep_alive: bool) -> bytes:
 class HttpProtocol(asyncio.Protocol):
     """One connection: parse requests as bytes arrive, answer each in order."""
 
-    def __init__(self, submit: Submit, max_body: int) -> None:
+    def __init__(
+        self, submit: Submit, max_body: int, closed: Callable[[HttpProtocol], None]
+    ) -> None:
         self.submit = submit
+        self.closed = closed
         self.max_body = max_body
         self.buffer = bytearray()
         self.transport: asyncio.Transport | None = None
@@ -141,3 +144,4 @@ class HttpProtocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
+        self.closed(self)

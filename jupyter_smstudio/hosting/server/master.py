@@ -32,6 +32,10 @@ from .handler import handler_from_env
 from .http import HttpProtocol, Request
 
 SLOT = struct.Struct("d")
+#: Waiting for returning clients costs at most this share of a batch, and this long.
+LINGER_FRACTION = 0.25
+MAX_LINGER = 0.002
+MIN_LINGER = 0.0002  # below this the wait is not worth a timer
 WATCHDOG_GRACE = 10.0
 
 
@@ -83,6 +87,11 @@ class Worker:
         self.connections: set[HttpProtocol] = set()
         self.tasks: set[asyncio.Task[object]] = set()
         self.queue: list[tuple[HttpProtocol, Request, bool]] = []
+        self.timer: asyncio.Handle | None = None
+        #: Connections answered in the last batch that have not sent their next request.
+        self.returning: set[HttpProtocol] = set()
+        self.batch_seconds = 0.0  # moving average of one batch's duration
+        self.batchable = False
         self.app: ModelApp | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
 
@@ -90,22 +99,56 @@ class Worker:
         SLOT.pack_into(self.board, self.slot * SLOT.size, time.monotonic() if flag else 0.0)
 
     def submit(self, protocol: HttpProtocol, request: Request, keep: bool) -> None:
-        """Queue a parsed request; everything queued in one loop turn is answered together."""
-        if not self.queue:
-            assert self.loop is not None
-            self.loop.call_soon(self.answer)
+        """Queue a parsed request and decide when the queue is answered.
+
+        Requests queued together are answered together (one ``predict`` when the
+        handler can batch). Clients answered in the last batch usually send their next
+        request within a fraction of a millisecond; starting the next batch before they
+        do would make them wait a whole extra ``predict``. So when batching pays, the
+        worker waits for them, at most a quarter of a recent batch's duration.
+        """
         self.queue.append((protocol, request, keep))
+        self.returning.discard(protocol)
+        if self.timer is not None:
+            if not self.returning:
+                self.timer.cancel()
+                self._schedule(0.0)
+            return
+        if len(self.queue) == 1:
+            linger = min(MAX_LINGER, LINGER_FRACTION * self.batch_seconds)
+            self._schedule(linger if self.batchable and self.returning else 0.0)
+
+    def _schedule(self, delay: float) -> None:
+        assert self.loop is not None
+        self.timer = (
+            self.loop.call_later(delay, self.answer)
+            if delay >= MIN_LINGER
+            else self.loop.call_soon(self.answer)
+        )
 
     def answer(self) -> None:
+        self.timer = None
         batch, self.queue = self.queue, []
         assert self.app is not None
         self.busy(True)
+        start = time.perf_counter()
         try:
             replies = self.app.handle_many([request for _, request, _ in batch])
         finally:
             self.busy(False)
+        self.batch_seconds = 0.8 * self.batch_seconds + 0.2 * (time.perf_counter() - start)
+        self.returning = set()
         for (protocol, _, keep), reply in zip(batch, replies, strict=True):
             protocol.respond(reply, keep)
+            if keep:
+                self.returning.add(protocol)
+
+    def closed(self, protocol: HttpProtocol) -> None:
+        self.connections.discard(protocol)
+        self.returning.discard(protocol)
+        if self.timer is not None and not self.returning:
+            self.timer.cancel()
+            self._schedule(0.0)
 
     def run(self, ready_fd: int) -> None:
         handler = handler_from_env()
@@ -115,6 +158,7 @@ class Worker:
             workers=self.config.workers,
             batching=self.config.batching,
         )
+        self.batchable = self.config.batching and handler.batchable
         os.write(ready_fd, bytes([self.slot]))
         os.close(ready_fd)
         self.loop = loop = asyncio.new_event_loop()
@@ -123,7 +167,7 @@ class Worker:
         loop.add_signal_handler(signal.SIGINT, stopping.set)
 
         def factory() -> HttpProtocol:
-            protocol = HttpProtocol(self.submit, self.config.max_payload)
+            protocol = HttpProtocol(self.submit, self.config.max_payload, self.closed)
             self.connections.add(protocol)
             return protocol
 
