@@ -1,9 +1,8 @@
 """The data quality and insights report.
 
-Column statistics are Polars aggregations over the full data, batched into a few
-queries that Polars runs in parallel (one pass for the scalar statistics, one for
-histograms and top values). Correlations, anomalous rows and the model-based
-parts (target analysis, quick model) run on a sample that the report names.
+Column statistics cover the full data (``statistics.py``). Correlations, anomalous
+rows and the model-based parts (target analysis, quick model) run on a sample that
+the report names.
 """
 
 from __future__ import annotations
@@ -14,14 +13,24 @@ from typing import Any, Literal
 
 import numpy as np
 import polars as pl
-from pydantic import BaseModel, Field
 
 from .engine import json_value
 from .models import Sampling
+from .report_models import (
+    Alert,
+    ColumnProfile,
+    Correlation,
+    FeaturePower,
+    QuickModel,
+    Report,
+    TableProfile,
+    TargetAnalysis,
+    TopValue,
+)
 from .sources import sample as take_sample
+from .statistics import statistics
 
-BINS = 20
-TOP = 10
+__all__ = ["Report", "build_report"]
 #: Columns compared pairwise for categorical association (Cramér's V).
 MAX_CATEGORICAL_PAIRS_COLUMNS = 12
 
@@ -31,250 +40,6 @@ DATE_LIKE = (
     r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$|^\d{1,2}/\d{1,2}/\d{2,4}$"
 )
 NUMBER_LIKE = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
-
-
-class Alert(BaseModel):
-    kind: str
-    severity: Literal["info", "warning"]
-    column: str | None
-    message: str
-
-
-class Bin(BaseModel):
-    start: float
-    end: float
-    count: int
-
-
-class TopValue(BaseModel):
-    value: Any
-    count: int
-
-
-class ColumnProfile(BaseModel):
-    name: str
-    type: str
-    kind: Literal["numeric", "text", "boolean", "temporal", "other"]
-    count: int
-    missing: int
-    missing_pct: float
-    distinct: int
-    min: Any = None
-    max: Any = None
-    mean: float | None = None
-    std: float | None = None
-    quantiles: dict[str, float | None] = Field(default_factory=dict)
-    zeros: int | None = None
-    infinite: int | None = None
-    skew: float | None = None
-    outliers: int | None = Field(None, description="Outside median ± 3·1.4826·MAD.")
-    histogram: list[Bin] = Field(default_factory=list)
-    top_values: list[TopValue] = Field(default_factory=list)
-    mean_length: float | None = None
-
-
-class Correlation(BaseModel):
-    a: str
-    b: str
-    value: float
-    method: Literal["pearson", "cramers_v"]
-
-
-class FeaturePower(BaseModel):
-    column: str
-    score: float
-    metric: str
-    leakage: bool
-
-
-class QuickModel(BaseModel):
-    problem: Literal["classification", "regression"]
-    model: str
-    train_rows: int
-    test_rows: int
-    metrics: dict[str, float]
-    feature_importance: dict[str, float]
-
-
-class TargetAnalysis(BaseModel):
-    column: str
-    problem: Literal["classification", "regression"]
-    classes: list[TopValue] = Field(default_factory=list)
-    histogram: list[Bin] = Field(default_factory=list)
-    imbalance_ratio: float | None = None
-    feature_power: list[FeaturePower] = Field(default_factory=list)
-    quick_model: QuickModel | None = None
-    error: str | None = None
-
-
-class TableProfile(BaseModel):
-    rows: int
-    columns: int
-    duplicate_rows: int
-    memory_bytes: int
-    missing_cells: int
-
-
-class Report(BaseModel):
-    table: TableProfile
-    columns: list[ColumnProfile]
-    alerts: list[Alert]
-    correlations: list[Correlation]
-    anomalous_rows: list[dict[str, Any]]
-    target: TargetAnalysis | None = None
-    sample: str = Field(description="The rows that correlations and models used.")
-    elapsed_ms: float
-
-
-def _kind(dtype: pl.DataType) -> str:
-    if dtype == pl.Boolean:
-        return "boolean"
-    if dtype.is_numeric():
-        return "numeric"
-    if dtype.is_temporal():
-        return "temporal"
-    if dtype in (pl.String, pl.Categorical, pl.Enum):
-        return "text"
-    return "other"
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
-#: Text columns with more distinct values than this get their pattern checks on the sample.
-MAX_DISTINCT_FOR_PATTERNS = 200_000
-
-
-def statistics(
-    frame: pl.LazyFrame,
-) -> tuple[TableProfile, list[ColumnProfile], dict[str, pl.DataFrame]]:
-    """Per-column statistics on the full data: one scalar pass, then one parallel batch
-    (histograms and outlier counts, top values, duplicate rows, distinct texts)."""
-    schema = frame.collect_schema()
-    names = schema.names()
-    kinds = {n: _kind(schema[n]) for n in names}
-    exprs: list[pl.Expr] = [pl.len().alias("__rows")]
-    for i, n in enumerate(names):
-        col, k = pl.col(n), kinds[n]
-        exprs += [col.null_count().alias(f"{i}:missing"), col.n_unique().alias(f"{i}:distinct")]
-        if k in ("numeric", "temporal", "text"):
-            exprs += [col.min().alias(f"{i}:min"), col.max().alias(f"{i}:max")]
-        if k == "numeric":
-            x = col.cast(pl.Float64)
-            finite = pl.when(x.is_finite()).then(x)
-            exprs += [
-                finite.mean().alias(f"{i}:mean"),
-                finite.std().alias(f"{i}:std"),
-                finite.skew().alias(f"{i}:skew"),
-                (x == 0).sum().alias(f"{i}:zeros"),
-                x.is_infinite().sum().alias(f"{i}:infinite"),
-                finite.quantile(list(QUANTILES), "linear").alias(f"{i}:quantiles"),
-            ]
-        if k == "text":
-            exprs.append(col.str.len_chars().mean().alias(f"{i}:mean_length"))
-    stats = frame.select(exprs).collect().row(0, named=True)
-    rows = int(stats["__rows"])
-
-    shape: list[pl.Expr] = []
-    tops: list[pl.Expr] = []
-    distinct_texts: dict[str, pl.LazyFrame] = {}
-    for i, n in enumerate(names):
-        k, col = kinds[n], pl.col(n)
-        if k == "numeric":
-            lo, hi = _finite(stats[f"{i}:min"]), _finite(stats[f"{i}:max"])
-            q = stats[f"{i}:quantiles"] or []
-            x = col.cast(pl.Float64)
-            if lo is not None and hi is not None:
-                width = (hi - lo) / BINS or 1.0
-                bins = ((x - lo) / width).floor().clip(0, BINS - 1).cast(pl.Int32)
-                shape.append(bins.filter(x.is_finite()).value_counts().implode().alias(f"{i}:hist"))
-            if len(q) == len(QUANTILES) and q[1] is not None:
-                iqr = q[3] - q[1]
-                far = (x < q[1] - 3 * iqr) | (x > q[3] + 3 * iqr)
-                shape.append(far.sum().alias(f"{i}:outliers"))
-        if k in ("text", "boolean") or (k == "numeric" and stats[f"{i}:distinct"] <= 1000):
-            tops.append(
-                col.drop_nulls().value_counts(sort=True).head(TOP).implode().alias(f"{i}:top")
-            )
-        if k == "text" and stats[f"{i}:distinct"] <= MAX_DISTINCT_FOR_PATTERNS:
-            distinct_texts[n] = frame.group_by(n).agg(pl.len().alias("count"))
-    queries = [
-        frame.select(shape or [pl.lit(0).alias("_")]),
-        frame.select(tops or [pl.lit(0).alias("_")]),
-        frame.unique().select(pl.len().alias("__unique_rows")),
-        *distinct_texts.values(),
-    ]
-    results = pl.collect_all(queries)
-    extra = {**results[0].row(0, named=True), **results[1].row(0, named=True)}
-    unique_rows = int(results[2].item())
-    texts = dict(zip(distinct_texts, results[3:], strict=True))
-
-    profiles = []
-    for i, n in enumerate(names):
-        k = kinds[n]
-        missing = int(stats[f"{i}:missing"])
-        p = ColumnProfile(
-            name=n,
-            type=str(schema[n]),
-            kind=k,
-            count=rows - missing,
-            missing=missing,
-            missing_pct=100.0 * missing / rows if rows else 0.0,
-            distinct=int(stats[f"{i}:distinct"]),
-            min=json_value(_finite(stats.get(f"{i}:min"))),
-            max=json_value(_finite(stats.get(f"{i}:max"))),
-        )
-        if k == "numeric":
-            p.mean, p.std, p.skew = (_finite(stats[f"{i}:{s}"]) for s in ("mean", "std", "skew"))
-            p.zeros, p.infinite = int(stats[f"{i}:zeros"]), int(stats[f"{i}:infinite"])
-            values = stats[f"{i}:quantiles"] or [None] * len(QUANTILES)
-            p.quantiles = {
-                f"{round(q * 100)}%": _finite(v) for q, v in zip(QUANTILES, values, strict=True)
-            }
-            p.outliers = int(extra.get(f"{i}:outliers") or 0)
-            if f"{i}:hist" in extra:
-                lo, hi = float(stats[f"{i}:min"]), float(stats[f"{i}:max"])
-                width = (hi - lo) / BINS or 1.0
-                counts = {int(next(iter(r.values()))): int(r["count"]) for r in extra[f"{i}:hist"]}
-                p.histogram = [
-                    Bin(start=lo + b * width, end=lo + (b + 1) * width, count=counts.get(b, 0))
-                    for b in range(BINS)
-                ]
-        if k == "text":
-            p.mean_length = _finite(stats[f"{i}:mean_length"])
-        if f"{i}:top" in extra:
-            p.top_values = [
-                TopValue(value=json_value(r[n]), count=int(r["count"])) for r in extra[f"{i}:top"]
-            ]
-        profiles.append(p)
-
-    table = TableProfile(
-        rows=rows,
-        columns=len(names),
-        duplicate_rows=rows - unique_rows,
-        memory_bytes=_memory(schema, profiles, rows),
-        missing_cells=sum(p.missing for p in profiles),
-    )
-    return table, profiles, texts
-
-
-def _memory(schema: pl.Schema, profiles: list[ColumnProfile], rows: int) -> int:
-    """Estimated in-memory size (Arrow layout) without loading the data."""
-    total = 0
-    for p in profiles:
-        dtype = schema[p.name]
-        if p.kind == "text":
-            total += int(rows * ((p.mean_length or 0) + 4))
-        elif dtype == pl.Boolean:
-            total += rows // 8
-        else:
-            bits = getattr(dtype, "bit_width", lambda: 64)
-            total += rows * (bits() // 8 if callable(bits) else 8)
-    return total
 
 
 def alerts(
@@ -596,8 +361,9 @@ def build_report(
     frame: pl.LazyFrame, *, target: str | None, sample_rows: int, seed: int = 0
 ) -> Report:
     started = time.perf_counter()
-    table, profiles, distinct = statistics(frame)
-    data, described = take_sample(frame, Sampling(method="random", n=sample_rows, seed=seed))
+    full = frame.collect()  # read once: every statistic and the sample come from it
+    table, profiles, distinct = statistics(full)
+    data, described = take_sample(full.lazy(), Sampling(method="random", n=sample_rows, seed=seed))
     found = alerts(table, profiles, text_checks(profiles, distinct, data))
     corr = correlations(data, profiles)
     for c in corr:

@@ -1,0 +1,237 @@
+"""Full-data column statistics for the insights report, at the cost of about one sort.
+
+The data is read once. Each numeric column's finite values are sorted once, and
+every order statistic (quantiles, distinct count, histogram, outlier and zero
+counts) is read off the sorted values by binary search instead of a pass each.
+Each text column is grouped once: the groups give its distinct count, top values,
+min/max and mean length, and are the distinct values the pattern checks run on.
+Duplicate rows are found by 64-bit row hashes and confirmed exactly on the rows
+whose hashes collide, so the count is exact without comparing every row.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from .engine import json_value
+from .report_models import Bin, ColumnProfile, Kind, TableProfile, TopValue
+
+BINS = 20
+TOP = 10
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+#: Numeric columns with at most this many distinct values get top values.
+MAX_DISTINCT_FOR_TOP_NUMBERS = 1000
+#: Text columns with more distinct values than this get their pattern checks on the sample.
+MAX_DISTINCT_FOR_PATTERNS = 200_000
+
+
+def kind_of(dtype: pl.DataType) -> Kind:
+    if dtype == pl.Boolean:
+        return "boolean"
+    if dtype.is_numeric():
+        return "numeric"
+    if dtype.is_temporal():
+        return "temporal"
+    if dtype in (pl.String, pl.Categorical, pl.Enum):
+        return "text"
+    return "other"
+
+
+def finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def statistics(
+    data: pl.DataFrame,
+) -> tuple[TableProfile, list[ColumnProfile], dict[str, pl.DataFrame]]:
+    """Per-column statistics on the full data, and each small text column's distinct
+    values with their counts (for the pattern checks)."""
+    schema = data.schema
+    kinds = {n: kind_of(dtype) for n, dtype in schema.items()}
+    scalars = _scalars(data, kinds)
+    rows = data.height
+    profiles: list[ColumnProfile] = []
+    texts: dict[str, pl.DataFrame] = {}
+    for i, (name, dtype) in enumerate(schema.items()):
+        missing = int(scalars[f"{i}:missing"])
+        profile = ColumnProfile(
+            name=name,
+            type=str(dtype),
+            kind=kinds[name],
+            count=rows - missing,
+            missing=missing,
+            missing_pct=100.0 * missing / rows if rows else 0.0,
+            distinct=0,
+        )
+        if profile.kind == "numeric":
+            _numeric(profile, data[name], scalars, i)
+        elif profile.kind == "text":
+            counts = data.group_by(name).len("count")
+            _text(profile, counts)
+            if profile.distinct <= MAX_DISTINCT_FOR_PATTERNS:
+                texts[name] = counts
+        else:
+            profile.distinct = int(scalars[f"{i}:distinct"])
+            profile.min = json_value(scalars.get(f"{i}:min"))
+            profile.max = json_value(scalars.get(f"{i}:max"))
+            if f"{i}:top" in scalars:
+                profile.top_values = _tops(scalars[f"{i}:top"], name)
+        profiles.append(profile)
+    table = TableProfile(
+        rows=rows,
+        columns=len(schema),
+        duplicate_rows=duplicate_rows(data),
+        memory_bytes=int(data.estimated_size()),
+        missing_cells=sum(p.missing for p in profiles),
+    )
+    return table, profiles, texts
+
+
+def _scalars(data: pl.DataFrame, kinds: dict[str, Kind]) -> dict[str, Any]:
+    """Everything that one parallel pass of sums and counts gives."""
+    exprs: list[pl.Expr] = []
+    for i, (name, kind) in enumerate(kinds.items()):
+        col = pl.col(name)
+        exprs.append(col.null_count().alias(f"{i}:missing"))
+        if kind == "numeric":
+            x = col.cast(pl.Float64)
+            only = pl.when(x.is_finite()).then(x)
+            exprs += [
+                only.mean().alias(f"{i}:mean"),
+                only.std().alias(f"{i}:std"),
+                only.skew().alias(f"{i}:skew"),
+                x.is_infinite().sum().alias(f"{i}:infinite"),
+                x.is_nan().sum().alias(f"{i}:nan"),
+            ]
+        elif kind != "text":
+            exprs.append(col.n_unique().alias(f"{i}:distinct"))
+            if kind == "temporal":
+                exprs += [col.min().alias(f"{i}:min"), col.max().alias(f"{i}:max")]
+            if kind == "boolean":
+                top = col.drop_nulls().value_counts(sort=True).head(TOP).implode()
+                exprs.append(top.alias(f"{i}:top"))
+    if not exprs:
+        return {}
+    return data.select(exprs).row(0, named=True)
+
+
+def _numeric(profile: ColumnProfile, column: pl.Series, scalars: dict[str, Any], i: int) -> None:
+    integral = column.dtype.is_integer()
+    infinite, nan = int(scalars[f"{i}:infinite"]), int(scalars[f"{i}:nan"])
+    if integral or not (infinite or nan):  # integers stay integers: no merged neighbours
+        values = (column.drop_nulls() if profile.missing else column).sort()
+        if not integral:
+            values = values.cast(pl.Float64)
+    else:
+        x = column.cast(pl.Float64)
+        values = x.filter(x.is_finite()).sort()  # nulls, NaN and infinities drop out
+    n = len(values)
+    positive_inf = int((column == math.inf).sum()) if infinite else 0
+    # Distinct as Polars counts it: NaN, each infinity and null are values too.
+    profile.distinct = (
+        values.n_unique()
+        + (nan > 0)
+        + (positive_inf > 0)
+        + (infinite - positive_inf > 0)
+        + (profile.missing > 0)
+    )
+    profile.mean, profile.std, profile.skew = (
+        finite(scalars[f"{i}:{s}"]) for s in ("mean", "std", "skew")
+    )
+    profile.infinite = infinite
+    if n == 0:
+        profile.zeros = 0
+        profile.quantiles = {_label(q): None for q in QUANTILES}
+        return
+    exact = values.to_numpy()
+    sorted_ = exact.astype(np.float64, copy=False)  # bins and fences compare as floats
+    lo, hi = float(sorted_[0]), float(sorted_[-1])
+    profile.min, profile.max = (int(exact[0]), int(exact[-1])) if integral else (lo, hi)
+    q = [_quantile(sorted_, p) for p in QUANTILES]
+    profile.quantiles = {_label(p): v for p, v in zip(QUANTILES, q, strict=True)}
+    profile.zeros = _between(sorted_, 0.0, 0.0)
+    iqr = q[3] - q[1]
+    profile.outliers = n - _between(sorted_, q[1] - 3 * iqr, q[3] + 3 * iqr)
+    profile.histogram = _histogram(sorted_)
+    if profile.distinct <= MAX_DISTINCT_FOR_TOP_NUMBERS:
+        runs = values.rle().struct.unnest().sort("len", descending=True, maintain_order=True)
+        profile.top_values = [
+            TopValue(value=int(v) if integral else v, count=int(c))
+            for c, v in runs.head(TOP).iter_rows()
+        ]
+
+
+def _histogram(sorted_: np.ndarray) -> list[Bin]:
+    """Equal-width bins over [min, max]: each holds [start, end), the last also max."""
+    lo, hi = float(sorted_[0]), float(sorted_[-1])
+    if hi == lo:
+        return [Bin(start=lo, end=hi, count=len(sorted_))]
+    edges = lo + (hi - lo) / BINS * np.arange(BINS + 1)
+    edges[-1] = hi
+    cuts = np.searchsorted(sorted_, edges[1:-1], side="left")
+    counts = np.diff(np.concatenate(([0], cuts, [len(sorted_)])))
+    return [
+        Bin(start=float(edges[b]), end=float(edges[b + 1]), count=int(c))
+        for b, c in enumerate(counts)
+    ]
+
+
+def _label(q: float) -> str:
+    return f"{round(q * 100)}%"
+
+
+def _quantile(sorted_: np.ndarray, q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's and Polars' default)."""
+    position = q * (len(sorted_) - 1)
+    below = math.floor(position)
+    above = min(below + 1, len(sorted_) - 1)
+    low, high = float(sorted_[below]), float(sorted_[above])
+    return low + (high - low) * (position - below)
+
+
+def _between(sorted_: np.ndarray, low: float, high: float) -> int:
+    """How many sorted values lie in [low, high]."""
+    return int(
+        np.searchsorted(sorted_, high, side="right") - np.searchsorted(sorted_, low, side="left")
+    )
+
+
+def _text(profile: ColumnProfile, counts: pl.DataFrame) -> None:
+    name = profile.name
+    profile.distinct = counts.height
+    present = counts.filter(pl.col(name).is_not_null())
+    if present.height == 0:
+        return
+    strings = present[name].cast(pl.String)
+    profile.min, profile.max = strings.min(), strings.max()
+    weights = present["count"]
+    profile.mean_length = float(
+        (strings.str.len_chars().cast(pl.Float64) * weights).sum() / max(int(weights.sum()), 1)
+    )
+    top = present.sort("count", descending=True, maintain_order=True).head(TOP)
+    profile.top_values = [TopValue(value=json_value(v), count=int(c)) for v, c in top.iter_rows()]
+
+
+def _tops(rows: list[dict[str, Any]], name: str) -> list[TopValue]:
+    return [TopValue(value=json_value(r[name]), count=int(r["count"])) for r in rows]
+
+
+def duplicate_rows(data: pl.DataFrame) -> int:
+    """Rows equal to an earlier row: exact, comparing only rows whose hashes collide."""
+    if data.height < 2 or data.width == 0:
+        return 0
+    try:
+        hashes = data.hash_rows(seed=0)
+    except pl.exceptions.PolarsError:  # a column type that cannot be hashed
+        return data.height - data.unique().height
+    if hashes.n_unique() == data.height:
+        return 0
+    candidates = hashes.is_duplicated()
+    suspects = data.filter(candidates)
+    return suspects.height - suspects.unique().height
