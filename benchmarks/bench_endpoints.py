@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tests.hosting_models import model_server_env
 from tests.servers import free_port, wait_until
 
 from .harness import Result, Series
@@ -89,15 +90,7 @@ NOOP_INFERENCE = (
 
 def start_ours(model_dir: Path, tmp: Path, tag: str = "ours") -> tuple[Process, int]:
     info = tmp / f"{tag}.json"
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "SM_MODEL_DIR": str(model_dir),
-        "SAGEMAKER_BIND_TO_PORT": "0",
-        "SMSTUDIO_BIND_HOST": "127.0.0.1",
-        "SMSTUDIO_SERVER_INFO": str(info),
-        "SAGEMAKER_MODEL_SERVER_WORKERS": "2",
-    }
+    env = model_server_env(model_dir, info, workers=2)
     proc = Process(
         [sys.executable, "-m", "jupyter_smstudio.hosting.server"], env, tmp / f"{tag}.log"
     )

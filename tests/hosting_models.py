@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 from pathlib import Path
 
@@ -80,3 +81,17 @@ class CountingModel:
             out.write(f"{len(rows)}\n")
         time.sleep(self.seconds)  # stands for a model that takes this long per call
         return np.asarray(rows.sum(axis=1))
+
+
+def model_server_env(model_dir: Path, info: Path, workers: int) -> dict[str, str]:
+    """Environment that runs ``python -m jupyter_smstudio.hosting.server`` on loopback,
+    on any free port, reporting its port and readiness in ``info``."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+        "SM_MODEL_DIR": str(model_dir),
+        "SAGEMAKER_BIND_TO_PORT": "0",
+        "SMSTUDIO_BIND_HOST": "127.0.0.1",
+        "SMSTUDIO_SERVER_INFO": str(info),
+        "SAGEMAKER_MODEL_SERVER_WORKERS": str(workers),
+    }

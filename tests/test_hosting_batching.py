@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,10 +16,9 @@ from pathlib import Path
 import joblib  # type: ignore[import-untyped]
 import pytest
 
-from .hosting_models import CountingModel
+from .hosting_models import CountingModel, model_server_env
 from .servers import wait_until
 
-ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = 4
 ROUNDS = 12
 
@@ -32,15 +30,7 @@ def model_server(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     model_dir.mkdir()
     joblib.dump(CountingModel(str(log), 0.05), model_dir / "model.joblib")
     info = tmp_path / "info.json"
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "SM_MODEL_DIR": str(model_dir),
-        "SAGEMAKER_BIND_TO_PORT": "0",
-        "SMSTUDIO_BIND_HOST": "127.0.0.1",
-        "SMSTUDIO_SERVER_INFO": str(info),
-        "SAGEMAKER_MODEL_SERVER_WORKERS": "1",
-    }
+    env = model_server_env(model_dir, info, workers=1)
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyter_smstudio.hosting.server"],
         env=env,
