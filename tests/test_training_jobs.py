@@ -418,6 +418,40 @@ async def test_requirements_install_into_an_environment_cached_by_content(
     assert prefix == [x for x in log2.splitlines() if x.startswith("python ")]
 
 
+async def test_a_source_dir_with_setup_py_is_installed_and_run_as_a_module(
+    api: ApiCall, jp_root_dir: Path
+) -> None:
+    # Package mode, as the toolkit does it: pip installs the code directory, then the
+    # entry point runs with ``python -m`` (hyperparameters still arrive as arguments).
+    write(
+        jp_root_dir,
+        "pkg/setup.py",
+        "from setuptools import setup\n"
+        "setup(name='smstudio-pkg-job', version='1.2.3', packages=['trainer'])\n",
+    )
+    write(jp_root_dir, "pkg/trainer/__init__.py", "")
+    write(
+        jp_root_dir,
+        "pkg/trainer/main.py",
+        """
+        import importlib.metadata, sys
+        print("installed", importlib.metadata.version("smstudio-pkg-job"), sys.argv[1:])
+    """,
+    )
+    body = {
+        "name": "pkg",
+        "entry_point": "trainer/main.py",
+        "source_dir": "pkg",
+        "hyperparameters": {"epochs": 2},
+    }
+    assert (await api("POST", "training-jobs", body)).status == 201
+    job = await finished(api, "pkg", timeout=180)
+    log = await full_log(api, "pkg")
+    assert job["status"] == "Completed", log
+    assert "-m trainer.main" in log
+    assert "installed 1.2.3 ['--epochs', '2']" in log
+
+
 async def test_remote_channel_is_downloaded_before_the_job_starts(
     api: ApiCall, jp_root_dir: Path
 ) -> None:

@@ -144,7 +144,10 @@ def env_value(value: Any) -> str:
 
 
 def module_name(entry_point: str) -> str:
-    return entry_point[:-3] if entry_point.endswith(".py") else entry_point
+    """``trainer/main.py`` -> ``trainer.main``: the toolkit only strips ``.py``, which
+    makes an entry point inside a package fail with "No module named trainer/main"."""
+    stem = entry_point[:-3] if entry_point.endswith(".py") else entry_point
+    return stem.replace("/", ".")
 
 
 # ---- config files and environment ----------------------------------------------------
