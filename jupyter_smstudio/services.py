@@ -92,7 +92,9 @@ class Services:
         idle_policy = IdlePolicy(parent=app)
         idle_policy.check()
         services.spaces.check_idle_timeout = idle_policy.check_space_timeout
-        services.idle = IdleMonitor(idle_policy, app.server, services)
+        services.idle = IdleMonitor(
+            idle_policy, app.server, services, data_dir / "idle" / "keep-alive.json"
+        )
         services.idle.configure_culling()
         return services
 

@@ -59,3 +59,14 @@ def test_client_in_a_kernel_finds_its_server_without_configuration(tmp_path: Pat
         )
         out = run_code(server.url, server.headers, kernel["id"], code)
         assert out.strip() == "['from-outside']"
+
+
+def test_a_keep_alive_outlives_a_server_restart(tmp_path: Path) -> None:
+    """Asking to keep the server up for an hour still holds after the server restarts."""
+    with ServerProcess(tmp_path) as server:
+        kept = Client(server.url, server.token).keep_alive(minutes=60)
+    assert server.stop() == 0
+    with ServerProcess(tmp_path) as restarted:
+        activity = Client(restarted.url, restarted.token).idle()["server"]["activity"]
+        assert any("keep-alive until" in a for a in activity), activity
+    assert kept["until_ms"] > 0

@@ -19,11 +19,13 @@ import os
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import psutil
 
 from ..errors import NotFound
+from ..runtime.files import atomic_write_json, read_json
 from ..spaces.kernelspecs import space_of
 from ..spaces.models import SpaceStatus
 from ..spaces.service import can_use
@@ -96,14 +98,22 @@ class Snapshot:
 class IdleMonitor:
     """Samples signals every ``check_interval_seconds``; see the module docstring."""
 
-    def __init__(self, policy: IdlePolicy, serverapp: Any, services: Services) -> None:
+    def __init__(
+        self,
+        policy: IdlePolicy,
+        serverapp: Any,
+        services: Services,
+        keep_alive_file: Path | None = None,
+    ) -> None:
         self.policy = policy
         self.server = serverapp
         self.services = services
         self.cpu = CpuSampler()
         self.nvidia_smi = nvidia_smi_path()
         self.kernels: dict[str, KernelTrack] = {}
-        self.keep_alive: dict[tuple[str, str], float] = {}  # (kind, id) -> until (epoch s)
+        #: Keep-alives a user asked for outlive a server restart: they are in this file.
+        self.keep_alive_file = keep_alive_file
+        self.keep_alive = self._load_keep_alives()  # (kind, id) -> until (epoch s)
         self.ui: dict[tuple[str, str], float] = {}  # (kind, id) -> last UI activity
         self.snapshot = Snapshot()
         self.recent: list[RecentShutdown] = []
@@ -532,11 +542,29 @@ class IdleMonitor:
         else:
             key = ("server", SERVER)
         self.keep_alive[key] = max(self.keep_alive.get(key, 0), until)
+        await asyncio.to_thread(self._save_keep_alives)
         self.last_signal = now
         self.server.web_app.settings["smstudio_last_activity"] = utc(now)
         self._wake.set()  # re-check now so the report shows the new deadline
         kind: Any = key[0]
         return KeepAliveResult(kind=kind, id=key[1], until_ms=ms(self.keep_alive[key]))
+
+    def _load_keep_alives(self) -> dict[tuple[str, str], float]:
+        if self.keep_alive_file is None:
+            return {}
+        try:
+            saved = read_json(self.keep_alive_file) or []
+            now = time.time()
+            return {(kind, id_): float(until) for kind, id_, until in saved if until > now}
+        except (OSError, ValueError, TypeError):
+            log.warning("Ignoring unreadable keep-alives in %s", self.keep_alive_file)
+            return {}
+
+    def _save_keep_alives(self) -> None:
+        if self.keep_alive_file is not None:
+            now = time.time()
+            saved = [[k, i, until] for (k, i), until in self.keep_alive.items() if until > now]
+            atomic_write_json(self.keep_alive_file, sorted(saved))
 
     async def report(self, user: str) -> IdleReport:
         snap = self.snapshot
