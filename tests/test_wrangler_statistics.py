@@ -9,6 +9,7 @@ integers beyond float precision, duplicates, empty columns.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -49,7 +50,8 @@ def awkward(rows: int = 5000, seed: int = 1) -> pl.DataFrame:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_statistics_match_direct_computation(seed: int) -> None:
     data = awkward(seed=seed)
-    table, profiles, texts = statistics(data)
+    stats = statistics(data.lazy(), memory_budget=2**30)
+    table, profiles, texts = stats.table, stats.columns, stats.texts
     by_name = {p.name: p for p in profiles}
     assert table.rows == data.height
     assert table.duplicate_rows == data.height - data.unique().height == 25
@@ -110,7 +112,8 @@ def test_statistics_match_direct_computation(seed: int) -> None:
 def test_statistics_of_an_empty_and_a_one_row_table() -> None:
     for frame in (pl.DataFrame({"x": [], "s": []}, schema={"x": pl.Float64, "s": pl.String}),
                   pl.DataFrame({"x": [1.5], "s": ["a"]})):  # fmt: skip
-        table, profiles, _ = statistics(frame)
+        stats = statistics(frame.lazy(), memory_budget=2**30)
+        table, profiles = stats.table, stats.columns
         assert table.rows == frame.height
         assert table.duplicate_rows == 0
         x = profiles[0]
@@ -119,3 +122,19 @@ def test_statistics_of_an_empty_and_a_one_row_table() -> None:
             assert x.quantiles["50%"] == 1.5
             assert sum(b.count for b in x.histogram) == 1
             assert not math.isnan(x.min)
+
+
+def test_a_table_over_the_memory_budget_is_read_in_column_groups_with_equal_results(
+    tmp_path: Path,
+) -> None:
+    data = awkward(rows=20_000)
+    data.write_parquet(tmp_path / "t.parquet")
+    frame = pl.scan_parquet(tmp_path / "t.parquet")
+    whole = statistics(frame, memory_budget=2**30)
+    assert whole.data is not None  # read in one piece
+    # A budget of a few columns' worth: several groups, never the whole table at once.
+    grouped = statistics(frame, memory_budget=400_000)
+    assert grouped.data is None
+    assert [c.model_dump() for c in grouped.columns] == [c.model_dump() for c in whole.columns]
+    assert grouped.table == whole.table
+    assert grouped.table.duplicate_rows == 25

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import numpy as np
 import polars as pl
+import psutil
 
 from .engine import json_value
 from .models import Sampling
@@ -358,12 +359,22 @@ def _models(
 
 
 def build_report(
-    frame: pl.LazyFrame, *, target: str | None, sample_rows: int, seed: int = 0
+    frame: pl.LazyFrame,
+    *,
+    target: str | None,
+    sample_rows: int,
+    seed: int = 0,
+    memory_budget: int | None = None,
 ) -> Report:
+    """The whole report; data larger than ``memory_budget`` bytes (default: a quarter of
+    the memory available now) is read a group of columns at a time."""
     started = time.perf_counter()
-    full = frame.collect()  # read once: every statistic and the sample come from it
-    table, profiles, distinct = statistics(full)
-    data, described = take_sample(full.lazy(), Sampling(method="random", n=sample_rows, seed=seed))
+    if memory_budget is None:
+        memory_budget = psutil.virtual_memory().available // 4
+    stats = statistics(frame, memory_budget)
+    table, profiles, distinct = stats.table, stats.columns, stats.texts
+    source = frame if stats.data is None else stats.data.lazy()
+    data, described = take_sample(source, Sampling(method="random", n=sample_rows, seed=seed))
     found = alerts(table, profiles, text_checks(profiles, distinct, data))
     corr = correlations(data, profiles)
     for c in corr:

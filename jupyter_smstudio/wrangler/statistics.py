@@ -12,6 +12,7 @@ whose hashes collide, so the count is exact without comparing every row.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,10 @@ QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
 MAX_DISTINCT_FOR_TOP_NUMBERS = 1000
 #: Text columns with more distinct values than this get their pattern checks on the sample.
 MAX_DISTINCT_FOR_PATTERNS = 200_000
+#: Rows read first to estimate a table's size in memory.
+HEAD_ROWS = 1000
+#: Odd 64-bit constant that mixes one column group's row hashes into the next's.
+HASH_MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 def kind_of(dtype: pl.DataType) -> Kind:
@@ -47,17 +52,101 @@ def finite(value: Any) -> Any:
     return value
 
 
-def statistics(
-    data: pl.DataFrame,
-) -> tuple[TableProfile, list[ColumnProfile], dict[str, pl.DataFrame]]:
-    """Per-column statistics on the full data, and each small text column's distinct
-    values with their counts (for the pattern checks)."""
+@dataclass
+class Statistics:
+    table: TableProfile
+    columns: list[ColumnProfile]
+    #: Distinct values and their counts of each text column small enough for pattern checks.
+    texts: dict[str, pl.DataFrame]
+    #: The whole table when it was read in one piece (the sample is then taken from it).
+    data: pl.DataFrame | None
+
+
+def statistics(frame: pl.LazyFrame, memory_budget: int) -> Statistics:
+    """Per-column statistics on the full data.
+
+    Data that fits ``memory_budget`` is read once. Larger data is read a group of
+    columns at a time (each group fits the budget), so a table larger than memory is
+    profiled without holding it all; its duplicate rows come from combined row hashes.
+    """
+    groups = _column_groups(frame, memory_budget)
+    columns: list[ColumnProfile] = []
+    texts: dict[str, pl.DataFrame] = {}
+    hashes: np.ndarray | None = None
+    rows = memory = 0
+    data = None
+    for group in groups:
+        data = frame.select(group).collect() if len(groups) > 1 else frame.collect()
+        rows, memory = data.height, memory + int(data.estimated_size())
+        columns += column_statistics(data, texts)
+        if data.width:
+            group_hashes = data.hash_rows(seed=0).to_numpy()
+            hashes = group_hashes if hashes is None else hashes * HASH_MIX ^ group_hashes
+    if hashes is None:
+        duplicates = 0
+    elif len(groups) == 1 and data is not None:
+        duplicates = duplicate_rows(data, hashes)
+    else:
+        duplicates = _duplicates_from_hashes(frame, hashes, memory_budget, memory)
+    table = TableProfile(
+        rows=rows,
+        columns=len(columns),
+        duplicate_rows=duplicates,
+        memory_bytes=memory,
+        missing_cells=sum(p.missing for p in columns),
+    )
+    return Statistics(table, columns, texts, data if len(groups) == 1 else None)
+
+
+def _column_groups(frame: pl.LazyFrame, budget: int) -> list[list[str]]:
+    """Columns in groups whose data (and a sorted copy of one column) fit ``budget``.
+
+    Sizes are estimated from the row count and the first rows' bytes per row.
+    """
+    names = frame.collect_schema().names()
+    head = frame.head(HEAD_ROWS).collect()
+    if head.height < HEAD_ROWS:
+        return [names]
+    rows = int(frame.select(pl.len()).collect().item())
+    groups: list[list[str]] = [[]]
+    size = 0
+    for name in names:
+        cost = int(head[name].estimated_size() / head.height * rows * 2)
+        if groups[-1] and size + cost > budget:
+            groups.append([])
+            size = 0
+        groups[-1].append(name)
+        size += cost
+    return groups
+
+
+def _duplicates_from_hashes(
+    frame: pl.LazyFrame, hashes: np.ndarray, budget: int, memory: int
+) -> int:
+    """Duplicate rows of a table read in column groups: rows whose combined hashes
+    collide are read whole and compared exactly when they fit the budget."""
+    series = pl.Series(hashes)
+    if series.n_unique() == len(series):
+        return 0
+    candidates = np.flatnonzero(series.is_duplicated().to_numpy())
+    if len(candidates) * memory / max(len(series), 1) > budget:
+        return len(series) - series.n_unique()  # 64-bit hashes: collisions ~ n²/2⁶⁵
+    suspects = (
+        frame.with_row_index("__row")
+        .filter(pl.col("__row").is_in(pl.Series(candidates, dtype=pl.UInt32).implode()))
+        .drop("__row")
+        .collect()
+    )
+    return suspects.height - suspects.unique().height
+
+
+def column_statistics(data: pl.DataFrame, texts: dict[str, pl.DataFrame]) -> list[ColumnProfile]:
+    """Profiles of the columns of ``data``; adds text columns' distinct values to ``texts``."""
     schema = data.schema
     kinds = {n: kind_of(dtype) for n, dtype in schema.items()}
     scalars = _scalars(data, kinds)
     rows = data.height
     profiles: list[ColumnProfile] = []
-    texts: dict[str, pl.DataFrame] = {}
     for i, (name, dtype) in enumerate(schema.items()):
         missing = int(scalars[f"{i}:missing"])
         profile = ColumnProfile(
@@ -83,14 +172,7 @@ def statistics(
             if f"{i}:top" in scalars:
                 profile.top_values = _tops(scalars[f"{i}:top"], name)
         profiles.append(profile)
-    table = TableProfile(
-        rows=rows,
-        columns=len(schema),
-        duplicate_rows=duplicate_rows(data),
-        memory_bytes=int(data.estimated_size()),
-        missing_cells=sum(p.missing for p in profiles),
-    )
-    return table, profiles, texts
+    return profiles
 
 
 def _scalars(data: pl.DataFrame, kinds: dict[str, Kind]) -> dict[str, Any]:
@@ -222,16 +304,10 @@ def _tops(rows: list[dict[str, Any]], name: str) -> list[TopValue]:
     return [TopValue(value=json_value(r[name]), count=int(r["count"])) for r in rows]
 
 
-def duplicate_rows(data: pl.DataFrame) -> int:
+def duplicate_rows(data: pl.DataFrame, hashes: np.ndarray) -> int:
     """Rows equal to an earlier row: exact, comparing only rows whose hashes collide."""
-    if data.height < 2 or data.width == 0:
+    series = pl.Series(hashes)
+    if series.n_unique() == data.height:
         return 0
-    try:
-        hashes = data.hash_rows(seed=0)
-    except pl.exceptions.PolarsError:  # a column type that cannot be hashed
-        return data.height - data.unique().height
-    if hashes.n_unique() == data.height:
-        return 0
-    candidates = hashes.is_duplicated()
-    suspects = data.filter(candidates)
+    suspects = data.filter(series.is_duplicated())
     return suspects.height - suspects.unique().height
