@@ -30,7 +30,7 @@ def log(message: str) -> None:
 
 
 def main() -> int:
-    venv = os.environ["SMSTUDIO_VENV"]
+    venv = os.environ["SMSTUDIO_ENV_DIR"]
     requirements = os.environ["SMSTUDIO_REQUIREMENTS"]
     code_dir = os.path.dirname(requirements)
     try:  # relative paths in requirements.txt are from the code directory

@@ -24,7 +24,7 @@ RESERVED_ENV = (
     "SAGEMAKER_BIND_TO_PORT",
     "SMSTUDIO_BIND_HOST",
     "SMSTUDIO_SERVER_INFO",
-    "SMSTUDIO_VENV",
+    "SMSTUDIO_ENV_DIR",
     "SMSTUDIO_REQUIREMENTS",
 )
 
@@ -81,7 +81,7 @@ class InstanceSpec:
         if not self.venv:
             return {}
         return {
-            "SMSTUDIO_VENV": f"{venvs}/{self.venv}",
+            "SMSTUDIO_ENV_DIR": f"{venvs}/{self.venv}",
             "SMSTUDIO_REQUIREMENTS": f"{code_dir}/requirements.txt",
         }
 
