@@ -8,7 +8,8 @@
     ...
 
 The cell is saved as ``train.py`` in ``.smstudio/cells/<job>/`` under the kernel's
-working directory and submitted as a training job. With widgets the live view shows
+working directory and submitted as a training job; ``--channel`` paths are from that
+directory too, as the SDK's are. With widgets the live view shows
 status, stages, metric charts, the log tail and a Stop button; without, the log is
 printed. Interrupting the kernel while waiting stops the job.
 """
@@ -79,7 +80,10 @@ def job_spec(line: str, cell: str, workdir: Path) -> tuple[dict[str, Any], argpa
         "entry_point": "train.py",
         "source_dir": str(code.resolve()),
         "hyperparameters": _pairs(args.hp, "--hp", parse_json=True),
-        "channels": {k: {"path": v} for k, v in _pairs(args.channel, "--channel").items()},
+        "channels": {
+            k: {"path": v if "://" in v else str((workdir / v).resolve())}
+            for k, v in _pairs(args.channel, "--channel").items()
+        },
         "metric_definitions": [
             {"name": k, "regex": v} for k, v in _pairs(args.metric, "--metric").items()
         ],

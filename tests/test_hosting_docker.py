@@ -100,3 +100,30 @@ async def test_endpoint_in_a_container(
         )
     finally:
         stop_all_instances(tmp_path / "smstudio")
+
+
+async def test_requirements_are_installed_in_the_container(
+    api: ApiCall, jp_fetch: Any, jp_root_dir: Path, tmp_path: Path
+) -> None:
+    from .test_hosting_requirements import scaled_model
+
+    scaled_model(jp_root_dir / "scaled")
+    body = {"name": "scaled", "model_data": "scaled", "instance_type": "ml.t3.medium"}
+    assert (await api("POST", "models", body)).status == 201
+    try:
+        variants = [{"model_name": "scaled", "workers": 1}]
+        assert (
+            await api("POST", "endpoints", {"name": "dock-req", "variants": variants})
+        ).status == 201
+        endpoint = (await wait_status(api, "dock-req", "InService", "Failed", timeout=180)).json
+        log = (await api("GET", "endpoints/dock-req/logs")).json["text"]
+        assert endpoint["status"] == "InService", (endpoint, log)
+        assert "Successfully installed smstudio" in log
+        r = await invoke(jp_fetch, "dock-req", b"1,2,3")
+        assert r.code == 200, r.body
+        assert json.loads(r.body) == [60.0]
+        # built by the container's Python, kept on the server's disk for the next container
+        (built,) = (tmp_path / "smstudio" / "venvs" / "docker").glob("*/.complete")
+        assert (built.parent / "bin" / "python").is_symlink()
+    finally:
+        stop_all_instances(tmp_path / "smstudio")

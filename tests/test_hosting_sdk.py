@@ -14,7 +14,8 @@ from jupyter_smstudio.hosting.magics import deploy_magic, endpoints_magic
 from jupyter_smstudio.sdk.model import Model
 from jupyter_smstudio.sdk.serializers import JSONSerializer, NumpyDeserializer, NumpySerializer
 
-from .hosting_models import model_archive, stop_all_instances
+from .hosting_models import model_archive, stop_all_instances, wheel
+from .kernels import run_code
 from .servers import ServerProcess
 
 pytestmark = pytest.mark.slow
@@ -102,3 +103,75 @@ def test_estimator_fit_then_deploy_serves_the_trained_model(tmp_path: Path) -> N
             predictor.delete_endpoint()
     finally:
         stop_all_instances(tmp_path)
+
+
+TRAIN_WITH_REQUIREMENTS = """
+import os
+import numpy as np
+import smstudio_scale  # from requirements.txt, for training and for serving
+
+def model_fn(model_dir):
+    return np.load(os.path.join(model_dir, "weights.npy"))
+
+def predict_fn(data, model):
+    return (np.asarray(data, dtype=float) @ model * smstudio_scale.FACTOR).tolist()
+
+if __name__ == "__main__":
+    rows = np.loadtxt(os.path.join(os.environ["SM_CHANNEL_TRAIN"], "rows.csv"), delimiter=",")
+    np.save(os.path.join(os.environ["SM_MODEL_DIR"], "weights.npy"), rows.mean(axis=0))
+"""
+
+
+def test_a_notebook_in_a_folder_trains_and_deploys_its_own_code(tmp_path: Path) -> None:
+    """Relative paths are the notebook's, for fit and deploy alike (as in the SageMaker SDK);
+    deploy serves the job's code and installs its requirements.txt."""
+    root = tmp_path / "root"
+    src = root / "notebooks" / "src"
+    src.mkdir(parents=True)
+    (src / "train.py").write_text(TRAIN_WITH_REQUIREMENTS)
+    wheel(src, "smstudio_scale", "FACTOR = 10\n")
+    (src / "requirements.txt").write_text("./smstudio_scale-1.0-py3-none-any.whl\n")
+    (root / "notebooks" / "data").mkdir()
+    (root / "notebooks" / "data" / "rows.csv").write_text("1,2,3\n1,2,3\n")
+    # the same names at the server's root: must not be what runs
+    (root / "src").mkdir()
+    (root / "src" / "train.py").write_text("raise SystemExit('ran the root folder src')\n")
+    try:
+        with ServerProcess(tmp_path) as server:
+            client = Client(server.url, server.token)
+            session = client.session.post(
+                server.url + "api/sessions",
+                json={"path": "notebooks/fit.ipynb", "type": "notebook", "name": "fit.ipynb",
+                      "kernel": {"name": "python3"}},
+                timeout=60,
+            ).json()  # fmt: skip
+
+            def run(code: str) -> str:
+                return run_code(server.url, server.headers, session["kernel"]["id"], code)
+
+            assert run("import os; print(os.getcwd())").strip() == str(root / "notebooks")
+            out = run(
+                "from jupyter_smstudio.sdk import Estimator\n"
+                "est = Estimator(entry_point='train.py', source_dir='src', instance_type='local')\n"
+                "est.fit({'train': 'data'}, logs=False)\n"
+                "print('trained', est.latest_training_job)\n"
+            )
+            job = client.training_job(out.split()[-1])
+            assert job["status"] == "Completed", job
+            assert job["spec"]["source_dir"] == str(src)
+            assert job["spec"]["channels"]["train"]["path"] == str(root / "notebooks" / "data")
+            out = run(
+                "import os\n"
+                "from jupyter_smstudio.sdk.serializers import JSONSerializer\n"
+                "os.chdir('/')  # deploy serves the code the job trained with, wherever we are\n"
+                "predictor = est.deploy(endpoint_name='nb', workers=1,\n"
+                "                       serializer=JSONSerializer())\n"
+                "print('prediction', predictor.predict([[1, 1, 1]]))\n"
+            )
+            assert "prediction [60.0]" in out
+            log = client.request("GET", "endpoints", "nb", "logs")["text"]
+            # the environment training built for these requirements serves the endpoint
+            assert "Reusing the environment cached" in log
+            assert "Installing" not in log
+    finally:
+        stop_all_instances(tmp_path / "smstudio")

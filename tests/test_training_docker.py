@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from .conftest import ApiCall
+from .hosting_models import wheel
 from .training_helpers import eventually, finished, full_log, until_logged, write
 
 IMAGE = "smstudio-base:py311"
@@ -70,6 +71,26 @@ async def test_script_mode_in_a_container_with_hard_coded_paths(
                       "hps": {"epochs": "2", "b": "true"}, "data": "1,2\n", "host": "algo-1",
                       "model_dir": "/opt/ml/model", "cwd": "/opt/ml/code"}  # fmt: skip
     assert job["final_metrics"][0]["value"] == 0.25
+
+
+async def test_requirements_install_in_the_container(api: ApiCall, jp_root_dir: Path) -> None:
+    # The launcher builds the environment with the container's Python (a wheel named by a
+    # path relative to the code, as pip reads it there).
+    write(
+        jp_root_dir,
+        "req/train.py",
+        "import smstudio_scale\nprint('factor', smstudio_scale.FACTOR)\n",
+    )
+    wheel(jp_root_dir / "req", "smstudio_scale", "FACTOR = 10\n")
+    write(jp_root_dir, "req/requirements.txt", "./smstudio_scale-1.0-py3-none-any.whl\n")
+    body = {"name": "dock-req", "entry_point": "train.py", "source_dir": "req",
+            "instance_type": "ml.m5.large"}  # fmt: skip
+    assert (await api("POST", "training-jobs", body)).status == 201
+    job = await finished(api, "dock-req", timeout=120)
+    log = await full_log(api, "dock-req")
+    assert job["status"] == "Completed", (job, log)
+    assert "Installing -r /opt/ml/code/requirements.txt" in log
+    assert "factor 10" in log
 
 
 async def test_two_instances_find_each_other(api: ApiCall, jp_root_dir: Path) -> None:

@@ -452,6 +452,22 @@ async def test_a_source_dir_with_setup_py_is_installed_and_run_as_a_module(
     assert "installed 1.2.3 ['--epochs', '2']" in log
 
 
+async def test_a_requirement_that_cannot_install_fails_the_job_with_pips_error(
+    api: ApiCall, jp_root_dir: Path
+) -> None:
+    write(jp_root_dir, "bad-req/requirements.txt", "--no-index\nno-such-package-smstudio==1.0\n")
+    write(jp_root_dir, "bad-req/train.py", "print('never runs')\n")
+    body = {"name": "bad-req", "entry_point": "train.py", "source_dir": "bad-req"}
+    assert (await api("POST", "training-jobs", body)).status == 201
+    job = await finished(api, "bad-req", timeout=120)
+    assert job["status"] == "Failed"
+    assert job["failure_reason"].startswith("InstallError: pip install -r ")
+    assert (
+        "No matching distribution found for no-such-package-smstudio==1.0" in job["failure_reason"]
+    )
+    assert "never runs" not in await full_log(api, "bad-req")
+
+
 async def test_remote_channel_is_downloaded_before_the_job_starts(
     api: ApiCall, jp_root_dir: Path
 ) -> None:

@@ -55,3 +55,13 @@ def test_train_magic_runs_the_cell_as_a_job(tmp_path: Path) -> None:
         assert "loss=0.5" in listing
         cell = tmp_path / "root" / ".smstudio" / "cells" / "magic-text" / "train.py"
         assert "print('loss=0.5')" in cell.read_text()
+
+
+def test_train_magic_paths_are_from_the_notebooks_folder(tmp_path: Path) -> None:
+    from jupyter_smstudio.magics import job_spec
+
+    line = "--name c --channel train=data --channel raw=s3://bucket/raw"
+    spec, _ = job_spec(line, "print(1)\n", tmp_path)
+    assert spec["source_dir"] == str(tmp_path / ".smstudio" / "cells" / "c")
+    assert spec["channels"] == {"train": {"path": str(tmp_path / "data")},
+                                "raw": {"path": "s3://bucket/raw"}}  # fmt: skip

@@ -32,6 +32,7 @@ class PreparedModel:
     model_dir: Path
     code_dir: Path | None
     program: str
+    requirements: Path | None = None  # code/requirements.txt, installed before serving
 
 
 class Workspace:
@@ -103,4 +104,7 @@ def prepare(
         raise InvalidInput(
             f"entry point {program} not found in {code_dir or 'model/code'}", field="entry_point"
         )
-    return PreparedModel(model_dir, code_dir, program)
+    requirements = code_dir / "requirements.txt" if code_dir is not None else None
+    if requirements is not None and not requirements.is_file():
+        requirements = None
+    return PreparedModel(model_dir, code_dir, program, requirements)

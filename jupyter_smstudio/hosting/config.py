@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from traitlets import Float, Type
 from traitlets.config import LoggingConfigurable
@@ -30,6 +31,7 @@ class Hosting(LoggingConfigurable):
         60, config=True, help="Seconds an invocation may take (SAGEMAKER_MODEL_SERVER_TIMEOUT)."
     )
 
-    def backend(self) -> HostingBackend:
+    def backend(self, venv_root: Path) -> HostingBackend:
+        """The backend; ``venv_root`` holds the environments built for requirements.txt."""
         factory: Callable[..., HostingBackend] = self.backend_class
-        return factory(drain_seconds=self.drain_seconds)
+        return factory(venv_root, drain_seconds=self.drain_seconds)

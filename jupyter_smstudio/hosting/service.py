@@ -22,6 +22,7 @@ from ..store import Database
 from ..timeutil import now_ms
 from .artifacts import PreparedModel, Workspace, owner_key, prepare
 from .backends import HostingBackend, InstanceSpec
+from .bootstrap import FAILURE_MARK, INSTALL_FAILED
 from .capture import CaptureWriter
 from .config import Hosting
 from .errors import ServiceUnavailable
@@ -63,6 +64,16 @@ class DeployFailed(Exception):
     pass
 
 
+def install_failure(log_path: Path) -> str:
+    """What the bootstrap logged about a failed install: the command and pip's last lines."""
+    lines = tail_lines(log_path, 40)
+    marks = [i for i, line in enumerate(lines) if FAILURE_MARK in line]
+    if not marks:
+        return "\n".join(lines[-15:])
+    first = lines[marks[-1]].split(FAILURE_MARK, 1)[1]
+    return "\n".join([first, *lines[marks[-1] + 1 :]])
+
+
 class HostingService:
     def __init__(
         self,
@@ -75,7 +86,8 @@ class HostingService:
     ) -> None:
         self.compute = compute
         self.settings = settings
-        self.backend: HostingBackend = settings.backend()
+        self.venv_root = data_dir / "venvs"  # shared with training jobs
+        self.backend: HostingBackend = settings.backend(self.venv_root)
         self.workspace = workspace
         self.data_dir = data_dir / "hosting"
         self.spawn = spawn
@@ -282,6 +294,11 @@ class HostingService:
             profile = self.compute.get(
                 v.instance_type or model.instance_type, field=f"variants.{i}.instance_type"
             )
+            venv = None
+            if prepared.requirements is not None:
+                venv = await asyncio.to_thread(
+                    self.backend.venv_key, prepared.requirements, model.image, profile
+                )
             for k in range(v.initial_instance_count):
                 specs.append(
                     InstanceSpec(
@@ -302,6 +319,7 @@ class HostingService:
                             "weight": v.initial_variant_weight,
                             "profile": profile.name,
                         },
+                        venv=venv,
                     )
                 )
         return specs
@@ -311,6 +329,12 @@ class HostingService:
         while time.monotonic() < deadline:
             state = self.backend.state(spec)
             if state.finished:
+                if state.exit_code == INSTALL_FAILED:
+                    why = await asyncio.to_thread(install_failure, spec.log_path)
+                    raise DeployFailed(
+                        f"Variant {spec.extra.get('variant')} could not install its "
+                        f"requirements.txt: {why}"
+                    )
                 tail = "\n".join(tail_lines(spec.log_path, 15))
                 raise DeployFailed(
                     f"Variant {spec.extra.get('variant')} exited during startup "

@@ -6,9 +6,11 @@
     est.fit({"train": "data/train"})
     est.model_data  # .../model.tar.gz
 
-Paths are in your space (relative to the server's root directory), ``file://`` or
-fsspec URLs. Names follow the SDK; both SDK-style (``Name``/``Regex``) and
-snake_case metric definitions are accepted.
+Paths are taken from the current directory (the notebook's folder, as in ``open()``)
+and sent absolute, exactly as ``Model`` does, so the code that trained is the code that
+deploys; ``entry_point`` is relative to ``source_dir`` when there is one. ``file://`` and
+fsspec URLs (``s3://...``) pass unchanged. Names follow the SDK; both SDK-style
+(``Name``/``Regex``) and snake_case metric definitions are accepted.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from ..client import Client
-from .base import UsesClient
+from .base import UsesClient, local_path
 
 FINAL = ("Completed", "Failed", "Stopped")
 POLL_SECONDS = 0.5
@@ -51,11 +53,14 @@ def _metric(definition: Mapping[str, str]) -> dict[str, str]:
 
 def _channel(value: Any) -> dict[str, Any]:
     if isinstance(value, str):
-        return {"path": value}
+        return {"path": local_path(value)}
     if isinstance(value, Mapping):
-        return dict(value)
+        channel = dict(value)
+        if isinstance(channel.get("path"), str):
+            channel["path"] = local_path(channel["path"])
+        return channel
     # sagemaker.inputs.TrainingInput-like objects
-    return {"path": value.config["DataSource"]["S3DataSource"]["S3Uri"],
+    return {"path": local_path(value.config["DataSource"]["S3DataSource"]["S3Uri"]),
             "content_type": value.config.get("ContentType")}  # fmt: skip
 
 
@@ -123,15 +128,15 @@ class Estimator(UsesClient):
             inputs = {"training": inputs}
         spec: dict[str, Any] = {
             "name": job_name or self._job_name(),
-            "entry_point": self.entry_point,
-            "source_dir": self.source_dir,
+            "entry_point": self.entry_point if self.source_dir else local_path(self.entry_point),
+            "source_dir": local_path(self.source_dir),
             "image": self.image_uri,
             "container_entrypoint": self.container_entry_point,
             "container_arguments": self.container_arguments,
             "hyperparameters": self._hyperparameters,
             "channels": {k: _channel(v) for k, v in (inputs or {}).items()},
-            "output_path": self.output_path,
-            "checkpoint_path": self.checkpoint_s3_uri,
+            "output_path": local_path(self.output_path),
+            "checkpoint_path": local_path(self.checkpoint_s3_uri),
             "instance_type": self.instance_type,
             "instance_count": self.instance_count,
             "backend": self.backend,
@@ -221,8 +226,9 @@ class Estimator(UsesClient):
     ) -> Any:
         """Serve this job's model: ``Model.from_estimator(self).deploy(...)`` → ``Predictor``.
 
-        As in SageMaker, the training script (with its ``model_fn``) is the inference
-        code unless ``entry_point``/``source_dir`` name another.
+        As in SageMaker, the code the job trained with (its ``source_dir``, with
+        ``requirements.txt``, and the entry point's ``model_fn``) is the inference code
+        unless ``entry_point``/``source_dir`` name another.
         """
         from .model import Model
 

@@ -19,24 +19,13 @@ import os
 import sys
 import time
 from datetime import datetime
-from typing import Any, TextIO, overload
+from typing import Any, TextIO
 
 from ..client import Client
-from .base import UsesClient
+from .base import UsesClient, local_path
 from .serializers import CSVSerializer, JSONDeserializer
 
 POLL_SECONDS = 0.5
-
-
-@overload
-def _local(path: str) -> str: ...
-@overload
-def _local(path: None) -> None: ...
-def _local(path: str | None) -> str | None:
-    """A path as the caller means it: relative to the current directory (the notebook's)."""
-    if path is None or "://" in path:
-        return path
-    return os.path.abspath(os.path.expanduser(path))
 
 
 class DeployError(RuntimeError):
@@ -150,11 +139,19 @@ class Model(UsesClient):
 
     @classmethod
     def from_estimator(cls, estimator: Any, **kwargs: Any) -> Model:
-        """The model a finished training job produced, with its entry point and source dir."""
+        """The model a finished training job produced, served by the code it trained with.
+
+        The code is where the job took it (the paths it was created with), not where the
+        estimator's relative paths point from the current directory now.
+        """
         if not estimator.model_data:
             raise DeployError("The estimator has no model_data yet: fit() it first.")
-        kwargs.setdefault("source_dir", getattr(estimator, "source_dir", None))
-        kwargs.setdefault("entry_point", getattr(estimator, "entry_point", None))
+        spec = estimator.describe()["spec"]
+        source_dir, entry_point = spec.get("source_dir"), spec.get("entry_point")
+        if entry_point and not source_dir:  # a lone script: its folder holds the code
+            source_dir, entry_point = os.path.split(local_path(entry_point))
+        kwargs.setdefault("source_dir", source_dir)
+        kwargs.setdefault("entry_point", entry_point)
         return cls(model_data=estimator.model_data, **kwargs)
 
     def create(self, instance_type: str | None = None) -> str:
@@ -163,9 +160,9 @@ class Model(UsesClient):
             self.name = self.name or _unique((self.entry_point or "model").split(".")[0])
             self.client.create_model(
                 self.name,
-                _local(self.model_data),
+                local_path(self.model_data),
                 entry_point=self.entry_point,
-                source_dir=_local(self.source_dir),
+                source_dir=local_path(self.source_dir),
                 environment=self.env,
                 image=self.image_uri,
                 instance_type=instance_type or self.instance_type,
@@ -254,7 +251,7 @@ class Transformer(UsesClient):
         self.instance_type = instance_type
         self.strategy = strategy
         self.assemble_with = assemble_with
-        self.output_path = _local(output_path or f"transform-output/{model_name}")
+        self.output_path = local_path(output_path or f"transform-output/{model_name}")
         self.accept = accept
         self.max_concurrent_transforms = max_concurrent_transforms
         self.max_payload = max_payload
@@ -278,7 +275,7 @@ class Transformer(UsesClient):
         body: dict[str, Any] = {
             "model_name": self.model_name,
             "transform_input": {
-                "data_source": _local(data),
+                "data_source": local_path(data),
                 "content_type": content_type,
                 "split_type": split_type or "None",
             },

@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -32,6 +31,7 @@ from ..timeutil import now_ms
 from . import contract, workspace
 from .backends import BACKENDS, DockerBackend, HostPlan, JobPlan, LocalBackend, TrainingBackend
 from .config import TrainingJobs
+from .jobfiles import envcache
 from .models import (
     FINAL,
     Artifact,
@@ -91,7 +91,7 @@ class TrainingService:
         self.data_dir = data_dir / "training"
         self.root = Path(config.root_dir or root_dir).resolve()
         self.artifact_root = Path(config.artifact_dir or data_dir / "artifacts")
-        venvs = self.data_dir / "venvs"
+        venvs = data_dir / "venvs"  # shared with endpoints: deploying reuses what training built
         self.backends: dict[str, TrainingBackend] = {
             "local": LocalBackend(venvs / "local"),
             "docker": DockerBackend(venvs / "docker", config.docker_command),
@@ -562,11 +562,13 @@ def _venv_key(backend: TrainingBackend, resolved: ResolvedJob) -> str | None:
     code = resolved.code_dir
     if code is None:
         return None
-    keyed = [code] if resolved.package else [code / "requirements.txt"]
-    if not resolved.package and not keyed[0].is_file():
+    requirements = code / "requirements.txt"
+    if not resolved.package and not requirements.is_file():
         return None
-    image = resolved.profile.image or "" if backend.name == "docker" else ""
-    return workspace.content_hash(keyed, salt=f"{backend.name}:{image}:{sys.version_info[:2]}")
+    image = resolved.profile.image or "" if backend.name == "docker" else None
+    if resolved.package:
+        return envcache.env_key([code], image)
+    return envcache.requirements_key(requirements, image)
 
 
 def _launch_spec(

@@ -6,11 +6,9 @@ Everything here blocks on disk, so the service calls it through ``asyncio.to_thr
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import tarfile
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -31,17 +29,6 @@ TREE_DIRS = (
     "output/intermediate",
     "checkpoints",
 )
-
-
-def content_hash(paths: Iterable[Path], salt: str = "") -> str:
-    """A digest of files' names and bytes: the cache key of a job's Python environment."""
-    digest = hashlib.sha256(salt.encode())
-    for path in paths:
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for file in files:
-            digest.update(str(file.relative_to(path) if path.is_dir() else file.name).encode())
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:24]
 
 
 def make_tree(tree: Path, code_from: Path | None, entry_file: Path | None) -> None:

@@ -11,6 +11,11 @@ from typing import Any
 from ...compute import ComputeProfile
 from ...runtime import LogChunk, RunState, read_log, read_state
 from ...runtime import stop as stop_run
+from ...training.jobfiles import envcache
+from ..bootstrap import SERVER_MODULE
+
+#: What an instance with requirements runs first (it then becomes the model server).
+BOOTSTRAP_MODULE = "jupyter_smstudio.hosting.bootstrap"
 
 #: Variables the server sets for itself; a model's environment cannot override them.
 RESERVED_ENV = (
@@ -19,6 +24,8 @@ RESERVED_ENV = (
     "SAGEMAKER_BIND_TO_PORT",
     "SMSTUDIO_BIND_HOST",
     "SMSTUDIO_SERVER_INFO",
+    "SMSTUDIO_ENV_DIR",
+    "SMSTUDIO_REQUIREMENTS",
 )
 
 
@@ -36,6 +43,12 @@ class InstanceSpec:
     state_dir: str
     image: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    venv: str | None = None  # key of the cached environment with code/requirements.txt
+
+    @property
+    def module(self) -> str:
+        """The instance installs its requirements first (then becomes the server)."""
+        return BOOTSTRAP_MODULE if self.venv else SERVER_MODULE
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -63,14 +76,33 @@ class InstanceSpec:
                 env.setdefault(name, os.environ[name])
         return env
 
+    def install_env(self, venvs: str, code_dir: str) -> dict[str, str]:
+        """Where the bootstrap finds or builds the environment, in the instance's paths."""
+        if not self.venv:
+            return {}
+        return {
+            "SMSTUDIO_ENV_DIR": f"{venvs}/{self.venv}",
+            "SMSTUDIO_REQUIREMENTS": f"{code_dir}/requirements.txt",
+        }
+
 
 class HostingBackend(ABC):
     """Start, find, stop one instance; its logs and state live in ``spec.state_dir``."""
 
     name: str = ""
 
-    def __init__(self, drain_seconds: float = 30) -> None:
+    def __init__(self, venv_root: Path, drain_seconds: float = 30) -> None:
         self.drain_seconds = drain_seconds
+        # the same directories as training jobs': a model deployed from a job reuses its env
+        self.venv_dir = venv_root / self.name
+
+    def image_for(self, image: str | None, profile: ComputeProfile) -> str | None:
+        """The container image an instance runs in; None for this machine's interpreter."""
+        return None
+
+    def venv_key(self, requirements: Path, image: str | None, profile: ComputeProfile) -> str:
+        """The cache key of the environment for ``requirements`` (blocking reads)."""
+        return envcache.requirements_key(requirements, self.image_for(image, profile))
 
     @abstractmethod
     async def start(self, spec: InstanceSpec) -> None:

@@ -2,7 +2,9 @@
 
 ``docker run`` (attached, ``--rm``) runs under the same detached supervisor as local
 instances, so stop (SIGTERM is proxied to the container), logs and re-attach after a
-server restart work the same way. The package and the model are mounted read-only.
+server restart work the same way. The package and the model are mounted read-only; a
+model with ``requirements.txt`` also gets the cache of Python environments, into which
+the container installs them before serving (once per distinct content).
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ import os
 import re
 from pathlib import Path
 
+from ...compute import ComputeProfile
 from ...runtime import ProcessSpec, launch
 from .base import HostingBackend, InstanceSpec
 from .local import PACKAGE_PARENT
 
 _PORT = re.compile(r":(\d+)\s*$", re.MULTILINE)
+DEFAULT_IMAGE = "smstudio-base:py311"
+#: Where the server's cache of Python environments is mounted (as for training jobs).
+CONTAINER_VENVS = "/opt/smstudio/venvs"
 
 
 def container_name(spec: InstanceSpec) -> str:
@@ -26,9 +32,12 @@ def container_name(spec: InstanceSpec) -> str:
 class DockerBackend(HostingBackend):
     name = "docker"
 
-    def __init__(self, drain_seconds: float = 30, docker: str = "docker") -> None:
-        super().__init__(drain_seconds)
+    def __init__(self, venv_root: Path, drain_seconds: float = 30, docker: str = "docker") -> None:
+        super().__init__(venv_root, drain_seconds)
         self.docker = docker
+
+    def image_for(self, image: str | None, profile: ComputeProfile) -> str:
+        return image or profile.image or DEFAULT_IMAGE
 
     def argv(self, spec: InstanceSpec) -> list[str]:
         compute = spec.compute
@@ -63,17 +72,24 @@ class DockerBackend(HostingBackend):
                 "-e",
                 "SAGEMAKER_SUBMIT_DIRECTORY=/opt/ml/code",
             ]
+        if spec.venv:  # cached environments live on the server's disk, shared by containers
+            argv += ["-v", f"{self.venv_dir}:{CONTAINER_VENVS}"]
+            if os.getuid() != 0:  # what pip writes there stays the server user's
+                argv += ["--user", f"{os.getuid()}:{os.getgid()}", "-e", "HOME=/tmp"]
+            for key, value in spec.install_env(CONTAINER_VENVS, "/opt/ml/code").items():
+                argv += ["-e", f"{key}={value}"]
         for key, value in spec.server_env().items():
             argv += ["-e", f"{key}={value}"]
         if compute.cpus:
             argv += ["--cpus", f"{compute.cpus:g}"]
         if compute.memory_bytes:
             argv += ["--memory", str(compute.memory_bytes)]
-        image = spec.image or compute.image or "smstudio-base:py311"
-        return [*argv, image, "python3", "-m", "jupyter_smstudio.hosting.server"]
+        return [*argv, self.image_for(spec.image, compute), "python3", "-m", spec.module]
 
     async def start(self, spec: InstanceSpec) -> None:
         state_dir = Path(spec.state_dir)
+        if spec.venv:
+            await asyncio.to_thread(self.venv_dir.mkdir, parents=True, exist_ok=True)
         await launch(
             ProcessSpec(
                 id=f"endpoint-{spec.id}",

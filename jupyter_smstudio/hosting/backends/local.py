@@ -35,10 +35,11 @@ class LocalBackend(HostingBackend):
         )
         if spec.code_dir:
             env["SAGEMAKER_SUBMIT_DIRECTORY"] = spec.code_dir
+            env.update(spec.install_env(str(self.venv_dir), spec.code_dir))
         await launch(
             ProcessSpec(
                 id=f"endpoint-{spec.id}",
-                argv=[sys.executable, "-m", "jupyter_smstudio.hosting.server"],
+                argv=[sys.executable, "-m", spec.module],
                 cwd=Path(spec.code_dir or spec.model_dir),
                 env=env,
                 log_path=spec.log_path,

@@ -1,7 +1,8 @@
 """``python -m jupyter_smstudio.hosting.transform.runner JOB_DIR``: run one batch transform.
 
 Runs under the runtime supervisor (detached, profile limits on the whole group). It
-starts the model server as a child, waits for ``/ping``, and sends each file's
+installs the model's ``requirements.txt`` (as endpoints do), starts the model server
+as a child, waits for ``/ping``, and sends each file's
 requests with ``MaxConcurrentTransforms`` in flight, in order. An input's ``.out``
 is written atomically and only when every record of that file succeeded; any
 failure fails the job, and ``failure`` names the file and record.
@@ -20,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from ...runtime.files import atomic_write_bytes, atomic_write_json, read_json
+from ...training.jobfiles import envcache
+from .. import bootstrap
 from .jsonpath import apply, compile_path
 from .records import (
     Batch,
@@ -63,11 +66,14 @@ class ServerChild:
         )
         if spec.get("max_concurrent_transforms"):
             env["SAGEMAKER_MAX_CONCURRENT_TRANSFORMS"] = str(spec["max_concurrent_transforms"])
+        python = sys.executable
         if model.get("code_dir"):
             env["SAGEMAKER_SUBMIT_DIRECTORY"] = model["code_dir"]
             env["PYTHONPATH"] = os.pathsep.join([env.get("PYTHONPATH", ""), model["code_dir"]])
+            if model.get("venv"):
+                python = _environment(model["venv"], model["code_dir"])
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "jupyter_smstudio.hosting.server"],
+            [python, "-m", bootstrap.SERVER_MODULE],
             env=env,
             stdin=subprocess.DEVNULL,
         )
@@ -91,6 +97,15 @@ class ServerChild:
             self.proc.wait(30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+def _environment(venv: str, code_dir: str) -> str:
+    """Install code/requirements.txt (cached by content, as for endpoints); its Python."""
+    requirements = os.path.join(code_dir, "requirements.txt")
+    try:
+        return envcache.ensure(venv, [["-r", requirements]], bootstrap.log, cwd=code_dir)
+    except envcache.InstallError as err:
+        raise RuntimeError(f"could not install requirements.txt: {err}") from err
 
 
 class Invoker:

@@ -17,6 +17,7 @@ from ...runtime import ProcessSpec, atomic_write_json, launch, read_json, read_l
 from ...runtime import stop as stop_run
 from ...runtime.logs import tail_lines
 from ...timeutil import now_ms
+from ...training.jobfiles import envcache
 from ..artifacts import owner_key
 from ..backends.local import PACKAGE_PARENT
 from ..models import (
@@ -90,6 +91,10 @@ class TransformService:
         if await self.jobs.get(owner, spec.name) is not None:
             raise Conflict(f"A transform job named '{spec.name}' already exists.", field="name")
         prepared = await asyncio.to_thread(hosting.prepare_model, owner, model)
+        venv = None
+        if prepared.requirements is not None:  # the runner serves the model on this machine
+            key = await asyncio.to_thread(envcache.requirements_key, prepared.requirements)
+            venv = str(hosting.venv_root / "local" / key)
         job_dir = hosting.data_dir / "transforms" / owner_key(owner) / spec.name
         now = now_ms()
         job = TransformJob(
@@ -110,6 +115,7 @@ class TransformService:
                 "code_dir": str(prepared.code_dir) if prepared.code_dir else None,
                 "program": prepared.program,
                 "environment": {**model.environment, **spec.environment},
+                "venv": venv,
             },
             "inputs": inputs,
             "output_dir": str(output),

@@ -2,7 +2,8 @@
 
 It does what the SageMaker training toolkit does before the user's code: install
 ``requirements.txt`` (or the code package) into a Python environment cached by
-content, mark the stages for the server, then run the entry point and wait for it.
+content (``envcache.py``), mark the stages for the server, then run the entry point
+and wait for it.
 Standard library only: the container's Python may have nothing else.
 
     python launcher.py LAUNCH_JSON
@@ -11,17 +12,20 @@ Standard library only: the container's Python may have nothing else.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import glob
 import importlib.machinery
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jupyter_smstudio.training.jobfiles import envcache
+else:  # run as a script (on the host or in a container): its directory is on sys.path
+    import envcache
 
 
 def log(message: str) -> None:
@@ -43,47 +47,14 @@ def ensure_env(spec: dict[str, Any]) -> str:
     venv = spec.get("venv")
     if not venv:
         return sys.executable
-    python = os.path.join(venv, "bin", "python")
-    done = os.path.join(venv, ".complete")
-    if os.path.exists(done):
-        log(f"Reusing the environment cached for this content: {venv}")
-        return python
-    os.makedirs(os.path.dirname(venv), exist_ok=True)
-    with open(venv + ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # another job may be building the same environment
-        if os.path.exists(done):
-            return python
-        shutil.rmtree(venv, ignore_errors=True)
-        try:
-            subprocess.run(
-                [sys.executable, "-m", "venv", "--system-site-packages", venv], check=True
-            )
-            for what in spec.get("install", []):
-                log(f"Installing {' '.join(what)}")
-                subprocess.run(
-                    [
-                        python,
-                        "-m",
-                        "pip",
-                        "install",
-                        "--disable-pip-version-check",
-                        "--no-input",
-                        *what,
-                    ],
-                    check=True,
-                )
-        except subprocess.CalledProcessError as err:
-            shutil.rmtree(venv, ignore_errors=True)
-            failure = (
-                f"InstallError: {' '.join(map(str, err.cmd[3:]))} exited with {err.returncode}"
-            )
-            with open(spec["failure_file"], "w") as f:
-                f.write(failure)
-            log(failure)
-            sys.exit(1)
-        with open(done, "w") as f:
-            f.write("ok\n")
-    return python
+    try:
+        return envcache.ensure(venv, spec.get("install", []), log, cwd=spec["cwd"])
+    except envcache.InstallError as err:
+        failure = f"InstallError: {err}"
+        with open(spec["failure_file"], "w") as f:
+            f.write(failure)
+        log(failure)
+        sys.exit(1)
 
 
 def child_env(spec: dict[str, Any]) -> dict[str, str]:
