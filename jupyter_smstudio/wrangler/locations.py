@@ -236,7 +236,7 @@ class Locations:
             tmp.unlink(missing_ok=True)
         log.info(
             "Data Wrangler fetched %s (%d bytes) in %.1f s",
-            url,
+            urlsplit(url)._replace(query="").geturl(),  # a query may hold a signature
             target.stat().st_size,
             time.perf_counter() - started,
         )
