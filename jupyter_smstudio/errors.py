@@ -75,3 +75,15 @@ class LimitExceeded(SMStudioError):
 
     status = 429
     code = "ResourceLimitExceeded"
+
+
+class UpstreamFailed(InvalidInput):
+    """A remote service the request names failed or could not be reached (502).
+
+    An ``InvalidInput`` so that code treating a bad input as the user's to fix (a
+    Data Wrangler flow keeps its steps and shows the message) treats this alike;
+    trying again later may work.
+    """
+
+    status = 502
+    code = "UpstreamFailure"

@@ -172,8 +172,9 @@ class SMStudioHandler(ExtensionHandlerMixin, APIHandler):
         self.finish(ErrorResponse(error=detail).model_dump_json())
 
     def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
-        # A user's mistake is not a server fault: log it briefly, without a traceback.
-        if isinstance(value, SMStudioError) and value.status < 500:
+        # A user's mistake (4xx) or a remote service's failure (502) is not a server
+        # fault: log it briefly, without a traceback.
+        if isinstance(value, SMStudioError) and value.status != 500:
             log.info("%s %s -> %d %s", self.request.method, self.request.path, value.status, value)
             return
         super().log_exception(typ, value, tb)

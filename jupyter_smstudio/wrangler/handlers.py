@@ -21,6 +21,7 @@ from .models import (
     Preview,
     PreviewQuery,
     ReportRequest,
+    SourceLocations,
     SourcePreviewRequest,
     StepCreate,
     StepUpdate,
@@ -55,6 +56,16 @@ class SourcePreviewHandler(WranglerHandler):
     )
     async def post(self) -> None:
         self.reply(await self.wrangler.preview_source(self.body(SourcePreviewRequest)))
+
+
+class SourceLocationsHandler(WranglerHandler):
+    @operation(
+        "Where file sources may come from: data roots and URL protocols the administrator allows",
+        tag=TAG,
+        response=SourceLocations,
+    )
+    async def get(self) -> None:
+        self.reply(self.wrangler.source_locations())
 
 
 class FlowsHandler(WranglerHandler):
@@ -187,6 +198,7 @@ FLOW = {"name": "Flow file path relative to your directory, URL-encoded (a%2Fb.f
 ROUTES = [
     Route("/wrangler/operators", OperatorsHandler),
     Route("/wrangler/sources/preview", SourcePreviewHandler),
+    Route("/wrangler/sources/locations", SourceLocationsHandler),
     Route("/wrangler/flows", FlowsHandler),
     Route("/wrangler/flows/{name}", FlowHandler, FLOW),
     Route("/wrangler/flows/{name}/steps", StepsHandler, FLOW),

@@ -31,10 +31,15 @@ class Strict(BaseModel):
 
 
 class FileSource(Strict):
-    """A CSV/TSV/Parquet/JSON/JSON Lines file below the server's root directory."""
+    """A CSV/TSV/Parquet/JSON/JSON Lines file: yours, in a data root, or at a URL."""
 
     kind: Literal["file"] = "file"
-    path: str = Field(description="Path relative to your directory.")
+    path: str = Field(
+        max_length=4096,
+        description="Path relative to your directory, 'root:/path' in a data root the "
+        "administrator exposes, or a URL (s3://bucket/key, https://...) of a protocol "
+        "the administrator allows.",
+    )
     format: Literal["auto", "csv", "tsv", "parquet", "json", "jsonl"] = "auto"
     delimiter: str | None = Field(
         None, min_length=1, max_length=1, description="Field separator (CSV); default ',' or tab."
@@ -232,6 +237,17 @@ class ExportResult(BaseModel):
     filename: str
     content: str
     saved_path: str | None = None
+
+
+class SourceLocations(BaseModel):
+    """Where file sources may come from besides your directory (the administrator's choice)."""
+
+    data_roots: list[str] = Field(
+        description="Read-only directories: a file in one is 'name:/path/in/it'."
+    )
+    protocols: list[str] = Field(
+        description="URL protocols a file path may use, e.g. 's3' for s3://bucket/key."
+    )
 
 
 class OperatorInfo(BaseModel):

@@ -8,11 +8,12 @@ from pathlib import Path
 from ..errors import InvalidInput
 
 
-def resolve_user_path(root: Path, path: str, *, field: str) -> Path:
+def resolve_user_path(root: Path, path: str, *, field: str, within: str = "your directory") -> Path:
     """The absolute path of ``path`` (relative to ``root``), refusing escapes.
 
     Symlinks are resolved first, so a link pointing outside the root is refused
     like ``../``. Absolute paths are accepted only when they lie inside the root.
+    ``within`` names the root in messages (an admin's data root is not "your directory").
     """
     if not path or "\x00" in path:
         raise InvalidInput(f"{field}: a file path is required", field=field)
@@ -23,7 +24,7 @@ def resolve_user_path(root: Path, path: str, *, field: str) -> Path:
     root_resolved = root.resolve()
     if resolved != root_resolved and root_resolved not in resolved.parents:
         raise InvalidInput(
-            f"{field}: '{path}' is outside your directory; use a path below it", field=field
+            f"{field}: '{path}' is outside {within}; use a path below it", field=field
         )
     return resolved
 

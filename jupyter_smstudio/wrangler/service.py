@@ -19,6 +19,7 @@ from ..errors import InvalidInput, NotFound
 from ..store.paging import ListQuery, decode_token, encode_token
 from . import codegen
 from .codegen.notebook import notebook
+from .config import WranglerConfig
 from .engine import Engine
 from .flows import FlowStore
 from .models import (
@@ -35,6 +36,7 @@ from .models import (
     PreviewQuery,
     Sampling,
     Source,
+    SourceLocations,
     SourcePreviewRequest,
     Step,
     StepCreate,
@@ -55,11 +57,13 @@ class WranglerService:
         self._executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="smstudio-wrangler")
         self.configure(root_dir or Path.cwd(), cache_dir or Path.cwd() / ".smstudio-cache")
 
-    def configure(self, root_dir: Path, cache_dir: Path) -> None:
-        """Set where user files live (the server's root) and where caches go."""
+    def configure(
+        self, root_dir: Path, cache_dir: Path, config: WranglerConfig | None = None
+    ) -> None:
+        """Set where user files live (the server's root), where caches go, admin settings."""
         self.root = Path(root_dir).resolve()
         self.store = FlowStore(self.root)
-        self.reader = SourceReader(self.root, Path(cache_dir))
+        self.reader = SourceReader(self.root, Path(cache_dir), config)
         self.engine = Engine(self.reader)
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -261,6 +265,9 @@ class WranglerService:
 
     def operators(self) -> OperatorList:
         return OperatorList(items=describe())
+
+    def source_locations(self) -> SourceLocations:
+        return self.reader.locations.describe()
 
 
 def _index(doc: FlowDocument, step_id: str) -> int:

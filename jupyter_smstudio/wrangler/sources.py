@@ -4,7 +4,8 @@ Text formats (CSV, TSV, JSON) are converted once by DuckDB into a Parquet file i
 a cache directory (streaming, so a file larger than memory works) and then
 scanned lazily; DuckDB's reject store gives malformed rows with their line
 numbers, so a bad row is reported and never silently dropped. Parquet is scanned
-in place. Query results of databases are cached the same way.
+in place. Query results of databases are cached the same way. Files in data roots
+and at remote URLs are found (and fetched) by ``locations``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import duckdb
 import polars as pl
 
 from ..errors import InvalidInput
+from .config import WranglerConfig
+from .locations import Locations, first_line, suffix_of
 from .models import DatabaseSource, DataType, FileSource, RejectedRow, Sampling, Source
 from .paths import resolve_user_path
 
@@ -63,7 +66,7 @@ class Loaded:
 def file_format(source: FileSource) -> str:
     if source.format != "auto":
         return source.format
-    suffix = Path(source.path).suffix.lower()
+    suffix = suffix_of(source.path)
     if suffix in _EXTENSIONS:
         return _EXTENSIONS[suffix]
     raise InvalidInput(
@@ -85,11 +88,12 @@ def _digest(*parts: Any) -> str:
 class SourceReader:
     """Turns source specs into lazy frames, with a Parquet cache for text formats."""
 
-    def __init__(self, root: Path, cache_dir: Path) -> None:
+    def __init__(self, root: Path, cache_dir: Path, config: WranglerConfig | None = None) -> None:
         self.root = root
         self.cache_dir = cache_dir
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self.locations = Locations(root, cache_dir, config or WranglerConfig(), self._lock)
 
     def _lock(self, key: str) -> threading.Lock:
         with self._locks_guard:
@@ -102,15 +106,13 @@ class SourceReader:
 
     # ---- files -------------------------------------------------------------
     def _load_file(self, source: FileSource, prefix: str) -> Loaded:
-        path = resolve_user_path(self.root, source.path, field=f"{prefix}.path")
-        if not path.is_file():
-            raise InvalidInput(
-                f"{prefix}.path: no file '{source.path}' in your directory", field=f"{prefix}.path"
-            )
+        located = self.locations.locate(
+            source.path, f"{prefix}.path", before_fetch=lambda: file_format(source)
+        )
+        path = located.path
         fmt = file_format(source)
-        stat = path.stat()
         if fmt == "parquet":
-            key = _digest(str(path), stat.st_mtime_ns, stat.st_size)
+            key = _digest(*located.identity)
             frame = pl.scan_parquet(path)
             if source.types:
                 frame = frame.with_columns(
@@ -119,7 +121,7 @@ class SourceReader:
                 )
             return Loaded(frame, key)
         options = source.model_dump(include={"format", "delimiter", "header", "encoding", "types"})
-        key = _digest(str(path), stat.st_mtime_ns, stat.st_size, fmt, options)
+        key = _digest(*located.identity, fmt, options)
         parquet = self.cache_dir / f"{key}.parquet"
         rejects_file = self.cache_dir / f"{key}.rejects.json"
         with self._lock(key):
@@ -189,7 +191,7 @@ class SourceReader:
             return rejected_lines
         except duckdb.Error as err:
             raise InvalidInput(
-                f"{prefix}.path: cannot read '{source.path}' as {fmt}: {_first_line(err)}",
+                f"{prefix}.path: cannot read '{source.path}' as {fmt}: {first_line(err)}",
                 field=f"{prefix}.path",
             ) from err
         finally:
@@ -261,7 +263,7 @@ class SourceReader:
             raise
         except Exception as err:  # driver errors have no common base class
             raise InvalidInput(
-                f"{prefix}.query: the query failed: {_first_line(err)}", field=f"{prefix}.query"
+                f"{prefix}.query: the query failed: {first_line(err)}", field=f"{prefix}.query"
             ) from err
 
 
@@ -322,10 +324,6 @@ def _without_lines(path: Path, lines: set[int], near: Path) -> Path:
             if number not in lines:
                 dst.write(raw)
     return clean
-
-
-def _first_line(err: BaseException) -> str:
-    return (str(err).strip().splitlines() or [type(err).__name__])[0][:500]
 
 
 def polars_type(t: DataType) -> pl.DataType:

@@ -12,7 +12,8 @@ export type WranglerDataType =
   'int' | 'float' | 'string' | 'bool' | 'date' | 'datetime';
 
 /**
- * A CSV/TSV/Parquet/JSON/JSON Lines file below the server's root directory.
+ * A CSV/TSV/Parquet/JSON/JSON Lines file: a path in your directory,
+ * `root:/path` in a data root, or a URL of an allowed protocol.
  */
 export interface IFileSource {
   kind: 'file';
@@ -352,6 +353,34 @@ export function previewSource(
   return requestAPI<IPreview>(
     'wrangler/sources/preview',
     jsonInit('POST', { source, limit }),
+    options
+  );
+}
+
+/**
+ * Where file sources may come from besides your directory (the
+ * administrator's choice).
+ */
+export interface ISourceLocations {
+  /**
+   * Read-only directories: a file in one is `name:/path/in/it`.
+   */
+  data_roots: string[];
+  /**
+   * URL protocols a file path may use, e.g. `s3` for `s3://bucket/key`.
+   */
+  protocols: string[];
+}
+
+/**
+ * `GET /wrangler/sources/locations`
+ */
+export function getSourceLocations(
+  options: CallOptions = {}
+): Promise<ISourceLocations> {
+  return requestAPI<ISourceLocations>(
+    'wrangler/sources/locations',
+    {},
     options
   );
 }

@@ -36,6 +36,11 @@ import { formatNumber } from './charts';
 import { TransContext, useTrans } from './trans';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReportView } from './report';
+import {
+  checkSourcePath,
+  sourcePathHint,
+  useSourceLocations
+} from './locations';
 import { defaultParams, missingRequired, SchemaForm } from './schemaform';
 
 /**
@@ -678,7 +683,8 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
 }
 
 /**
- * Where the data comes from: a file below the server root and how to read it.
+ * Where the data comes from: a file (yours, in a data root or at a URL) and
+ * how to read it.
  */
 function SourcePicker(props: {
   flow: IFlow;
@@ -701,6 +707,7 @@ function SourcePicker(props: {
     }
   );
   const [error, setError] = React.useState<IFieldError | null>(null);
+  const locations = useSourceLocations(open);
   const errorFor = (field: string): string | null =>
     error && (error.field === field || error.field === `source.${field}`)
       ? error.message
@@ -729,6 +736,7 @@ function SourcePicker(props: {
   const set = (change: Partial<IFileSource>): void =>
     setSource({ ...source, ...change });
   const isText = ['auto', 'csv', 'tsv'].includes(source.format ?? 'auto');
+  const pathProblem = checkSourcePath(source.path, locations, trans);
   return (
     <section className="smstudio-Wrangler-source" data-source-form="">
       <h3>{trans.__('Source')}</h3>
@@ -737,7 +745,7 @@ function SourcePicker(props: {
           className="smstudio-SchemaForm-label"
           htmlFor="smstudio-src-path"
         >
-          {trans.__('File (path in your directory)')}
+          {trans.__('File (path, data root or URL)')}
         </label>
         <input
           id="smstudio-src-path"
@@ -746,7 +754,10 @@ function SourcePicker(props: {
           value={source.path}
           onChange={e => set({ path: e.currentTarget.value })}
         />
-        <FieldMessage message={errorFor('path')} />
+        <p className="smstudio-SchemaForm-help" data-source-hint="">
+          {sourcePathHint(locations, trans)}
+        </p>
+        <FieldMessage message={pathProblem ?? errorFor('path')} />
       </div>
       <div className="smstudio-SchemaForm-field">
         <label
@@ -827,7 +838,7 @@ function SourcePicker(props: {
       <div className="smstudio-Wrangler-stepActions">
         <button
           className="jp-mod-styled jp-mod-accept"
-          disabled={props.busy || !source.path.trim()}
+          disabled={props.busy || !source.path.trim() || pathProblem !== null}
           onClick={() => {
             const clean: IFileSource = { ...source, path: source.path.trim() };
             if (!clean.delimiter) {
