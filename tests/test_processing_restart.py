@@ -28,6 +28,7 @@ from jupyter_smstudio.training.schema import training_jobs
 
 from .servers import ServerProcess, wait_until
 from .training_helpers import write
+from .wrangler_data import write_fixtures
 
 WAITER = """
     import os, sys, time
@@ -94,6 +95,19 @@ def test_processing_jobs_survive_a_server_restart_and_save_outputs_after_it(
         assert "released" in out.getvalue()
         assert running.outputs == {"result": str(root / "out" / "keeps-running")}
         assert (root / "out" / "keeps-running" / "done.txt").read_text() == "keeps-running"
+        # A Data Wrangler flow, run from Python on its full data.
+        write_fixtures(root)
+        client.request(
+            "POST",
+            "wrangler",
+            "flows",
+            json={"name": "sales.flow", "source": {"kind": "file", "path": "sales.csv"}},
+        )
+        flow_job = ProcessingJob.from_flow(
+            "sales.flow", client=client, output_format="csv", output_path=str(root / "sales-out")
+        )
+        assert flow_job.wait(logs=False)["status"] == "Completed"
+        assert (root / "sales-out" / "output" / "part-00000.csv").read_text().startswith("id,")
         # A failing script raises, as the SDK's UnexpectedStatusException does.
         write(root, "code/fail.py", "raise SystemExit('bad data')\n")
         with pytest.raises(ProcessingJobError, match="bad data"):

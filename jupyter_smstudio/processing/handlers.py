@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..api.base import SMStudioHandler
 from ..api.routes import Route, operation
 from ..training.models import LogChunkModel, LogQuery
+from .flows import FlowJobRequest, run_flow
 from .models import ProcessingJob, ProcessingJobCreate, ProcessingJobPage, ProcessingJobQuery
 
 TAG = "Processing jobs"
@@ -64,10 +65,33 @@ class ProcessingJobLogsHandler(SMStudioHandler):
         self.reply(await self.services.processing.logs(self.username, name, q.cursor, q.max_bytes))
 
 
+class FlowProcessingJobHandler(SMStudioHandler):
+    @operation(
+        "Run a Data Wrangler flow on its full data as a processing job",
+        tag="Data Wrangler",
+        request=FlowJobRequest,
+        response=ProcessingJob,
+        status=201,
+        errors=(404, 409, 422),
+        description="The flow's Polars code runs without the server; each named output of a "
+        "split is its own output directory of Parquet or CSV files.",
+    )
+    async def post(self, name: str) -> None:
+        request = self.body(FlowJobRequest)
+        services = self.services
+        job = await run_flow(services.processing, services.wrangler, self.username, name, request)
+        self.reply(job, status=201)
+
+
 _NAME = {"name": "Processing job name."}
 ROUTES = [
     Route("/processing-jobs", ProcessingJobsHandler),
     Route("/processing-jobs/{name}", ProcessingJobHandler, _NAME),
     Route("/processing-jobs/{name}/stop", ProcessingJobStopHandler, _NAME),
     Route("/processing-jobs/{name}/logs", ProcessingJobLogsHandler, _NAME),
+    Route(
+        "/wrangler/flows/{name}/processing-jobs",
+        FlowProcessingJobHandler,
+        {"name": "Flow file path relative to your directory, URL-encoded (a%2Fb.flow)."},
+    ),
 ]

@@ -11,6 +11,8 @@
     )
     processor.latest_job.outputs  # {"train": ".../train"}
 
+    ProcessingJob.from_flow("sales.flow", output_format="csv").wait()  # a Data Wrangler flow
+
 ``source`` of an input, ``destination`` of an output and ``code`` are paths as you
 mean them in a notebook (relative to its folder) or fsspec URLs; the ``/opt/ml``
 paths are where the job sees them. ``role``, ``sagemaker_session`` and the like are
@@ -84,6 +86,17 @@ class ProcessingJob(UsesClient):
     def __init__(self, name: str, client: Client | None = None) -> None:
         self.job_name = name
         self._client = client
+
+    @classmethod
+    def from_flow(cls, flow: str, client: Client | None = None, **fields: Any) -> ProcessingJob:
+        """Run a Data Wrangler flow (its path in your directory) on its full data.
+
+        ``fields``: ``job_name``, ``output_path``, ``output_format`` (parquet, csv),
+        ``instance_type``, ``backend``, ``image``.
+        """
+        job = cls("", client=client)
+        job.job_name = job.client.create_flow_processing_job(flow, **fields)["name"]
+        return job
 
     def describe(self) -> dict[str, Any]:
         return self.client.processing_job(self.job_name)
