@@ -107,6 +107,7 @@ class TrainingService:
         self._schedule_lock = asyncio.Lock()
         self._job_locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
         self._wake: dict[tuple[str, str], asyncio.Event] = {}
+        self._kind_of: dict[tuple[str, str], str] = {}
 
     def register(self, kind: JobKind[Any, Any]) -> None:
         """Run jobs of ``kind`` too (before the server starts: re-attach needs every kind)."""
@@ -347,11 +348,12 @@ class TrainingService:
         assert self.spawn is not None
         key = (job.owner, job.name)
         self._wake[key] = asyncio.Event()
+        self._kind_of[key] = job.kind
         self.spawn(self._monitor(job), f"{job.kind}-job:{job.owner}/{job.name}")
 
-    def running(self) -> tuple[tuple[str, str], ...]:
-        """(owner, name) of the jobs this server is following now (queued or running)."""
-        return tuple(self._wake)
+    def running(self) -> tuple[tuple[str, str, str], ...]:
+        """(owner, name, noun) of the jobs this server is following now (queued or running)."""
+        return tuple((o, n, self.kinds[self._kind_of[(o, n)]].noun) for o, n in self._wake)
 
     def _poke(self, owner: str, name: str) -> None:
         event = self._wake.get((owner, name))
@@ -389,6 +391,7 @@ class TrainingService:
             await self._finish(job, state, tree)
         finally:
             self._wake.pop(key, None)
+            self._kind_of.pop(key, None)
         await self.schedule()
 
     async def _extract_metrics(
