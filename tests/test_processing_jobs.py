@@ -237,3 +237,31 @@ async def test_bad_input_is_refused_before_anything_runs(
     assert reply.status == 400, reply.json
     assert reply.error["field"] == field
     assert (await api("GET", f"{ROUTE}/bad")).status == 404
+
+
+async def test_remote_input_is_downloaded_before_the_job_starts(
+    api: ApiCall, jp_root_dir: Path
+) -> None:
+    fsspec = pytest.importorskip("fsspec")
+    memory = fsspec.filesystem("memory")  # in-process, like a bucket the server can read
+    memory.pipe("/bucket/raw/part-0.csv", b"3,4\n")
+    write(
+        jp_root_dir,
+        "code/run.py",
+        """
+        import os, sys
+        for name in sorted(os.listdir(sys.argv[1])):
+            print(name, open(os.path.join(sys.argv[1], name)).read().strip())
+    """,
+    )
+    body = job_body(
+        "remote",
+        container_arguments=["/opt/ml/processing/input/raw"],
+        inputs=[*job_body("remote")["inputs"],
+                {"input_name": "raw", "source": "memory://bucket/raw"}],
+    )  # fmt: skip
+    assert (await api("POST", ROUTE, body)).status == 201
+    job = await ended(api, "remote")
+    log = await full_log(api, "remote", route=ROUTE)
+    assert job["status"] == "Completed", log
+    assert "part-0.csv 3,4" in log
