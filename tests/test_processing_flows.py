@@ -91,6 +91,7 @@ async def test_a_split_flow_becomes_one_parquet_output_per_split(api: ApiCall, r
     # The job ran the flow's own code, kept next to the outputs; sources were its inputs.
     code = (out / "code" / "flow.py").read_text()
     assert "def transform(df):" in code
+    assert "Run as a processing job: python flow.py" in code
     inputs = {i["input_name"]: i["source"] for i in job["spec"]["inputs"]}
     assert inputs == {
         "code": str(out / "code"),

@@ -29,9 +29,11 @@ CODE_DIR = "code"  # the code's input name and directory next to the outputs
 SINGLE_OUTPUT = "output"
 SOURCE: TypeAdapter[Source] = TypeAdapter(Source)
 OUTPUT_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
-USAGE = (
-    "python flow.py [--input-dir DIR] [--output-dir DIR] [--format parquet|csv]"
-    " (as a processing job)"
+#: The run line of an exported script, and what it says in a job's code instead.
+SCRIPT_USAGE = "Run: python this_script.py [OUTPUT.parquet]"
+JOB_USAGE = (
+    "Run as a processing job: python flow.py [--input-dir DIR] [--output-dir DIR]"
+    " [--format parquet|csv]"
 )
 
 
@@ -150,7 +152,7 @@ def flow_job(
                              key=lambda line: (line.startswith("from"), line))  # fmt: skip
     program.save = _main(outputs, split[0] if split else None)
     return FlowJob(
-        code=codegen.script(program, usage=USAGE),
+        code=codegen.script(program).replace(SCRIPT_USAGE, JOB_USAGE, 1),
         inputs=inputs,
         outputs=outputs,
         split_column=split[0] if split else None,

@@ -86,14 +86,14 @@ def _other_sources(params: Any) -> list[Source]:
     return [other] if other is not None else []
 
 
-def script(program: Program, usage: str = "python this_script.py [OUTPUT.parquet]") -> str:
+def script(program: Program) -> str:
     body = ["def transform(df):", '    """Apply the flow\'s steps in order."""']
     for title, lines in program.steps:
         body.append(f"    # {title}")
         body += [f"    {line}" if line else "" for line in lines]
     body.append("    return df")
     out = [
-        f'"""{program.title}\n\nRun: {usage}\n"""',
+        f'"""{program.title}\n\nRun: python this_script.py [OUTPUT.parquet]\n"""',
         "",
         *program.imports,
         "",
