@@ -18,11 +18,11 @@ from ..compute import ComputeProfile
 from ..errors import InvalidInput
 from ..runtime.files import atomic_write_json
 from ..training import contract as training_contract
-from ..training import workspace
 from ..training.backends import HostPlan, JobPlan, RunShape, TrainingBackend
 from ..training.jobkind import JobKind, Resolved
 from ..training.models import Secondary
 from ..training.paths import confine, is_remote
+from ..training.remote import fetch_remote
 from ..training.validation import data_source
 from . import contract, outputs
 from .models import PROCESSING_ROOT, OutputLocation, ProcessingJob, ProcessingJobCreate
@@ -127,9 +127,7 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
         job_dir = runner.job_dir(job.owner, job.name)
         mounts = dict(resolved.inputs)
         for i, (inside, url) in enumerate(sorted(resolved.remote_inputs.items())):
-            mounts[inside] = await asyncio.to_thread(
-                workspace.fetch_remote, url, job_dir / "inputs" / str(i)
-            )
+            mounts[inside] = await asyncio.to_thread(fetch_remote, url, job_dir / "inputs" / str(i))
         sources = [_uri(item.source, runner.root) for item in spec.inputs]
         destinations = [d.as_uri() for d in self.destinations(runner, job, spec)]
         written = [contract.output_path(o.source, o.output_name) for o in spec.outputs]

@@ -1,19 +1,27 @@
-"""What every SDK object shares: a client found when first needed, paths, following jobs."""
+"""What every SDK object shares: a client to the server, found when first needed, and
+paths meant as in ``open()``."""
 
 from __future__ import annotations
 
 import os
-import sys
-import time
-from collections.abc import Callable
-from datetime import datetime
-from typing import Any, TextIO, overload
+from typing import overload
 
 from ..client import Client
 
-#: Job statuses that never change again.
-FINAL = ("Completed", "Failed", "Stopped")
-POLL_SECONDS = 0.5
+
+@overload
+def local_path(path: str) -> str: ...
+@overload
+def local_path(path: None) -> None: ...
+def local_path(path: str | None) -> str | None:
+    """A path as the caller means it: relative to the current directory (the notebook's).
+
+    Sent absolute, so the server (whose own relative paths start at its root directory)
+    finds the same file for training and deploying; URLs are left as they are.
+    """
+    if path is None or "://" in path:
+        return path
+    return os.path.abspath(os.path.expanduser(path))
 
 
 class UsesClient:
@@ -26,48 +34,3 @@ class UsesClient:
         if self._client is None:
             self._client = Client()
         return self._client
-
-
-@overload
-def local_path(path: str) -> str: ...
-@overload
-def local_path(path: None) -> None: ...
-def local_path(path: str | None) -> str | None:
-    """A path as the caller means it: relative to the current directory (the notebook's)."""
-    if path is None or "://" in path:
-        return path
-    return os.path.abspath(os.path.expanduser(path))
-
-
-def follow_log(read: Callable[[int], dict[str, Any]], out: TextIO | None = None) -> None:
-    """Print a job's log (``read(cursor)`` answers a log chunk) until the job has ended."""
-    out = out or sys.stdout
-    cursor = 0
-    while True:
-        chunk = read(cursor)
-        if chunk["text"]:
-            out.write(chunk["text"])
-            out.flush()
-        cursor = chunk["next_cursor"]
-        if chunk["finished"]:
-            return
-        if not chunk["text"]:
-            time.sleep(POLL_SECONDS)
-
-
-def wait_final(describe: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """Describe a job until its status is final; return that description."""
-    while (job := describe())["status"] not in FINAL:
-        time.sleep(POLL_SECONDS)
-    return job
-
-
-def base_name(text: str, default: str) -> str:
-    """A job name prefix from a script, module or image name (SDK style)."""
-    stem = text.rsplit("/", 1)[-1].split(":")[0].split(".")[0]
-    return "".join(c if c.isalnum() else "-" for c in stem).strip("-")[:35] or default
-
-
-def stamped(base: str) -> str:
-    """``base`` plus the time to the millisecond, as the SDK names jobs."""
-    return f"{base}-{datetime.now().strftime('%Y-%m-%d-%H-%M-%S-%f')[:-3]}"

@@ -15,17 +15,28 @@ Relative paths are taken from the current directory (a notebook's folder, as in
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, TextIO, overload
 
 from ..client import Client
 from .base import UsesClient
-from .base import local_path as _local
 from .serializers import CSVSerializer, JSONDeserializer
 
 POLL_SECONDS = 0.5
+
+
+@overload
+def _local(path: str) -> str: ...
+@overload
+def _local(path: None) -> None: ...
+def _local(path: str | None) -> str | None:
+    """A path as the caller means it: relative to the current directory (the notebook's)."""
+    if path is None or "://" in path:
+        return path
+    return os.path.abspath(os.path.expanduser(path))
 
 
 class DeployError(RuntimeError):

@@ -25,7 +25,8 @@ import posixpath
 from typing import Any, TextIO
 
 from ..client import Client
-from .base import UsesClient, base_name, follow_log, local_path, stamped, wait_final
+from .base import UsesClient, local_path
+from .jobs import base_name, follow_log, stamped, wait_final
 
 CODE_DIR = "/opt/ml/processing/input/code"
 

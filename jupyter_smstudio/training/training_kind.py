@@ -17,6 +17,7 @@ from . import contract, workspace
 from .backends import HostPlan, JobPlan, RunShape, TrainingBackend
 from .jobkind import JobKind, Resolved
 from .models import Secondary, TrainingJob, TrainingJobCreate
+from .remote import fetch_remote
 from .validation import ResolvedJob, resolve
 
 if TYPE_CHECKING:
@@ -74,9 +75,7 @@ class TrainingKind(JobKind[TrainingJobCreate, ResolvedJob]):
         hosts = contract.hosts_of(spec.instance_count)
         channels = dict(resolved.channels)
         for name, url in resolved.remote_channels.items():
-            channels[name] = await asyncio.to_thread(
-                workspace.fetch_remote, url, job_dir / "channels" / name
-            )
+            channels[name] = await asyncio.to_thread(fetch_remote, url, job_dir / "channels" / name)
         script_mode = resolved.entry_point is not None
         encoded = contract.encode_hyperparameters(spec.hyperparameters)
         user_args = contract.to_cmd_args(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
 import os
 import shutil
 import tarfile
@@ -127,18 +126,3 @@ def failure_reason(failure: Path, log_path: Path, exit_code: int | None) -> str:
     with contextlib.suppress(OSError):
         atomic_write_bytes(failure, f"Framework Error:\n{body}\n".encode())
     return head + body
-
-
-def fetch_remote(url: str, destination: Path) -> Path:
-    """Copy an fsspec URL (s3://...) to the job's disk before it starts."""
-    fsspec = importlib.import_module("fsspec")
-    if destination.exists():
-        shutil.rmtree(destination)
-    destination.mkdir(parents=True)
-    fs, _, paths = fsspec.get_fs_token_paths(url)
-    source = paths[0]
-    if fs.isdir(source):  # the prefix's contents become the input, as SageMaker copies them
-        fs.get(source.rstrip("/") + "/", f"{destination}/", recursive=True)
-    else:
-        fs.get(source, str(destination / source.rstrip("/").rsplit("/", 1)[-1]))
-    return destination
