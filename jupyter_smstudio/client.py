@@ -193,6 +193,34 @@ class Client:
                     f.write(chunk)
         return path
 
+    # ---- processing jobs ----------------------------------------------------------
+    def create_processing_job(self, spec: dict[str, Any]) -> dict[str, Any]:
+        return self.request("POST", "processing-jobs", json=spec)  # type: ignore[no-any-return]
+
+    def processing_job(self, name: str) -> dict[str, Any]:
+        return self.request("GET", "processing-jobs", name)  # type: ignore[no-any-return]
+
+    def processing_jobs(self, **filters: Any) -> list[dict[str, Any]]:
+        return self.paginate("processing-jobs", **filters)
+
+    def stop_processing_job(self, name: str) -> dict[str, Any]:
+        return self.request("POST", "processing-jobs", name, "stop")  # type: ignore[no-any-return]
+
+    def processing_job_logs(self, name: str, cursor: int = 0) -> dict[str, Any]:
+        """``{"text", "next_cursor", "size", "finished"}``: pass next_cursor back to follow."""
+        params = {"cursor": cursor}
+        return self.request("GET", "processing-jobs", name, "logs", params=params)  # type: ignore[no-any-return]
+
+    def create_flow_processing_job(self, flow: str, **fields: Any) -> dict[str, Any]:
+        """Run a Data Wrangler flow on its full data as a processing job.
+
+        ``flow`` is the .flow file's path in your directory; fields as in
+        ``POST /wrangler/flows/{name}/processing-jobs`` (``job_name``, ``output_path``,
+        ``output_format`` parquet/csv, ``instance_type``, ``backend``, ``image``).
+        """
+        body = {k: v for k, v in fields.items() if v is not None}
+        return self.request("POST", "wrangler", "flows", flow, "processing-jobs", json=body)  # type: ignore[no-any-return]
+
     # ---- models, endpoints, access keys, batch transform ------------------------
     def create_model(self, name: str, model_data: str, **fields: Any) -> dict[str, Any]:
         body = {"name": name, "model_data": model_data, **fields}

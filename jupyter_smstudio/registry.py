@@ -15,6 +15,7 @@ from .hosting import schema as hosting_schema
 from .idle import handlers as idle_handlers
 from .lifecycle import handlers as lifecycle_handlers
 from .lifecycle import schema as lifecycle_schema
+from .processing import handlers as processing_handlers
 from .spaces import handlers as spaces_handlers
 from .spaces import schema as spaces_schema
 from .store.migrations import Migration
@@ -30,6 +31,7 @@ def all_routes() -> list[Route]:
         *lifecycle_handlers.ROUTES,
         *spaces_handlers.ROUTES,
         *training_handlers.ROUTES,
+        *processing_handlers.ROUTES,
         *hosting_handlers.ROUTES,
         *runtime_handlers.ROUTES,
         *wrangler_handlers.ROUTES,

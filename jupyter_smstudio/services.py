@@ -19,6 +19,7 @@ from .idle.monitor import IdleMonitor
 from .idle.policy import IdlePolicy
 from .lifecycle.repository import LifecycleConfigRepository
 from .lifecycle.service import LifecycleConfigService
+from .processing.service import ProcessingService
 from .registry import all_migrations
 from .spaces.repository import SpaceRepository
 from .spaces.service import SpaceService
@@ -44,6 +45,7 @@ class Services:
     lifecycle_configs: LifecycleConfigService
     spaces: SpaceService
     training: TrainingService
+    processing: ProcessingService
     hosting: HostingService = field(init=False)
     access_keys: AccessKeyService = field(init=False)
     wrangler: WranglerService = field(default_factory=WranglerService)
@@ -78,6 +80,7 @@ class Services:
                 parent=app,
             ),
             training=training,
+            processing=ProcessingService(training),
         )
         services.spaces.spawn = lambda coro: services.spawn(coro, "space lifecycle run")
         training.spawn = services.spawn

@@ -1,4 +1,7 @@
-"""Helpers for training job tests: write scripts into the space, wait for job states."""
+"""Helpers for job tests: write scripts into the space, wait for job states.
+
+``route`` is ``training-jobs`` or ``processing-jobs``: both kinds answer alike.
+"""
 
 from __future__ import annotations
 
@@ -20,24 +23,28 @@ def write(root: Path, relative: str, text: str) -> Path:
     return path
 
 
-async def eventually(api: ApiCall, name: str, predicate: Any, timeout: float = 30) -> Any:
+async def eventually(
+    api: ApiCall, name: str, predicate: Any, timeout: float = 30, route: str = "training-jobs"
+) -> Any:
     """Describe the job until ``predicate(job)`` holds; fail with the last answer on timeout."""
     deadline = time.monotonic() + timeout
     job: Any = None
     while time.monotonic() < deadline:
-        job = (await api("GET", f"training-jobs/{name}")).json
+        job = (await api("GET", f"{route}/{name}")).json
         if predicate(job):
             return job
         await asyncio.sleep(0.05)
     raise AssertionError(f"timed out after {timeout}s; last state: {job}")
 
 
-async def finished(api: ApiCall, name: str, timeout: float = 30) -> Any:
-    return await eventually(api, name, lambda j: j["status"] in FINAL, timeout)
+async def finished(
+    api: ApiCall, name: str, timeout: float = 30, route: str = "training-jobs"
+) -> Any:
+    return await eventually(api, name, lambda j: j["status"] in FINAL, timeout, route)
 
 
-async def full_log(api: ApiCall, name: str) -> str:
-    return str((await api("GET", f"training-jobs/{name}/logs")).json["text"])
+async def full_log(api: ApiCall, name: str, route: str = "training-jobs") -> str:
+    return str((await api("GET", f"{route}/{name}/logs")).json["text"])
 
 
 async def until_logged(api: ApiCall, name: str, text: str, timeout: float = 30) -> str:

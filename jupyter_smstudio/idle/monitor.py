@@ -491,7 +491,7 @@ class IdleMonitor:
         """Detached work that keeps the server up: training jobs and batch transforms
         that run, and endpoints in service when the admin says they count."""
         services = self.services
-        work = [f"training job {name} is running" for _, name in services.training.running()]
+        work = [f"{noun} {name} is running" for _, name, noun in services.training.running()]
         transforms = await services.hosting.transforms.jobs.all_with_status(
             ["InProgress", "Stopping"]
         )

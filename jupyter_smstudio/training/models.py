@@ -29,12 +29,16 @@ FINAL = frozenset({Status.COMPLETED, Status.FAILED, Status.STOPPED})
 
 
 class Secondary(str, Enum):
-    """SecondaryStatus; ``Pending`` = queued behind the concurrency limits."""
+    """SecondaryStatus; ``Pending`` = queued behind the concurrency limits.
+
+    ``Processing`` is a processing job's code running (where a training job trains).
+    """
 
     PENDING = "Pending"
     STARTING = "Starting"
     DOWNLOADING = "Downloading"
     TRAINING = "Training"
+    PROCESSING = "Processing"
     UPLOADING = "Uploading"
     STOPPING = "Stopping"
     STOPPED = "Stopped"
@@ -62,12 +66,27 @@ class MetricDefinition(BaseModel):
     )
 
 
-class TrainingJobCreate(BaseModel):
-    """Body of a create request (mirrors CreateTrainingJob)."""
+class JobRequest(BaseModel):
+    """What a request for any kind of job has: the runner reads these fields."""
 
     model_config = ConfigDict(extra="forbid")
 
     name: str = RESOURCE_NAME_FIELD
+    image: str | None = Field(None, description="Container image (Docker backend).")
+    container_entrypoint: list[str] | None = Field(None, description="Overrides the image's.")
+    container_arguments: list[str] | None = Field(None, description="Arguments for the container.")
+    instance_type: str | None = Field(None, description="Compute profile, e.g. ml.m5.large.")
+    instance_count: int = Field(1, ge=1, le=16)
+    backend: Literal["local", "docker"] | None = Field(
+        None, description="Where the job runs (default: the administrator's choice)."
+    )
+    environment: dict[str, str] = Field(default_factory=dict)
+    max_runtime_seconds: int = Field(86400, ge=1, le=28 * 86400)
+
+
+class TrainingJobCreate(JobRequest):
+    """Body of a create request (mirrors CreateTrainingJob)."""
+
     entry_point: str | None = Field(
         None, description="Script (.py, .sh) or module to run, relative to source_dir."
     )
@@ -79,7 +98,6 @@ class TrainingJobCreate(BaseModel):
         description="Container image (Docker backend). Without entry_point, the image "
         "runs its own entrypoint (bring your own container).",
     )
-    container_entrypoint: list[str] | None = Field(None, description="Overrides the image's.")
     container_arguments: list[str] | None = Field(
         None, description="Arguments for the container (default: ['train'] as SageMaker)."
     )
@@ -90,13 +108,6 @@ class TrainingJobCreate(BaseModel):
     output_path: str | None = Field(
         None, description="Directory in your space for artifacts (default: the artifact store)."
     )
-    instance_type: str | None = Field(None, description="Compute profile, e.g. ml.m5.large.")
-    instance_count: int = Field(1, ge=1, le=16)
-    backend: Literal["local", "docker"] | None = Field(
-        None, description="Where the job runs (default: the administrator's choice)."
-    )
-    environment: dict[str, str] = Field(default_factory=dict)
-    max_runtime_seconds: int = Field(86400, ge=1, le=28 * 86400)
     metric_definitions: list[MetricDefinition] = Field(
         default_factory=list, max_length=MAX_METRIC_DEFINITIONS
     )
@@ -120,8 +131,8 @@ class FinalMetric(BaseModel):
     timestamp_ms: int
 
 
-class TrainingJobSummary(BaseModel):
-    """A job as lists show it."""
+class JobSummary(BaseModel):
+    """A job of any kind as lists show it."""
 
     name: str
     status: Status
@@ -134,6 +145,11 @@ class TrainingJobSummary(BaseModel):
     started_ms: int | None = None
     ended_ms: int | None = None
     failure_reason: str | None = None
+
+
+class TrainingJobSummary(JobSummary):
+    """A training job as lists show it."""
+
     final_metrics: list[FinalMetric] = Field(default_factory=list)
 
 

@@ -1,28 +1,26 @@
-"""Rows of ``training_jobs`` / ``training_metrics`` <-> training job models."""
+"""Rows of ``training_jobs`` / ``training_metrics`` <-> job models (every kind)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
+from pydantic import BaseModel, Field
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict
 from ..store import Database
-from ..store.paging import fetch_page
+from ..store.paging import ListQuery, fetch_page
 from ..timeutil import now_ms
 from .models import (
     FinalMetric,
+    JobSummary,
     MetricPoint,
     MetricSeries,
+    Secondary,
     Status,
-    TrainingJob,
-    TrainingJobCreate,
-    TrainingJobPage,
-    TrainingJobQuery,
-    TrainingJobSummary,
     Transition,
 )
 from .schema import training_jobs as jobs
@@ -46,6 +44,7 @@ SUMMARY_COLUMNS = [
     )
 ]
 JSON_COLUMNS = ("spec", "transitions", "final_metrics", "run")
+S = TypeVar("S", bound=JobSummary)
 
 
 def _decode(row: Any) -> dict[str, Any]:
@@ -64,14 +63,31 @@ def _encode(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-class StoredJob(TrainingJob):
-    """A job with the server-side fields the API does not show."""
+class StoredJob(BaseModel):
+    """A row: any kind of job, with the server-side fields the API does not show.
 
+    ``spec`` stays JSON here; the job's kind parses it into its own request model.
+    """
+
+    owner: str
+    name: str
+    kind: str
+    status: Status
+    secondary_status: Secondary
+    status_message: str = ""
+    backend: str
+    instance_type: str
+    instance_count: int
+    spec: dict[str, Any]
+    transitions: list[Transition] = Field(default_factory=list)
+    final_metrics: list[FinalMetric] = Field(default_factory=list)
+    failure_reason: str | None = None
     run: dict[str, Any] | None = None
     metrics_cursor: int = 0
-
-    def public(self) -> TrainingJob:
-        return TrainingJob.model_validate(self.model_dump(exclude={"run", "metrics_cursor"}))
+    created_ms: int
+    modified_ms: int
+    started_ms: int | None = None
+    ended_ms: int | None = None
 
 
 class TrainingJobRepository:
@@ -79,30 +95,35 @@ class TrainingJobRepository:
         self.db = db
 
     async def insert(self, job: StoredJob) -> None:
-        row = _encode(job.model_dump(mode="json", exclude={"model_artifacts", "output_artifacts"}))
+        row = _encode(job.model_dump(mode="json"))
         try:
             async with self.db.transaction() as conn:
                 await conn.execute(insert(jobs).values(**row))
         except IntegrityError as err:
             raise Conflict(
-                f"A training job named '{job.name}' already exists.", field="name"
+                f"A job named '{job.name}' already exists (training and processing jobs "
+                "share names).",
+                field="name",
             ) from err
 
-    async def get(self, owner: str, name: str) -> StoredJob | None:
+    async def get(self, owner: str, name: str, kind: str | None = None) -> StoredJob | None:
+        """The job named ``name``; with ``kind``, only if it is of that kind."""
+        stmt = select(jobs).where(jobs.c.owner == owner, jobs.c.name == name)
+        if kind is not None:
+            stmt = stmt.where(jobs.c.kind == kind)
         async with self.db.transaction() as conn:
-            row = (
-                await conn.execute(select(jobs).where(jobs.c.owner == owner, jobs.c.name == name))
-            ).first()
+            row = (await conn.execute(stmt)).first()
         return StoredJob.model_validate(_decode(row)) if row else None
 
-    async def page(self, owner: str, query: TrainingJobQuery) -> TrainingJobPage:
-        stmt = select(*SUMMARY_COLUMNS).where(jobs.c.owner == owner)
-        if query.status is not None:
-            stmt = stmt.where(jobs.c.status == query.status.value)
+    async def page(
+        self, owner: str, kind: str, query: ListQuery, status: Status | None, summary: type[S]
+    ) -> tuple[list[S], str | None]:
+        stmt = select(*SUMMARY_COLUMNS).where(jobs.c.owner == owner, jobs.c.kind == kind)
+        if status is not None:
+            stmt = stmt.where(jobs.c.status == status.value)
         async with self.db.transaction() as conn:
             rows, token = await fetch_page(conn, jobs, stmt, query)
-        items = [TrainingJobSummary.model_validate(_decode(r)) for r in rows]
-        return TrainingJobPage(items=items, next_token=token)
+        return [summary.model_validate(_decode(r)) for r in rows], token
 
     async def with_status(self, statuses: Iterable[Status]) -> list[StoredJob]:
         """Jobs of every owner in these statuses, oldest first (scheduling, re-attach)."""
@@ -181,17 +202,20 @@ class TrainingJobRepository:
 
 def new_job(
     owner: str,
-    spec: TrainingJobCreate,
+    kind: str,
+    spec: dict[str, Any],
     *,
     backend: str,
     instance_type: str,
+    instance_count: int,
     status: Status,
     secondary: Transition,
 ) -> StoredJob:
     now = now_ms()
     return StoredJob(
         owner=owner,
-        name=spec.name,
+        name=spec["name"],
+        kind=kind,
         spec=spec,
         status=status,
         secondary_status=secondary.status,
@@ -199,7 +223,7 @@ def new_job(
         transitions=[secondary],
         backend=backend,
         instance_type=instance_type,
-        instance_count=spec.instance_count,
+        instance_count=instance_count,
         created_ms=now,
         modified_ms=now,
     )

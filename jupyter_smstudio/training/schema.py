@@ -1,4 +1,8 @@
-"""The ``training_jobs`` and ``training_metrics`` tables and their migrations."""
+"""The ``training_jobs`` and ``training_metrics`` tables and their migrations.
+
+``training_jobs`` holds every job the one runner runs; ``kind`` tells training
+jobs from processing jobs (they share queue, limits and one name space).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ training_jobs = Table(
     metadata,
     Column("owner", String(255), primary_key=True),
     Column("name", String(63), primary_key=True),
+    Column("kind", String(16), nullable=False),
     Column("status", String(16), nullable=False),
     Column("secondary_status", String(32), nullable=False),
     Column("status_message", Text, nullable=False),
@@ -83,6 +88,16 @@ MIGRATIONS = (
                 PRIMARY KEY (owner, job, name, seq)
             )
             """,
+        ),
+    ),
+    Migration(
+        "training",
+        2,
+        "processing jobs run by the same runner: a kind per job",
+        (
+            "ALTER TABLE training_jobs ADD COLUMN kind VARCHAR(16) NOT NULL DEFAULT 'training'",
+            "CREATE INDEX ix_training_jobs_owner_kind_created ON training_jobs "
+            "(owner, kind, created_ms)",
         ),
     ),
 )

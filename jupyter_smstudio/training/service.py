@@ -1,41 +1,43 @@
-"""Rules of training jobs: validate, queue under the limits, launch, follow, finish.
+"""The job runner: validate, queue under the limits, launch, follow, finish, for every kind.
 
 A job is a row (status, transitions, metrics) plus a directory on disk (the
 ``/opt/ml`` trees, the log, the runtime's state). Runs are detached: the server
 only follows them, so after a restart ``start`` re-attaches to every job still
 in progress and records the end of those that ended (or vanished) meanwhile.
+Training and processing jobs share this runner, its queue and its limits; what
+differs between them is their :class:`~.jobkind.JobKind`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import hashlib
-import importlib
 import logging
-import os
 import re
-import shutil
-import subprocess
 from collections import Counter, defaultdict
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from ..compute import ComputeCatalog
 from ..errors import InvalidState, NotFound
 from ..runtime import RunState
 from ..runtime.logs import read_log
+from ..store.paging import ListQuery
 from ..timeutil import now_ms
 from . import contract, workspace
-from .backends import BACKENDS, DockerBackend, HostPlan, JobPlan, LocalBackend, TrainingBackend
+from .backends import BACKENDS, DockerBackend, LocalBackend, TrainingBackend
 from .config import TrainingJobs
-from .jobfiles import envcache
+from .jobkind import JobKind, Resolved
 from .models import (
     FINAL,
     Artifact,
     ArtifactList,
+    JobRequest,
+    JobSummary,
     LogChunkModel,
     MetricsReply,
     Secondary,
@@ -44,32 +46,30 @@ from .models import (
     TrainingJobCreate,
     TrainingJobPage,
     TrainingJobQuery,
+    TrainingJobSummary,
     Transition,
 )
 from .repository import StoredJob, TrainingJobRepository, new_job
-from .validation import ResolvedJob, resolve
+from .training_kind import ARTIFACTS, TrainingKind
+from .validation import check_run
 
 log = logging.getLogger(__name__)
 
 Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
+M = TypeVar("M", bound=JobSummary)
 ACTIVE = (Status.IN_PROGRESS, Status.STOPPING)
-ARTIFACTS = ("model.tar.gz", "output.tar.gz")
 MAX_METRIC_BYTES = 1 << 20
-MESSAGES = {
-    Secondary.STARTING: "Preparing the instances for training",
-    Secondary.DOWNLOADING: "Downloading input data and installing requirements",
-    Secondary.TRAINING: "Training in progress",
-    Secondary.UPLOADING: "Uploading generated training model",
-    Secondary.COMPLETED: "Training job completed",
-    Secondary.STOPPING: "Stopping the training job",
-    Secondary.STOPPED: "The training job was stopped",
-    Secondary.MAX_RUNTIME_EXCEEDED: "Training job runtime exceeded MaxRuntimeInSeconds provided",
-    Secondary.FAILED: "Training job failed",
-}
+ENDED = (
+    Secondary.COMPLETED,
+    Secondary.FAILED,
+    Secondary.STOPPED,
+    Secondary.MAX_RUNTIME_EXCEEDED,
+)
 VANISHED = (
     "The job's processes vanished (killed, or the machine restarted) before their end was "
     "recorded; logs and files up to then are kept."
 )
+TRAINING = TrainingKind()
 
 
 def _safe(text: str) -> str:
@@ -77,6 +77,8 @@ def _safe(text: str) -> str:
 
 
 class TrainingService:
+    """Runs jobs of every registered kind (training built in; others ``register``)."""
+
     def __init__(
         self,
         config: TrainingJobs,
@@ -97,12 +99,19 @@ class TrainingService:
             "docker": DockerBackend(venvs / "docker", config.docker_command),
         }
         assert set(self.backends) == set(BACKENDS)
+        self.kinds: dict[str, JobKind[Any, Any]] = {}
+        self.register(TRAINING)
         self.spawn: Spawn | None = None
         self._started = False
         self._start_lock = asyncio.Lock()
         self._schedule_lock = asyncio.Lock()
         self._job_locks: defaultdict[tuple[str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
         self._wake: dict[tuple[str, str], asyncio.Event] = {}
+        self._kind_of: dict[tuple[str, str], str] = {}
+
+    def register(self, kind: JobKind[Any, Any]) -> None:
+        """Run jobs of ``kind`` too (before the server starts: re-attach needs every kind)."""
+        self.kinds[kind.name] = kind
 
     # ---- paths ------------------------------------------------------------------------
     def job_dir(self, owner: str, name: str) -> Path:
@@ -116,12 +125,16 @@ class TrainingService:
         base = self.job_dir(owner, name) / "hosts"
         return [base / host / "opt" / "ml" for host in contract.hosts_of(count)]
 
-    def artifact_dir(self, job: StoredJob | TrainingJob) -> Path:
-        spec = job.spec
-        base = Path(spec.output_path) if spec.output_path else self.artifact_root / _safe(job.owner)
-        if spec.output_path and not base.is_absolute():
+    def output_dir(self, owner: str, name: str, output_path: str | None = None) -> Path:
+        """``<output_path or the artifact store>/<job>/output``: where a job's results go."""
+        base = Path(output_path) if output_path else self.artifact_root / _safe(owner)
+        if output_path and not base.is_absolute():
             base = self.root / base
-        return base / job.name / "output"
+        return base / name / "output"
+
+    @staticmethod
+    def has_ended(job: StoredJob) -> bool:
+        return job.status in FINAL
 
     # ---- start and stop of the server -----------------------------------------------
     async def start(self) -> None:
@@ -142,92 +155,127 @@ class TrainingService:
                 )
         await self.schedule()
 
-    # ---- API ---------------------------------------------------------------------------
-    async def create(self, owner: str, spec: TrainingJobCreate) -> TrainingJob:
+    # ---- API for every kind ----------------------------------------------------------
+    async def submit(self, owner: str, kind: str, spec: JobRequest) -> StoredJob:
+        """Check ``spec`` completely, then queue it (it starts at once if a slot is free)."""
         await self.start()
-        resolved = await self._resolve(spec)
+        resolved = await self._resolve(self.kinds[kind], spec)
         pending = Transition(
             status=Secondary.PENDING, start_ms=now_ms(), message="Waiting for a free slot"
         )
         job = new_job(
             owner,
-            spec,
+            kind,
+            spec.model_dump(mode="json"),
             backend=resolved.backend,
             instance_type=resolved.profile.name,
+            instance_count=spec.instance_count,
             status=Status.IN_PROGRESS,
             secondary=pending,
         )
         await self.repository.insert(job)
         await self.schedule()
-        return await self.get(owner, spec.name)
+        return await self.stored(owner, spec.name, kind)
 
-    async def _resolve(self, spec: TrainingJobCreate) -> ResolvedJob:
-        resolved = await asyncio.to_thread(
-            resolve,
-            spec,
-            root=self.root,
-            compute=self.compute,
-            backends=self.backends,
-            default_backend=self.config.backend,
-        )
+    async def _resolve(self, kind: JobKind[Any, Any], spec: JobRequest) -> Resolved:
+        def work() -> Resolved:
+            base = check_run(
+                spec,
+                kind.shape(spec),
+                compute=self.compute,
+                backends=self.backends,
+                default_backend=self.config.backend,
+            )
+            resolved: Resolved = kind.resolve(spec, self, base)
+            return resolved
+
+        resolved = await asyncio.to_thread(work)
         backend = self.backends[resolved.backend]
         if isinstance(backend, DockerBackend):
-            image = spec.image or resolved.profile.image or ""
+            image = kind.image(spec, resolved.profile)
             await backend.check_image(image, "image" if spec.image else "instance_type")
         return resolved
 
-    async def _stored(self, owner: str, name: str) -> StoredJob:
-        job = await self.repository.get(owner, name)
+    async def stored(self, owner: str, name: str, kind: str) -> StoredJob:
+        job = await self.repository.get(owner, name, kind)
         if job is None:
-            raise NotFound(f"No training job named '{name}'.", field="name")
+            raise NotFound(f"No {self.kinds[kind].noun} named '{name}'.", field="name")
         return job
 
-    async def get(self, owner: str, name: str) -> TrainingJob:
-        job = (await self._stored(owner, name)).public()
-        if job.status in FINAL:
-            out = self.artifact_dir(job)
-            job.model_artifacts = str(out / "model.tar.gz")
-            job.output_artifacts = str(out / "output.tar.gz")
-        return job
+    async def describe(self, owner: str, name: str, kind: str) -> BaseModel:
+        job = await self.stored(owner, name, kind)
+        kind_ = self.kinds[kind]
+        return kind_.describe(self, job, kind_.parse(job.spec))
 
-    async def list(self, owner: str, query: TrainingJobQuery) -> TrainingJobPage:
+    async def page(
+        self, owner: str, kind: str, query: ListQuery, status: Status | None, summary: type[M]
+    ) -> tuple[list[M], str | None]:
         await self.start()
-        return await self.repository.page(owner, query)
+        return await self.repository.page(owner, kind, query, status, summary)
 
-    async def stop(self, owner: str, name: str) -> TrainingJob:
-        """StopTrainingJob: queued jobs stop at once; running ones get SIGTERM, then SIGKILL."""
+    async def stop_job(self, owner: str, name: str, kind: str) -> None:
+        """Stop: queued jobs stop at once; running ones get SIGTERM, then SIGKILL."""
         async with self._job_locks[(owner, name)]:
-            job = await self._stored(owner, name)
+            job = await self.stored(owner, name, kind)
             if job.status in FINAL:
+                noun = self.kinds[kind].noun.capitalize()
                 raise InvalidState(
-                    f"Training job '{name}' has already ended ({job.status.value}).", field="name"
+                    f"{noun} '{name}' has already ended ({job.status.value}).", field="name"
                 )
             if job.status == Status.IN_PROGRESS:
                 if job.secondary_status == Secondary.PENDING:
                     await self._write_end(job, Status.STOPPED, Secondary.STOPPED, None)
-                    return await self.get(owner, name)
+                    return
                 await self._write_transition(job, Secondary.STOPPING, status=Status.STOPPING)
             handle = job.run
         if handle:
             await asyncio.to_thread(self.backends[job.backend].stop, handle)
             self._poke(owner, name)
-        return await self.get(owner, name)
 
-    async def logs(self, owner: str, name: str, cursor: int, max_bytes: int) -> LogChunkModel:
-        job = await self._stored(owner, name)
+    async def job_logs(
+        self, owner: str, name: str, kind: str, cursor: int, max_bytes: int
+    ) -> LogChunkModel:
+        job = await self.stored(owner, name, kind)
         chunk = await asyncio.to_thread(read_log, self.log_path(owner, name), cursor, max_bytes)
         finished = job.status in FINAL and chunk.next_cursor >= chunk.size
         return LogChunkModel(
             text=chunk.text, next_cursor=chunk.next_cursor, size=chunk.size, finished=finished
         )
 
+    # ---- training jobs ------------------------------------------------------------------
+    async def create(self, owner: str, spec: TrainingJobCreate) -> TrainingJob:
+        await self.submit(owner, TRAINING.name, spec)
+        return await self.get(owner, spec.name)
+
+    async def get(self, owner: str, name: str) -> TrainingJob:
+        job = await self.describe(owner, name, TRAINING.name)
+        assert isinstance(job, TrainingJob)
+        return job
+
+    async def list(self, owner: str, query: TrainingJobQuery) -> TrainingJobPage:
+        items, token = await self.page(
+            owner, TRAINING.name, query, query.status, TrainingJobSummary
+        )
+        return TrainingJobPage(items=items, next_token=token)
+
+    async def stop(self, owner: str, name: str) -> TrainingJob:
+        """StopTrainingJob."""
+        await self.stop_job(owner, name, TRAINING.name)
+        return await self.get(owner, name)
+
+    async def logs(self, owner: str, name: str, cursor: int, max_bytes: int) -> LogChunkModel:
+        return await self.job_logs(owner, name, TRAINING.name, cursor, max_bytes)
+
     async def metrics(self, owner: str, name: str, since_ms: int) -> MetricsReply:
-        await self._stored(owner, name)
+        await self.stored(owner, name, TRAINING.name)
         return MetricsReply(metrics=await self.repository.metrics(owner, name, since_ms))
 
+    async def _artifact_dir(self, owner: str, name: str) -> Path:
+        job = await self.stored(owner, name, TRAINING.name)
+        return TRAINING.artifact_dir(self, job, TRAINING.parse(job.spec))
+
     async def artifacts(self, owner: str, name: str) -> ArtifactList:
-        job = await self._stored(owner, name)
-        out = self.artifact_dir(job)
+        out = await self._artifact_dir(owner, name)
 
         def sizes() -> list[Artifact]:
             return [
@@ -239,8 +287,7 @@ class TrainingService:
         return ArtifactList(items=await asyncio.to_thread(sizes))
 
     async def artifact_path(self, owner: str, name: str, artifact: str) -> Path:
-        job = await self._stored(owner, name)
-        path = self.artifact_dir(job) / artifact
+        path = await self._artifact_dir(owner, name) / artifact
         if artifact not in ARTIFACTS or not await asyncio.to_thread(path.is_file):
             raise NotFound(f"Training job '{name}' has no artifact '{artifact}'.", field="artifact")
         return path
@@ -268,18 +315,20 @@ class TrainingService:
 
     async def _launch(self, job: StoredJob) -> None:
         key = (job.owner, job.name)
+        kind = self.kinds[job.kind]
         async with self._job_locks[key]:
             current = await self.repository.get(*key)
             if current is None or current.secondary_status != Secondary.PENDING:
                 return
             await self._write_transition(current, Secondary.STARTING)
-            job = await self._stored(*key)
+            job = await self.stored(*key, job.kind)
         try:
-            resolved = await self._resolve(job.spec)
-            plan = await self._plan(job, resolved)
+            spec = kind.parse(job.spec)
+            resolved = await self._resolve(kind, spec)
+            plan = await kind.plan(self, job, spec, resolved)
             handle = await self.backends[job.backend].start(plan)
         except Exception as err:  # a launch failure is the job's failure, not the server's
-            log.info("Training job %s/%s could not start: %s", job.owner, job.name, err)
+            log.info("%s %s/%s could not start: %s", kind.noun, job.owner, job.name, err)
             await self._end(
                 job,
                 Status.FAILED,
@@ -290,85 +339,21 @@ class TrainingService:
                 self.spawn(self.schedule(), "training-schedule")
             return
         await self.repository.update(*key, run=handle, started_ms=now_ms())
-        if (await self._stored(*key)).status == Status.STOPPING:  # stopped while launching
+        if (await self.stored(*key, job.kind)).status == Status.STOPPING:  # stopped while launching
             await asyncio.to_thread(self.backends[job.backend].stop, handle)
-        self._follow(await self._stored(*key))
-
-    async def _plan(self, job: StoredJob, resolved: ResolvedJob) -> JobPlan:
-        backend = self.backends[job.backend]
-        spec = job.spec
-        job_dir = self.job_dir(job.owner, job.name)
-        trees = self.trees(job.owner, job.name, spec.instance_count)
-        hosts = contract.hosts_of(spec.instance_count)
-        channels = dict(resolved.channels)
-        for name, url in resolved.remote_channels.items():
-            channels[name] = await asyncio.to_thread(_fetch, url, job_dir / "channels" / name)
-        script_mode = resolved.entry_point is not None
-        encoded = contract.encode_hyperparameters(spec.hyperparameters)
-        user_args = contract.to_cmd_args(
-            contract.split_hyperparameters(contract.decode_hyperparameters(encoded))[0]
-        )
-        profile = resolved.profile
-        cpus = int(-(-profile.cpus // 1)) if profile.cpus else len(os.sched_getaffinity(0))
-        venv = await asyncio.to_thread(_venv_key, backend, resolved)
-        detected = await asyncio.to_thread(visible_gpus)
-        gpus = (
-            detected
-            if profile.cpus is None and profile.memory_gib is None
-            else min(detected, profile.gpus)
-        )
-        plans = []
-        for host, tree in zip(hosts, trees, strict=True):
-            layout = backend.layout(tree)
-            ctx = contract.JobContext(
-                job_name=job.name,
-                entry_point=resolved.entry_point or "",
-                hyperparameters=encoded,
-                channels={n: c.content_type for n, c in spec.channels.items()},
-                instance_type=profile.name,
-                hosts=hosts,
-                current_host=host,
-                layout=layout,
-                num_cpus=cpus,
-                num_gpus=gpus,
-            )
-            env = {**contract.sm_environment(ctx), **spec.environment}
-            env["PYTHONPATH"] = layout.code
-            launch = (
-                _launch_spec(backend, resolved, layout, user_args, venv) if script_mode else None
-            )
-            await asyncio.to_thread(
-                _prepare_tree,
-                tree,
-                resolved,
-                contract.config_files(ctx),
-                launch,
-                channels,
-                isinstance(backend, LocalBackend),
-            )
-            plans.append(HostPlan(host, tree, env))
-        return JobPlan(
-            id=f"smstudio-train-{hashlib.sha256(str(job_dir).encode()).hexdigest()[:12]}",
-            job_dir=job_dir,
-            log_path=self.log_path(job.owner, job.name),
-            hosts=plans,
-            profile=profile,
-            channels=channels,
-            script_mode=script_mode,
-            spec=spec,
-            grace_seconds=self.config.stop_grace_seconds,
-        )
+        self._follow(await self.stored(*key, job.kind))
 
     # ---- following a run ---------------------------------------------------------------
     def _follow(self, job: StoredJob) -> None:
         assert self.spawn is not None
         key = (job.owner, job.name)
         self._wake[key] = asyncio.Event()
-        self.spawn(self._monitor(job), f"training-job:{job.owner}/{job.name}")
+        self._kind_of[key] = job.kind
+        self.spawn(self._monitor(job), f"{job.kind}-job:{job.owner}/{job.name}")
 
-    def running(self) -> tuple[tuple[str, str], ...]:
-        """(owner, name) of the jobs this server is following now (queued or running)."""
-        return tuple(self._wake)
+    def running(self) -> tuple[tuple[str, str, str], ...]:
+        """(owner, name, noun) of the jobs this server is following now (queued or running)."""
+        return tuple((o, n, self.kinds[self._kind_of[(o, n)]].noun) for o, n in self._wake)
 
     def _poke(self, owner: str, name: str) -> None:
         event = self._wake.get((owner, name))
@@ -377,20 +362,21 @@ class TrainingService:
 
     async def _monitor(self, job: StoredJob) -> None:
         key = (job.owner, job.name)
+        kind = self.kinds[job.kind]
+        spec = kind.parse(job.spec)
         backend = self.backends[job.backend]
         assert job.run is not None
         tree = self.trees(job.owner, job.name, job.instance_count)[0]
-        patterns = {m.name: re.compile(m.regex) for m in job.spec.metric_definitions}
+        patterns = kind.metric_patterns(spec)
         seen = {t.status for t in job.transitions}
         cursor = job.metrics_cursor
-        script_mode = bool(job.spec.entry_point)
         wake = self._wake[key]
         try:
             while True:
                 state = await asyncio.to_thread(backend.state, job.run)
-                stages = await asyncio.to_thread(workspace.read_stages, tree) if script_mode else []
-                if not script_mode and state.status != "starting":
-                    stages = [(Secondary.TRAINING.value, now_ms())]
+                stages = await asyncio.to_thread(kind.stages, spec, tree)
+                if stages is None:
+                    stages = [(kind.running.value, now_ms())] if state.status != "starting" else []
                 for stage, _ms in stages:
                     if Secondary(stage) not in seen:
                         seen.add(Secondary(stage))
@@ -405,6 +391,7 @@ class TrainingService:
             await self._finish(job, state, tree)
         finally:
             self._wake.pop(key, None)
+            self._kind_of.pop(key, None)
         await self.schedule()
 
     async def _extract_metrics(
@@ -432,8 +419,9 @@ class TrainingService:
         return end
 
     async def _finish(self, job: StoredJob, state: RunState, tree: Path) -> None:
-        """Record how the run ended; pack artifacts whatever the outcome (as SageMaker does)."""
-        current = await self._stored(job.owner, job.name)
+        """Record how the run ended and let the kind save what the job produced."""
+        current = await self.stored(job.owner, job.name, job.kind)
+        kind = self.kinds[job.kind]
         failure: str | None = None
         if state.status == "vanished":
             status, secondary, failure = Status.FAILED, Secondary.FAILED, VANISHED
@@ -453,28 +441,21 @@ class TrainingService:
             else:
                 failure = await asyncio.to_thread(
                     workspace.failure_reason,
-                    tree,
+                    kind.failure_file(tree),
                     self.log_path(job.owner, job.name),
                     state.exit_code,
                 )
         await self._transition(job.owner, job.name, Secondary.UPLOADING, allow=ACTIVE)
         trees = self.trees(job.owner, job.name, job.instance_count)
-        checkpoint = self._checkpoint(job)
         try:
-            await asyncio.to_thread(workspace.pack_artifacts, trees, self.artifact_dir(job))
-            for t in trees[:1]:
-                await asyncio.to_thread(workspace.save_checkpoints, t, checkpoint)
+            await asyncio.to_thread(
+                kind.collect, self, job, kind.parse(job.spec), trees, status == Status.COMPLETED
+            )
         except OSError as err:
-            failure = failure or f"ClientError: could not save the artifacts: {err}"
+            failure = failure or f"ClientError: could not save the job's results: {err}"
             status, secondary = Status.FAILED, Secondary.FAILED
         await self.backends[job.backend].cleanup(job.run or {})
         await self._end(current, status, secondary, failure=failure)
-
-    def _checkpoint(self, job: StoredJob) -> Path | None:
-        path = job.spec.checkpoint_path
-        if not path:
-            return None
-        return (self.root / path).resolve() if not Path(path).is_absolute() else Path(path)
 
     # ---- state changes -------------------------------------------------------------------
     async def _transition(
@@ -502,14 +483,9 @@ class TrainingService:
         transitions = list(job.transitions)
         if transitions and transitions[-1].end_ms is None:
             transitions[-1] = transitions[-1].model_copy(update={"end_ms": now})
-        text = message if message is not None else MESSAGES.get(secondary, "")
+        text = message if message is not None else self.kinds[job.kind].messages.get(secondary, "")
         transitions.append(Transition(status=secondary, start_ms=now, message=text))
-        if secondary in (
-            Secondary.COMPLETED,
-            Secondary.FAILED,
-            Secondary.STOPPED,
-            Secondary.MAX_RUNTIME_EXCEEDED,
-        ):
+        if secondary in ENDED:
             transitions[-1] = transitions[-1].model_copy(update={"end_ms": now})
         if status is not None:
             values["status"] = status
@@ -526,7 +502,7 @@ class TrainingService:
         self, job: StoredJob, status: Status, secondary: Secondary, failure: str | None = None
     ) -> None:
         async with self._job_locks[(job.owner, job.name)]:
-            current = await self._stored(job.owner, job.name)
+            current = await self.stored(job.owner, job.name, job.kind)
             if current.status not in FINAL:
                 await self._write_end(current, status, secondary, failure)
 
@@ -543,60 +519,6 @@ class TrainingService:
             ended_ms=now_ms(),
             final_metrics=[m.model_dump(mode="json") for m in final],
         )
-
-
-@functools.cache
-def visible_gpus() -> int:
-    """GPUs as the toolkit counts them: ``GPU `` lines of ``nvidia-smi --list-gpus``, 0 on error."""
-    try:
-        out = subprocess.run(
-            ["nvidia-smi", "--list-gpus"], capture_output=True, text=True, timeout=10, check=True
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return 0
-    return sum(1 for line in out.splitlines() if line.startswith("GPU "))
-
-
-def _venv_key(backend: TrainingBackend, resolved: ResolvedJob) -> str | None:
-    """The cache key of the job's Python environment: its requirements (or package) content."""
-    code = resolved.code_dir
-    if code is None:
-        return None
-    requirements = code / "requirements.txt"
-    if not resolved.package and not requirements.is_file():
-        return None
-    image = resolved.profile.image or "" if backend.name == "docker" else None
-    if resolved.package:
-        return envcache.env_key([code], image)
-    return envcache.requirements_key(requirements, image)
-
-
-def _launch_spec(
-    backend: TrainingBackend,
-    resolved: ResolvedJob,
-    layout: contract.Layout,
-    user_args: list[str],
-    venv: str | None,
-) -> dict[str, Any]:
-    """What the launcher (``jobfiles/launcher.py``) does, in the paths the job sees."""
-    paths = backend.job_paths()
-    entry = resolved.entry_point or ""
-    mode = contract.script_mode(entry, resolved.package)
-    install: list[list[str]] = []
-    if venv:
-        if resolved.code_dir is not None and (resolved.code_dir / "requirements.txt").is_file():
-            install.append(["-r", f"{layout.code}/requirements.txt"])
-        if resolved.package:
-            install.append([layout.code])
-    return {
-        "command": contract.entry_command(mode, entry, user_args, "{python}"),
-        "cwd": layout.code,
-        "venv": f"{paths['venvs']}/{venv}" if venv else None,
-        "install": install,
-        "stage_file": f"{layout.base}/{workspace.STAGE_FILE}",
-        "failure_file": layout.failure,
-        "shim": paths["jobfiles"],
-    }
 
 
 def _complete_lines(path: Path, cursor: int) -> tuple[list[tuple[int, str]], int]:
@@ -616,35 +538,3 @@ def _complete_lines(path: Path, cursor: int) -> tuple[list[tuple[int, str]], int
         lines.append((offset, raw.decode("utf-8", "replace").rstrip("\r\n")))
         offset += len(raw)
     return lines, cursor + end + 1
-
-
-def _prepare_tree(
-    tree: Path,
-    resolved: ResolvedJob,
-    config: dict[str, Any],
-    launch: dict[str, Any] | None,
-    channels: dict[str, Path],
-    local: bool,
-) -> None:
-    workspace.make_tree(tree, resolved.code_dir, resolved.entry_file)
-    workspace.write_config(tree, config, launch)
-    if local:
-        workspace.link_channels(tree, channels)
-    else:
-        workspace.mount_points(tree, channels)
-    workspace.restore_checkpoints(tree, resolved.checkpoint)
-
-
-def _fetch(url: str, destination: Path) -> Path:
-    """Copy an fsspec URL (s3://...) to the job's disk before it starts."""
-    fsspec = importlib.import_module("fsspec")
-    if destination.exists():
-        shutil.rmtree(destination)
-    destination.mkdir(parents=True)
-    fs, _, paths = fsspec.get_fs_token_paths(url)
-    source = paths[0]
-    if fs.isdir(source):  # the prefix's contents become the channel, as SageMaker copies them
-        fs.get(source.rstrip("/") + "/", f"{destination}/", recursive=True)
-    else:
-        fs.get(source, str(destination / source.rstrip("/").rsplit("/", 1)[-1]))
-    return destination

@@ -1,4 +1,8 @@
-"""Everything checked before a job runs; each mistake is a 400 naming its field."""
+"""Everything checked before a job runs; each mistake is a 400 naming its field.
+
+``check_run`` is what every kind of job shares (profile, backend, environment);
+``resolve`` is the rest of a training job.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..compute import ComputeCatalog, ComputeProfile
+from ..compute import ComputeCatalog
 from ..errors import InvalidInput
-from .backends import TrainingBackend
+from .backends import RunShape, TrainingBackend
 from .contract import MAX_HYPERPARAMETERS, validate_hyperparameter
-from .models import TrainingJobCreate
+from .jobkind import Resolved
+from .models import JobRequest, TrainingJobCreate
 from .paths import confine, is_remote
 
 CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
@@ -20,11 +25,9 @@ PACKAGE_FILES = ("setup.py", "pyproject.toml")
 
 
 @dataclass(frozen=True)
-class ResolvedJob:
-    """A valid spec with its paths resolved on the server's disk."""
+class ResolvedJob(Resolved):
+    """A valid training spec with its paths resolved on the server's disk."""
 
-    backend: str
-    profile: ComputeProfile
     code_dir: Path | None
     entry_file: Path | None  # entry point given without source_dir
     entry_point: str | None  # relative to the code directory
@@ -58,7 +61,7 @@ def _hyperparameters(spec: TrainingJobCreate) -> None:
             raise InvalidInput(f"hyperparameters: {problem}.", field=f"hyperparameters.{key}")
 
 
-def _environment(spec: TrainingJobCreate) -> None:
+def _environment(spec: JobRequest) -> None:
     for key in spec.environment:
         if not ENV_NAME.match(key):
             raise InvalidInput(
@@ -87,6 +90,20 @@ def _code(root: Path, spec: TrainingJobCreate) -> tuple[Path | None, Path | None
     return None, entry, entry.name, False
 
 
+def data_source(root: Path, value: str, where: str) -> Path | str:
+    """A local path in the space (must exist), or an fsspec URL (fetched before the run)."""
+    if not is_remote(value):
+        return confine(root, value, where, must_exist=True)
+    try:
+        importlib.import_module("fsspec")
+    except ImportError as err:
+        raise InvalidInput(
+            f"{where}: URLs like '{value}' need fsspec (and e.g. s3fs) installed on the server.",
+            field=where,
+        ) from err
+    return value
+
+
 def _channels(root: Path, spec: TrainingJobCreate) -> tuple[dict[str, Path], dict[str, str]]:
     local: dict[str, Path] = {}
     remote: dict[str, str] = {}
@@ -96,36 +113,33 @@ def _channels(root: Path, spec: TrainingJobCreate) -> tuple[dict[str, Path], dic
                 f"channels: '{name}' is not a valid channel name (letters, digits, '.-_').",
                 field=f"channels.{name}",
             )
-        where = f"channels.{name}.path"
-        if is_remote(channel.path):
-            try:
-                importlib.import_module("fsspec")
-            except ImportError as err:
-                raise InvalidInput(
-                    f"{where}: URLs like '{channel.path}' need fsspec (and e.g. s3fs) installed "
-                    "on the server.",
-                    field=where,
-                ) from err
-            remote[name] = channel.path
+        source = data_source(root, channel.path, f"channels.{name}.path")
+        if isinstance(source, Path):
+            local[name] = source
         else:
-            local[name] = confine(root, channel.path, where, must_exist=True)
+            remote[name] = source
     return local, remote
 
 
-def resolve(
-    spec: TrainingJobCreate,
+def check_run(
+    spec: JobRequest,
+    shape: RunShape,
     *,
-    root: Path,
     compute: ComputeCatalog,
     backends: dict[str, TrainingBackend],
     default_backend: str,
-) -> ResolvedJob:
-    """Check ``spec`` completely (blocking file checks: call in a thread)."""
+) -> Resolved:
+    """What every kind of job must get right: profile, backend, environment names."""
     profile = compute.get(spec.instance_type, field="instance_type")
     backend = spec.backend or ("docker" if spec.image else default_backend)
-    backends[backend].check(spec, profile)
-    _hyperparameters(spec)
+    backends[backend].check(shape, profile)
     _environment(spec)
+    return Resolved(backend, profile)
+
+
+def resolve(spec: TrainingJobCreate, *, root: Path, base: Resolved) -> ResolvedJob:
+    """Check the rest of a training ``spec`` (blocking file checks: call in a thread)."""
+    _hyperparameters(spec)
     patterns = _metrics(spec)
     code_dir, entry_file, entry_point, package = _code(root, spec)
     channels, remote = _channels(root, spec)
@@ -134,8 +148,8 @@ def resolve(
         confine(root, spec.checkpoint_path, "checkpoint_path") if spec.checkpoint_path else None
     )
     return ResolvedJob(
-        backend,
-        profile,
+        base.backend,
+        base.profile,
         code_dir,
         entry_file,
         entry_point,

@@ -48,23 +48,6 @@ def write_config(tree: Path, files: dict[str, Any], launch: dict[str, Any] | Non
         atomic_write_json(tree / LAUNCH_FILE, launch)
 
 
-def link_channels(tree: Path, channels: dict[str, Path]) -> None:
-    """Local jobs read channels in place: ``input/data/<name>`` points at the data."""
-    for name, source in channels.items():
-        target = tree / "input" / "data" / name
-        if source.is_dir():
-            target.symlink_to(source, target_is_directory=True)
-        else:
-            target.mkdir(parents=True, exist_ok=True)
-            (target / source.name).symlink_to(source)
-
-
-def mount_points(tree: Path, channels: dict[str, Path]) -> None:
-    """Container jobs get channels as bind mounts; create the mount points as the user."""
-    for name in channels:
-        (tree / "input" / "data" / name).mkdir(parents=True, exist_ok=True)
-
-
 def restore_checkpoints(tree: Path, checkpoint: Path | None) -> None:
     if checkpoint is not None and checkpoint.is_dir():
         shutil.copytree(checkpoint, tree / "checkpoints", dirs_exist_ok=True)
@@ -111,12 +94,11 @@ def pack_artifacts(trees: list[Path], destination: Path) -> dict[str, Path]:
     return {"model": model, "output": output}
 
 
-def failure_reason(tree: Path, log_path: Path, exit_code: int | None) -> str:
-    """The job's FailureReason: ``output/failure`` if the code wrote one, else its last error.
+def failure_reason(failure: Path, log_path: Path, exit_code: int | None) -> str:
+    """The job's FailureReason: the failure file if the code wrote one, else its last error.
 
-    Like the toolkit, write ``output/failure`` when the script did not, so both agree.
+    Like the toolkit, write the file when the code did not, so both agree.
     """
-    failure = tree / "output" / "failure"
     with contextlib.suppress(OSError):
         text = failure.read_text(errors="replace").strip()
         if text:

@@ -22,6 +22,7 @@ from .codegen.notebook import notebook
 from .config import WranglerConfig
 from .engine import Engine
 from .flows import FlowStore
+from .jobexport import FlowJob, flow_job
 from .models import (
     ExportQuery,
     ExportResult,
@@ -257,6 +258,25 @@ class WranglerService:
             return ExportResult(
                 format=query.format, filename=filename, content=content, saved_path=saved
             )
+
+        return await self._run(work)
+
+    async def processing_job(self, name: str) -> FlowJob:
+        """The flow as a processing job's code, inputs and outputs (it must run on the sample)."""
+
+        def work() -> FlowJob:
+            doc, _ = self.store.read(name)
+            chain = self.engine.chain(doc)
+            for result in chain.results:
+                if result.status.error:
+                    raise InvalidInput(
+                        f"steps: step {result.status.id} fails on the sample "
+                        f"({result.status.error}); fix it before running the flow as a job",
+                        field="steps",
+                    )
+            last = chain.results[-1].frame if chain.results else chain.sample
+            assert last is not None
+            return flow_job(doc, name, self.root, self._schema_of, last.columns)
 
         return await self._run(work)
 

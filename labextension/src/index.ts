@@ -14,8 +14,9 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 
 import { TRANSLATION_DOMAIN } from './components/listsection';
+import type { JobKind } from './api';
 import { setJobOpener } from './jobs';
-import { createJobDetail } from './jobs/detail';
+import { createJobDetail, jobWidgetId } from './jobs/detail';
 import { installEndpointDetail } from './endpoints/detail';
 import { IdleWatcher } from './idle';
 import { DEFAULT_SETTINGS, readSettings } from './settings';
@@ -80,15 +81,15 @@ const plugin: JupyterFrontEndPlugin<void> = {
       sectionContext: { spaces: new AppSpacesEnvironment(app, trans) }
     });
     app.shell.add(sidebar, 'left', { rank: 650 });
-    const openJob = (name: string): void => {
-      const id = `smstudio-job-${name}`;
+    const openJob = (kind: JobKind, name: string): void => {
+      const id = jobWidgetId(kind, name);
       for (const widget of app.shell.widgets('main')) {
         if (widget.id === id) {
           app.shell.activateById(id);
           return;
         }
       }
-      app.shell.add(createJobDetail(name, openJob, trans), 'main');
+      app.shell.add(createJobDetail(kind, name, openJob, trans), 'main');
       app.shell.activateById(id);
     };
     setJobOpener(openJob);

@@ -10,7 +10,7 @@ const SCREENSHOTS = path.resolve(__dirname, '..', 'screenshots');
 
 const SECTIONS = [
   { id: 'spaces', title: 'Spaces', empty: 'No spaces yet.' },
-  { id: 'jobs', title: 'Training jobs', empty: 'No training jobs yet.' },
+  { id: 'jobs', title: 'Jobs', empty: 'No jobs yet.' },
   { id: 'endpoints', title: 'Endpoints', empty: 'No endpoints yet.' },
   {
     id: 'wrangler',

@@ -43,7 +43,7 @@ test.describe('Training jobs', () => {
     // The sidebar section lists it with profile, duration and final metrics.
     await page.sidebar.openTab('smstudio-sidebar');
     const sidebar = page.locator('#smstudio-sidebar');
-    await page.getByTitle('Refresh Training jobs').click();
+    await page.getByTitle('Refresh Jobs').click();
     const item = sidebar.locator('[data-smstudio-item="galata-job"]');
     await expect(item).toContainText('Completed', { timeout: 30_000 });
     await expect(item).toContainText('loss=0.333');

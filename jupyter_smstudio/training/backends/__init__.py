@@ -1,9 +1,17 @@
-"""Where training jobs run: this machine (local) or containers (docker)."""
+"""Where jobs run: this machine (local) or containers (docker)."""
 
-from .base import HostPlan, JobPlan, TrainingBackend
+from .base import HostPlan, JobPlan, RunShape, TrainingBackend
 from .docker import DockerBackend
 from .local import LocalBackend
 
 BACKENDS: dict[str, type[TrainingBackend]] = {"local": LocalBackend, "docker": DockerBackend}
 
-__all__ = ["BACKENDS", "DockerBackend", "HostPlan", "JobPlan", "LocalBackend", "TrainingBackend"]
+__all__ = [
+    "BACKENDS",
+    "DockerBackend",
+    "HostPlan",
+    "JobPlan",
+    "LocalBackend",
+    "RunShape",
+    "TrainingBackend",
+]

@@ -1,8 +1,10 @@
-"""What a training backend does: run a prepared job's hosts detached, report, stop, clean up.
+"""What a job backend does: run a prepared job's hosts detached, report, stop, clean up.
 
 The service prepares each host's ``/opt/ml`` tree on disk (``workspace.py``) and
 describes the run as a :class:`JobPlan`; a backend only turns that into processes
 or containers, through ``jupyter_smstudio.runtime`` so every run outlives the server.
+Training and processing jobs share the backends: a plan says what to run, not
+which kind of job it is.
 """
 
 from __future__ import annotations
@@ -15,9 +17,21 @@ from typing import Any
 from ...compute import ComputeProfile
 from ...runtime import RunState, read_state, stop
 from ..contract import Layout
-from ..models import TrainingJobCreate
 
 JOBFILES = Path(__file__).resolve().parent.parent / "jobfiles"
+
+
+@dataclass(frozen=True)
+class RunShape:
+    """What a backend checks before it accepts a job, whatever its kind."""
+
+    instance_count: int
+    image: str | None
+    #: The job names the command to run (entry point, container entrypoint), rather
+    #: than running the image's own.
+    command: bool
+    #: The request field that names it, for error messages.
+    command_field: str
 
 
 @dataclass(frozen=True)
@@ -34,9 +48,14 @@ class JobPlan:
     log_path: Path
     hosts: list[HostPlan]
     profile: ComputeProfile
-    channels: dict[str, Path]  # name -> local file or directory
-    script_mode: bool  # run the launcher (SageMaker script mode), else the image as is
-    spec: TrainingJobCreate
+    #: Inputs: a path inside ``/opt/ml`` (e.g. ``input/data/train``) -> a local file or
+    #: directory. A file lands inside that directory under its own name.
+    mounts: dict[str, Path]
+    script_mode: bool  # run the launcher (SageMaker script mode), else the command below
+    image: str
+    entrypoint: list[str] | None  # None: the image's own (Docker only)
+    arguments: list[str]
+    max_runtime_seconds: float
     grace_seconds: float
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -51,7 +70,7 @@ class TrainingBackend(abc.ABC):
     name: str
 
     @abc.abstractmethod
-    def check(self, spec: TrainingJobCreate, profile: ComputeProfile) -> None:
+    def check(self, shape: RunShape, profile: ComputeProfile) -> None:
         """Raise ``InvalidInput`` (naming the field) for a job this backend cannot run."""
 
     @abc.abstractmethod
@@ -61,6 +80,10 @@ class TrainingBackend(abc.ABC):
     @abc.abstractmethod
     def job_paths(self) -> dict[str, str]:
         """``python``, ``jobfiles`` and ``venvs`` as the job sees them."""
+
+    @abc.abstractmethod
+    def place_inputs(self, tree: Path, mounts: dict[str, Path]) -> None:
+        """Make the inputs visible in the tree before the job starts (blocking)."""
 
     @abc.abstractmethod
     async def start(self, plan: JobPlan) -> dict[str, Any]:

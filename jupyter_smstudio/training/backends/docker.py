@@ -20,8 +20,7 @@ from ...errors import InvalidInput
 from ...runtime import ProcessSpec, launch
 from ...runtime.files import atomic_write_json
 from ..contract import Layout
-from ..models import TrainingJobCreate
-from .base import JOBFILES, HostPlan, JobPlan, TrainingBackend
+from .base import JOBFILES, HostPlan, JobPlan, RunShape, TrainingBackend
 
 CONTAINER_JOBFILES = "/opt/smstudio/lib"
 CONTAINER_VENVS = "/opt/smstudio/venvs"
@@ -47,11 +46,11 @@ class DockerBackend(TrainingBackend):
         self.docker = docker
         self._images: set[str] = set()
 
-    def check(self, spec: TrainingJobCreate, profile: ComputeProfile) -> None:
-        if not spec.image and not spec.entry_point:
+    def check(self, shape: RunShape, profile: ComputeProfile) -> None:
+        if not shape.image and not shape.command:
             raise InvalidInput(
-                "Give entry_point (script mode) or image (bring your own container).",
-                field="entry_point",
+                f"Give {shape.command_field} or image (bring your own container).",
+                field=shape.command_field,
             )
         if shutil.which(self.docker) is None:
             raise InvalidInput(
@@ -78,6 +77,11 @@ class DockerBackend(TrainingBackend):
     def job_paths(self) -> dict[str, str]:
         return {"python": "python3", "jobfiles": CONTAINER_JOBFILES, "venvs": CONTAINER_VENVS}
 
+    def place_inputs(self, tree: Path, mounts: dict[str, Path]) -> None:
+        """Inputs are bind mounts; create the mount points as the user."""
+        for relative in mounts:
+            (tree / relative).mkdir(parents=True, exist_ok=True)
+
     def _run_argv(self, plan: JobPlan, host: HostPlan, network: str | None) -> list[str]:
         name = f"{plan.id}-{host.name}"
         argv = [
@@ -102,8 +106,8 @@ class DockerBackend(TrainingBackend):
             argv += ["--gpus", str(profile.gpus)]
         if os.getuid() != 0:  # files in the mounted tree stay the user's
             argv += ["--user", f"{os.getuid()}:{os.getgid()}", "-e", "HOME=/tmp"]
-        for channel, path in sorted(plan.channels.items()):
-            target = f"/opt/ml/input/data/{channel}"
+        for relative, path in sorted(plan.mounts.items()):
+            target = f"/opt/ml/{relative}"
             if path.is_file():
                 target += f"/{path.name}"
             argv += ["-v", f"{path}:{target}:ro"]
@@ -118,16 +122,13 @@ class DockerBackend(TrainingBackend):
             env["PYTHONUNBUFFERED"] = "1"
         for key, value in sorted(env.items()):
             argv += ["-e", f"{key}={value}"]
-        spec = plan.spec
-        image = spec.image or profile.image or ""
         if plan.script_mode:
             launcher = f"{CONTAINER_JOBFILES}/launcher.py"
-            return [*argv, "--entrypoint", "python3", image, launcher, "/opt/ml/.launch.json"]
-        args = spec.container_arguments if spec.container_arguments is not None else ["train"]
-        if spec.container_entrypoint:
-            entry, *rest = spec.container_entrypoint
-            return [*argv, "--entrypoint", entry, image, *rest, *args]
-        return [*argv, image, *args]
+            return [*argv, "--entrypoint", "python3", plan.image, launcher, "/opt/ml/.launch.json"]
+        if plan.entrypoint:
+            entry, *rest = plan.entrypoint
+            return [*argv, "--entrypoint", entry, plan.image, *rest, *plan.arguments]
+        return [*argv, plan.image, *plan.arguments]
 
     async def start(self, plan: JobPlan) -> dict[str, Any]:
         network = f"{plan.id}-net" if len(plan.hosts) > 1 else None
@@ -155,7 +156,7 @@ class DockerBackend(TrainingBackend):
                 "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
             },
             log_path=plan.log_path,
-            max_runtime_seconds=plan.spec.max_runtime_seconds,
+            max_runtime_seconds=plan.max_runtime_seconds,
             grace_seconds=plan.grace_seconds,
         )
         pid = await launch(spec, plan.state_dir)

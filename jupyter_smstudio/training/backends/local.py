@@ -1,4 +1,10 @@
-"""Run a job on this machine: a detached supervised process rooted at ``SAGEMAKER_BASE_DIR``."""
+"""Run a job on this machine: a detached supervised process rooted at ``SAGEMAKER_BASE_DIR``.
+
+There is no container here, so ``/opt/ml`` is the job's own tree: script mode
+finds it through ``SAGEMAKER_BASE_DIR``; a command (a processing job's entrypoint
+and arguments) gets every ``/opt/ml`` path it names rewritten to the tree, and a
+leading ``python``/``python3`` runs as the server's Python.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +17,31 @@ from ...compute import ComputeProfile
 from ...errors import InvalidInput
 from ...runtime import ProcessSpec, launch
 from ..contract import Layout
-from ..models import TrainingJobCreate
-from .base import JOBFILES, JobPlan, TrainingBackend
+from .base import JOBFILES, JobPlan, RunShape, TrainingBackend
 
 #: Variables of the server a job must not inherit: they would let it act as the server.
 PRIVATE_ENV_PREFIXES = ("SMSTUDIO_", "JPY_", "JUPYTERHUB_", "JUPYTER_TOKEN")
+CONTAINER_BASE = "/opt/ml"
+PYTHONS = ("python", "python3")
 
 
 def inherited_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(PRIVATE_ENV_PREFIXES)}
+
+
+def local_path(value: str, tree: Path) -> str:
+    """``value`` with a leading ``/opt/ml`` replaced by the job's tree (others unchanged)."""
+    if value == CONTAINER_BASE or value.startswith(CONTAINER_BASE + "/"):
+        return str(tree) + value[len(CONTAINER_BASE) :]
+    return value
+
+
+def local_command(command: list[str], tree: Path) -> list[str]:
+    """What a container command becomes on this machine."""
+    argv = [local_path(part, tree) for part in command]
+    if argv and argv[0] in PYTHONS:
+        argv[0] = sys.executable
+    return argv
 
 
 class LocalBackend(TrainingBackend):
@@ -30,18 +52,18 @@ class LocalBackend(TrainingBackend):
     def __init__(self, venv_dir: Path) -> None:
         self.venv_dir = venv_dir
 
-    def check(self, spec: TrainingJobCreate, profile: ComputeProfile) -> None:
-        if spec.instance_count > 1:
+    def check(self, shape: RunShape, profile: ComputeProfile) -> None:
+        if shape.instance_count > 1:
             raise InvalidInput(
                 "The local backend runs one instance; instance_count > 1 needs the docker "
                 "backend (containers algo-1..N on a private network).",
                 field="instance_count",
             )
-        if spec.image or not spec.entry_point:
+        if shape.image or not shape.command:
             raise InvalidInput(
                 "A container image (bring your own container) needs the docker backend; "
-                "the local backend runs entry_point scripts.",
-                field="image" if spec.image else "entry_point",
+                f"the local backend runs what {shape.command_field} names.",
+                field="image" if shape.image else shape.command_field,
             )
 
     def layout(self, tree: Path) -> Layout:
@@ -50,8 +72,25 @@ class LocalBackend(TrainingBackend):
     def job_paths(self) -> dict[str, str]:
         return {"python": sys.executable, "jobfiles": str(JOBFILES), "venvs": str(self.venv_dir)}
 
+    def place_inputs(self, tree: Path, mounts: dict[str, Path]) -> None:
+        """Local jobs read inputs in place: the path in the tree links to the data."""
+        for relative, source in mounts.items():
+            target = tree / relative
+            if source.is_dir():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.symlink_to(source, target_is_directory=True)
+            else:
+                target.mkdir(parents=True, exist_ok=True)
+                (target / source.name).symlink_to(source)
+
     async def start(self, plan: JobPlan) -> dict[str, Any]:
         host = plan.hosts[0]
+        if plan.script_mode:
+            argv = [sys.executable, str(JOBFILES / "launcher.py"), str(host.tree / ".launch.json")]
+            cwd = host.tree / "code"
+        else:
+            argv = local_command([*(plan.entrypoint or []), *plan.arguments], host.tree)
+            cwd = host.tree
         env = {
             **inherited_env(),
             **host.env,
@@ -62,12 +101,12 @@ class LocalBackend(TrainingBackend):
         }
         spec = ProcessSpec(
             id=plan.id,
-            argv=[sys.executable, str(JOBFILES / "launcher.py"), str(host.tree / ".launch.json")],
-            cwd=host.tree / "code",
+            argv=argv,
+            cwd=cwd,
             env=env,
             log_path=plan.log_path,
             limits=plan.profile.limits(),
-            max_runtime_seconds=plan.spec.max_runtime_seconds,
+            max_runtime_seconds=plan.max_runtime_seconds,
             grace_seconds=plan.grace_seconds,
         )
         pid = await launch(spec, plan.state_dir)

@@ -259,7 +259,7 @@ describe('SmStudioSidebar', () => {
     ]);
     expect(sidebar.sections.map(s => s.title.label)).toEqual([
       'Spaces',
-      'Training jobs',
+      'Jobs',
       'Endpoints',
       'Data Wrangler'
     ]);

@@ -3,3 +3,4 @@ export * from './request';
 export * from './client';
 export * from './spaces';
 export * from './wrangler';
+export * from './jobs';

@@ -53,6 +53,10 @@ export interface ISectionDefinition<T extends IResourceSummary> {
    */
   emptyHint: string;
   /**
+   * What tells items apart when names alone do not (default: the name).
+   */
+  key?(item: T): string;
+  /**
    * A short detail shown next to an item's name (e.g. its compute profile).
    */
   describe?(item: T): string;
@@ -168,7 +172,7 @@ export class ListView<T extends IResourceSummary> extends VDomRenderer<
               {state.items.map(item =>
                 definition.renderItem ? (
                   <li
-                    key={item.name}
+                    key={definition.key?.(item) ?? item.name}
                     className="smstudio-Item smstudio-mod-custom"
                     data-smstudio-item={item.name}
                   >
@@ -176,7 +180,7 @@ export class ListView<T extends IResourceSummary> extends VDomRenderer<
                   </li>
                 ) : (
                   <ListItem
-                    key={item.name}
+                    key={definition.key?.(item) ?? item.name}
                     item={item}
                     describe={definition.describe}
                     open={definition.open}

@@ -12,12 +12,19 @@ import {
   getTrainingJobMetrics,
   stopTrainingJob
 } from '../api';
-import type { ITrainingJobDetail, ITrainingMetrics } from '../api';
-import { chartPoints, formatDuration } from './format';
+import type { ITrainingJobDetail, ITrainingMetrics, JobKind } from '../api';
+import { chartPoints, kindLabels } from './format';
+import {
+  FINAL,
+  type IJobDetailProps,
+  JobHeader,
+  JobLog,
+  JobProblems,
+  JobStages,
+  useLiveJob
+} from './live';
+import { ProcessingJobDetail, TransformJobDetail } from './kinds';
 
-const FINAL = ['Completed', 'Failed', 'Stopped'];
-const POLL_MS = 1000;
-const LOG_LIMIT = 200_000;
 const ARTIFACTS = ['model.tar.gz', 'output.tar.gz'];
 
 function artifactURL(job: string, artifact: string): string {
@@ -49,59 +56,25 @@ function MetricChart(props: {
   );
 }
 
-/**
- * The live detail of one job: status, stages, metrics, hyperparameters,
- * artifacts, a following log, Stop and Clone.
- */
-export function JobDetail(props: {
-  name: string;
-  onOpen: (name: string) => void;
-  trans: TranslationBundle;
-}): React.ReactElement {
-  const { name, trans } = props;
-  const [job, setJob] = React.useState<ITrainingJobDetail | null>(null);
-  const [metrics, setMetrics] = React.useState<ITrainingMetrics>({
-    metrics: []
-  });
-  const [log, setLog] = React.useState('');
-  const [error, setError] = React.useState('');
-  const cursor = React.useRef(0);
-  const done = React.useRef(false);
+type TrainingView = ITrainingJobDetail & { series: ITrainingMetrics };
 
-  React.useEffect(() => {
-    let cancelled = false;
-    const tick = async (): Promise<void> => {
-      if (done.current) {
-        return;
-      }
-      try {
-        const [next, chunk, series] = await Promise.all([
-          getTrainingJob(name, { poll: true }),
-          getTrainingJobLogs(name, cursor.current, { poll: true }),
-          getTrainingJobMetrics(name, { poll: true })
-        ]);
-        if (cancelled) {
-          return;
-        }
-        cursor.current = chunk.next_cursor;
-        done.current = chunk.finished;
-        setJob(next);
-        setMetrics(series);
-        if (chunk.text) {
-          setLog(previous => (previous + chunk.text).slice(-LOG_LIMIT));
-        }
-        setError('');
-      } catch (reason) {
-        setError(String((reason as Error).message ?? reason));
-      }
-    };
-    void tick();
-    const timer = window.setInterval(() => void tick(), POLL_MS);
-    return () => {
-      cancelled = true;
-      window.clearInterval(timer);
-    };
-  }, [name]);
+/**
+ * The live detail of one training job: status, stages, metrics,
+ * hyperparameters, artifacts, a following log, Stop and Clone.
+ */
+export function TrainingJobDetail(props: IJobDetailProps): React.ReactElement {
+  const { name, trans } = props;
+  const { job, log, error, setError } = useLiveJob<TrainingView>(
+    `training:${name}`,
+    async () => {
+      const [next, series] = await Promise.all([
+        getTrainingJob(name, { poll: true }),
+        getTrainingJobMetrics(name, { poll: true })
+      ]);
+      return { ...next, series };
+    },
+    cursor => getTrainingJobLogs(name, cursor, { poll: true })
+  );
 
   if (!job) {
     return (
@@ -116,55 +89,36 @@ export function JobDetail(props: {
     };
     try {
       const created = await createTrainingJob(copy);
-      props.onOpen(created.name);
+      props.onOpen('training', created.name);
     } catch (reason) {
       setError(String((reason as Error).message ?? reason));
     }
   };
   return (
-    <div className="smstudio-JobDetail" data-smstudio-job={job.name}>
-      <header>
-        <h2>{job.name}</h2>
-        <span
-          className="smstudio-Item-status"
-          data-status={job.status.toLowerCase()}
-        >
-          {job.status}
-        </span>
-        <span data-smstudio-secondary="">{job.secondary_status}</span>
-        <span>{formatDuration(job)}</span>
-        <span>
-          {job.instance_type} × {job.instance_count} ({job.backend})
-        </span>
-        <button
-          className="jp-mod-styled jp-mod-warn"
-          disabled={!running || job.status === 'Stopping'}
-          onClick={() =>
-            void stopTrainingJob(name).catch(e => setError(String(e)))
-          }
-        >
-          {trans.__('Stop')}
-        </button>
+    <div
+      className="smstudio-JobDetail"
+      data-smstudio-job={job.name}
+      data-smstudio-job-kind="training"
+    >
+      <JobHeader
+        name={job.name}
+        kind={kindLabels(trans).training}
+        status={job.status}
+        secondary={job.secondary_status}
+        times={job}
+        compute={`${job.instance_type} × ${job.instance_count} (${job.backend})`}
+        onStop={() => stopTrainingJob(name)}
+        onError={setError}
+        trans={trans}
+      >
         <button className="jp-mod-styled" onClick={() => void clone()}>
           {trans.__('Clone')}
         </button>
-      </header>
-      {error && <p className="smstudio-Error-message">{error}</p>}
-      {job.failure_reason && (
-        <pre className="smstudio-JobFailure">{job.failure_reason}</pre>
-      )}
-      <ol className="smstudio-JobStages">
-        {job.transitions.map(t => (
-          <li key={`${t.status}-${t.start_ms}`} title={t.message}>
-            {t.status}
-            {t.end_ms !== null && t.end_ms > t.start_ms
-              ? ` ${((t.end_ms - t.start_ms) / 1000).toFixed(1)}s`
-              : ''}
-          </li>
-        ))}
-      </ol>
+      </JobHeader>
+      <JobProblems error={error} failure={job.failure_reason} />
+      <JobStages transitions={job.transitions} />
       <section className="smstudio-JobCharts">
-        {metrics.metrics.map(m => (
+        {job.series.metrics.map(m => (
           <MetricChart
             key={m.name}
             name={m.name}
@@ -195,27 +149,40 @@ export function JobDetail(props: {
           ))}
         </p>
       )}
-      <pre className="smstudio-JobLog" data-smstudio-log="">
-        {log}
-      </pre>
+      <JobLog log={log} />
     </div>
   );
 }
 
+const VIEWS: Record<JobKind, (props: IJobDetailProps) => React.ReactElement> = {
+  training: TrainingJobDetail,
+  processing: ProcessingJobDetail,
+  transform: TransformJobDetail
+};
+
 /**
- * Open (or reveal) the detail view of a job in the main area.
+ * The main-area id of a job's detail view.
+ */
+export function jobWidgetId(kind: JobKind, name: string): string {
+  return `smstudio-job-${kind}-${name}`;
+}
+
+/**
+ * Make the detail view of a job of any kind for the main area.
  */
 export function createJobDetail(
+  kind: JobKind,
   name: string,
-  onOpen: (name: string) => void,
+  onOpen: (kind: JobKind, name: string) => void,
   trans: TranslationBundle
 ): MainAreaWidget<ReactWidget> {
+  const View = VIEWS[kind];
   const content = ReactWidget.create(
-    <JobDetail name={name} onOpen={onOpen} trans={trans} />
+    <View name={name} onOpen={onOpen} trans={trans} />
   );
   const widget = new MainAreaWidget({ content });
-  widget.id = `smstudio-job-${name}`;
-  widget.title.label = trans.__('Job: %1', name);
+  widget.id = jobWidgetId(kind, name);
+  widget.title.label = trans.__('%1: %2', kindLabels(trans)[kind], name);
   widget.title.closable = true;
   return widget;
 }

@@ -1,36 +1,46 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import { listTrainingJobs } from '../api';
-import type { ITrainingJob } from '../api';
+import { listAllJobs } from '../api';
+import type { IJobItem, JobKind } from '../api';
 import type { ISectionDefinition } from '../components/listsection';
-import { describeJob } from './format';
+import { describeJob, kindLabels } from './format';
 
-let opener: ((name: string) => void) | null = null;
+let opener: ((kind: JobKind, name: string) => void) | null = null;
 
 /**
  * Let the plugin decide how a job's detail view opens (it owns the shell).
  */
-export function setJobOpener(open: (name: string) => void): void {
+export function setJobOpener(
+  open: (kind: JobKind, name: string) => void
+): void {
   opener = open;
 }
 
 /**
- * The "Training jobs" section: submitted training jobs and their progress.
+ * Open a job's detail view (from any panel: the Data Wrangler starts jobs too).
+ */
+export function openJob(kind: JobKind, name: string): void {
+  opener?.(kind, name);
+}
+
+/**
+ * The "Jobs" section: training, processing and batch transform jobs, newest first.
  */
 export function jobsSection(
   trans: TranslationBundle
-): ISectionDefinition<ITrainingJob> {
+): ISectionDefinition<IJobItem> {
+  const labels = kindLabels(trans);
   return {
     id: 'jobs',
-    title: trans.__('Training jobs'),
+    title: trans.__('Jobs'),
     feature: 'training',
-    list: listTrainingJobs,
-    emptyTitle: trans.__('No training jobs yet.'),
+    list: listAllJobs,
+    emptyTitle: trans.__('No jobs yet.'),
     emptyHint: trans.__(
-      'Training jobs you start from a notebook or a script will appear here with their status.'
+      'Training, processing and batch transform jobs you start from a notebook, a script or the Data Wrangler will appear here with their status.'
     ),
-    describe: job =>
-      typeof job.instance_type === 'string' ? describeJob(job) : '',
-    open: job => opener?.(job.name)
+    key: job => `${job.kind}:${job.name}`,
+    describe: job => describeJob(job, labels),
+    open: job => openJob(job.kind, job.name)
   };
 }

@@ -33,6 +33,7 @@ import type {
   StepParams
 } from '../api';
 import { formatNumber } from './charts';
+import { RunAsJob } from './jobexport';
 import { TransContext, useTrans } from './trans';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReportView } from './report';
@@ -1302,6 +1303,7 @@ function ExportTab(props: {
           <p className="smstudio-Error-message">{error}</p>
         </div>
       )}
+      <RunAsJob name={props.name} />
       {result && (
         <>
           <p className="smstudio-Message" data-export-saved="">

@@ -1,0 +1,246 @@
+"""Processing jobs as a kind of job the training runner runs.
+
+The runner queues, launches, follows, stops and re-attaches them like training
+jobs; this module checks the request, lays out ``/opt/ml/processing`` and
+``/opt/ml/config`` for every instance, and saves the outputs once the job has
+completed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..compute import ComputeProfile
+from ..errors import InvalidInput
+from ..runtime.files import atomic_write_json
+from ..training import contract as training_contract
+from ..training.backends import HostPlan, JobPlan, RunShape, TrainingBackend
+from ..training.jobkind import JobKind, Resolved
+from ..training.models import Secondary
+from ..training.paths import confine, is_remote
+from ..training.remote import fetch_remote
+from ..training.validation import data_source
+from . import contract, outputs
+from .models import PROCESSING_ROOT, OutputLocation, ProcessingJob, ProcessingJobCreate
+
+if TYPE_CHECKING:
+    from ..training.repository import StoredJob
+    from ..training.service import TrainingService
+
+
+@dataclass(frozen=True)
+class ResolvedProcessing(Resolved):
+    """A valid processing request; paths inside the job are relative to ``/opt/ml``."""
+
+    inputs: dict[str, Path] = field(default_factory=dict)  # inside -> local file or directory
+    remote_inputs: dict[str, str] = field(default_factory=dict)  # inside -> fsspec URL
+
+
+class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
+    name = "processing"
+    noun = "processing job"
+    running = Secondary.PROCESSING
+    messages = {
+        Secondary.STARTING: "Preparing the instances for processing",
+        Secondary.PROCESSING: "Processing in progress",
+        Secondary.UPLOADING: "Saving the outputs",
+        Secondary.COMPLETED: "Processing job completed",
+        Secondary.STOPPING: "Stopping the processing job",
+        Secondary.STOPPED: "The processing job was stopped",
+        Secondary.MAX_RUNTIME_EXCEEDED: (
+            "Processing job runtime exceeded MaxRuntimeInSeconds provided"
+        ),
+        Secondary.FAILED: "Processing job failed",
+    }
+    spec_model = ProcessingJobCreate
+
+    def shape(self, spec: ProcessingJobCreate) -> RunShape:
+        return RunShape(
+            spec.instance_count, spec.image, bool(spec.container_entrypoint), "container_entrypoint"
+        )
+
+    def image(self, spec: ProcessingJobCreate, profile: ComputeProfile) -> str:
+        return spec.image or profile.image or ""
+
+    # ---- checks ---------------------------------------------------------------------
+    def resolve(
+        self, spec: ProcessingJobCreate, runner: TrainingService, resolved: Resolved
+    ) -> ResolvedProcessing:
+        local: dict[str, Path] = {}
+        remote: dict[str, str] = {}
+        inside: list[str] = []
+        _unique([i.input_name for i in spec.inputs], "inputs", "input_name")
+        _unique([o.output_name for o in spec.outputs], "outputs", "output_name")
+        for i, item in enumerate(spec.inputs):
+            where = f"inputs.{i}.destination"
+            path = _inside(contract.input_path(item.destination, item.input_name), where)
+            source = data_source(runner.root, item.source, f"inputs.{i}.source")
+            if isinstance(source, Path):
+                local[path] = source
+            else:
+                remote[path] = source
+            inside.append(path)
+        for i, out in enumerate(spec.outputs):
+            inside.append(
+                _inside(contract.output_path(out.source, out.output_name), f"outputs.{i}.source")
+            )
+            if out.destination:
+                confine(runner.root, out.destination, f"outputs.{i}.destination")
+        clash = contract.overlapping(inside)
+        if clash:
+            first, second = clash
+            field_name = "inputs" if second < len(spec.inputs) else "outputs"
+            raise InvalidInput(
+                f"{field_name}: the job's paths /opt/ml/{inside[first]} and "
+                f"/opt/ml/{inside[second]} overlap; give every input and output its own "
+                "directory.",
+                field=field_name,
+            )
+        return ResolvedProcessing(resolved.backend, resolved.profile, local, remote)
+
+    # ---- before the run -------------------------------------------------------------
+    def destinations(
+        self, runner: TrainingService, job: StoredJob, spec: ProcessingJobCreate
+    ) -> list[Path]:
+        """Where each output is saved in the user's space."""
+        found = []
+        for out in spec.outputs:
+            if out.destination:
+                given = Path(out.destination.removeprefix("file://"))
+                found.append(given if given.is_absolute() else runner.root / given)
+            else:
+                found.append(runner.output_dir(job.owner, job.name) / out.output_name)
+        return found
+
+    async def plan(
+        self,
+        runner: TrainingService,
+        job: StoredJob,
+        spec: ProcessingJobCreate,
+        resolved: ResolvedProcessing,
+    ) -> JobPlan:
+        backend = runner.backends[job.backend]
+        job_dir = runner.job_dir(job.owner, job.name)
+        mounts = dict(resolved.inputs)
+        for i, (inside, url) in enumerate(sorted(resolved.remote_inputs.items())):
+            mounts[inside] = await asyncio.to_thread(fetch_remote, url, job_dir / "inputs" / str(i))
+        sources = [_uri(item.source, runner.root) for item in spec.inputs]
+        destinations = [d.as_uri() for d in self.destinations(runner, job, spec)]
+        written = [contract.output_path(o.source, o.output_name) for o in spec.outputs]
+        image = self.image(spec, resolved.profile)
+        hosts = []
+        trees = runner.trees(job.owner, job.name, spec.instance_count)
+        names = training_contract.hosts_of(spec.instance_count)
+        for host, tree in zip(names, trees, strict=True):
+            files = {
+                "processingjobconfig.json": contract.processing_config(
+                    job.name,
+                    spec,
+                    base=backend.layout(tree).base,
+                    instance_type=resolved.profile.name,
+                    image=image,
+                    sources=sources,
+                    destinations=destinations,
+                ),
+                "resourceconfig.json": contract.resource_config(
+                    job.name, resolved.profile.name, names, host
+                ),
+            }
+            await asyncio.to_thread(_prepare_tree, backend, tree, files, mounts, written)
+            hosts.append(HostPlan(host, tree, {"PYTHONUNBUFFERED": "1", **spec.environment}))
+        return JobPlan(
+            id=f"smstudio-proc-{hashlib.sha256(str(job_dir).encode()).hexdigest()[:12]}",
+            job_dir=job_dir,
+            log_path=runner.log_path(job.owner, job.name),
+            hosts=hosts,
+            profile=resolved.profile,
+            mounts=mounts,
+            script_mode=False,
+            image=image,
+            entrypoint=spec.container_entrypoint,
+            arguments=spec.container_arguments or [],
+            max_runtime_seconds=spec.max_runtime_seconds,
+            grace_seconds=runner.config.stop_grace_seconds,
+        )
+
+    # ---- after the run --------------------------------------------------------------
+    def failure_file(self, tree: Path) -> Path:
+        return tree / contract.MESSAGE_FILE
+
+    def collect(
+        self,
+        runner: TrainingService,
+        job: StoredJob,
+        spec: ProcessingJobCreate,
+        trees: list[Path],
+        completed: bool,
+    ) -> None:
+        """Save the outputs of every instance, only when the job completed."""
+        if not completed:
+            return
+        inside = [
+            contract.relative_path(contract.output_path(o.source, o.output_name)) or ""
+            for o in spec.outputs
+        ]
+        pairs = [
+            ([tree / path for tree in trees], destination)
+            for path, destination in zip(inside, self.destinations(runner, job, spec), strict=True)
+        ]
+        outputs.save_outputs(pairs, job.name)
+
+    def describe(
+        self, runner: TrainingService, job: StoredJob, spec: ProcessingJobCreate
+    ) -> ProcessingJob:
+        locations = [
+            OutputLocation(output_name=o.output_name, path=str(d))
+            for o, d in zip(spec.outputs, self.destinations(runner, job, spec), strict=True)
+        ]
+        return ProcessingJob.model_validate(
+            {**job.model_dump(), "spec": spec, "output_locations": locations}
+        )
+
+
+def _unique(names: list[str], field_name: str, key: str) -> None:
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise InvalidInput(
+                f"{field_name}: '{name}' is used twice; every {key} must be unique.",
+                field=f"{field_name}.{i}.{key}",
+            )
+
+
+def _inside(path: str, where: str) -> str:
+    relative = contract.relative_path(path)
+    if relative is None:
+        raise InvalidInput(
+            f"{where}: '{path}' must be a directory under {PROCESSING_ROOT}/.", field=where
+        )
+    return relative
+
+
+def _uri(source: str, root: Path) -> str:
+    """An input's source as a URI (the S3Uri of the config)."""
+    if is_remote(source):
+        return source
+    path = Path(source.removeprefix("file://"))
+    return (path if path.is_absolute() else root / path).as_uri()
+
+
+def _prepare_tree(
+    backend: TrainingBackend,
+    tree: Path,
+    files: dict[str, Any],
+    mounts: dict[str, Path],
+    written: list[str],
+) -> None:
+    """``config/``, ``output/``, the inputs and empty output directories of one instance."""
+    for name, document in files.items():
+        atomic_write_json(tree / contract.CONFIG_DIR / name, document)
+    (tree / "output").mkdir(parents=True, exist_ok=True)
+    for path in written:
+        (tree / (contract.relative_path(path) or "")).mkdir(parents=True, exist_ok=True)
+    backend.place_inputs(tree, mounts)

@@ -1,0 +1,229 @@
+"""``Processor`` and ``ScriptProcessor``: the SageMaker SDK's processing side, on this server.
+
+    from jupyter_smstudio.sdk.processing import ProcessingInput, ProcessingOutput, ScriptProcessor
+
+    processor = ScriptProcessor(command=["python3"], instance_type="ml.m5.large")
+    processor.run(
+        code="preprocess.py",
+        inputs=[ProcessingInput(source="data/raw", destination="/opt/ml/processing/input")],
+        outputs=[ProcessingOutput(source="/opt/ml/processing/train", output_name="train")],
+        arguments=["--split", "0.2"],
+    )
+    processor.latest_job.outputs  # {"train": ".../train"}
+
+    ProcessingJob.from_flow("sales.flow", output_format="csv").wait()  # a Data Wrangler flow
+
+``source`` of an input, ``destination`` of an output and ``code`` are paths as you
+mean them in a notebook (relative to its folder) or fsspec URLs; the ``/opt/ml``
+paths are where the job sees them. ``role``, ``sagemaker_session`` and the like are
+accepted and ignored, so SageMaker code runs unchanged.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any, TextIO
+
+from ..client import Client
+from .base import UsesClient, local_path
+from .jobs import base_name, follow_log, stamped, wait_final
+
+CODE_DIR = "/opt/ml/processing/input/code"
+
+
+class ProcessingJobError(RuntimeError):
+    """A job ended Failed (``run(wait=True)`` raises it, as the SDK's UnexpectedStatusException)."""
+
+    def __init__(self, job: dict[str, Any]) -> None:
+        super().__init__(
+            f"Processing job {job['name']} ended {job['status']}: {job.get('failure_reason') or ''}"
+        )
+        self.job = job
+
+
+class ProcessingInput:
+    """Data the job reads: ``source`` (yours) appears at ``destination`` (the job's)."""
+
+    def __init__(
+        self,
+        source: str,
+        destination: str | None = None,
+        input_name: str | None = None,
+        **_ignored: Any,  # s3_data_type, s3_input_mode, s3_data_distribution_type, ...
+    ) -> None:
+        self.source = source
+        self.destination = destination
+        self.input_name = input_name
+
+    def to_request(self, default_name: str) -> dict[str, Any]:
+        name = self.input_name or default_name
+        return {"input_name": name, "source": local_path(self.source),
+                "destination": self.destination}  # fmt: skip
+
+
+class ProcessingOutput:
+    """A directory the job writes (``source``), saved to ``destination`` when it completes."""
+
+    def __init__(
+        self,
+        source: str | None = None,
+        destination: str | None = None,
+        output_name: str | None = None,
+        **_ignored: Any,  # s3_upload_mode, app_managed, ...
+    ) -> None:
+        self.source = source
+        self.destination = destination
+        self.output_name = output_name
+
+    def to_request(self, default_name: str) -> dict[str, Any]:
+        name = self.output_name or default_name
+        return {"output_name": name, "source": self.source,
+                "destination": local_path(self.destination)}  # fmt: skip
+
+
+class ProcessingJob(UsesClient):
+    """A submitted processing job: describe, wait, logs, stop, outputs."""
+
+    def __init__(self, name: str, client: Client | None = None) -> None:
+        self.job_name = name
+        self._client = client
+
+    @classmethod
+    def from_flow(cls, flow: str, client: Client | None = None, **fields: Any) -> ProcessingJob:
+        """Run a Data Wrangler flow (its path in your directory) on its full data.
+
+        ``fields``: ``job_name``, ``output_path``, ``output_format`` (parquet, csv),
+        ``instance_type``, ``backend``, ``image``.
+        """
+        job = cls("", client=client)
+        job.job_name = job.client.create_flow_processing_job(flow, **fields)["name"]
+        return job
+
+    def describe(self) -> dict[str, Any]:
+        return self.client.processing_job(self.job_name)
+
+    def logs(self, out: TextIO | None = None) -> None:
+        """Print the job's log, following it until the job ends."""
+        follow_log(lambda cursor: self.client.processing_job_logs(self.job_name, cursor), out)
+
+    def wait(self, logs: bool = True, out: TextIO | None = None) -> dict[str, Any]:
+        """Block until the job ends (streaming its log); raise if it failed."""
+        if logs:
+            self.logs(out=out)
+        job = wait_final(self.describe)
+        if job["status"] == "Failed":
+            raise ProcessingJobError(job)
+        return job
+
+    def stop(self) -> dict[str, Any]:
+        return self.client.stop_processing_job(self.job_name)
+
+    @property
+    def outputs(self) -> dict[str, str]:
+        """Output name -> the directory in your space it is saved to."""
+        return {o["output_name"]: o["path"] for o in self.describe()["output_locations"]}
+
+
+class Processor(UsesClient):
+    """Run a container (or, on the local backend, a command) as a processing job."""
+
+    def __init__(
+        self,
+        role: str | None = None,
+        image_uri: str | None = None,
+        instance_count: int = 1,
+        instance_type: str | None = None,
+        entrypoint: list[str] | None = None,
+        max_runtime_in_seconds: int | None = None,
+        base_job_name: str | None = None,
+        env: dict[str, str] | None = None,
+        backend: str | None = None,
+        client: Client | None = None,
+        **_ignored: Any,  # volume_size_in_gb, sagemaker_session, tags, network_config, ...
+    ) -> None:
+        self.image_uri = image_uri
+        self.instance_count = instance_count
+        self.instance_type = instance_type
+        self.entrypoint = entrypoint
+        self.max_runtime_in_seconds = max_runtime_in_seconds
+        self.base_job_name = base_job_name
+        self.env = dict(env or {})
+        self.backend = backend
+        self._client = client
+        self.jobs: list[ProcessingJob] = []
+        self.latest_job: ProcessingJob | None = None
+
+    def run(
+        self,
+        inputs: list[ProcessingInput] | None = None,
+        outputs: list[ProcessingOutput] | None = None,
+        arguments: list[str] | None = None,
+        wait: bool = True,
+        logs: bool = True,
+        job_name: str | None = None,
+        **_ignored: Any,  # experiment_config, kms_key
+    ) -> None:
+        """Start a job; with ``wait``, follow it to its end (raising if it failed)."""
+        name = job_name or stamped(self.base_job_name or base_name(self.image_uri or "", "job"))
+        self._start(self.entrypoint, list(inputs or []), outputs, arguments, name)
+        if wait:
+            assert self.latest_job is not None
+            self.latest_job.wait(logs=logs)
+
+    def _start(
+        self,
+        entrypoint: list[str] | None,
+        inputs: list[ProcessingInput],
+        outputs: list[ProcessingOutput] | None,
+        arguments: list[str] | None,
+        name: str,
+    ) -> ProcessingJob:
+        spec: dict[str, Any] = {
+            "name": name,
+            "image": self.image_uri,
+            "container_entrypoint": entrypoint,
+            "container_arguments": arguments,
+            "inputs": [item.to_request(f"input-{i}") for i, item in enumerate(inputs, 1)],
+            "outputs": [item.to_request(f"output-{i}") for i, item in enumerate(outputs or [], 1)],
+            "instance_type": self.instance_type,
+            "instance_count": self.instance_count,
+            "backend": self.backend,
+            "environment": self.env,
+            "max_runtime_seconds": self.max_runtime_in_seconds,
+        }
+        created = self.client.create_processing_job(
+            {k: v for k, v in spec.items() if v is not None}
+        )
+        job = ProcessingJob(created["name"], client=self.client)
+        self.jobs.append(job)
+        self.latest_job = job
+        return job
+
+
+class ScriptProcessor(Processor):
+    """Run a script with ``command`` (default ``python3``), as SageMaker's ScriptProcessor."""
+
+    def __init__(self, command: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.command = list(command or ["python3"])
+
+    def run(  # type: ignore[override]
+        self,
+        code: str,
+        inputs: list[ProcessingInput] | None = None,
+        outputs: list[ProcessingOutput] | None = None,
+        arguments: list[str] | None = None,
+        wait: bool = True,
+        logs: bool = True,
+        job_name: str | None = None,
+        **_ignored: Any,
+    ) -> None:
+        """Ship ``code`` as the input ``code`` and run it with ``command``."""
+        script = posixpath.basename(code.rstrip("/"))
+        code_input = ProcessingInput(source=code, destination=CODE_DIR, input_name="code")
+        entrypoint = [*self.command, f"{CODE_DIR}/{script}"]
+        name = job_name or stamped(self.base_job_name or base_name(script, "script"))
+        self._start(entrypoint, [*(inputs or []), code_input], outputs, arguments, name)
+        if wait:
+            assert self.latest_job is not None
+            self.latest_job.wait(logs=logs)
