@@ -161,6 +161,8 @@ class Engine:
         self, frame: pl.LazyFrame, step: Step, *, check: bool
     ) -> tuple[pl.LazyFrame, list[str]]:
         op, params = check_columns(frame, step)
+        if step.fitted is None and op.needs_fit(params):
+            op.fit(frame, params, self.ctx)  # say why it could not be fitted, if it cannot
         out = op.apply(frame, params, step.fitted, self.ctx)
         warnings: list[str] = []
         if check and op.fits and step.fitted is not None:
@@ -217,7 +219,7 @@ class Engine:
                 op, params = check_columns(frame, step)
                 if index >= start and op.fits:
                     step.fitted = op.fit(frame, params, self.ctx)
-                    step.fitted_on = fitted_on
+                    step.fitted_on = fitted_on if step.fitted is not None else None
                 frame = op.apply(frame, params, step.fitted, self.ctx)
                 if not full:
                     frame = frame.collect().lazy()
