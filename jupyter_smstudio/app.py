@@ -23,6 +23,7 @@ from .services import Services
 from .spaces.service import SpaceService
 from .store.database import sqlite_url
 from .training.config import TrainingJobs
+from .wrangler.config import DataWrangler
 
 #: Environment variables that kernels and terminals inherit, so that
 #: ``jupyter_smstudio.client`` reaches this server without configuration.
@@ -39,7 +40,7 @@ class SMStudioApp(ExtensionApp):
     name = "jupyter_smstudio"
     app_name = "SM Studio"
     description = "A self-hosted SageMaker Studio inside JupyterLab."
-    classes = [ComputeCatalog, SpaceService, TrainingJobs, Hosting, IdlePolicy]
+    classes = [ComputeCatalog, SpaceService, TrainingJobs, Hosting, IdlePolicy, DataWrangler]
     load_other_extensions = True
 
     data_dir = Unicode(
@@ -105,6 +106,7 @@ class SMStudioApp(ExtensionApp):
         self.services.wrangler.configure(
             Path(self.server.root_dir),
             Path(self.data_dir) / "wrangler-cache",
+            DataWrangler(parent=self),
         )
         self.settings.update(
             {

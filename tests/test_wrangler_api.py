@@ -14,6 +14,13 @@ from .wrangler_data import write_fixtures
 pytestmark = pytest.mark.usefixtures("jp_serverapp")
 
 SOURCE = {"kind": "file", "path": "sales.csv"}
+#: The memory custom code may use in these tests (c.DataWrangler.custom_code_memory_gib).
+CODE_MEMORY_GIB = 0.5
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:
+    return {**jp_server_config, "DataWrangler": {"custom_code_memory_gib": CODE_MEMORY_GIB}}
 
 
 @pytest.fixture
@@ -261,6 +268,28 @@ async def test_smote_adds_synthetic_minority_rows_with_fitted_classes(
     preview = (await api("GET", "wrangler/flows/sales.flow/preview")).json
     assert preview["error_field"] == "params.method"
     assert "exactly two classes in 'city', found 4" in preview["error"]
+
+
+async def test_custom_code_past_its_memory_limit_fails_clearly(api: ApiCall, root: Path) -> None:
+    flow = await new_flow(api)
+    greedy = "big = b'x' * (1 << 30)  # 1 GiB, every byte written\ndf['n'] = len(big)"
+    reply = await add_step(api, flow, "custom_code", language="pandas", code=greedy)
+    assert reply.status == 201, reply.json
+    preview = (await api("GET", "wrangler/flows/sales.flow/preview")).json
+    assert preview["error_field"] == "params.code"
+    assert f"custom code ran out of memory (limit {CODE_MEMORY_GIB:g} GiB)" in preview["error"]
+
+    assert (await api("GET", "status")).status == 200  # the server is fine
+    flow = reply.json
+    step = flow["steps"][0]["id"]
+    fixed = await api(
+        "PATCH",
+        f"wrangler/flows/sales.flow/steps/{step}",
+        {"version": flow["version"], "params": {"language": "pandas", "code": "df['n'] = 1"}},
+    )
+    assert fixed.status == 200, fixed.json
+    preview = (await api("GET", "wrangler/flows/sales.flow/preview")).json
+    assert preview["error"] is None
 
 
 async def test_report_and_export(api: ApiCall, root: Path) -> None:

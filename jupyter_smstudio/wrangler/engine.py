@@ -65,8 +65,9 @@ class LRU:
 
 
 class EngineContext(Context):
-    def __init__(self, reader: SourceReader) -> None:
+    def __init__(self, reader: SourceReader, code_memory_bytes: int | None = None) -> None:
         self.reader = reader
+        self.code_memory_bytes = code_memory_bytes
 
     def load_other(self, source: Any, field: str) -> pl.LazyFrame:
         return self.reader.load(source, field_prefix=field).frame
@@ -74,7 +75,7 @@ class EngineContext(Context):
     def run_code(
         self, frame: pl.DataFrame, language: str, code: str, timeout_s: float
     ) -> pl.DataFrame:
-        return codeexec.run_code(frame, language, code, timeout_s)
+        return codeexec.run_code(frame, language, code, timeout_s, self.code_memory_bytes)
 
 
 @dataclass
@@ -127,9 +128,9 @@ def check_columns(frame: pl.LazyFrame, step: Step) -> Any:
 class Engine:
     """Flow execution on samples (cached) and on full data."""
 
-    def __init__(self, reader: SourceReader) -> None:
+    def __init__(self, reader: SourceReader, code_memory_bytes: int | None = None) -> None:
         self.reader = reader
-        self.ctx = EngineContext(reader)
+        self.ctx = EngineContext(reader, code_memory_bytes)
         self._samples = LRU(8)
         self._outputs = LRU(CACHE_ENTRIES)
 

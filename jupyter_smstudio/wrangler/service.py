@@ -19,6 +19,7 @@ from ..errors import InvalidInput, NotFound
 from ..store.paging import ListQuery, decode_token, encode_token
 from . import codegen
 from .codegen.notebook import notebook
+from .config import DataWrangler
 from .engine import Engine
 from .flows import FlowStore
 from .models import (
@@ -55,12 +56,15 @@ class WranglerService:
         self._executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="smstudio-wrangler")
         self.configure(root_dir or Path.cwd(), cache_dir or Path.cwd() / ".smstudio-cache")
 
-    def configure(self, root_dir: Path, cache_dir: Path) -> None:
-        """Set where user files live (the server's root) and where caches go."""
+    def configure(
+        self, root_dir: Path, cache_dir: Path, settings: DataWrangler | None = None
+    ) -> None:
+        """Set where user files live (the server's root), where caches go, and limits."""
         self.root = Path(root_dir).resolve()
         self.store = FlowStore(self.root)
         self.reader = SourceReader(self.root, Path(cache_dir))
-        self.engine = Engine(self.reader)
+        self.settings = settings or DataWrangler()
+        self.engine = Engine(self.reader, self.settings.custom_code_memory_bytes)
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
