@@ -35,7 +35,7 @@ from .models import (
 )
 from .operators.base import Context
 from .operators.registry import get_operator
-from .sources import SourceReader, sample
+from .sources import STREAMING, SourceReader, sample
 
 #: Step outputs on samples kept in memory (each at most the sample size).
 CACHE_ENTRIES = 64
@@ -257,8 +257,8 @@ class Engine:
                 if index >= 0
                 else self.source(flow)[0]
             )
-            page: pl.DataFrame | None = full.slice(offset, limit).collect()
-            total = int(full.select(pl.len()).collect().item())
+            page: pl.DataFrame | None = full.slice(offset, limit).collect(engine=STREAMING)
+            total = int(full.select(pl.len()).collect(engine=STREAMING).item())
             sample_text = "full data"
         else:
             page = result.frame.slice(offset, limit) if result.frame is not None else None

@@ -16,12 +16,13 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import polars as pl
 
 from ..errors import InvalidInput
+from ..runtime.limits import memory_budget
 from .models import DatabaseSource, DataType, FileSource, RejectedRow, Sampling, Source
 from .paths import resolve_user_path
 
@@ -29,6 +30,8 @@ from .paths import resolve_user_path
 URL_RESULT_TTL_S = 300
 #: Rejected rows listed in an error message (all of them are in ``rejected``).
 REJECTS_IN_MESSAGE = 5
+#: Queries over the full data run in batches, so data larger than memory works.
+STREAMING: Literal["streaming"] = "streaming"
 
 DUCKDB_TYPES = {
     DataType.INT: "BIGINT",
@@ -144,7 +147,7 @@ class SourceReader:
     ) -> list[RejectedRow]:
         """Stream a text file into Parquet with DuckDB; return the rejected rows."""
         tmp = target.with_suffix(f".{threading.get_ident()}.tmp")
-        con = duckdb.connect()
+        con = duckdb.connect(config=_duckdb_config())
         try:
             if fmt in ("csv", "tsv"):
                 delimiter = source.delimiter or ("\t" if fmt == "tsv" else ",")
@@ -265,6 +268,14 @@ class SourceReader:
             ) from err
 
 
+def _duckdb_config() -> dict[str, Any]:
+    """DuckDB sizes its buffers from the machine's memory; under a memory limit (a job,
+    a limited server) give it half of what this process may use, so a conversion
+    streams within the limit instead of being killed."""
+    budget = memory_budget()
+    return {"memory_limit": f"{max(budget // 2, 64 << 20) >> 20}MB"} if budget else {}
+
+
 def _is_sqlite(path: Path) -> bool:
     with path.open("rb") as f:
         return f.read(16) == b"SQLite format 3\x00"
@@ -345,9 +356,9 @@ def sample(frame: pl.LazyFrame, sampling: Sampling) -> tuple[pl.DataFrame, str]:
     if sampling.method == "none":
         return frame.collect(), "all rows"
     if sampling.method == "first":
-        return frame.head(n).collect(), f"first {n:,} rows"
+        return frame.head(n).collect(engine=STREAMING), f"first {n:,} rows"
     if sampling.method == "random":
-        total = frame.select(pl.len()).collect().item()
+        total = frame.select(pl.len()).collect(engine=STREAMING).item()
         if total <= n:
             return frame.collect(), f"all {total:,} rows (fewer than {n:,})"
         import numpy as np
@@ -358,7 +369,9 @@ def sample(frame: pl.LazyFrame, sampling: Sampling) -> tuple[pl.DataFrame, str]:
             .filter(pl.col("__row").is_in(pl.Series(picks, dtype=pl.UInt32).implode()))
             .drop("__row")
         )
-        return rows.collect(), f"random {n:,} of {total:,} rows (seed {sampling.seed})"
+        return rows.collect(
+            engine=STREAMING
+        ), f"random {n:,} of {total:,} rows (seed {sampling.seed})"
     column = sampling.stratify_by
     if not column:
         raise InvalidInput(
@@ -368,7 +381,7 @@ def sample(frame: pl.LazyFrame, sampling: Sampling) -> tuple[pl.DataFrame, str]:
         raise InvalidInput(
             f"sampling.stratify_by: no column '{column}'", field="sampling.stratify_by"
         )
-    total = frame.select(pl.len()).collect().item()
+    total = frame.select(pl.len()).collect(engine=STREAMING).item()
     fraction = min(1.0, n / max(total, 1))
     keep = (
         pl.int_range(pl.len()).shuffle(seed=sampling.seed).over(column)
