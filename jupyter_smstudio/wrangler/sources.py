@@ -244,11 +244,16 @@ class SourceReader:
     def _query(self, source: DatabaseSource, prefix: str) -> pl.DataFrame:
         try:
             if source.url is not None:
-                from sqlalchemy import create_engine
-
-                engine = create_engine(source.url)
+                engine = _engine(source.url, prefix)
                 try:
-                    with engine.connect() as conn:
+                    try:
+                        conn = engine.connect()
+                    except Exception as err:  # driver errors have no common base class
+                        raise InvalidInput(
+                            f"{prefix}.url: cannot connect to the database: {_first_line(err)}",
+                            field=f"{prefix}.url",
+                        ) from err
+                    with conn:
                         return pl.read_database(source.query, conn)
                 finally:
                     engine.dispose()
@@ -266,6 +271,30 @@ class SourceReader:
             raise InvalidInput(
                 f"{prefix}.query: the query failed: {_first_line(err)}", field=f"{prefix}.query"
             ) from err
+
+
+def _engine(url: str, prefix: str) -> Any:
+    """A SQLAlchemy engine for ``url``; a missing driver or an unknown database kind is
+    said in words, naming the URL field."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import NoSuchModuleError
+
+    field = f"{prefix}.url"
+    try:
+        return create_engine(url)
+    except NoSuchModuleError as err:
+        kind = url.split(":", 1)[0]
+        raise InvalidInput(
+            f"{field}: '{kind}' is not a kind of database the server knows; "
+            "use e.g. postgresql://, mysql:// or sqlite:///",
+            field=field,
+        ) from err
+    except ImportError as err:
+        raise InvalidInput(
+            f"{field}: the server has no driver for this database (the Python package "
+            f"'{err.name}' is not installed there)",
+            field=field,
+        ) from err
 
 
 def _duckdb_config() -> dict[str, Any]:

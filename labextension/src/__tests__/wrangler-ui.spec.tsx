@@ -21,6 +21,7 @@ import {
   parseScalar,
   SchemaForm
 } from '../wrangler/schemaform';
+import { databaseLabel, hidePassword } from '../wrangler/source';
 
 // Trimmed copies of schemas that the server answers (GET /wrangler/operators).
 const CAST: IJSONSchema = {
@@ -273,5 +274,20 @@ describe('charts and summaries', () => {
     expect(describeParams({ columns: ['a', 'b'], mapping: { x: 'y' } })).toBe(
       'columns: a, b; mapping: x→y'
     );
+  });
+
+  it('names a database source without showing its password', () => {
+    expect(hidePassword('postgresql://ann:s3cr:et@db.example/shop')).toBe(
+      'postgresql://ann:***@db.example/shop'
+    );
+    expect(hidePassword('sqlite:///data/shop.sqlite')).toBe(
+      'sqlite:///data/shop.sqlite'
+    );
+    expect(
+      databaseLabel({ kind: 'database', path: 'shop.sqlite', query: 'q' })
+    ).toBe('shop.sqlite');
+    expect(
+      databaseLabel({ kind: 'database', url: 'mysql://a:b@h/d', query: 'q' })
+    ).toBe('mysql://a:***@h/d');
   });
 });
