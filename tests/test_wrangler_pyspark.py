@@ -115,6 +115,13 @@ SOURCES = [
 SHOP = DatabaseSource(path="shop.sqlite", query="SELECT id, city, price FROM orders WHERE id < 7")
 #: Malformed rows left out, as the editor does.
 SKIPPING = FileSource(path="bad.csv", on_bad_lines="skip")
+#: Latin-1 text, another separator, date-times.
+EVENTS = FileSource(path="events.csv", delimiter=";", encoding="latin-1")
+EVENT_STEPS = [
+    ("datetime_features", {"column": "at", "parts": ["hour", "minute", "weekday"]}),
+    ("format_string", {"columns": ["place"], "operation": "upper"}),
+    ("text_features", {"column": "place", "features": ["length", "punctuation"]}),
+]
 
 FLOWS = {
     "cleaning": (CLEANING, None),
@@ -125,6 +132,7 @@ FLOWS = {
     "joins": (JOINS, None),
     "sources": (SOURCES, SHOP),
     "malformed": ([("sort_rows", {"by": ["b"], "descending": True})], SKIPPING),
+    "events": (EVENT_STEPS, EVENTS),
 }
 
 
@@ -153,6 +161,8 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Engine]:
         sales.select("id", "city", "price").to_pandas().to_sql("orders", con, index=False)
     pl.read_csv(root / "cities.csv").write_parquet(root / "cities.parquet")
     pl.DataFrame({"city": ["Oslo"], "mayor": ["Anne"]}).write_ndjson(root / "oslo.jsonl")
+    events = "id;place;at\n1;Café Åsa;2024-03-01 10:15:00\n2;Bod;2024-03-02 23:59:30\n"
+    (root / "events.csv").write_bytes(events.encode("latin-1"))
     return root, Engine(SourceReader(root, root / ".cache"))
 
 

@@ -154,7 +154,7 @@ class SourceReader:
                 args = [
                     f"delim={_sql_str(delimiter)}",
                     f"header={'true' if source.header else 'false'}",
-                    f"encoding={_sql_str(_duckdb_encoding(source.encoding, prefix))}",
+                    f"encoding={_sql_str(duckdb_encoding(source.encoding, prefix))}",
                     "store_rejects=true",
                     "sample_size=-1",
                     # No BOOLEAN: DuckDB reads the country code NO as false (the "Norway
@@ -310,7 +310,7 @@ def _is_sqlite(path: Path) -> bool:
         return f.read(16) == b"SQLite format 3\x00"
 
 
-def _duckdb_encoding(encoding: str, prefix: str) -> str:
+def duckdb_encoding(encoding: str, prefix: str) -> str:
     normal = encoding.lower().replace("_", "-")
     aliases = {"utf8": "utf-8", "latin1": "latin-1", "iso-8859-1": "latin-1", "utf16": "utf-16"}
     normal = aliases.get(normal, normal)

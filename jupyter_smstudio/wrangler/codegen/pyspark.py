@@ -18,7 +18,7 @@ from ...errors import InvalidInput
 from ..models import DatabaseSource, FileSource, Source
 from ..operators.base import lit
 from ..operators.base import spark_col as col
-from ..sources import file_format
+from ..sources import duckdb_encoding, file_format
 
 NAME = "PySpark"
 IMPORTS = (
@@ -35,6 +35,9 @@ SAVE = [
     "save(transform(load()), out)",
     "print(f'wrote {out}')",
 ]
+
+#: The encodings the engine reads (as DuckDB names them) -> Java's names.
+JAVA_CHARSETS = {"utf-8": "UTF-8", "utf-16": "UTF-16", "latin-1": "ISO-8859-1"}
 
 #: Module-level functions of generated scripts, by name (each included when used).
 HELPERS: dict[str, str] = {
@@ -216,9 +219,10 @@ def _read(source: Source, schema: pl.Schema, types: str) -> str:
     assert isinstance(source, FileSource)
     sep = source.delimiter or ("\t" if fmt == "tsv" else ",")
     mode = "DROPMALFORMED" if source.on_bad_lines == "skip" else "FAILFAST"
+    charset = JAVA_CHARSETS[duckdb_encoding(source.encoding, "source")]
     return (
         f"spark.read.csv({path}, schema={types}, sep={lit(sep)}, "
-        f"header={source.header}, encoding={lit(source.encoding)}, quote='\"', escape='\"', "
+        f"header={source.header}, encoding={lit(charset)}, quote='\"', escape='\"', "
         f"mode={lit(mode)})"
     )
 
