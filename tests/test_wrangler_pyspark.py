@@ -138,6 +138,7 @@ FLOWS = {
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[Any]:
+    from pyspark import SparkContext
     from pyspark.sql import SparkSession
 
     session = (
@@ -150,6 +151,15 @@ def spark() -> Iterator[Any]:
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+    # End the JVM too (it exits when its stdin closes), so it holds no memory while
+    # the rest of the test run goes on.
+    gateway = SparkContext._gateway
+    if gateway is not None:
+        gateway.shutdown()
+        gateway.proc.stdin.close()
+        gateway.proc.wait(timeout=60)
+        SparkContext._gateway = None
+        SparkContext._jvm = None
 
 
 @pytest.fixture(scope="module")
