@@ -130,6 +130,11 @@ describe('schema form fields', () => {
       aggregations: 'json',
       tags: 'strings'
     });
+    const smote = describeFields({
+      properties: { features: { items: { type: 'string' }, type: 'array' } },
+      type: 'object'
+    });
+    expect(smote[0].kind).toBe('columns'); // SMOTE's features pick columns
     const value = describeFields(MISSING).find(f => f.name === 'value')!;
     expect(value.kind).toBe('scalar');
     expect(value.nullable).toBe(true);
