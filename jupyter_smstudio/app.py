@@ -23,7 +23,7 @@ from .services import Services
 from .spaces.service import SpaceService
 from .store.database import sqlite_url
 from .training.config import TrainingJobs
-from .wrangler.config import WranglerConfig
+from .wrangler.config import DataWrangler
 from .wrangler.locations import config_problems
 
 #: Environment variables that kernels and terminals inherit, so that
@@ -41,7 +41,7 @@ class SMStudioApp(ExtensionApp):
     name = "jupyter_smstudio"
     app_name = "SM Studio"
     description = "A self-hosted SageMaker Studio inside JupyterLab."
-    classes = [ComputeCatalog, SpaceService, TrainingJobs, Hosting, IdlePolicy, WranglerConfig]
+    classes = [ComputeCatalog, SpaceService, TrainingJobs, Hosting, IdlePolicy, DataWrangler]
     load_other_extensions = True
 
     data_dir = Unicode(
@@ -104,7 +104,7 @@ class SMStudioApp(ExtensionApp):
         specs: Any = self.server.kernel_spec_manager
         if kernels not in specs.kernel_dirs:
             specs.kernel_dirs.append(kernels)
-        wrangler = WranglerConfig(parent=self)
+        wrangler = DataWrangler(parent=self)
         for problem in config_problems(wrangler):
             self.log.warning("SM Studio Data Wrangler: %s", problem)
         self.services.wrangler.configure(

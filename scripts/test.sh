@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set up what the tests need and run all of them: lint, Python tests, frontend unit
-# tests and browser UI tests (Galata on Debian's Chromium).
+# Set up what the tests need and run all of them: lint, Python tests (a local Spark
+# included), frontend unit tests and browser UI tests (Galata on Debian's Chromium).
 # Usage: bash scripts/test.sh           (everything)
 #        SMSTUDIO_SKIP_UI=1 bash scripts/test.sh       (no browser tests)
 #        SMSTUDIO_SKIP_DOCKER=1 bash scripts/test.sh   (no Docker engine set-up)
@@ -10,8 +10,10 @@ cd "$ROOT"
 start=$(date +%s)
 
 [ "${SMSTUDIO_SKIP_UI:-0}" = 1 ] || ensure_apt chromium fonts-dejavu-core
+# Java for a real local Spark (the Data Wrangler's PySpark export tests).
+command -v java >/dev/null || ensure_apt openjdk-17-jre-headless
 ensure_venv
-install_wheel "test,dev"
+install_wheel "test,dev,spark"
 if [ "${SMSTUDIO_SKIP_DOCKER:-0}" != 1 ]; then
   # A real engine for the Docker backends' tests (they skip, saying why, without one).
   source "$ROOT/scripts/docker.sh"

@@ -147,6 +147,13 @@ def test_memory_limit_kills_the_tree_and_says_out_of_memory(tmp_path: Path) -> N
     assert state.exit_code == -signal.SIGKILL
 
 
+def test_a_limited_process_knows_its_memory_budget(tmp_path: Path) -> None:
+    code = "from jupyter_smstudio.runtime.limits import memory_budget; print(memory_budget())"
+    state_dir, _ = start(tmp_path, code, limits=ResourceLimits(memory_bytes=256 << 20))
+    assert finished(state_dir).exit_code == 0
+    assert read_log(state_dir / "output.log").text.split() == [str(256 << 20)]
+
+
 def test_log_cursor_reads_only_new_complete_output(tmp_path: Path) -> None:
     log = tmp_path / "l.log"
     log.write_text("one\ntwo\n")

@@ -14,6 +14,13 @@ from .wrangler_data import write_fixtures
 pytestmark = pytest.mark.usefixtures("jp_serverapp")
 
 SOURCE = {"kind": "file", "path": "sales.csv"}
+#: The memory custom code may use in these tests (c.DataWrangler.custom_code_memory_gib).
+CODE_MEMORY_GIB = 0.5
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:
+    return {**jp_server_config, "DataWrangler": {"custom_code_memory_gib": CODE_MEMORY_GIB}}
 
 
 @pytest.fixture
@@ -221,6 +228,70 @@ async def test_custom_code_runs_in_a_subprocess_and_times_out(api: ApiCall, root
     assert status.status == 200  # the server is fine
 
 
+async def test_smote_adds_synthetic_minority_rows_with_fitted_classes(
+    api: ApiCall, root: Path
+) -> None:
+    flow = await new_flow(api)
+    flow = (
+        await add_step(
+            api, flow, "handle_missing", columns=["price", "quantity"], strategy="median"
+        )
+    ).json
+    oslo = "CASE WHEN city = 'Oslo' THEN 'yes' ELSE 'no' END"
+    flow = (await add_step(api, flow, "custom_formula", expression=oslo, output_column="oslo")).json
+    reply = await add_step(
+        api, flow, "balance_data", target="oslo", method="smote",
+        features=["price", "quantity"], k_neighbors=2, seed=1,
+    )  # fmt: skip
+    assert reply.status == 201, reply.json
+    assert reply.json["steps"][2]["fitted"] == {
+        "minority": "yes",
+        "majority": "no",
+        "class_counts": {"no": 5, "yes": 3},
+        "features": ["price", "quantity"],
+    }
+    preview = (await api("GET", "wrangler/flows/sales.flow/preview")).json
+    assert preview["error"] is None
+    names = [c["name"] for c in preview["columns"]]
+    rows = [dict(zip(names, row, strict=True)) for row in preview["rows"]]
+    assert [r["oslo"] for r in rows].count("yes") == [r["oslo"] for r in rows].count("no") == 5
+    originals = [r for r in rows[:8] if r["oslo"] == "yes"]
+    for new in rows[8:]:  # between two Oslo rows, other values copied from one of them
+        assert new["oslo"] == "yes"
+        assert new["city"] == "Oslo"
+        for column in ("price", "quantity"):
+            values = [r[column] for r in originals]
+            assert min(values) <= new[column] <= max(values)
+
+    flow = (await api("GET", "wrangler/flows/sales.flow")).json
+    await add_step(api, flow, "balance_data", target="city", method="smote")
+    preview = (await api("GET", "wrangler/flows/sales.flow/preview")).json
+    assert preview["error_field"] == "params.method"
+    assert "exactly two classes in 'city', found 4" in preview["error"]
+
+
+async def test_custom_code_past_its_memory_limit_fails_clearly(api: ApiCall, root: Path) -> None:
+    flow = await new_flow(api)
+    greedy = "big = b'x' * (1 << 30)  # 1 GiB, every byte written\ndf['n'] = len(big)"
+    reply = await add_step(api, flow, "custom_code", language="pandas", code=greedy)
+    assert reply.status == 201, reply.json
+    preview = (await api("GET", "wrangler/flows/sales.flow/preview")).json
+    assert preview["error_field"] == "params.code"
+    assert f"custom code ran out of memory (limit {CODE_MEMORY_GIB:g} GiB)" in preview["error"]
+
+    assert (await api("GET", "status")).status == 200  # the server is fine
+    flow = reply.json
+    step = flow["steps"][0]["id"]
+    fixed = await api(
+        "PATCH",
+        f"wrangler/flows/sales.flow/steps/{step}",
+        {"version": flow["version"], "params": {"language": "pandas", "code": "df['n'] = 1"}},
+    )
+    assert fixed.status == 200, fixed.json
+    preview = (await api("GET", "wrangler/flows/sales.flow/preview")).json
+    assert preview["error"] is None
+
+
 async def test_report_and_export(api: ApiCall, root: Path) -> None:
     flow = await new_flow(api)
     await add_step(api, flow, "drop_columns", columns=["note"])
@@ -233,7 +304,11 @@ async def test_report_and_export(api: ApiCall, root: Path) -> None:
     assert price["max"] == 99.0
     assert body["target"]["problem"] == "classification"
     assert body["sample"] == "all 8 rows (fewer than 50,000)"
-    for fmt, needle in (("pandas", "import pandas as pd"), ("polars", "import polars as pl")):
+    for fmt, needle in (
+        ("pandas", "import pandas as pd"),
+        ("polars", "import polars as pl"),
+        ("pyspark", "from pyspark.sql import functions as F"),
+    ):
         export = await api(
             "GET", "wrangler/flows/sales.flow/export", params={"format": fmt, "save": "true"}
         )

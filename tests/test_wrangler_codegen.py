@@ -84,6 +84,16 @@ SAMPLING = [
     ("split_data", {"method": "by_key", "column": "city", "output_column": "fold", "seed": 2}),
 ]
 
+SMOTE = [
+    ("handle_missing", {"columns": ["price", "quantity"], "strategy": "median"}),
+    (
+        "custom_formula",
+        {"expression": "CASE WHEN city = 'Oslo' THEN 'yes' ELSE 'no' END", "output_column": "oslo"},
+    ),
+    ("balance_data", {"target": "oslo", "method": "smote", "k_neighbors": 2, "seed": 4}),
+    ("balance_data", {"target": "oslo", "method": "undersample", "seed": 5}),
+]
+
 
 def normalized(frame: pl.DataFrame) -> pl.DataFrame:
     """Same values, engine-neutral types: numbers as floats, dates as datetimes."""
@@ -138,7 +148,9 @@ def run_script(root: Path, code: str, name: str) -> pl.DataFrame:
 
 @pytest.mark.parametrize("language", ["pandas", "polars"])
 @pytest.mark.parametrize(
-    "steps", [CLEANING, COMBINING, SAMPLING], ids=["cleaning", "combining", "sampling"]
+    "steps",
+    [CLEANING, COMBINING, SAMPLING, SMOTE],
+    ids=["cleaning", "combining", "sampling", "smote"],
 )
 def test_generated_script_matches_engine(
     setup: tuple[Path, Engine], language: str, steps: list[tuple[str, dict[str, Any]]]

@@ -23,7 +23,7 @@ import polars as pl
 import pytest
 from traitlets import TraitError
 
-from jupyter_smstudio.wrangler.config import WranglerConfig
+from jupyter_smstudio.wrangler.config import DataWrangler
 
 from .conftest import ApiCall, Reply
 from .idle_helpers import eventually
@@ -112,7 +112,7 @@ def jp_server_config(
 ) -> dict[str, Any]:
     return {
         **jp_server_config,
-        "WranglerConfig": {
+        "DataWrangler": {
             "data_roots": {"datasets": str(datasets)},
             "remote_storage": {
                 "http": {},
@@ -242,9 +242,9 @@ async def test_locations_route_lists_roots_and_protocols_without_options(
 def test_admin_settings_are_checked() -> None:
     for bad in ({"x": "/srv"}, {"1st": "/srv"}, {"data": "relative/dir"}):
         with pytest.raises(TraitError, match="data_roots"):
-            WranglerConfig(data_roots=bad)
+            DataWrangler(data_roots=bad)
     for protocol in ("file", "local", "S3", "s3:"):
         with pytest.raises(TraitError, match="remote_storage"):
-            WranglerConfig(remote_storage={protocol: {}})
-    config = WranglerConfig(data_roots={"home-data": "~/data"}, remote_storage={"gcs": {}})
+            DataWrangler(remote_storage={protocol: {}})
+    config = DataWrangler(data_roots={"home-data": "~/data"}, remote_storage={"gcs": {}})
     assert config.data_roots["home-data"] == str(Path("~/data").expanduser())

@@ -73,6 +73,23 @@ def test_databases(reader: SourceReader, tmp_path: Path) -> None:
     assert err.value.field == "source.url"
 
 
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("nosuchdb://host/x", "'nosuchdb' is not a kind of database the server knows"),
+        ("mssql+pymssql://host/x", "the Python package 'pymssql' is not installed there"),
+        ("sqlite:///missing/shop.sqlite", "cannot connect to the database: "),
+    ],
+)
+def test_database_url_problems_are_said_in_words(
+    reader: SourceReader, url: str, message: str
+) -> None:
+    with pytest.raises(InvalidInput) as err:
+        reader.load(DatabaseSource(url=url, query="SELECT 1"))
+    assert err.value.field == "source.url"
+    assert message in err.value.message
+
+
 def test_sampling_methods() -> None:
     frame = pl.DataFrame({"i": range(1000), "g": ["a"] * 900 + ["b"] * 100}).lazy()
     first, text = sample(frame, Sampling(method="first", n=10))

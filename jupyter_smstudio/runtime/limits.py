@@ -107,6 +107,30 @@ class MemoryCgroup:
             self.path.rmdir()
 
 
+def memory_budget() -> int | None:
+    """The memory this process may use: the lower of its memory cgroup's limit (as
+    ``apply_in_child`` sets it) and RLIMIT_DATA; None when neither limits it.
+
+    For libraries that size their buffers from the machine's memory (DuckDB), so a
+    limited process tells them what it really has.
+    """
+    found = []
+    soft, _ = resource.getrlimit(resource.RLIMIT_DATA)
+    if soft != resource.RLIM_INFINITY:
+        found.append(soft)
+    for line in _read(Path("/proc/self/cgroup")).splitlines():
+        _, controllers, group = line.split(":", 2)
+        if controllers == "":
+            value = _read(V2_ROOT / group.lstrip("/") / "memory.max")
+        elif "memory" in controllers.split(","):
+            value = _read(V1_ROOT / group.lstrip("/") / "memory.limit_in_bytes")
+        else:
+            continue
+        if value.strip().isdigit() and int(value) < (1 << 60):  # v1 says "no limit" as ~2**63
+            found.append(int(value))
+    return min(found) if found else None
+
+
 def _read(path: Path) -> str:
     try:
         return path.read_text()

@@ -1,4 +1,4 @@
-"""Admin settings of the Data Wrangler (``c.WranglerConfig.<trait>``)."""
+"""Administrator settings for the Data Wrangler (``c.DataWrangler.<trait>``)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import os
 import re
 from typing import Any
 
-from traitlets import Dict, TraitError, Unicode, validate
-from traitlets.config import Configurable
+import psutil
+from traitlets import Dict, Float, TraitError, Unicode, validate
+from traitlets.config import LoggingConfigurable
+
+from ..runtime.limits import memory_budget
 
 #: A data root's name: what users write before the colon (``datasets:/sales.csv``).
 #: Two characters at least, so a Windows drive letter (``C:``) is never one.
@@ -19,8 +22,17 @@ PROTOCOL = re.compile(r"^[a-z][a-z0-9+.-]*$")
 LOCAL_PROTOCOLS = frozenset({"file", "local"})
 
 
-class WranglerConfig(Configurable):
-    """Where Data Wrangler sources may come from besides the user's own directory."""
+class DataWrangler(LoggingConfigurable):
+    """Where sources may come from besides the user's own directory; what custom code may use."""
+
+    # ---- custom code ------------------------------------------------------------------
+    custom_code_memory_gib = Float(
+        4.0,
+        config=True,
+        help="Memory a custom pandas/Polars code step's process may use (GiB), enforced by a "
+        "memory cgroup where the machine allows it, else RLIMIT_DATA; past it the step fails "
+        "with 'ran out of memory' and the server is unharmed. 0: no limit.",
+    )
 
     # ---- sources: data roots and remote storage -------------------------------------
     data_roots = Dict(
@@ -48,13 +60,13 @@ class WranglerConfig(Configurable):
         for name, directory in proposal["value"].items():
             if not ROOT_NAME.match(name):
                 raise TraitError(
-                    f"WranglerConfig.data_roots: {name!r} is not a valid name "
+                    f"DataWrangler.data_roots: {name!r} is not a valid name "
                     "(a letter, then letters, digits, '_' or '-'; 2 characters at least)"
                 )
             path = os.path.expanduser(directory)
             if not os.path.isabs(path):
                 raise TraitError(
-                    f"WranglerConfig.data_roots[{name!r}]: {directory!r} must be an absolute path"
+                    f"DataWrangler.data_roots[{name!r}]: {directory!r} must be an absolute path"
                 )
             roots[name] = path
         return roots
@@ -65,12 +77,31 @@ class WranglerConfig(Configurable):
         for protocol in value:
             if not PROTOCOL.match(protocol):
                 raise TraitError(
-                    f"WranglerConfig.remote_storage: {protocol!r} is not a URL protocol "
+                    f"DataWrangler.remote_storage: {protocol!r} is not a URL protocol "
                     "(lower case, e.g. 's3' or 'https')"
                 )
             if protocol in LOCAL_PROTOCOLS:
                 raise TraitError(
-                    f"WranglerConfig.remote_storage: {protocol!r} reads the server's own "
-                    "disk; expose directories with WranglerConfig.data_roots instead"
+                    f"DataWrangler.remote_storage: {protocol!r} reads the server's own "
+                    "disk; expose directories with DataWrangler.data_roots instead"
                 )
         return value
+
+    # ---- insights report ------------------------------------------------------------
+    report_memory_gib = Float(
+        0.0,
+        config=True,
+        help="Memory the insights report may hold (GiB). A table over it is profiled a "
+        "group of columns at a time. 0: a quarter of the memory available when the report "
+        "starts (within the server's own memory limit, if it has one).",
+    )
+
+    @property
+    def custom_code_memory_bytes(self) -> int | None:
+        return int(self.custom_code_memory_gib * (1 << 30)) or None
+
+    def report_memory_bytes(self) -> int:
+        if self.report_memory_gib > 0:
+            return int(self.report_memory_gib * (1 << 30))
+        available = psutil.virtual_memory().available
+        return min(available, memory_budget() or available) // 4

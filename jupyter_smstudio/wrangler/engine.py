@@ -35,7 +35,7 @@ from .models import (
 )
 from .operators.base import Context
 from .operators.registry import get_operator
-from .sources import SourceReader, sample
+from .sources import STREAMING, SourceReader, sample
 
 #: Step outputs on samples kept in memory (each at most the sample size).
 CACHE_ENTRIES = 64
@@ -65,8 +65,9 @@ class LRU:
 
 
 class EngineContext(Context):
-    def __init__(self, reader: SourceReader) -> None:
+    def __init__(self, reader: SourceReader, code_memory_bytes: int | None = None) -> None:
         self.reader = reader
+        self.code_memory_bytes = code_memory_bytes
 
     def load_other(self, source: Any, field: str) -> pl.LazyFrame:
         return self.reader.load(source, field_prefix=field).frame
@@ -74,7 +75,7 @@ class EngineContext(Context):
     def run_code(
         self, frame: pl.DataFrame, language: str, code: str, timeout_s: float
     ) -> pl.DataFrame:
-        return codeexec.run_code(frame, language, code, timeout_s)
+        return codeexec.run_code(frame, language, code, timeout_s, self.code_memory_bytes)
 
 
 @dataclass
@@ -127,9 +128,9 @@ def check_columns(frame: pl.LazyFrame, step: Step) -> Any:
 class Engine:
     """Flow execution on samples (cached) and on full data."""
 
-    def __init__(self, reader: SourceReader) -> None:
+    def __init__(self, reader: SourceReader, code_memory_bytes: int | None = None) -> None:
         self.reader = reader
-        self.ctx = EngineContext(reader)
+        self.ctx = EngineContext(reader, code_memory_bytes)
         self._samples = LRU(8)
         self._outputs = LRU(CACHE_ENTRIES)
 
@@ -161,6 +162,8 @@ class Engine:
         self, frame: pl.LazyFrame, step: Step, *, check: bool
     ) -> tuple[pl.LazyFrame, list[str]]:
         op, params = check_columns(frame, step)
+        if step.fitted is None and op.needs_fit(params):
+            op.fit(frame, params, self.ctx)  # say why it could not be fitted, if it cannot
         out = op.apply(frame, params, step.fitted, self.ctx)
         warnings: list[str] = []
         if check and op.fits and step.fitted is not None:
@@ -217,7 +220,7 @@ class Engine:
                 op, params = check_columns(frame, step)
                 if index >= start and op.fits:
                     step.fitted = op.fit(frame, params, self.ctx)
-                    step.fitted_on = fitted_on
+                    step.fitted_on = fitted_on if step.fitted is not None else None
                 frame = op.apply(frame, params, step.fitted, self.ctx)
                 if not full:
                     frame = frame.collect().lazy()
@@ -254,8 +257,8 @@ class Engine:
                 if index >= 0
                 else self.source(flow)[0]
             )
-            page: pl.DataFrame | None = full.slice(offset, limit).collect()
-            total = int(full.select(pl.len()).collect().item())
+            page: pl.DataFrame | None = full.slice(offset, limit).collect(engine=STREAMING)
+            total = int(full.select(pl.len()).collect(engine=STREAMING).item())
             sample_text = "full data"
         else:
             page = result.frame.slice(offset, limit) if result.frame is not None else None

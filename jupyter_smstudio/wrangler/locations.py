@@ -4,9 +4,9 @@ A file source's ``path`` is one of:
 
 - a path in the user's directory (``data/sales.csv``);
 - ``<root>:<path>``: a file in a read-only directory the administrator exposes
-  (``c.WranglerConfig.data_roots``), confined to it like a user path;
+  (``c.DataWrangler.data_roots``), confined to it like a user path;
 - ``<protocol>://...``: an fsspec URL of a protocol the administrator allows
-  (``c.WranglerConfig.remote_storage``). It is streamed into the cache once per
+  (``c.DataWrangler.remote_storage``). It is streamed into the cache once per
   version (ETag, modification time, size: whatever the storage reports), so opening
   it again, or another flow on it, reads the cached copy.
 
@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import InvalidInput, UpstreamFailed
-from .config import ROOT_NAME_PATTERN, WranglerConfig
+from .config import ROOT_NAME_PATTERN, DataWrangler
 from .models import SourceLocations
 from .paths import resolve_user_path
 
@@ -94,7 +94,7 @@ class Locations:
         self,
         root: Path,
         cache_dir: Path,
-        config: WranglerConfig,
+        config: DataWrangler,
         lock: Callable[[str], threading.Lock],
     ) -> None:
         self.root = root
@@ -162,7 +162,7 @@ class Locations:
             allowed = ", ".join(sorted(self.config.remote_storage)) or "none"
             raise InvalidInput(
                 f"{field}: {protocol}:// URLs are not allowed on this server; an administrator "
-                f"must allow the protocol in c.WranglerConfig.remote_storage (allowed: {allowed})",
+                f"must allow the protocol in c.DataWrangler.remote_storage (allowed: {allowed})",
                 field=field,
             )
         if "::" in url:
@@ -289,21 +289,21 @@ def first_line(err: BaseException) -> str:
     return (str(err).strip().splitlines() or [type(err).__name__])[0][:500]
 
 
-def config_problems(config: WranglerConfig) -> list[str]:
+def config_problems(config: DataWrangler) -> list[str]:
     """What an administrator should hear at start: roots and protocols that cannot work."""
     problems: list[str] = []
     for name, directory in sorted(config.data_roots.items()):
         if not Path(directory).is_dir():
-            problems.append(f"WranglerConfig.data_roots[{name!r}]: {directory} is not a directory")
+            problems.append(f"DataWrangler.data_roots[{name!r}]: {directory} is not a directory")
     if not config.remote_storage:
         return problems
     try:
         fsspec = importlib.import_module("fsspec")
     except ImportError:
-        return [*problems, "WranglerConfig.remote_storage needs fsspec: pip install fsspec"]
+        return [*problems, "DataWrangler.remote_storage needs fsspec: pip install fsspec"]
     for protocol in sorted(config.remote_storage):
         try:
             fsspec.get_filesystem_class(protocol)
         except (ImportError, ValueError) as err:
-            problems.append(f"WranglerConfig.remote_storage[{protocol!r}]: {first_line(err)}")
+            problems.append(f"DataWrangler.remote_storage[{protocol!r}]: {first_line(err)}")
     return problems

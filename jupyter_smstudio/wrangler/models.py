@@ -228,7 +228,7 @@ class ReportRequest(Strict):
 
 
 class ExportQuery(Strict):
-    format: Literal["pandas", "polars", "notebook"]
+    format: Literal["pandas", "polars", "notebook", "pyspark"]
     save: bool = Field(False, description="Also write the file next to the flow.")
 
 

@@ -13,7 +13,6 @@ from typing import Any, Literal
 
 import numpy as np
 import polars as pl
-import psutil
 
 from .engine import json_value
 from .models import Sampling
@@ -364,13 +363,11 @@ def build_report(
     target: str | None,
     sample_rows: int,
     seed: int = 0,
-    memory_budget: int | None = None,
+    memory_budget: int = 1 << 30,
 ) -> Report:
-    """The whole report; data larger than ``memory_budget`` bytes (default: a quarter of
-    the memory available now) is read a group of columns at a time."""
+    """The whole report; data larger than ``memory_budget`` bytes is read a group of
+    columns at a time."""
     started = time.perf_counter()
-    if memory_budget is None:
-        memory_budget = psutil.virtual_memory().available // 4
     stats = statistics(frame, memory_budget)
     table, profiles, distinct = stats.table, stats.columns, stats.texts
     source = frame if stats.data is None else stats.data.lazy()

@@ -2,8 +2,9 @@
 
 Started by ``codeexec`` as ``python runner.py WORKDIR``: reads ``input.arrow``,
 ``code.py`` and ``language`` from WORKDIR, runs the code with ``df`` bound to the
-table, and writes ``output.arrow`` or ``error.txt``. Kept free of package imports
-so it starts fast and cannot touch the server's state.
+table, and writes ``output.arrow``, ``error.txt`` or, when an allocation fails,
+``memory_error``. Kept free of package imports so it starts fast and cannot touch
+the server's state.
 """
 
 import sys
@@ -25,6 +26,8 @@ def main(workdir: Path) -> int:
         scope.update(pd=pd, np=np)
     try:
         exec(compile(code, "<custom code>", "exec"), scope)  # noqa: S102 - the user's own code
+    except MemoryError:
+        raise
     except BaseException:
         lines = traceback.format_exc().splitlines()
         (workdir / "error.txt").write_text("\n".join(lines[-6:]))
@@ -51,4 +54,8 @@ def main(workdir: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1])))
+    try:
+        sys.exit(main(Path(sys.argv[1])))
+    except MemoryError:  # past RLIMIT_DATA: tell codeexec, which names the limit
+        (Path(sys.argv[1]) / "memory_error").touch()
+        sys.exit(1)

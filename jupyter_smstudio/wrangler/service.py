@@ -19,7 +19,7 @@ from ..errors import InvalidInput, NotFound
 from ..store.paging import ListQuery, decode_token, encode_token
 from . import codegen
 from .codegen.notebook import notebook
-from .config import WranglerConfig
+from .config import DataWrangler
 from .engine import Engine
 from .flows import FlowStore
 from .jobexport import FlowJob, flow_job
@@ -59,13 +59,14 @@ class WranglerService:
         self.configure(root_dir or Path.cwd(), cache_dir or Path.cwd() / ".smstudio-cache")
 
     def configure(
-        self, root_dir: Path, cache_dir: Path, config: WranglerConfig | None = None
+        self, root_dir: Path, cache_dir: Path, settings: DataWrangler | None = None
     ) -> None:
         """Set where user files live (the server's root), where caches go, admin settings."""
         self.root = Path(root_dir).resolve()
         self.store = FlowStore(self.root)
-        self.reader = SourceReader(self.root, Path(cache_dir), config)
-        self.engine = Engine(self.reader)
+        self.settings = settings or DataWrangler()
+        self.reader = SourceReader(self.root, Path(cache_dir), self.settings)
+        self.engine = Engine(self.reader, self.settings.custom_code_memory_bytes)
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
@@ -229,7 +230,12 @@ class WranglerService:
             if chosen is not None and chosen not in frame.collect_schema().names():
                 raise InvalidInput(f"target: no column '{chosen}' in the data", field="target")
             try:
-                return build_report(frame, target=chosen, sample_rows=sample_rows)
+                return build_report(
+                    frame,
+                    target=chosen,
+                    sample_rows=sample_rows,
+                    memory_budget=self.settings.report_memory_bytes(),
+                )
             except pl.exceptions.PolarsError as err:
                 raise InvalidInput(
                     f"step: the flow fails on the full data: {str(err).splitlines()[0]}",

@@ -17,13 +17,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import polars as pl
 
 from ..errors import InvalidInput
-from .config import WranglerConfig
+from ..runtime.limits import memory_budget
+from .config import DataWrangler
 from .locations import Locations, first_line, suffix_of
 from .models import DatabaseSource, DataType, FileSource, RejectedRow, Sampling, Source
 from .paths import resolve_user_path
@@ -32,6 +33,8 @@ from .paths import resolve_user_path
 URL_RESULT_TTL_S = 300
 #: Rejected rows listed in an error message (all of them are in ``rejected``).
 REJECTS_IN_MESSAGE = 5
+#: Queries over the full data run in batches, so data larger than memory works.
+STREAMING: Literal["streaming"] = "streaming"
 
 DUCKDB_TYPES = {
     DataType.INT: "BIGINT",
@@ -88,12 +91,12 @@ def _digest(*parts: Any) -> str:
 class SourceReader:
     """Turns source specs into lazy frames, with a Parquet cache for text formats."""
 
-    def __init__(self, root: Path, cache_dir: Path, config: WranglerConfig | None = None) -> None:
+    def __init__(self, root: Path, cache_dir: Path, config: DataWrangler | None = None) -> None:
         self.root = root
         self.cache_dir = cache_dir
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
-        self.locations = Locations(root, cache_dir, config or WranglerConfig(), self._lock)
+        self.locations = Locations(root, cache_dir, config or DataWrangler(), self._lock)
 
     def _lock(self, key: str) -> threading.Lock:
         with self._locks_guard:
@@ -146,14 +149,14 @@ class SourceReader:
     ) -> list[RejectedRow]:
         """Stream a text file into Parquet with DuckDB; return the rejected rows."""
         tmp = target.with_suffix(f".{threading.get_ident()}.tmp")
-        con = duckdb.connect()
+        con = duckdb.connect(config=_duckdb_config())
         try:
             if fmt in ("csv", "tsv"):
                 delimiter = source.delimiter or ("\t" if fmt == "tsv" else ",")
                 args = [
                     f"delim={_sql_str(delimiter)}",
                     f"header={'true' if source.header else 'false'}",
-                    f"encoding={_sql_str(_duckdb_encoding(source.encoding, prefix))}",
+                    f"encoding={_sql_str(duckdb_encoding(source.encoding, prefix))}",
                     "store_rejects=true",
                     "sample_size=-1",
                     # No BOOLEAN: DuckDB reads the country code NO as false (the "Norway
@@ -243,11 +246,16 @@ class SourceReader:
     def _query(self, source: DatabaseSource, prefix: str) -> pl.DataFrame:
         try:
             if source.url is not None:
-                from sqlalchemy import create_engine
-
-                engine = create_engine(source.url)
+                engine = _engine(source.url, prefix)
                 try:
-                    with engine.connect() as conn:
+                    try:
+                        conn = engine.connect()
+                    except Exception as err:  # driver errors have no common base class
+                        raise InvalidInput(
+                            f"{prefix}.url: cannot connect to the database: {first_line(err)}",
+                            field=f"{prefix}.url",
+                        ) from err
+                    with conn:
                         return pl.read_database(source.query, conn)
                 finally:
                     engine.dispose()
@@ -267,12 +275,44 @@ class SourceReader:
             ) from err
 
 
+def _engine(url: str, prefix: str) -> Any:
+    """A SQLAlchemy engine for ``url``; a missing driver or an unknown database kind is
+    said in words, naming the URL field."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import NoSuchModuleError
+
+    field = f"{prefix}.url"
+    try:
+        return create_engine(url)
+    except NoSuchModuleError as err:
+        kind = url.split(":", 1)[0]
+        raise InvalidInput(
+            f"{field}: '{kind}' is not a kind of database the server knows; "
+            "use e.g. postgresql://, mysql:// or sqlite:///",
+            field=field,
+        ) from err
+    except ImportError as err:
+        raise InvalidInput(
+            f"{field}: the server has no driver for this database (the Python package "
+            f"'{err.name}' is not installed there)",
+            field=field,
+        ) from err
+
+
+def _duckdb_config() -> dict[str, Any]:
+    """DuckDB sizes its buffers from the machine's memory; under a memory limit (a job,
+    a limited server) give it half of what this process may use, so a conversion
+    streams within the limit instead of being killed."""
+    budget = memory_budget()
+    return {"memory_limit": f"{max(budget // 2, 64 << 20) >> 20}MB"} if budget else {}
+
+
 def _is_sqlite(path: Path) -> bool:
     with path.open("rb") as f:
         return f.read(16) == b"SQLite format 3\x00"
 
 
-def _duckdb_encoding(encoding: str, prefix: str) -> str:
+def duckdb_encoding(encoding: str, prefix: str) -> str:
     normal = encoding.lower().replace("_", "-")
     aliases = {"utf8": "utf-8", "latin1": "latin-1", "iso-8859-1": "latin-1", "utf16": "utf-16"}
     normal = aliases.get(normal, normal)
@@ -343,9 +383,9 @@ def sample(frame: pl.LazyFrame, sampling: Sampling) -> tuple[pl.DataFrame, str]:
     if sampling.method == "none":
         return frame.collect(), "all rows"
     if sampling.method == "first":
-        return frame.head(n).collect(), f"first {n:,} rows"
+        return frame.head(n).collect(engine=STREAMING), f"first {n:,} rows"
     if sampling.method == "random":
-        total = frame.select(pl.len()).collect().item()
+        total = frame.select(pl.len()).collect(engine=STREAMING).item()
         if total <= n:
             return frame.collect(), f"all {total:,} rows (fewer than {n:,})"
         import numpy as np
@@ -356,7 +396,9 @@ def sample(frame: pl.LazyFrame, sampling: Sampling) -> tuple[pl.DataFrame, str]:
             .filter(pl.col("__row").is_in(pl.Series(picks, dtype=pl.UInt32).implode()))
             .drop("__row")
         )
-        return rows.collect(), f"random {n:,} of {total:,} rows (seed {sampling.seed})"
+        return rows.collect(
+            engine=STREAMING
+        ), f"random {n:,} of {total:,} rows (seed {sampling.seed})"
     column = sampling.stratify_by
     if not column:
         raise InvalidInput(
@@ -366,7 +408,7 @@ def sample(frame: pl.LazyFrame, sampling: Sampling) -> tuple[pl.DataFrame, str]:
         raise InvalidInput(
             f"sampling.stratify_by: no column '{column}'", field="sampling.stratify_by"
         )
-    total = frame.select(pl.len()).collect().item()
+    total = frame.select(pl.len()).collect(engine=STREAMING).item()
     fraction = min(1.0, n / max(total, 1))
     keep = (
         pl.int_range(pl.len()).shuffle(seed=sampling.seed).over(column)

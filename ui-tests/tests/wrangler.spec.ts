@@ -215,6 +215,57 @@ test.describe('Data Wrangler', () => {
     expect(fs.existsSync(reportShot)).toBe(true);
   });
 
+  test('imports a query on a SQLite file, with a preview and plain errors', async ({
+    page,
+    tmpPath
+  }) => {
+    test.setTimeout(120_000);
+    // fixtures/shop.sqlite: table orders (id, city, total), 8 rows.
+    const dbPath = `${tmpPath}/shop.sqlite`;
+    await page.contents.uploadFile(
+      path.resolve(__dirname, 'fixtures', 'shop.sqlite'),
+      dbPath
+    );
+    await page.locator('.jp-LauncherCard', { hasText: 'Data Wrangler' }).click();
+    const editor = page.locator('.smstudio-Wrangler[data-smstudio-flow]');
+    await expect(editor).toBeVisible({ timeout: 30_000 });
+
+    await editor.getByRole('radio', { name: 'A database' }).check();
+    const form = editor.locator('[data-database-form]');
+    await form.locator('#smstudio-db-path').fill(dbPath);
+
+    // A query on a table that is not there: the reason shows under the query.
+    await form.locator('#smstudio-db-query').fill('SELECT * FROM order_lines');
+    await form.getByRole('button', { name: 'Preview' }).click();
+    const queryError = form.locator(
+      '#smstudio-db-query ~ .smstudio-Wrangler-fieldError'
+    );
+    await expect(queryError).toContainText('no such table: order_lines', {
+      timeout: 30_000
+    });
+    await expect(queryError).not.toContainText('source.query');
+    await shot(page, 'wrangler-db-1-query-error.png');
+
+    // The right query: its first rows, then the import.
+    await form
+      .locator('#smstudio-db-query')
+      .fill("SELECT id, city, total FROM orders WHERE city <> 'Stavanger'");
+    await form.getByRole('button', { name: 'Preview' }).click();
+    const preview = form.locator('[data-source-preview]');
+    await expect(preview.locator('tbody tr')).toHaveCount(7, {
+      timeout: 30_000
+    });
+    await expect(queryError).toHaveCount(0);
+    await shot(page, 'wrangler-db-2-preview.png');
+    await form.getByRole('button', { name: 'Import' }).click();
+    await expect(editor.locator('[data-source-database]')).toHaveText(dbPath, {
+      timeout: 30_000
+    });
+    await expect(editor.locator('[data-pager]')).toContainText('Rows 1–7 of 7');
+    await expect(editor.locator('.smstudio-Wrangler-grid th')).toHaveCount(4);
+    await shot(page, 'wrangler-db-3-imported.png');
+  });
+
   test('opens a .flow file from the file browser, in the dark theme', async ({
     page,
     tmpPath

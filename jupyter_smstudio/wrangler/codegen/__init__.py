@@ -1,9 +1,9 @@
-"""Generate runnable pandas and Polars code (scripts and notebooks) from flows.
+"""Generate runnable pandas, Polars and PySpark code (scripts and notebooks) from flows.
 
-Each operator writes its own statements (``Operator.pandas_code``/``polars_code``)
-with fitted values as literals; this package adds the loading of sources (with
-the column types the engine inferred pinned, so the script reads the data the
-same way) and assembles a script or a notebook.
+Each operator writes its own statements (``Operator.pandas_code``/``polars_code``/
+``pyspark_code``) with fitted values as literals; this package adds the loading of
+sources (with the column types the engine inferred pinned, so the script reads the
+data the same way) and assembles a script or a notebook.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from ..operators.base import Context
 from ..operators.registry import get_operator
 from . import pandas as pandas_code
 from . import polars as polars_code
+from . import pyspark as pyspark_code
 
-LANGUAGES = {"pandas": pandas_code, "polars": polars_code}
+LANGUAGES = {"pandas": pandas_code, "polars": polars_code, "pyspark": pyspark_code}
 
 
 class CodegenContext(Context):
@@ -43,6 +44,7 @@ class Program:
     load: list[str]
     steps: list[tuple[str, list[str]]] = field(default_factory=list)
     save: list[str] = field(default_factory=list)
+    helpers: list[str] = field(default_factory=list)  # module-level functions (PySpark)
 
 
 def build(flow: FlowDocument, name: str, language: str, schema_of: Any) -> Program:
@@ -63,21 +65,28 @@ def build(flow: FlowDocument, name: str, language: str, schema_of: Any) -> Progr
     for index, step in enumerate(flow.steps, start=1):
         op = get_operator(step.operator)
         params = op.parse(step.params)
-        if op.fits and step.fitted is None:
+        if op.needs_fit(params) and step.fitted is None:
             raise InvalidInput(
                 f"step {step.id}: '{op.title}' is not fitted (its preview failed?); fix it first",
                 field="steps",
             )
-        lines = (op.pandas_code if language == "pandas" else op.polars_code)(
-            params, step.fitted, ctx
-        )
+        title = step.title or op.title
+        try:
+            lines = getattr(op, f"{language}_code")(params, step.fitted, ctx)
+        except InvalidInput as err:
+            raise InvalidInput(
+                f"step {index} ('{title}') cannot be written as {module.NAME} code: {err.message}",
+                field="steps",
+            ) from err
         imports |= op.imports(language)
         for other in _other_sources(params):
             imports |= module.source_imports(other)
-        title = step.title or op.title
         fitted = f" (fitted on {step.fitted_on})" if step.fitted_on else ""
         program.steps.append((f"{index}. {title} [{op.name} v{op.version}]{fitted}", lines))
     program.imports = sorted(imports, key=lambda line: (line.startswith("from"), line))
+    if language == "pyspark":
+        text = "\n".join([*program.load, *(line for _, lines in program.steps for line in lines)])
+        program.helpers = pyspark_code.used_helpers(text)
     return program
 
 
@@ -92,12 +101,18 @@ def script(program: Program) -> str:
         body.append(f"    # {title}")
         body += [f"    {line}" if line else "" for line in lines]
     body.append("    return df")
+    run = (
+        "spark-submit this_script.py [OUTPUT_FOLDER]"
+        if program.language == "pyspark"
+        else "python this_script.py [OUTPUT.parquet]"
+    )
     out = [
-        f'"""{program.title}\n\nRun: python this_script.py [OUTPUT.parquet]\n"""',
+        f'"""{program.title}\n\nRun: {run}\n"""',
         "",
         *program.imports,
         "",
         "",
+        *[line for helper in program.helpers for line in (*helper.splitlines(), "", "")],
         "def load():",
         *[f"    {line}" for line in program.load],
         "",

@@ -8,6 +8,7 @@ from ..models import DatabaseSource, FileSource, Source
 from ..operators.base import lit
 from ..sources import file_format
 
+NAME = "Polars"
 IMPORTS = ("import numpy as np", "import polars as pl", "import sys")
 SAVE = [
     "out = sys.argv[1] if len(sys.argv) > 1 else 'output.parquet'",

@@ -3,12 +3,13 @@
 An operator reads its parameters from a pydantic model (whose JSON schema the UI
 turns into a form), may *fit* on data (learning e.g. a mean or a category list,
 kept in the flow as readable JSON), *applies* itself to a Polars LazyFrame, and
-writes the equivalent pandas and Polars code using the fitted values as literals,
-so generated scripts reproduce the engine's output without refitting.
+writes the equivalent pandas, Polars and PySpark code using the fitted values as
+literals, so generated scripts reproduce the engine's output without refitting.
 """
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
@@ -75,6 +76,10 @@ class Operator(ABC, Generic[P]):
         """(parameter field, column) pairs this step reads, to name unknown columns."""
         return []
 
+    def needs_fit(self, params: P) -> bool:
+        """Whether a step with these parameters learns from data (and must be fitted)."""
+        return self.fits
+
     def fit(self, frame: pl.LazyFrame, params: P, ctx: Context) -> Fitted | None:
         return None
 
@@ -96,8 +101,14 @@ class Operator(ABC, Generic[P]):
     def pandas_code(self, params: P, fitted: Fitted | None, ctx: Context) -> list[str]:
         """Statements transforming the pandas DataFrame ``df``."""
 
+    @abstractmethod
+    def pyspark_code(self, params: P, fitted: Fitted | None, ctx: Context) -> list[str]:
+        """Statements transforming the Spark DataFrame ``df``, which carries the row order
+        in its column ``ROW`` (see ``codegen.pyspark``); raise ``StepError`` for what
+        Spark cannot express."""
+
     def imports(self, language: str) -> set[str]:
-        """Import lines the generated code needs beyond pandas/polars/numpy."""
+        """Import lines the generated code needs beyond the language's own."""
         return set()
 
     def need_fitted(self, fitted: Fitted | None) -> Fitted:
@@ -109,6 +120,14 @@ class Operator(ABC, Generic[P]):
 def lit(value: Any) -> str:
     """A Python literal for a JSON-like value (generated code)."""
     return repr(value)
+
+
+def spark_col(name: str) -> str:
+    """``F.col(...)`` (generated PySpark code) for a column, backquoted where Spark would
+    parse the name."""
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return f"F.col({lit(name)})"
+    return f"F.col({lit('`' + name.replace('`', '``') + '`')})"
 
 
 def cols_of(field: str, names: Sequence[str]) -> list[tuple[str, str]]:

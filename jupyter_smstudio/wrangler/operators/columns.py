@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import polars as pl
@@ -9,7 +10,7 @@ from pydantic import Field
 
 from ..models import DataType
 from ..sources import polars_type
-from .base import Context, Fitted, Operator, Params, cols_of, lit
+from .base import Context, Fitted, Operator, Params, StepError, cols_of, lit, spark_col
 
 GROUP = "Manage columns"
 
@@ -36,6 +37,9 @@ class DropColumns(Operator[ColumnsParams]):
     def pandas_code(self, params: ColumnsParams, fitted: Fitted | None, ctx: Context) -> list[str]:
         return [f"df = df.drop(columns={lit(params.columns)})"]
 
+    def pyspark_code(self, params: ColumnsParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        return [f"df = df.drop(*{lit(params.columns)})"]
+
 
 class SelectColumns(Operator[ColumnsParams]):
     name, title, group = "select_columns", "Select columns", GROUP
@@ -55,6 +59,9 @@ class SelectColumns(Operator[ColumnsParams]):
 
     def pandas_code(self, params: ColumnsParams, fitted: Fitted | None, ctx: Context) -> list[str]:
         return [f"df = df[{lit(params.columns)}]"]
+
+    def pyspark_code(self, params: ColumnsParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        return [f"df = df.select({', '.join(spark_col(c) for c in params.columns)}, ROW)"]
 
 
 class RenameParams(Params):
@@ -78,6 +85,9 @@ class RenameColumns(Operator[RenameParams]):
 
     def pandas_code(self, params: RenameParams, fitted: Fitted | None, ctx: Context) -> list[str]:
         return [f"df = df.rename(columns={lit(params.mapping)})"]
+
+    def pyspark_code(self, params: RenameParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        return [f"df = df.withColumnsRenamed({lit(params.mapping)})"]
 
 
 class DuplicateParams(Params):
@@ -106,6 +116,11 @@ class DuplicateColumn(Operator[DuplicateParams]):
         self, params: DuplicateParams, fitted: Fitted | None, ctx: Context
     ) -> list[str]:
         return [f"df[{lit(params.new_name)}] = df[{lit(params.column)}]"]
+
+    def pyspark_code(
+        self, params: DuplicateParams, fitted: Fitted | None, ctx: Context
+    ) -> list[str]:
+        return [f"df = df.withColumn({lit(params.new_name)}, {spark_col(params.column)})"]
 
 
 class MoveParams(Params):
@@ -145,6 +160,14 @@ class MoveColumn(Operator[MoveParams]):
             f"df = df[_rest[:{params.position}] + [{col}] + _rest[{params.position}:]]",
         ]
 
+    def pyspark_code(self, params: MoveParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        col = lit(params.column)
+        return [
+            f"_rest = [c for c in df.columns if c not in ({col}, ROW)]",
+            f"_order = _rest[:{params.position}] + [{col}] + _rest[{params.position}:]",
+            "df = df.select(*[column(c) for c in _order], ROW)",
+        ]
+
 
 class CastParams(Params):
     columns: list[str] = Field(min_length=1)
@@ -165,6 +188,57 @@ _PANDAS_CAST = {
     DataType.DATE: "pd.to_datetime({s}, errors={e}, format={f}).dt.normalize()",
     DataType.DATETIME: "pd.to_datetime({s}, errors={e}, format={f})",
 }
+
+
+_SPARK_TYPES = {
+    DataType.INT: "bigint",
+    DataType.FLOAT: "double",
+    DataType.STRING: "string",
+    DataType.BOOL: "boolean",
+    DataType.DATE: "date",
+    DataType.DATETIME: "timestamp_ntz",
+}
+
+#: strftime directive -> Java DateTimeFormatter pattern (what Spark parses dates with).
+JAVA_PATTERNS = {
+    "Y": "yyyy", "y": "yy", "m": "MM", "d": "dd", "H": "HH", "I": "hh", "M": "mm",
+    "S": "ss", "f": "SSSSSS", "p": "a", "b": "MMM", "B": "MMMM", "a": "EEE", "A": "EEEE",
+    "j": "DDD", "z": "Z", "Z": "z", "e": "d", "%": "%",
+}  # fmt: skip
+
+
+def java_date_format(strftime: str, field: str) -> str:
+    """A strftime format as a Spark (Java) datetime pattern; unknown directives are errors."""
+    out: list[str] = []
+    literal: list[str] = []
+
+    def flush() -> None:
+        if literal:
+            text = "".join(literal).replace("'", "''")
+            out.append(text if re.fullmatch(r"[-/:.,\s]*", text) else f"'{text}'")
+            literal.clear()
+
+    i = 0
+    while i < len(strftime):
+        char = strftime[i]
+        if char == "%" and i + 1 < len(strftime):
+            directive = strftime[i + 1]
+            if directive not in JAVA_PATTERNS:
+                raise StepError(
+                    f"{field}: the date format directive %{directive} has no Spark equivalent",
+                    field=field,
+                )
+            if directive == "%":
+                literal.append("%")
+            else:
+                flush()
+                out.append(JAVA_PATTERNS[directive])
+            i += 2
+            continue
+        literal.append(char)
+        i += 1
+    flush()
+    return "".join(out)
 
 
 class CastColumns(Operator[CastParams]):
@@ -214,6 +288,31 @@ class CastColumns(Operator[CastParams]):
             f"df[{lit(n)}] = "
             + _PANDAS_CAST[params.to].format(s=f"df[{lit(n)}]", e=errors, f=lit(params.format))
             for n in params.columns
+        ]
+
+    def pyspark_code(self, params: CastParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        fmt = java_date_format(params.format, "params.format") if params.format else None
+        if params.to == DataType.DATE and fmt:
+            exprs = {n: f"F.to_date({spark_col(n)}, {lit(fmt)})" for n in params.columns}
+        elif params.to == DataType.DATETIME and fmt:
+            exprs = {
+                n: f"F.to_timestamp_ntz({spark_col(n)}, F.lit({lit(fmt)}))" for n in params.columns
+            }
+        else:
+            spark_type = lit(_SPARK_TYPES[params.to])
+            exprs = {n: f"{spark_col(n)}.cast({spark_type})" for n in params.columns}
+        body = "{" + ", ".join(f"{lit(n)}: {e}" for n, e in exprs.items()) + "}"
+        if params.on_error == "null":
+            return [f"df = df.withColumns({body})"]
+        # Spark turns what does not convert into null; the engine stops, naming the values.
+        return [
+            f"_casts = {body}",
+            "for _name, _cast in _casts.items():",
+            "    _bad = df.where(column(_name).isNotNull() & _cast.isNull()).select(column(_name))",
+            "    _bad = [row[0] for row in _bad.limit(5).collect()]",
+            "    if _bad:",
+            f"        raise ValueError(f'column {{_name}}: values that are not {params.to.value}: {{_bad}}')",
+            "df = df.withColumns(_casts)",
         ]
 
 

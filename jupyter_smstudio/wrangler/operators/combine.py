@@ -8,7 +8,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..models import Source
-from .base import Context, Fitted, Operator, Params, StepError, cols_of, lit
+from .base import Context, Fitted, Operator, Params, StepError, cols_of, lit, spark_col
 
 
 class JoinParams(Params):
@@ -81,6 +81,39 @@ class Join(Operator[JoinParams]):
         )
         return lines
 
+    def pyspark_code(self, params: JoinParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        right_on = params.right_on or params.left_on
+        on = lit(params.left_on)
+        lines = [
+            "spark = df.sparkSession",
+            f"other = {ctx.other_code(params.other, 'pyspark')}.withColumnRenamed(ROW, '_row_other')",
+            "_left = [c for c in df.columns if c != ROW]",
+            "_right = [c for c in other.columns if c != '_row_other']",
+            f"_keys = {lit(dict(zip(right_on, params.left_on, strict=False)))}  # right name -> left name",
+            f"_rest = {{c: c + {lit(params.suffix)} if c in _left else c for c in _right if c not in _keys}}",
+            "other = other.withColumnsRenamed({**_keys, **_rest})",
+        ]
+        if params.how in ("semi", "anti"):
+            return [
+                *lines,
+                f"df = df.join(other, on={on}, how={lit('left_' + params.how)})",
+                "df = df.select(*[column(c) for c in _left], ROW)",
+            ]
+        if params.how == "right":  # the right table's key names, in its column order
+            columns = (
+                f"*[column(c) for c in _left if c not in {on}], "
+                "*[column(_keys[c]).alias(c) if c in _keys else column(_rest[c]) for c in _right]"
+            )
+        else:
+            columns = "*[column(c) for c in _left], *[column(c) for c in _rest.values()]"
+        return [
+            *lines,
+            f"df = df.join(other, on={on}, how={lit(params.how)})",
+            "# Left rows in order, each with its matches in the right table's order.",
+            "df = reorder(df, F.col(ROW).asc_nulls_last(), '_row_other')",
+            f"df = df.select({columns}, ROW)",
+        ]
+
 
 class ConcatParams(Params):
     other: Source
@@ -115,9 +148,26 @@ class Concat(Operator[ConcatParams]):
             "df = pd.concat([df, other], ignore_index=True)",
         ]
 
+    def pyspark_code(self, params: ConcatParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        return [
+            "spark = df.sparkSession",
+            f"other = {ctx.other_code(params.other, 'pyspark')}",
+            f"df = concat_rows(df, other, missing_columns={params.how == 'diagonal'})",
+        ]
+
 
 AggFunction = Literal["sum", "mean", "min", "max", "count", "n_unique", "median", "std"]
 _PANDAS_AGG = {"n_unique": "nunique"}
+_SPARK_AGG = {
+    "sum": "F.coalesce(F.sum({}), F.lit(0))",  # the engine's sum of nothing is 0
+    "mean": "F.mean({})",
+    "min": "F.min({})",
+    "max": "F.max({})",
+    "count": "F.count({})",
+    "n_unique": "F.countDistinct({})",
+    "median": "F.median({})",
+    "std": "F.stddev_samp({})",
+}
 
 
 class Aggregation(BaseModel):
@@ -174,6 +224,18 @@ class GroupBy(Operator[GroupByParams]):
         )
         return [
             f"df = df.groupby({lit(params.by)}, sort=False, dropna=False).agg(**{{{aggs}}}).reset_index()"
+        ]
+
+    def pyspark_code(self, params: GroupByParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        aggs = [
+            f"    {_SPARK_AGG[a.function].format(spark_col(a.column))}.alias({lit(a.output)}),"
+            for a in params.aggregations
+        ]
+        return [
+            f"df = df.groupBy({', '.join(spark_col(c) for c in params.by)}).agg(",
+            *aggs,
+            "    F.min(ROW).alias(ROW),  # groups in first-seen order",
+            ")",
         ]
 
 

@@ -44,6 +44,12 @@ class CustomFormula(Operator[FormulaParams]):
             f"'SELECT ' + {lit(params.expression)} + ' AS v FROM df').df()['v']"
         ]
 
+    def pyspark_code(self, params: FormulaParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        return [
+            f"df = df.withColumn({lit(params.output_column)}, F.expr({lit(params.expression)}))"
+            "  # Spark SQL"
+        ]
+
     def imports(self, language: str) -> set[str]:
         return {"import duckdb"} if language == "pandas" else set()
 
@@ -81,6 +87,17 @@ class CustomCode(Operator[CodeParams]):
         if params.language == "pandas":
             return params.code.splitlines()
         return ["df = pl.from_pandas(df)", *params.code.splitlines(), "df = df.to_pandas()"]
+
+    def pyspark_code(self, params: CodeParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        imports = ["    import polars as pl", ""] if params.language == "polars" else []
+        return [
+            f"def _custom_code(df):  # {params.language}, on the whole table, on the driver",
+            *imports,
+            *[f"    {line}" if line else "" for line in params.code.splitlines()],
+            "    return df",
+            "",
+            f"df = on_driver(df, {lit(params.language)}, _custom_code)",
+        ]
 
     def imports(self, language: str) -> set[str]:
         return {"import polars as pl"} if language == "pandas" else set()

@@ -7,7 +7,7 @@ from typing import Literal
 import polars as pl
 from pydantic import Field
 
-from .base import Context, Fitted, Operator, Params, cols_of, lit, numeric_columns
+from .base import Context, Fitted, Operator, Params, cols_of, lit, numeric_columns, spark_col
 
 
 def _categories(frame: pl.LazyFrame, column: str, limit: int) -> list[str]:
@@ -81,6 +81,17 @@ class OneHotEncode(Operator[OneHotParams]):
         ]
         return [*lines, f"df = df.drop(columns=[{lit(c)}])"] if params.drop_original else lines
 
+    def pyspark_code(self, params: OneHotParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        c = params.column
+        text = f"{spark_col(c)}.cast('string')"
+        lines = [
+            "df = df.withColumns({",
+            f"    f{lit(c + '_{cat}')}: F.coalesce({text} == cat, F.lit(False)).cast('tinyint')",
+            f"    for cat in {lit(self.need_fitted(fitted)['categories'])}",
+            "})",
+        ]
+        return [*lines, f"df = df.drop({lit(c)})"] if params.drop_original else lines
+
 
 class OrdinalParams(Params):
     column: str
@@ -142,6 +153,20 @@ class OrdinalEncode(Operator[OrdinalParams]):
             f"df[{c}] = df[{c}].astype('string').map("
             f"lambda v: pd.NA if pd.isna(v) else _mapping.get(v, {params.unseen_value})"
             ").astype('Int64')",
+        ]
+
+    def pyspark_code(self, params: OrdinalParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        x = spark_col(params.column)
+        mapping = self.need_fitted(fitted)["mapping"]
+        code = f"_codes[{x}.cast('string')]" if mapping else "F.lit(None)"
+        return [
+            f"_codes = F.create_map(*[F.lit(v) for pair in {lit(mapping)}.items() for v in pair])",
+            "df = df.withColumn(",
+            f"    {lit(params.column)},",
+            f"    F.when({x}.isNull(), F.lit(None))",
+            f"    .otherwise(F.coalesce({code}, F.lit({params.unseen_value})))",
+            "    .cast('bigint'),",
+            ")",
         ]
 
 
@@ -220,6 +245,14 @@ class ScaleValues(Operator[ScaleParams]):
             f"df[{lit(c)}] = (df[{lit(c)}] - {f['center']!r}) / {f['scale']!r}"
             for c, f in cols.items()
         ]
+
+    def pyspark_code(self, params: ScaleParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        cols = self.need_fitted(fitted)["columns"]
+        body = ", ".join(
+            f"{lit(c)}: ({spark_col(c)} - {f['center']!r}) / {f['scale']!r}"
+            for c, f in cols.items()
+        )
+        return [f"df = df.withColumns({{{body}}})"]
 
 
 OPERATORS = (OneHotEncode(), OrdinalEncode(), ScaleValues())

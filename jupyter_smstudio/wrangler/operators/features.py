@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 from pydantic import Field, model_validator
 
-from .base import Context, Fitted, Operator, Params, StepError, cols_of, lit
+from .base import Context, Fitted, Operator, Params, StepError, cols_of, lit, spark_col
 
 
 class FormatParams(Params):
@@ -53,6 +53,31 @@ def _pandas_format(p: FormatParams, col: str) -> str:
     }[p.operation]
 
 
+#: Java regexes match ASCII classes unless told; Rust's (the engine's) are Unicode.
+UNICODE = "(?U)"
+_SPACE_AT_ENDS = UNICODE + r"^\s+|\s+$"
+
+
+def _spark_format(p: FormatParams, col: str) -> str:
+    x = spark_col(col)
+    if p.operation == "pad":
+        fn = "lpad" if p.side == "left" else "rpad"  # these cut longer text; the engine does not
+        return f"F.when(F.length({x}) >= {p.width}, {x}).otherwise(F.{fn}({x}, {p.width}, {lit(p.fill_char)}))"
+    if p.operation == "replace" and not p.regex:
+        return f"F.replace({x}, F.lit({lit(p.pattern)}), F.lit({lit(p.replacement)}))"
+    pattern = lit(UNICODE + p.pattern)
+    escaped = "".join(ch if ch.isalnum() else "\\" + ch for ch in p.delimiter)
+    return {
+        "lower": f"F.lower({x})",
+        "upper": f"F.upper({x})",
+        "strip": f"F.regexp_replace({x}, {lit(_SPACE_AT_ENDS)}, '')",
+        "replace": f"F.regexp_replace({x}, {pattern}, {lit(p.replacement)})",
+        # regexp_extract gives '' where nothing matches; the engine gives null.
+        "regex_extract": f"F.when({x}.rlike({pattern}), F.regexp_extract({x}, {pattern}, {p.group}))",
+        "split": f"F.get(F.split({x}, {lit(escaped)}, -1), {p.index})",
+    }[p.operation]
+
+
 def _string_columns(frame: pl.LazyFrame, names: list[str], field: str) -> None:
     schema = frame.collect_schema()
     for name in names:
@@ -86,14 +111,18 @@ class FormatString(Operator[FormatParams]):
     def pandas_code(self, params: FormatParams, fitted: Fitted | None, ctx: Context) -> list[str]:
         return [f"df[{lit(c)}] = {_pandas_format(params, c)}" for c in params.columns]
 
+    def pyspark_code(self, params: FormatParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        body = ", ".join(f"{lit(c)}: {_spark_format(params, c)}" for c in params.columns)
+        return [f"df = df.withColumns({{{body}}})"]
+
 
 TEXT_FEATURES = {
-    # name: (polars, pandas) on the column's .str namespace
-    "length": ("len_chars()", "len()"),
-    "words": (r"count_matches(r'\S+')", r"count(r'\S+')"),
-    "digits": (r"count_matches(r'\d')", r"count(r'\d')"),
-    "uppercase": ("count_matches(r'[A-Z]')", "count(r'[A-Z]')"),
-    "punctuation": (r"count_matches(r'[^\w\s]')", r"count(r'[^\w\s]')"),
+    # name: (polars, pandas) on the column's .str namespace, Spark regex to count
+    "length": ("len_chars()", "len()", None),
+    "words": (r"count_matches(r'\S+')", r"count(r'\S+')", r"\S+"),
+    "digits": (r"count_matches(r'\d')", r"count(r'\d')", r"\d"),
+    "uppercase": ("count_matches(r'[A-Z]')", "count(r'[A-Z]')", "[A-Z]"),
+    "punctuation": (r"count_matches(r'[^\w\s]')", r"count(r'[^\w\s]')", r"[^\w\s]"),
 }
 
 
@@ -136,8 +165,19 @@ class TextFeatures(Operator[TextParams]):
             for f in params.features
         ]
 
+    def pyspark_code(self, params: TextParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        x = spark_col(params.column)
+        exprs = []
+        for f in params.features:
+            regex = TEXT_FEATURES[f][2]
+            count = (
+                f"F.regexp_count({x}, F.lit({lit(UNICODE + regex)}))" if regex else f"F.length({x})"
+            )
+            exprs.append(f"    {lit(params.column + '_' + f)}: {count}.cast('bigint'),")
+        return ["df = df.withColumns({", *exprs, "})"]
 
-#: part: (polars method, pandas accessor, period for cyclic encoding, offset)
+
+#: part: (polars method, pandas accessor, period for cyclic encoding)
 DATE_PARTS = {
     "year": ("year()", "year", None),
     "quarter": ("quarter()", "quarter", 4),
@@ -147,6 +187,17 @@ DATE_PARTS = {
     "dayofyear": ("ordinal_day()", "dayofyear", 366),
     "hour": ("hour()", "hour", 24),
     "minute": ("minute()", "minute", 60),
+}
+#: part -> Spark function (weekday: Spark's Monday is 0, the engine's 1)
+SPARK_DATE_PARTS = {
+    "year": "F.year({})",
+    "quarter": "F.quarter({})",
+    "month": "F.month({})",
+    "day": "F.dayofmonth({})",
+    "weekday": "(F.weekday({}) + 1)",
+    "dayofyear": "F.dayofyear({})",
+    "hour": "F.hour({})",
+    "minute": "F.minute({})",
 }
 DatePart = Literal["year", "quarter", "month", "day", "weekday", "dayofyear", "hour", "minute"]
 
@@ -207,6 +258,19 @@ class DatetimeFeatures(Operator[DateParams]):
                 lines.append(f"df[{lit(name + '_sin')}] = np.sin({angle})")
                 lines.append(f"df[{lit(name + '_cos')}] = np.cos({angle})")
         return lines
+
+    def pyspark_code(self, params: DateParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        x, lines = spark_col(params.column), []
+        for part in params.parts:
+            value = SPARK_DATE_PARTS[part].format(x)
+            name = f"{params.column}_{part}"
+            lines.append(f"    {lit(name)}: {value}.cast('bigint'),")
+            period = DATE_PARTS[part][2]
+            if params.cyclic and period:
+                angle = f"{2 * np.pi!r} * ({value} - 1) / {period}"
+                lines.append(f"    {lit(name + '_sin')}: F.sin({angle}),")
+                lines.append(f"    {lit(name + '_cos')}: F.cos({angle}),")
+        return ["df = df.withColumns({", *lines, "})"]
 
 
 def split_labels(
@@ -299,6 +363,14 @@ class SplitData(Operator[SplitParams]):
         return [
             *inspect.getsource(split_labels).splitlines(),
             f"df[{lit(params.output_column)}] = split_labels(len(df), {keys}, {self._args(params)})",
+        ]
+
+    def pyspark_code(self, params: SplitParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        keys = f"column_values(df, {lit(params.column)})" if params.column else "None"
+        return [
+            *inspect.getsource(split_labels).splitlines(),
+            f"_labels = split_labels(df.count(), {keys}, {self._args(params)})",
+            f"df = add_column(df, {lit(params.output_column)}, _labels)",
         ]
 
 

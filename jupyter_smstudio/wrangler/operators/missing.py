@@ -7,7 +7,17 @@ from typing import Any, Literal
 import polars as pl
 from pydantic import Field
 
-from .base import Context, Fitted, Operator, Params, StepError, cols_of, lit, numeric_columns
+from .base import (
+    Context,
+    Fitted,
+    Operator,
+    Params,
+    StepError,
+    cols_of,
+    lit,
+    numeric_columns,
+    spark_col,
+)
 
 
 class MissingParams(Params):
@@ -91,6 +101,22 @@ class HandleMissing(Operator[MissingParams]):
             return [*lines, f"df = df.dropna(subset={lit(params.columns)}).reset_index(drop=True)"]
         fills = {c: v for c, v in self._fills(params, fitted).items() if v is not None}
         return [*lines, f"df = df.fillna({lit(fills)})"] if fills else lines
+
+    def pyspark_code(self, params: MissingParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        lines = []
+        if params.add_indicator:
+            flags = ", ".join(
+                f"{lit(c + '_missing')}: {spark_col(c)}.isNull()" for c in params.columns
+            )
+            lines.append(f"df = df.withColumns({{{flags}}})")
+        if params.strategy == "drop":  # not dropna(): that drops NaN too, the engine keeps it
+            present = " & ".join(f"{spark_col(c)}.isNotNull()" for c in params.columns)
+            return [*lines, f"df = df.where({present})"]
+        fills = {c: v for c, v in self._fills(params, fitted).items() if v is not None}
+        body = ", ".join(
+            f"{lit(c)}: F.coalesce({spark_col(c)}, F.lit({lit(v)}))" for c, v in fills.items()
+        )
+        return [*lines, f"df = df.withColumns({{{body}}})"] if fills else lines
 
 
 class OutlierParams(Params):
@@ -180,6 +206,27 @@ class HandleOutliers(Operator[OutlierParams]):
             for c, (lo, hi) in bounds.items()
         )
         return [f"df = df[{conds}].reset_index(drop=True)"]
+
+    def pyspark_code(self, params: OutlierParams, fitted: Fitted | None, ctx: Context) -> list[str]:
+        bounds = self.need_fitted(fitted)["bounds"]
+        if params.action == "clip":
+            exprs = []
+            for c, (lo, hi) in bounds.items():
+                x = spark_col(c)
+                expr = "F"
+                if lo is not None:
+                    expr += f".when({x} < {lo!r}, {lo!r})"
+                if hi is not None:
+                    expr += f".when({x} > {hi!r}, {hi!r})"
+                expr = f"{expr}.otherwise({x})" if expr != "F" else x
+                # Like the engine, the column keeps its type (bounds truncated for integers).
+                exprs.append(f"    {lit(c)}: {expr}.cast(df.schema[{lit(c)}].dataType),")
+            return ["df = df.withColumns({", *exprs, "})"]
+        conds = " & ".join(
+            f"({spark_col(c)}.isNull() | {spark_col(c)}.between({_inf(lo, '-')}, {_inf(hi, '')}))"
+            for c, (lo, hi) in bounds.items()
+        )
+        return [f"df = df.where({conds})"]
 
 
 def _inf(value: float | None, sign: str) -> str:

@@ -152,6 +152,32 @@ describe('FlowPanel', () => {
       if (path === 'wrangler/flows/sales.flow/preview') {
         return json(preview(Number(url.searchParams.get('offset') ?? 0)));
       }
+      if (path === 'wrangler/sources/preview') {
+        const query = (JSON.parse(text) as { source: { query: string } }).source
+          .query;
+        return query.includes('nope')
+          ? json(
+              {
+                error: {
+                  code: 'ValidationError',
+                  message:
+                    'source.query: the query failed: no such table: nope',
+                  field: 'source.query'
+                }
+              },
+              400
+            )
+          : json(preview(0));
+      }
+      if (path === 'wrangler/flows/sales.flow/export') {
+        const format = url.searchParams.get('format');
+        return json({
+          format,
+          filename: `sales_${format}.py`,
+          content: 'from pyspark.sql import functions as F\n',
+          saved_path: `sales_${format}.py`
+        });
+      }
       if (request.method !== 'GET' && stale) {
         return json(
           {
@@ -185,6 +211,25 @@ describe('FlowPanel', () => {
     const node = panel.node;
     await waitFor(() => !!node.querySelector('[data-pager]'));
     return node;
+  }
+
+  function typeInto(
+    input: HTMLInputElement | HTMLTextAreaElement,
+    value: string
+  ): void {
+    // React tracks the value: set it the way a user's typing does.
+    const proto = Object.getPrototypeOf(input) as object;
+    Object.getOwnPropertyDescriptor(proto, 'value')!.set!.call(input, value);
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+  }
+
+  async function openDatabaseForm(node: HTMLElement): Promise<void> {
+    button(node, 'Change source').click();
+    const radio = 'input[name="smstudio-source-kind"][value="database"]';
+    await waitFor(() => !!node.querySelector(radio));
+    node.querySelector<HTMLInputElement>(radio)!.click();
+    await waitFor(() => !!node.querySelector('#smstudio-db-path'));
+    typeInto(node.querySelector('#smstudio-db-path')!, ' shop.sqlite ');
   }
 
   function button(node: HTMLElement, text: string, within = ''): HTMLElement {
@@ -260,6 +305,87 @@ describe('FlowPanel', () => {
         c => c.method === 'GET' && c.url.pathname.endsWith('sales.flow')
       ).length
     ).toBe(reads + 1);
+  });
+
+  it('previews and imports a query on a database file', async () => {
+    const node = await mount();
+    await openDatabaseForm(node);
+    const query = 'SELECT id, city FROM orders';
+    typeInto(node.querySelector('#smstudio-db-query')!, query);
+    button(node, 'Preview', '[data-database-form]').click();
+    await waitFor(() => !!node.querySelector('[data-source-preview]'));
+    const source = { kind: 'database', path: 'shop.sqlite', query };
+    const asked = calls.find(c =>
+      c.url.pathname.endsWith('wrangler/sources/preview')
+    )!;
+    expect(asked.body).toEqual({ source, limit: 10 });
+    expect(
+      [...node.querySelectorAll('[data-source-preview] td')].map(
+        td => td.textContent
+      )
+    ).toEqual(['1', 'Oslo', '2', 'null']);
+
+    button(node, 'Import', '[data-database-form]').click();
+    await waitFor(() => calls.some(c => c.method === 'PATCH'));
+    const patch = calls.find(c => c.method === 'PATCH')!;
+    expect(patch.url.pathname).toMatch(/wrangler\/flows\/sales\.flow$/);
+    expect(patch.body).toEqual({ version: 4, source });
+  });
+
+  it('shows why a query fails under the query, in plain words', async () => {
+    const node = await mount();
+    await openDatabaseForm(node);
+    typeInto(node.querySelector('#smstudio-db-query')!, 'SELECT * FROM nope');
+    button(node, 'Preview', '[data-database-form]').click();
+    const error = () =>
+      node
+        .querySelector('#smstudio-db-query')!
+        .parentElement!.querySelector('.smstudio-Wrangler-fieldError');
+    await waitFor(() => !!error());
+    expect(error()!.textContent).toBe('the query failed: no such table: nope');
+    expect(node.querySelector('[data-source-preview]')).toBeNull();
+  });
+
+  it('offers a URL instead of a file, and needs a query before importing', async () => {
+    const node = await mount();
+    await openDatabaseForm(node);
+    const where = node.querySelector<HTMLSelectElement>('#smstudio-db-where')!;
+    where.value = 'url';
+    where.dispatchEvent(new Event('change', { bubbles: true }));
+    await waitFor(() => !!node.querySelector('#smstudio-db-url'));
+    const importButton = button(node, 'Import', '[data-database-form]');
+    typeInto(node.querySelector('#smstudio-db-url')!, 'sqlite:///shop.sqlite');
+    await waitFor(
+      () =>
+        node.querySelector<HTMLInputElement>('#smstudio-db-url')!.value ===
+        'sqlite:///shop.sqlite'
+    );
+    expect(importButton.hasAttribute('disabled')).toBe(true);
+    typeInto(node.querySelector('#smstudio-db-query')!, 'SELECT 1');
+    await waitFor(() => !importButton.hasAttribute('disabled'));
+    importButton.click();
+    await waitFor(() => calls.some(c => c.method === 'PATCH'));
+    expect(calls.find(c => c.method === 'PATCH')!.body).toEqual({
+      version: 4,
+      source: {
+        kind: 'database',
+        url: 'sqlite:///shop.sqlite',
+        query: 'SELECT 1'
+      }
+    });
+  });
+
+  it('exports a PySpark script next to the flow', async () => {
+    const node = await mount();
+    node.querySelector<HTMLElement>('[data-tab="export"]')!.click();
+    await waitFor(() => !!node.querySelector('[data-export="pyspark"]'));
+    node.querySelector<HTMLElement>('[data-export="pyspark"]')!.click();
+    await waitFor(() => !!node.querySelector('[data-export-saved]'));
+    const asked = calls.find(c => c.url.pathname.endsWith('/export'))!;
+    expect(asked.url.searchParams.get('format')).toBe('pyspark');
+    expect(node.querySelector('[data-export-saved]')!.textContent).toBe(
+      'Saved sales_pyspark.py'
+    );
   });
 
   it('inserts a new step after the step on show, with the form values', async () => {

@@ -21,6 +21,7 @@ import {
   parseScalar,
   SchemaForm
 } from '../wrangler/schemaform';
+import { databaseLabel, hidePassword } from '../wrangler/source';
 
 // Trimmed copies of schemas that the server answers (GET /wrangler/operators).
 const CAST: IJSONSchema = {
@@ -129,6 +130,11 @@ describe('schema form fields', () => {
       aggregations: 'json',
       tags: 'strings'
     });
+    const smote = describeFields({
+      properties: { features: { items: { type: 'string' }, type: 'array' } },
+      type: 'object'
+    });
+    expect(smote[0].kind).toBe('columns'); // SMOTE's features pick columns
     const value = describeFields(MISSING).find(f => f.name === 'value')!;
     expect(value.kind).toBe('scalar');
     expect(value.nullable).toBe(true);
@@ -273,5 +279,20 @@ describe('charts and summaries', () => {
     expect(describeParams({ columns: ['a', 'b'], mapping: { x: 'y' } })).toBe(
       'columns: a, b; mapping: x→y'
     );
+  });
+
+  it('names a database source without showing its password', () => {
+    expect(hidePassword('postgresql://ann:s3cr:et@db.example/shop')).toBe(
+      'postgresql://ann:***@db.example/shop'
+    );
+    expect(hidePassword('sqlite:///data/shop.sqlite')).toBe(
+      'sqlite:///data/shop.sqlite'
+    );
+    expect(
+      databaseLabel({ kind: 'database', path: 'shop.sqlite', query: 'q' })
+    ).toBe('shop.sqlite');
+    expect(
+      databaseLabel({ kind: 'database', url: 'mysql://a:b@h/d', query: 'q' })
+    ).toBe('mysql://a:***@h/d');
   });
 });

@@ -281,7 +281,7 @@ export interface IReportRequest {
   sample_rows?: number;
 }
 
-export type ExportFormat = 'pandas' | 'polars' | 'notebook';
+export type ExportFormat = 'pandas' | 'polars' | 'notebook' | 'pyspark';
 
 export interface IExportResult {
   format: ExportFormat;

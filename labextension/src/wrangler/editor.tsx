@@ -30,12 +30,18 @@ import type {
   ISampling,
   IStep,
   JSONValue,
-  StepParams
+  StepParams,
+  WranglerSource
 } from '../api';
+import { RowsTable } from './cells';
 import { formatNumber } from './charts';
+import { FieldMessage, fieldError } from './fields';
+import type { IFieldError } from './fields';
 import { RunAsJob } from './jobexport';
 import { TransContext, useTrans } from './trans';
 import type { TranslationBundle } from '@jupyterlab/translation';
+
+export { cellText } from './cells';
 import { ReportView } from './report';
 import {
   checkSourcePath,
@@ -43,6 +49,7 @@ import {
   useSourceLocations
 } from './locations';
 import { defaultParams, missingRequired, SchemaForm } from './schemaform';
+import { databaseLabel, DatabaseSourceForm } from './source';
 
 /**
  * Rows per page of the data grid.
@@ -65,24 +72,6 @@ export interface IFlowEditorOptions {
    * Called after every successful write of the flow.
    */
   onWritten?: (flow: IFlow) => void;
-}
-
-/**
- * An error shown next to the field it names.
- */
-interface IFieldError {
-  field: string | null;
-  message: string;
-}
-
-function fieldError(error: unknown): IFieldError {
-  if (error instanceof ApiError) {
-    return { field: error.field, message: error.message };
-  }
-  return {
-    field: null,
-    message: error instanceof Error ? error.message : String(error)
-  };
 }
 
 /**
@@ -134,19 +123,6 @@ export function diffText(diff: IDiff, trans: TranslationBundle): string {
     );
   }
   return parts.join(' · ');
-}
-
-/**
- * Text of a cell.
- */
-export function cellText(value: JSONValue): string {
-  if (value === null) {
-    return '';
-  }
-  if (typeof value === 'object') {
-    return JSON.stringify(value);
-  }
-  return String(value);
 }
 
 type Tab = 'data' | 'report' | 'export';
@@ -685,19 +661,20 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
 
 /**
  * Where the data comes from: a file (yours, in a data root or at a URL) and
- * how to read it.
+ * how to read it, or a query on a database.
  */
 function SourcePicker(props: {
   flow: IFlow;
   busy: boolean;
-  onSave: (source: IFileSource) => Promise<void>;
+  onSave: (source: WranglerSource) => Promise<void>;
 }): React.ReactElement {
   const trans = useTrans();
-  const current =
-    props.flow.source && props.flow.source.kind === 'file'
-      ? props.flow.source
-      : null;
-  const [open, setOpen] = React.useState(!props.flow.source);
+  const saved = props.flow.source;
+  const current = saved && saved.kind === 'file' ? saved : null;
+  const [open, setOpen] = React.useState(!saved);
+  const [kind, setKind] = React.useState<WranglerSource['kind']>(
+    saved?.kind ?? 'file'
+  );
   const [source, setSource] = React.useState<IFileSource>(
     current ?? {
       kind: 'file',
@@ -721,16 +698,63 @@ function SourcePicker(props: {
       : null;
 
   if (!open) {
-    const s = props.flow.source;
     return (
       <section className="smstudio-Wrangler-source">
         <h3>{trans.__('Source')}</h3>
+        {saved?.kind === 'database' && (
+          <p className="smstudio-Wrangler-sourcePath" data-source-database="">
+            {databaseLabel(saved)}
+          </p>
+        )}
         <p className="smstudio-Wrangler-sourcePath" data-source-path="">
-          {s ? (s.kind === 'file' ? s.path : s.query) : ''}
+          {saved ? (saved.kind === 'file' ? saved.path : saved.query) : ''}
         </p>
         <button className="jp-mod-styled" onClick={() => setOpen(true)}>
           {trans.__('Change source')}
         </button>
+      </section>
+    );
+  }
+  const cancel = saved && (
+    <button className="jp-mod-styled" onClick={() => setOpen(false)}>
+      {trans.__('Cancel')}
+    </button>
+  );
+  const kinds = (
+    <fieldset className="smstudio-Wrangler-sourceKinds">
+      <legend>{trans.__('Read from')}</legend>
+      {(
+        [
+          ['file', trans.__('A file')],
+          ['database', trans.__('A database')]
+        ] as [WranglerSource['kind'], string][]
+      ).map(([value, label]) => (
+        <label key={value} className="smstudio-SchemaForm-check">
+          <input
+            type="radio"
+            name="smstudio-source-kind"
+            value={value}
+            checked={kind === value}
+            onChange={() => setKind(value)}
+          />
+          {label}
+        </label>
+      ))}
+    </fieldset>
+  );
+  if (kind === 'database') {
+    return (
+      <section className="smstudio-Wrangler-source" data-source-form="">
+        <h3>{trans.__('Source')}</h3>
+        {kinds}
+        <DatabaseSourceForm
+          current={saved?.kind === 'database' ? saved : null}
+          busy={props.busy}
+          onSave={source => props.onSave(source).then(() => setOpen(false))}
+        />
+        {cancel && (
+          <div className="smstudio-Wrangler-stepActions">{cancel}</div>
+        )}
       </section>
     );
   }
@@ -741,6 +765,7 @@ function SourcePicker(props: {
   return (
     <section className="smstudio-Wrangler-source" data-source-form="">
       <h3>{trans.__('Source')}</h3>
+      {kinds}
       <div className="smstudio-SchemaForm-field">
         <label
           className="smstudio-SchemaForm-label"
@@ -856,11 +881,7 @@ function SourcePicker(props: {
         >
           {trans.__('Import')}
         </button>
-        {props.flow.source && (
-          <button className="jp-mod-styled" onClick={() => setOpen(false)}>
-            {trans.__('Cancel')}
-          </button>
-        )}
+        {cancel}
       </div>
     </section>
   );
@@ -980,16 +1001,6 @@ function SamplingEditor(props: {
   );
 }
 
-function FieldMessage(props: {
-  message: string | null;
-}): React.ReactElement | null {
-  return props.message ? (
-    <p className="smstudio-Wrangler-fieldError" role="alert">
-      {props.message}
-    </p>
-  ) : null;
-}
-
 /**
  * Choose an operator for a new step, grouped.
  */
@@ -1056,7 +1067,9 @@ function DataView(props: {
   if (!props.hasSource) {
     return (
       <p className="smstudio-Message">
-        {trans.__('Choose a source file on the left to see its data here.')}
+        {trans.__(
+          'Choose a source (a file or a database) on the left to see its data here.'
+        )}
       </p>
     );
   }
@@ -1134,42 +1147,12 @@ function DataView(props: {
           {trans.__('Next')}
         </button>
       </div>
-      <div className="smstudio-Wrangler-grid">
-        <table>
-          <thead>
-            <tr>
-              <th className="smstudio-Wrangler-rowNumber">#</th>
-              {preview.columns.map(c => (
-                <th
-                  key={c.name}
-                  className={
-                    added.has(c.name) || changed[c.name]
-                      ? 'is-changed'
-                      : undefined
-                  }
-                >
-                  <span className="smstudio-Wrangler-colName">{c.name}</span>
-                  <span className="smstudio-Wrangler-colType">{c.type}</span>
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {preview.rows.map((row, i) => (
-              <tr key={offset + i}>
-                <td className="smstudio-Wrangler-rowNumber">
-                  {offset + i + 1}
-                </td>
-                {row.map((cell, j) => (
-                  <td key={j} className={cell === null ? 'is-null' : undefined}>
-                    {cell === null ? trans.__('null') : cellText(cell)}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <RowsTable
+        columns={preview.columns}
+        rows={preview.rows}
+        firstRow={offset}
+        changed={c => added.has(c) || !!changed[c]}
+      />
     </div>
   );
 }
@@ -1296,6 +1279,17 @@ function ExportTab(props: {
           onClick={() => run('notebook')}
         >
           {trans.__('Notebook')}
+        </button>
+        <button
+          className="jp-mod-styled"
+          disabled={busy}
+          data-export="pyspark"
+          title={trans.__(
+            'A PySpark script giving the same rows, for data too big for one machine'
+          )}
+          onClick={() => run('pyspark')}
+        >
+          {trans.__('PySpark script')}
         </button>
       </div>
       {error && (

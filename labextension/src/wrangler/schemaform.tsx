@@ -46,7 +46,7 @@ export interface IField {
  * Parameter names whose values are column names.
  */
 const COLUMN_FIELDS = new Set(['column', 'target', 'stratify_by']);
-const COLUMNS_FIELDS = new Set(['columns', 'by']);
+const COLUMNS_FIELDS = new Set(['columns', 'by', 'features']);
 const LONG_TEXT_FIELDS = new Set(['code', 'expression', 'query']);
 
 /**
