@@ -2,8 +2,9 @@
 
 A detached job (the runtime that runs training jobs) under a memory cgroup smaller
 than a CSV file imports it (DuckDB streams it into Parquet), fits a flow on the full
-data, previews its sample and the end of its full output, and writes the full
-output; the kernel would kill it at the limit, and the state would say "oom".
+data, previews its sample and the end of its full output, and writes the full output;
+another profiles that output for the insights report under a limit smaller than the
+table. The kernel would kill either at its limit, and the state would say "oom".
 """
 
 from __future__ import annotations
@@ -57,6 +58,28 @@ Path("result.json").write_text(json.dumps({
 }))
 """
 
+#: The insights report on the flow's full output (6.2M rows x 7 columns, about 420 MB in
+#: memory): read whole it would not fit REPORT_LIMIT; the report's budget (a quarter of
+#: the limit) makes it read a group of columns at a time.
+REPORT_LIMIT = 512 << 20
+REPORT_JOB = """
+import json
+from pathlib import Path
+
+import polars as pl
+
+from jupyter_smstudio.wrangler.config import DataWrangler
+from jupyter_smstudio.wrangler.report import build_report
+
+frame = pl.scan_parquet(Path("..") / "out.parquet")
+budget = DataWrangler().report_memory_bytes()
+report = build_report(frame, target=None, sample_rows=10_000, memory_budget=budget)
+Path("result.json").write_text(json.dumps({
+    "budget": budget, "table": report.table.model_dump(),
+    "distinct": {c.name: c.distinct for c in report.columns},
+}))
+"""
+
 
 def kept(rows: int) -> int:
     """Rows of the first ``rows`` that the flow's filter keeps (quantity = id % 13 > 2)."""
@@ -90,3 +113,21 @@ def test_a_csv_larger_than_the_memory_limit_streams(tmp_path: Path) -> None:
     assert result["full"] == result["written"] == kept(ROWS)
     assert result["first_id"] == 6_000_000 // 10 * 13 + 3  # ids 3..12 of each 13 are kept
     assert result["fitted"] == {"values": {"price": pytest.approx(50.0, abs=0.1)}}
+
+    reporting = tmp_path / "report"
+    reporting.mkdir()
+    state_dir, _ = start(reporting, REPORT_JOB, limits=ResourceLimits(memory_bytes=REPORT_LIMIT))
+    state = finished(state_dir, 240)
+    log = (state_dir / "output.log").read_text()[-3000:]
+    assert state.reason != "oom", f"the report ran out of memory:\n{log}"
+    assert state.exit_code == 0, log
+    report = json.loads((reporting / "result.json").read_text())
+    assert report["budget"] <= REPORT_LIMIT // 4
+    # The table takes over three quarters of the limit: with the interpreter, its
+    # libraries and a sorted copy of a column, it could not be profiled in one piece
+    # (with a budget of the whole limit this job is killed for memory).
+    assert report["table"]["memory_bytes"] > REPORT_LIMIT * 3 // 4
+    assert report["table"]["rows"] == kept(ROWS)
+    assert report["table"]["duplicate_rows"] == 0
+    assert report["distinct"]["city"] == 50
+    assert report["distinct"]["quantity"] == 10

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import polars as pl
@@ -76,12 +76,21 @@ def statistics(frame: pl.LazyFrame, memory_budget: int) -> Statistics:
     rows = memory = 0
     data = None
     for group in groups:
-        data = frame.select(group).collect() if len(groups) > 1 else frame.collect()
+        data = None  # let the previous group go before reading the next
+        if len(groups) > 1:
+            data = frame.select(group).collect(engine="streaming")
+        else:
+            data = frame.collect()
         rows, memory = data.height, memory + int(data.estimated_size())
-        columns += column_statistics(data, texts)
         if data.width:
-            group_hashes = data.hash_rows(seed=0).to_numpy()
-            hashes = group_hashes if hashes is None else hashes * HASH_MIX ^ group_hashes
+            group_hashes = data.hash_rows(seed=0)
+            if hashes is None:
+                hashes = group_hashes.to_numpy().copy()
+            else:
+                hashes *= HASH_MIX  # in place: wraps around, as hashing wants
+                hashes ^= group_hashes.to_numpy()
+            del group_hashes
+        columns += column_statistics(data, texts)
     if hashes is None:
         duplicates = 0
     elif len(groups) == 1 and data is not None:
@@ -107,7 +116,7 @@ def _column_groups(frame: pl.LazyFrame, budget: int) -> list[list[str]]:
     head = frame.head(HEAD_ROWS).collect()
     if head.height < HEAD_ROWS:
         return [names]
-    rows = int(frame.select(pl.len()).collect().item())
+    rows = int(frame.select(pl.len()).collect(engine="streaming").item())
     groups: list[list[str]] = [[]]
     size = 0
     for name in names:
@@ -125,9 +134,11 @@ def _duplicates_from_hashes(
 ) -> int:
     """Duplicate rows of a table read in column groups: rows whose combined hashes
     collide are read whole and compared exactly when they fit the budget."""
-    series = pl.Series(hashes)
-    if series.n_unique() == len(series):
+    ordered = np.sort(hashes)
+    if not np.any(ordered[1:] == ordered[:-1]):
         return 0
+    del ordered
+    series = pl.Series(hashes)
     candidates = np.flatnonzero(series.is_duplicated().to_numpy())
     if len(candidates) * memory / max(len(series), 1) > budget:
         return len(series) - series.n_unique()  # 64-bit hashes: collisions ~ n²/2⁶⁵
@@ -161,7 +172,8 @@ def column_statistics(data: pl.DataFrame, texts: dict[str, pl.DataFrame]) -> lis
         if profile.kind == "numeric":
             _numeric(profile, data[name], scalars, i)
         elif profile.kind == "text":
-            counts = data.group_by(name).len("count")
+            # Lazily: the eager group-by holds several times the column's size.
+            counts = data.lazy().group_by(name).len("count").collect(engine="streaming")
             _text(profile, counts)
             if profile.distinct <= MAX_DISTINCT_FOR_PATTERNS:
                 texts[name] = counts
@@ -231,10 +243,11 @@ def _numeric(profile: ColumnProfile, column: pl.Series, scalars: dict[str, Any],
         profile.zeros = 0
         profile.quantiles = {_label(q): None for q in QUANTILES}
         return
-    exact = values.to_numpy()
-    sorted_ = exact.astype(np.float64, copy=False)  # bins and fences compare as floats
-    lo, hi = float(sorted_[0]), float(sorted_[-1])
+    exact = values.to_numpy()  # no copy: integers are searched as integers...
+    lo, hi = float(exact[0]), float(exact[-1])
     profile.min, profile.max = (int(exact[0]), int(exact[-1])) if integral else (lo, hi)
+    # ...unless floats cannot tell them apart: the quantiles and fences are floats.
+    sorted_ = exact.astype(np.float64) if max(-lo, hi) > 2**53 else exact
     q = [_quantile(sorted_, p) for p in QUANTILES]
     profile.quantiles = {_label(p): v for p, v in zip(QUANTILES, q, strict=True)}
     profile.zeros = _between(sorted_, 0.0, 0.0)
@@ -256,8 +269,8 @@ def _histogram(sorted_: np.ndarray) -> list[Bin]:
         return [Bin(start=lo, end=hi, count=len(sorted_))]
     edges = lo + (hi - lo) / BINS * np.arange(BINS + 1)
     edges[-1] = hi
-    cuts = np.searchsorted(sorted_, edges[1:-1], side="left")
-    counts = np.diff(np.concatenate(([0], cuts, [len(sorted_)])))
+    cuts = [_rank(sorted_, float(edge), "left") for edge in edges[1:-1]]
+    counts = np.diff(np.array([0, *cuts, len(sorted_)]))
     return [
         Bin(start=float(edges[b]), end=float(edges[b + 1]), count=int(c))
         for b, c in enumerate(counts)
@@ -279,9 +292,24 @@ def _quantile(sorted_: np.ndarray, q: float) -> float:
 
 def _between(sorted_: np.ndarray, low: float, high: float) -> int:
     """How many sorted values lie in [low, high]."""
-    return int(
-        np.searchsorted(sorted_, high, side="right") - np.searchsorted(sorted_, low, side="left")
-    )
+    return _rank(sorted_, high, "right") - _rank(sorted_, low, "left")
+
+
+def _rank(sorted_: np.ndarray, value: float, side: Literal["left", "right"]) -> int:
+    """Values below ``value`` ("left") or not above it ("right"), by binary search.
+
+    An integer array is searched with an integer bound: numpy would otherwise copy the
+    whole array to floats on every search.
+    """
+    if sorted_.dtype.kind not in "iu":
+        return int(np.searchsorted(sorted_, value, side=side))
+    bound = math.ceil(value) if side == "left" else math.floor(value) + 1  # x < bound
+    limits = np.iinfo(sorted_.dtype)
+    if bound <= limits.min:
+        return 0
+    if bound > limits.max:
+        return len(sorted_)
+    return int(np.searchsorted(sorted_, sorted_.dtype.type(bound), side="left"))
 
 
 def _text(profile: ColumnProfile, counts: pl.DataFrame) -> None:
