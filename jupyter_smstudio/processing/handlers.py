@@ -4,65 +4,11 @@ from __future__ import annotations
 
 from ..api.base import SMStudioHandler
 from ..api.routes import Route, operation
-from ..training.models import LogChunkModel, LogQuery
+from ..training.jobroutes import JobKindApi, job_routes
 from .flows import FlowJobRequest, run_flow
 from .models import ProcessingJob, ProcessingJobCreate, ProcessingJobPage, ProcessingJobQuery
 
 TAG = "Processing jobs"
-
-
-class ProcessingJobsHandler(SMStudioHandler):
-    @operation(
-        "List your processing jobs", tag=TAG, query=ProcessingJobQuery, response=ProcessingJobPage
-    )
-    async def get(self) -> None:
-        query = self.query(ProcessingJobQuery)
-        self.reply(await self.services.processing.list(self.username, query))
-
-    @operation(
-        "Create a processing job (CreateProcessingJob)",
-        tag=TAG,
-        request=ProcessingJobCreate,
-        response=ProcessingJob,
-        status=201,
-        errors=(409,),
-        description="Everything is validated before anything runs; the job starts at once or "
-        "waits as Pending behind the same limits as training jobs.",
-    )
-    async def post(self) -> None:
-        spec = self.body(ProcessingJobCreate)
-        self.reply(await self.services.processing.create(self.username, spec), status=201)
-
-
-class ProcessingJobHandler(SMStudioHandler):
-    @operation("Describe a processing job", tag=TAG, response=ProcessingJob, errors=(404,))
-    async def get(self, name: str) -> None:
-        self.reply(await self.services.processing.get(self.username, name))
-
-
-class ProcessingJobStopHandler(SMStudioHandler):
-    @operation(
-        "Stop a processing job (SIGTERM, then SIGKILL after the grace period)",
-        tag=TAG,
-        response=ProcessingJob,
-        errors=(404, 422),
-    )
-    async def post(self, name: str) -> None:
-        self.reply(await self.services.processing.stop(self.username, name))
-
-
-class ProcessingJobLogsHandler(SMStudioHandler):
-    @operation(
-        "Read a processing job's log after a cursor",
-        tag=TAG,
-        query=LogQuery,
-        response=LogChunkModel,
-        errors=(404,),
-        description="Pass next_cursor back to follow the log; finished says no more will come.",
-    )
-    async def get(self, name: str) -> None:
-        q = self.query(LogQuery)
-        self.reply(await self.services.processing.logs(self.username, name, q.cursor, q.max_bytes))
 
 
 class FlowProcessingJobHandler(SMStudioHandler):
@@ -83,12 +29,21 @@ class FlowProcessingJobHandler(SMStudioHandler):
         self.reply(job, status=201)
 
 
-_NAME = {"name": "Processing job name."}
 ROUTES = [
-    Route("/processing-jobs", ProcessingJobsHandler),
-    Route("/processing-jobs/{name}", ProcessingJobHandler, _NAME),
-    Route("/processing-jobs/{name}/stop", ProcessingJobStopHandler, _NAME),
-    Route("/processing-jobs/{name}/logs", ProcessingJobLogsHandler, _NAME),
+    *job_routes(
+        JobKindApi(
+            path="/processing-jobs",
+            noun="processing job",
+            tag=TAG,
+            service=lambda services: services.processing,
+            create=ProcessingJobCreate,
+            item=ProcessingJob,
+            page=ProcessingJobPage,
+            query=ProcessingJobQuery,
+            create_summary="Create a processing job (CreateProcessingJob)",
+            queue_help="the same limits as training jobs",
+        )
+    ),
     Route(
         "/wrangler/flows/{name}/processing-jobs",
         FlowProcessingJobHandler,

@@ -15,17 +15,12 @@ fsspec URLs (``s3://...``) pass unchanged. Names follow the SDK; both SDK-style
 
 from __future__ import annotations
 
-import sys
-import time
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any, TextIO
 
 from ..client import Client
 from .base import UsesClient, local_path
-
-FINAL = ("Completed", "Failed", "Stopped")
-POLL_SECONDS = 0.5
+from .jobs import FINAL, base_name, follow_log, stamped, wait_final
 
 
 class TrainingJobError(RuntimeError):
@@ -36,12 +31,6 @@ class TrainingJobError(RuntimeError):
             f"Training job {job['name']} ended {job['status']}: {job.get('failure_reason') or ''}"
         )
         self.job = job
-
-
-def _base_name(entry_point: str | None, image: str | None) -> str:
-    stem = (entry_point or image or "training").rsplit("/", 1)[-1].split(":")[0].split(".")[0]
-    clean = "".join(c if c.isalnum() else "-" for c in stem).strip("-") or "training"
-    return clean[:35]
 
 
 def _metric(definition: Mapping[str, str]) -> dict[str, str]:
@@ -100,7 +89,7 @@ class Estimator(UsesClient):
         self.image_uri = image_uri
         self.container_entry_point = container_entry_point
         self.container_arguments = container_arguments
-        self.base_job_name = base_job_name or _base_name(entry_point, image_uri)
+        self.base_job_name = base_job_name or base_name(entry_point or image_uri or "", "training")
         self.backend = backend
         self._client = client
         self.latest_training_job: str | None = None
@@ -113,8 +102,7 @@ class Estimator(UsesClient):
         self._hyperparameters.update(kwargs)
 
     def _job_name(self) -> str:
-        stamp = datetime.now().strftime("%Y-%m-%d-%H-%M-%S-%f")[:-3]
-        return f"{self.base_job_name}-{stamp}"
+        return stamped(self.base_job_name)
 
     def fit(
         self,
@@ -182,26 +170,14 @@ class Estimator(UsesClient):
         """Block until the job ends; stream its log meanwhile."""
         if logs:
             self.logs(out=out)
-        while (job := self.describe())["status"] not in FINAL:
-            time.sleep(POLL_SECONDS)
+        job = wait_final(self.describe)
         if job["status"] == "Failed":
             raise TrainingJobError(job)
         return job
 
     def logs(self, out: TextIO | None = None) -> None:
         """Print the job's log, following it until the job ends."""
-        out = out or sys.stdout
-        cursor = 0
-        while True:
-            chunk = self.client.training_job_logs(self._name(), cursor)
-            if chunk["text"]:
-                out.write(chunk["text"])
-                out.flush()
-            cursor = chunk["next_cursor"]
-            if chunk["finished"]:
-                return
-            if not chunk["text"]:
-                time.sleep(POLL_SECONDS)
+        follow_log(lambda cursor: self.client.training_job_logs(self._name(), cursor), out)
 
     def stop(self) -> None:
         self._job = self.client.stop_training_job(self._name())

@@ -6,10 +6,9 @@ import asyncio
 
 from ..api.base import SMStudioHandler
 from ..api.routes import Route, operation
+from .jobroutes import JobKindApi, job_routes
 from .models import (
     ArtifactList,
-    LogChunkModel,
-    LogQuery,
     MetricsQuery,
     MetricsReply,
     TrainingJob,
@@ -20,58 +19,6 @@ from .models import (
 
 TAG = "Training jobs"
 CHUNK = 1 << 20
-
-
-class TrainingJobsHandler(SMStudioHandler):
-    @operation("List your training jobs", tag=TAG, query=TrainingJobQuery, response=TrainingJobPage)
-    async def get(self) -> None:
-        query = self.query(TrainingJobQuery)
-        self.reply(await self.services.training.list(self.username, query))
-
-    @operation(
-        "Create a training job (CreateTrainingJob)",
-        tag=TAG,
-        request=TrainingJobCreate,
-        response=TrainingJob,
-        status=201,
-        errors=(409,),
-        description="Everything is validated before anything runs; the job starts at once or "
-        "waits as Pending behind the concurrency limits.",
-    )
-    async def post(self) -> None:
-        spec = self.body(TrainingJobCreate)
-        self.reply(await self.services.training.create(self.username, spec), status=201)
-
-
-class TrainingJobHandler(SMStudioHandler):
-    @operation("Describe a training job", tag=TAG, response=TrainingJob, errors=(404,))
-    async def get(self, name: str) -> None:
-        self.reply(await self.services.training.get(self.username, name))
-
-
-class TrainingJobStopHandler(SMStudioHandler):
-    @operation(
-        "Stop a training job (SIGTERM, then SIGKILL after the grace period)",
-        tag=TAG,
-        response=TrainingJob,
-        errors=(404, 422),
-    )
-    async def post(self, name: str) -> None:
-        self.reply(await self.services.training.stop(self.username, name))
-
-
-class TrainingJobLogsHandler(SMStudioHandler):
-    @operation(
-        "Read a training job's log after a cursor",
-        tag=TAG,
-        query=LogQuery,
-        response=LogChunkModel,
-        errors=(404,),
-        description="Pass next_cursor back to follow the log; finished says no more will come.",
-    )
-    async def get(self, name: str) -> None:
-        q = self.query(LogQuery)
-        self.reply(await self.services.training.logs(self.username, name, q.cursor, q.max_bytes))
 
 
 class TrainingJobMetricsHandler(SMStudioHandler):
@@ -115,10 +62,20 @@ class TrainingJobArtifactHandler(SMStudioHandler):
 
 
 ROUTES = [
-    Route("/training-jobs", TrainingJobsHandler),
-    Route("/training-jobs/{name}", TrainingJobHandler, {"name": "Training job name."}),
-    Route("/training-jobs/{name}/stop", TrainingJobStopHandler, {"name": "Training job name."}),
-    Route("/training-jobs/{name}/logs", TrainingJobLogsHandler, {"name": "Training job name."}),
+    *job_routes(
+        JobKindApi(
+            path="/training-jobs",
+            noun="training job",
+            tag=TAG,
+            service=lambda services: services.training,
+            create=TrainingJobCreate,
+            item=TrainingJob,
+            page=TrainingJobPage,
+            query=TrainingJobQuery,
+            create_summary="Create a training job (CreateTrainingJob)",
+            queue_help="the concurrency limits",
+        )
+    ),
     Route(
         "/training-jobs/{name}/metrics", TrainingJobMetricsHandler, {"name": "Training job name."}
     ),
