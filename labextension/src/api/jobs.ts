@@ -4,6 +4,7 @@ import { jsonInit, requestAPI } from './request';
 import type {
   IListPage,
   IResourceSummary,
+  IRunnerJob,
   ITrainingJob,
   ITrainingTransition
 } from './types';
@@ -16,17 +17,7 @@ export type JobKind = 'training' | 'processing' | 'transform';
 /**
  * A processing job as lists show it (`GET /processing-jobs`).
  */
-export interface IProcessingJob extends IResourceSummary {
-  status: string;
-  secondary_status: string;
-  instance_type: string;
-  instance_count: number;
-  backend: string;
-  created_ms: number;
-  started_ms: number | null;
-  ended_ms: number | null;
-  failure_reason: string | null;
-}
+export type IProcessingJob = IRunnerJob;
 
 /**
  * `GET /processing-jobs/{name}` (DescribeProcessingJob).

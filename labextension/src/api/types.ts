@@ -76,9 +76,9 @@ export interface IResourceSummary {
 export type ISpace = IResourceSummary;
 
 /**
- * A training job as lists show it (`GET /training-jobs`).
+ * What every job the training runner runs (training, processing) shows in lists.
  */
-export interface ITrainingJob extends IResourceSummary {
+export interface IRunnerJob extends IResourceSummary {
   status: string;
   secondary_status: string;
   instance_type: string;
@@ -88,6 +88,12 @@ export interface ITrainingJob extends IResourceSummary {
   started_ms: number | null;
   ended_ms: number | null;
   failure_reason: string | null;
+}
+
+/**
+ * A training job as lists show it (`GET /training-jobs`).
+ */
+export interface ITrainingJob extends IRunnerJob {
   final_metrics: { name: string; value: number; timestamp_ms: number }[];
 }
 
