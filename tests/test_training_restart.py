@@ -46,9 +46,11 @@ def test_jobs_survive_a_server_restart(tmp_path: Path) -> None:
     with server:
         client = Client(server.url, server.token)
         for name in ("ends-while-down", "keeps-running", "victim"):
-            est = Estimator(entry_point="wait.py", source_dir="code", instance_type="local",
-                            hyperparameters={"flag": name}, client=client)  # fmt: skip
-            est.fit({"flags": "flags"}, wait=False, job_name=name)
+            # The SDK reads paths from its own working directory, as in a notebook.
+            est = Estimator(entry_point="wait.py", source_dir=str(root / "code"),
+                            instance_type="local", hyperparameters={"flag": name},
+                            client=client)  # fmt: skip
+            est.fit({"flags": str(root / "flags")}, wait=False, job_name=name)
         for name in ("ends-while-down", "keeps-running", "victim"):
             wait_until(lambda n=name: client.training_job(n)["secondary_status"] == "Training",
                        30, f"{name} training")  # fmt: skip
@@ -86,8 +88,8 @@ def test_jobs_survive_a_server_restart(tmp_path: Path) -> None:
         # Nothing is left InProgress.
         assert {j["status"] for j in client.training_jobs()} == {"Completed", "Failed"}
         with pytest.raises(ApiError) as info:
-            Estimator(entry_point="wait.py", source_dir="code", instance_type="ml.nope",
-                      client=client).fit(wait=False)  # fmt: skip
+            Estimator(entry_point="wait.py", source_dir=str(root / "code"),
+                      instance_type="ml.nope", client=client).fit(wait=False)  # fmt: skip
         assert info.value.field == "instance_type"
 
 
