@@ -26,6 +26,31 @@ async function openSidebar(page: IJupyterLabPageFixture): Promise<Locator> {
   return sidebar;
 }
 
+/**
+ * These tests are about how the sidebar shows what the server answers, not about
+ * the server's state: other specs leave jobs behind on the shared server, so every
+ * list answers empty here unless a test says otherwise.
+ */
+const LISTS =
+  /\/smstudio\/api\/(spaces|training-jobs|processing-jobs|transform-jobs|endpoints|wrangler\/flows)(\?.*)?$/;
+
+async function emptyLists(
+  page: IJupyterLabPageFixture,
+  sidebar: Locator
+): Promise<void> {
+  await page.route(LISTS, route =>
+    route.request().method() === 'GET'
+      ? route.fulfill({ json: { items: [], next_token: null } })
+      : route.fallback()
+  );
+  for (const section of SECTIONS) {
+    await page.getByTitle(`Refresh ${section.title}`).click();
+    await expect(
+      sidebar.locator(`[data-smstudio-section="${section.id}"] [data-smstudio-item]`)
+    ).toHaveCount(0);
+  }
+}
+
 function sectionTitle(sidebar: Locator, title: string): Locator {
   return sidebar.locator('.lm-AccordionPanel-title').filter({
     has: sidebar.page().getByText(title, { exact: true })
@@ -35,6 +60,7 @@ function sectionTitle(sidebar: Locator, title: string): Locator {
 test.describe('SM Studio sidebar', () => {
   test('shows the four sections with their empty states', async ({ page }) => {
     const sidebar = await openSidebar(page);
+    await emptyLists(page, sidebar);
 
     for (const section of SECTIONS) {
       await expect(sectionTitle(sidebar, section.title)).toBeVisible();
@@ -57,6 +83,7 @@ test.describe('SM Studio sidebar', () => {
   test('looks right in the dark theme', async ({ page }) => {
     await page.theme.setDarkTheme();
     const sidebar = await openSidebar(page);
+    await emptyLists(page, sidebar);
     await expect(
       sidebar.locator('[data-smstudio-section="spaces"] [data-smstudio-empty]')
     ).toBeVisible();
@@ -70,6 +97,7 @@ test.describe('SM Studio sidebar', () => {
     page
   }) => {
     const sidebar = await openSidebar(page);
+    await emptyLists(page, sidebar);
     await expect(
       sidebar.locator('[data-smstudio-section="spaces"] [data-smstudio-empty]')
     ).toBeVisible();
@@ -113,6 +141,7 @@ test.describe('SM Studio sidebar', () => {
 
   test('lists what the server answers once an area is on', async ({ page }) => {
     const sidebar = await openSidebar(page);
+    await emptyLists(page, sidebar);
     await page.route('**/smstudio/api/status**', async route => {
       const response = await route.fetch();
       const status = await response.json();
