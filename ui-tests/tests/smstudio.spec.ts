@@ -34,21 +34,13 @@ async function openSidebar(page: IJupyterLabPageFixture): Promise<Locator> {
 const LISTS =
   /\/smstudio\/api\/(spaces|training-jobs|processing-jobs|transform-jobs|endpoints|wrangler\/flows)(\?.*)?$/;
 
-async function emptyLists(
-  page: IJupyterLabPageFixture,
-  sidebar: Locator
-): Promise<void> {
+async function emptyLists(page: IJupyterLabPageFixture): Promise<void> {
   await page.route(LISTS, route =>
     route.request().method() === 'GET'
       ? route.fulfill({ json: { items: [], next_token: null } })
       : route.fallback()
   );
-  for (const section of SECTIONS) {
-    await page.getByTitle(`Refresh ${section.title}`).click();
-    await expect(
-      sidebar.locator(`[data-smstudio-section="${section.id}"] [data-smstudio-item]`)
-    ).toHaveCount(0);
-  }
+  await page.goto(); // load Lab again, now with the empty lists
 }
 
 function sectionTitle(sidebar: Locator, title: string): Locator {
@@ -59,8 +51,8 @@ function sectionTitle(sidebar: Locator, title: string): Locator {
 
 test.describe('SM Studio sidebar', () => {
   test('shows the four sections with their empty states', async ({ page }) => {
+    await emptyLists(page);
     const sidebar = await openSidebar(page);
-    await emptyLists(page, sidebar);
 
     for (const section of SECTIONS) {
       await expect(sectionTitle(sidebar, section.title)).toBeVisible();
@@ -82,8 +74,8 @@ test.describe('SM Studio sidebar', () => {
 
   test('looks right in the dark theme', async ({ page }) => {
     await page.theme.setDarkTheme();
+    await emptyLists(page);
     const sidebar = await openSidebar(page);
-    await emptyLists(page, sidebar);
     await expect(
       sidebar.locator('[data-smstudio-section="spaces"] [data-smstudio-empty]')
     ).toBeVisible();
@@ -96,8 +88,8 @@ test.describe('SM Studio sidebar', () => {
   test('shows the server error message instead of a blank panel', async ({
     page
   }) => {
+    await emptyLists(page);
     const sidebar = await openSidebar(page);
-    await emptyLists(page, sidebar);
     await expect(
       sidebar.locator('[data-smstudio-section="spaces"] [data-smstudio-empty]')
     ).toBeVisible();
@@ -140,8 +132,8 @@ test.describe('SM Studio sidebar', () => {
   });
 
   test('lists what the server answers once an area is on', async ({ page }) => {
+    await emptyLists(page);
     const sidebar = await openSidebar(page);
-    await emptyLists(page, sidebar);
     await page.route('**/smstudio/api/status**', async route => {
       const response = await route.fetch();
       const status = await response.json();
