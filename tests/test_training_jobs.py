@@ -495,3 +495,45 @@ async def test_remote_channel_is_downloaded_before_the_job_starts(
     assert job["status"] == "Completed", log
     assert "part-0.csv 3,4" in log
     assert "nested/part-1.csv 5,6" in log
+
+
+CHECKPOINTER = """
+    import os, time
+    base = os.environ.get("SAGEMAKER_BASE_DIR", "/opt/ml")
+    checkpoints = os.path.join(base, "checkpoints")
+    before = sorted(os.listdir(checkpoints))
+    print("restored", before, flush=True)
+    with open(os.path.join(checkpoints, f"epoch-{len(before) + 1}.txt"), "w") as f:
+        f.write("weights")
+    go = os.path.join(os.environ["SM_CHANNEL_FLAGS"], "go")
+    while not os.path.exists(go):
+        time.sleep(0.05)
+"""
+
+
+async def test_checkpoints_reach_checkpoint_path_during_training_and_restore_next_time(
+    api: ApiCall, jp_root_dir: Path
+) -> None:
+    write(jp_root_dir, "ck/train.py", CHECKPOINTER)
+    (jp_root_dir / "ck-flags").mkdir()
+    body = {
+        "entry_point": "train.py",
+        "source_dir": "ck",
+        "checkpoint_path": "ck-saved",
+        "channels": {"flags": {"path": "ck-flags"}},
+    }
+    assert (await api("POST", "training-jobs", {"name": "ck-1", **body})).status == 201
+    saved = jp_root_dir / "ck-saved" / "epoch-1.txt"
+
+    # The job is still running (waiting for its flag) when the checkpoint is saved.
+    job = await eventually(api, "ck-1", lambda j: saved.exists(), timeout=30)
+    assert job["status"] == "InProgress"
+    assert saved.read_text() == "weights"
+    (jp_root_dir / "ck-flags" / "go").write_text("")
+    assert (await finished(api, "ck-1"))["status"] == "Completed"
+    # A later job with the same checkpoint_path starts from what was saved.
+    assert (await api("POST", "training-jobs", {"name": "ck-2", **body})).status == 201
+    second = await finished(api, "ck-2")
+    assert second["status"] == "Completed", await full_log(api, "ck-2")
+    assert "restored ['epoch-1.txt']" in await full_log(api, "ck-2")
+    assert sorted(p.name for p in saved.parent.iterdir()) == ["epoch-1.txt", "epoch-2.txt"]

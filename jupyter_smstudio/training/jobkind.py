@@ -73,6 +73,9 @@ class JobKind(abc.ABC, Generic[S, R]):
         """Regexes whose matches in the log are the job's metrics."""
         return {}
 
+    def while_running(self, runner: TrainingService, spec: S, tree: Path) -> None:
+        """Work each check of a running job does (blocking: runs in a thread)."""
+
     @abc.abstractmethod
     def failure_file(self, tree: Path) -> Path:
         """Where the job's code writes why it failed."""

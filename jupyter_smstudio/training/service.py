@@ -384,6 +384,10 @@ class TrainingService:
                 cursor = await self._extract_metrics(job, patterns, cursor)
                 if state.finished:
                     break
+                try:
+                    await asyncio.to_thread(kind.while_running, self, spec, tree)
+                except OSError as err:  # e.g. a full disk: the job itself goes on
+                    log.warning("%s %s: %s", kind.noun, job.name, err)
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(wake.wait(), self.config.poll_seconds)
                 wake.clear()

@@ -8,6 +8,7 @@ import hashlib
 import os
 import re
 import subprocess
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -152,7 +153,14 @@ class TrainingKind(JobKind[TrainingJobCreate, ResolvedJob]):
         workspace.pack_artifacts(trees, self.artifact_dir(runner, job, spec))
         checkpoint = _checkpoint(runner.root, spec.checkpoint_path)
         for tree in trees[:1]:
-            workspace.save_checkpoints(tree, checkpoint)
+            workspace.save_checkpoints(tree, checkpoint, settled_before=None)
+
+    def while_running(self, runner: TrainingService, spec: TrainingJobCreate, tree: Path) -> None:
+        """Checkpoints reach ``checkpoint_path`` while the job runs, not only at its end."""
+        checkpoint = _checkpoint(runner.root, spec.checkpoint_path)
+        if checkpoint is not None:
+            settled = time.time() - runner.config.poll_seconds
+            workspace.save_checkpoints(tree, checkpoint, settled_before=settled)
 
     def describe(
         self, runner: TrainingService, job: StoredJob, spec: TrainingJobCreate

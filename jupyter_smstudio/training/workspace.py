@@ -53,10 +53,35 @@ def restore_checkpoints(tree: Path, checkpoint: Path | None) -> None:
         shutil.copytree(checkpoint, tree / "checkpoints", dirs_exist_ok=True)
 
 
-def save_checkpoints(tree: Path, checkpoint: Path | None) -> None:
+def save_checkpoints(tree: Path, checkpoint: Path | None, settled_before: float | None) -> int:
+    """Copy new or changed files of ``checkpoints/`` to ``checkpoint``; how many were copied.
+
+    While the job runs (as SageMaker syncs checkpoints to S3 during training), only
+    files not modified since ``settled_before`` are copied, so one being written is
+    taken on a later pass; each copy lands under a temporary name and is renamed, so
+    the destination never holds half a file. ``None`` copies everything (the job ended).
+    """
     source = tree / "checkpoints"
-    if checkpoint is not None and source.is_dir() and any(source.iterdir()):
-        shutil.copytree(source, checkpoint, dirs_exist_ok=True, symlinks=True)
+    if checkpoint is None or not source.is_dir():
+        return 0
+    copied = 0
+    for path in source.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        stat = path.stat()
+        if settled_before is not None and stat.st_mtime >= settled_before:
+            continue
+        target = checkpoint / path.relative_to(source)
+        with contextlib.suppress(FileNotFoundError):
+            saved = target.stat()
+            if (saved.st_size, saved.st_mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+                continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f".{target.name}.partial")
+        shutil.copy2(path, partial)
+        os.replace(partial, target)
+        copied += 1
+    return copied
 
 
 def read_stages(tree: Path) -> list[tuple[str, int]]:
