@@ -129,19 +129,26 @@ def _column_groups(frame: pl.LazyFrame, budget: int) -> list[list[str]]:
     return groups
 
 
+def _colliding(hashes: np.ndarray) -> np.ndarray | None:
+    """Which rows share their hash with another row; None when every hash is unique."""
+    ordered = np.sort(hashes)
+    if not np.any(ordered[1:] == ordered[:-1]):
+        return None
+    del ordered
+    return pl.Series(hashes).is_duplicated().to_numpy()
+
+
 def _duplicates_from_hashes(
     frame: pl.LazyFrame, hashes: np.ndarray, budget: int, memory: int
 ) -> int:
     """Duplicate rows of a table read in column groups: rows whose combined hashes
     collide are read whole and compared exactly when they fit the budget."""
-    ordered = np.sort(hashes)
-    if not np.any(ordered[1:] == ordered[:-1]):
+    colliding = _colliding(hashes)
+    if colliding is None:
         return 0
-    del ordered
-    series = pl.Series(hashes)
-    candidates = np.flatnonzero(series.is_duplicated().to_numpy())
-    if len(candidates) * memory / max(len(series), 1) > budget:
-        return len(series) - series.n_unique()  # 64-bit hashes: collisions ~ n²/2⁶⁵
+    candidates = np.flatnonzero(colliding)
+    if len(candidates) * memory / max(len(hashes), 1) > budget:
+        return len(hashes) - pl.Series(hashes).n_unique()  # 64-bit hashes: collisions ~ n²/2⁶⁵
     suspects = (
         frame.with_row_index("__row")
         .filter(pl.col("__row").is_in(pl.Series(candidates, dtype=pl.UInt32).implode()))
@@ -334,8 +341,8 @@ def _tops(rows: list[dict[str, Any]], name: str) -> list[TopValue]:
 
 def duplicate_rows(data: pl.DataFrame, hashes: np.ndarray) -> int:
     """Rows equal to an earlier row: exact, comparing only rows whose hashes collide."""
-    series = pl.Series(hashes)
-    if series.n_unique() == data.height:
+    colliding = _colliding(hashes)
+    if colliding is None:
         return 0
-    suspects = data.filter(series.is_duplicated())
+    suspects = data.filter(pl.Series(colliding))
     return suspects.height - suspects.unique().height
