@@ -18,6 +18,7 @@ from .compute import ComputeCatalog
 from .hosting.config import Hosting
 from .identity import default_owner
 from .idle.policy import IdlePolicy
+from .kernelenv import ENV_TOKEN, ENV_URL
 from .registry import all_routes
 from .services import Services
 from .spaces.service import SpaceService
@@ -25,11 +26,6 @@ from .store.database import sqlite_url
 from .training.config import TrainingJobs
 from .wrangler.config import DataWrangler
 from .wrangler.locations import config_problems
-
-#: Environment variables that kernels and terminals inherit, so that
-#: ``jupyter_smstudio.client`` reaches this server without configuration.
-ENV_URL = "SMSTUDIO_SERVER_URL"
-ENV_TOKEN = "SMSTUDIO_TOKEN"  # noqa: S105 - a variable name, not a secret
 
 
 class SMStudioApp(ExtensionApp):

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 import requests
 
-from .app import ENV_TOKEN, ENV_URL
+from .kernelenv import ENV_TOKEN, ENV_URL
 
 API_PATH = "smstudio/api/"
 DEFAULT_TIMEOUT = 30.0

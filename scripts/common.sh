@@ -44,6 +44,27 @@ install_wheel() {
   "$VENV/bin/pip" install -q "${wheel}${extras:+[$extras]}"
 }
 
-jupyter_root_flag() {
-  [ "$(id -u)" -eq 0 ] && echo "--allow-root"
+# The arguments `jupyter lab` gets from run.sh: our defaults, then the user's. A default
+# is left out when the user's arguments set the same option (`--port 9999`, `--port=9999`
+# or `--ServerApp.port=9999`), so jupyter never sees two values. Prints one a line.
+lab_args() {
+  local -a user=("$@")
+  _given_arg() {
+    local arg name
+    for arg in "${user[@]+"${user[@]}"}"; do
+      for name in "$@"; do
+        case "$arg" in "--$name" | "--$name="*) return 0 ;; esac
+      done
+    done
+    return 1
+  }
+  local -a out=(--no-browser)
+  _given_arg port ServerApp.port || out+=("--port=${SMSTUDIO_PORT:-8888}")
+  _given_arg ip ServerApp.ip || out+=("--ip=${SMSTUDIO_IP:-127.0.0.1}")
+  _given_arg notebook-dir ServerApp.root_dir ServerApp.notebook_dir ||
+    out+=("--ServerApp.root_dir=${SMSTUDIO_NOTEBOOK_DIR:-$ROOT/workspace}")
+  if [ "$(id -u)" -eq 0 ] && ! _given_arg allow-root ServerApp.allow_root; then
+    out+=(--allow-root)
+  fi
+  printf '%s\n' "${out[@]}" "${user[@]+"${user[@]}"}"
 }

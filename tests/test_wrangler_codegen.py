@@ -171,7 +171,19 @@ def test_notebook_holds_every_step(setup: tuple[Path, Engine]) -> None:
     schema_of = lambda source: engine.reader.load(source).frame.collect_schema()  # noqa: E731
     import json
 
-    nb = json.loads(notebook(codegen.build(flow, "x.flow", "pandas", schema_of)))
+    text = notebook(codegen.build(flow, "x.flow", "pandas", schema_of))
+    nb = json.loads(text)
     headings = [c["source"] for c in nb["cells"] if c["cell_type"] == "markdown"]
     assert len(headings) == 1 + 3
     assert "Text features" in headings[1]
+    # nbformat 4.5 requires cell ids: without them validate() warns (a future error).
+    import warnings
+
+    import nbformat
+
+    assert (nb["nbformat"], nb["nbformat_minor"]) >= (4, 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        nbformat.validate(nbformat.reads(text, as_version=4))
+    ids = [c["id"] for c in nb["cells"]]
+    assert len(set(ids)) == len(ids) == len(nb["cells"])
