@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
+from jupyter_smstudio.runtime.containers import limit_args
 from jupyter_smstudio.runtime.limits import ResourceLimits
-from jupyter_smstudio.spaces.containers import limit_args
 from jupyter_smstudio.spaces.docker_provisioner import container_name
 
 from .conftest import USERS, ApiCall
