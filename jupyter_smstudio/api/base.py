@@ -62,10 +62,33 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
-def validation_error(err: ValidationError, *, location: str = "") -> InvalidInput:
-    """Turn pydantic's report into one message naming the first bad field."""
+def _field_path(loc: tuple[int | str, ...], data: Any) -> str | None:
+    """The dotted path of the bad input in ``data``, without pydantic's union labels.
+
+    A tagged union puts its tag in ``loc`` (``source.file.path`` for ``source.path``) and
+    other unions the member's type; neither names anything the client sent.
+    """
+    parts: list[str] = []
+    node = data
+    for i, key in enumerate(loc):
+        sent = (isinstance(node, dict) and key in node) or (
+            isinstance(node, list) and isinstance(key, int) and -len(node) <= key < len(node)
+        )
+        if sent:
+            node = node[key]
+        elif not (i == len(loc) - 1 and isinstance(node, dict)):  # not a missing/unknown key
+            continue
+        parts.append(str(key))
+    return ".".join(parts) or None
+
+
+def validation_error(err: ValidationError, *, location: str = "", data: Any = None) -> InvalidInput:
+    """Turn pydantic's report into one message naming the first bad field (in ``data``)."""
     first = err.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or None
+    if data is None:
+        field = ".".join(str(p) for p in first["loc"]) or None
+    else:
+        field = _field_path(first["loc"], data)
     message = first["msg"]
     if first["type"] == "extra_forbidden":
         message = f"unknown {location or 'field'}"
@@ -122,10 +145,11 @@ class SMStudioHandler(ExtensionHandlerMixin, APIHandler):
         return data
 
     def body(self, model: type[M]) -> M:
+        data = self.json_body()
         try:
-            return model.model_validate(self.json_body())
+            return model.model_validate(data)
         except ValidationError as err:
-            raise validation_error(err) from err
+            raise validation_error(err, data=data) from err
 
     def query(self, model: type[M]) -> M:
         args = {

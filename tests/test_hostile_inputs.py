@@ -1,0 +1,163 @@
+"""Hostile inputs: every one is a 4xx naming the field, and nothing is created.
+
+The path matrix runs every path field of every route against the same payloads (a NUL
+byte, a component over NAME_MAX, a path over PATH_MAX, the empty string, a ``file://``
+URL outside the root, a ``..`` escape): one confinement rule answers them all alike.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import ApiCall
+from .hosting_models import model_tree
+from .training_helpers import write
+from .wrangler_data import write_fixtures
+
+pytestmark = pytest.mark.usefixtures("jp_serverapp")
+
+#: name -> the hostile value, given the suffix the field needs (flow names end in .flow).
+PAYLOADS: dict[str, Callable[[str], str]] = {
+    "nul": lambda suffix: f"da\x00ta{suffix}",
+    "component-300": lambda suffix: "a" * 300 + suffix,
+    "path-5000": lambda suffix: "/".join(["a" * 100] * 50) + suffix,
+    "empty": lambda suffix: "",
+    "file-url-outside": lambda suffix: f"file:///etc/hostile{suffix}",
+    "dotdot": lambda suffix: f"../hostile{suffix}",
+}
+
+TRAIN = {
+    "name": "hostile", "entry_point": "train.py", "source_dir": "src", "instance_type": "local",
+    "channels": {"train": {"path": "data"}},
+}  # fmt: skip
+PROCESS = {
+    "name": "hostile", "instance_type": "local",
+    "container_entrypoint": ["python3", "/opt/ml/processing/input/code/run.py"],
+    "inputs": [{"input_name": "code", "source": "code",
+                "destination": "/opt/ml/processing/input/code"}],
+    "outputs": [{"output_name": "out", "source": "/opt/ml/processing/output/out",
+                 "destination": "out"}],
+}  # fmt: skip
+TRANSFORM = {
+    "name": "hostile", "model_name": "m", "transform_input": {"data_source": "in"},
+    "transform_output": {"output_path": "out"},
+}  # fmt: skip
+CONFIG = {"name": "hostile", "variants": [{"model_name": "m"}],
+          "data_capture": {"destination": "capture"}}  # fmt: skip
+FILE_SOURCE = {"kind": "file", "path": "sales.csv"}
+DB_SOURCE = {"kind": "database", "path": "shop.sqlite", "query": "select 1 as x"}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One path field of one route: where to send it, and the list that must stay as it was."""
+
+    route: str
+    body: dict[str, Any]
+    field: str  # dotted, as the error names it
+    listing: str
+    suffix: str = ""
+    label: str = ""  # tells apart cases of one field (a file or a database source)
+
+    def with_value(self, value: str) -> dict[str, Any]:
+        body = copy.deepcopy(self.body)
+        *parents, last = self.field.split(".")
+        node: Any = body
+        for key in parents:
+            node = node[int(key)] if isinstance(node, list) else node[key]
+        node[last] = value
+        return body
+
+
+FLOWS = "wrangler/flows"
+FLOW_JOBS = f"{FLOWS}/base.flow/processing-jobs"
+MODEL = {"name": "hostile", "model_data": "model", "source_dir": "model/code"}
+CASES = [
+    Case("training-jobs", TRAIN, "channels.train.path", "training-jobs"),
+    Case("training-jobs", TRAIN, "source_dir", "training-jobs"),
+    Case("training-jobs", TRAIN, "output_path", "training-jobs"),
+    Case("training-jobs", TRAIN, "checkpoint_path", "training-jobs"),
+    Case("processing-jobs", PROCESS, "inputs.0.source", "processing-jobs"),
+    Case("processing-jobs", PROCESS, "inputs.0.destination", "processing-jobs"),
+    Case("processing-jobs", PROCESS, "outputs.0.source", "processing-jobs"),
+    Case("processing-jobs", PROCESS, "outputs.0.destination", "processing-jobs"),
+    Case("models", {**MODEL, "source_dir": None}, "model_data", "models"),
+    Case("models", MODEL, "source_dir", "models"),
+    Case("transform-jobs", TRANSFORM, "transform_input.data_source", "transform-jobs"),
+    Case("transform-jobs", TRANSFORM, "transform_output.output_path", "transform-jobs"),
+    Case("endpoint-configs", CONFIG, "data_capture.destination", "endpoint-configs"),
+    Case(FLOWS, {"name": "new.flow"}, "name", FLOWS, ".flow"),
+    Case(FLOWS, {"name": "new.flow", "source": FILE_SOURCE}, "source.path", FLOWS),
+    Case(FLOWS, {"name": "new.flow", "source": DB_SOURCE}, "source.path", FLOWS, label="-db"),
+    Case("wrangler/sources/preview", {"source": FILE_SOURCE}, "source.path", FLOWS),
+    Case(FLOW_JOBS, {"output_path": "out"}, "output_path", "processing-jobs"),
+]
+
+
+@pytest.fixture
+def root(jp_root_dir: Path) -> Path:
+    """Every file the valid parts of the bodies name."""
+    write(jp_root_dir, "src/train.py", "print('trained')\n")
+    write(jp_root_dir, "data/a.csv", "1,2\n")
+    write(jp_root_dir, "code/run.py", "print('processed')\n")
+    write(jp_root_dir, "in/a.csv", "1,2,3\n")
+    model_tree(jp_root_dir / "model")
+    write_fixtures(jp_root_dir)
+    with sqlite3.connect(jp_root_dir / "shop.sqlite") as db:
+        db.execute("create table t (x int)")
+    return jp_root_dir
+
+
+async def resources(api: ApiCall) -> None:
+    """What the bodies refer to: a model 'm' and a flow 'base.flow'."""
+    assert (await api("POST", "models", {"name": "m", "model_data": "model"})).status == 201
+    flow = await api("POST", "wrangler/flows", {"name": "base.flow", "source": FILE_SOURCE})
+    assert flow.status == 201, flow.json
+
+
+async def names(api: ApiCall, listing: str) -> list[str]:
+    reply = await api("GET", listing)
+    assert reply.status == 200, reply.json
+    return sorted(item["name"] for item in reply.json["items"])
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.route}:{c.field}{c.label}")
+async def test_hostile_paths_are_a_400_naming_the_field(
+    api: ApiCall, root: Path, case: Case
+) -> None:
+    await resources(api)
+    before = await names(api, case.listing)
+    wrong = []
+    for payload, make in PAYLOADS.items():
+        reply = await api("POST", case.route, case.with_value(make(case.suffix)))
+        field = reply.json.get("error", {}).get("field") if isinstance(reply.json, dict) else None
+        if reply.status != 400 or field != case.field:
+            wrong.append(f"{payload}: {reply.status} {field=} {json.dumps(reply.json)[:200]}")
+    assert not wrong, "\n".join(wrong)
+    assert await names(api, case.listing) == before
+
+
+async def test_file_urls_inside_the_root_are_accepted_by_every_area(
+    api: ApiCall, root: Path
+) -> None:
+    url = f"file://{root}"
+    sales = {"kind": "file", "path": f"{url}/sales.csv"}
+    code = {**PROCESS["inputs"][0], "source": f"{url}/code"}
+    accepted = [
+        ("models", {"name": "by-url", "model_data": f"{url}/model"}),
+        ("training-jobs", {**TRAIN, "channels": {"train": {"path": f"{url}/data"}}}),
+        ("processing-jobs", {**PROCESS, "name": "by-url", "inputs": [code]}),
+        ("wrangler/flows", {"name": f"{url}/by-url.flow", "source": sales}),
+        ("wrangler/sources/preview", {"source": sales}),
+    ]
+    for route, body in accepted:
+        reply = await api("POST", route, body)
+        assert reply.status in (200, 201), (route, reply.json)
