@@ -161,3 +161,47 @@ async def test_file_urls_inside_the_root_are_accepted_by_every_area(
     for route, body in accepted:
         reply = await api("POST", route, body)
         assert reply.status in (200, 201), (route, reply.json)
+
+
+# ---- JSON that json.loads cannot take, or should not ----------------------------------------
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+@pytest.mark.parametrize(
+    ("hyperparameters", "field"),
+    [
+        (f'{{"deep": {nested(5000)}}}', "hyperparameters"),  # RecursionError in json.loads
+        (f'{{"deep": {nested(100)}}}', "hyperparameters"),  # parses, but deeper than allowed
+        ('{"seed": ' + "7" * 5001 + "}", "hyperparameters.seed"),  # int() refuses to read it
+        ('{"lr": NaN}', "hyperparameters.lr"),
+        ('{"lr": Infinity}', "hyperparameters.lr"),
+        ('{"lr": -Infinity}', "hyperparameters.lr"),
+        ('{"lr": 1e999}', "hyperparameters.lr"),  # a JSON number that is inf as a float
+    ],
+    ids=["deep-5000", "deep-100", "int-5001-digits", "nan", "inf", "-inf", "1e999"],
+)
+async def test_hostile_json_is_a_400_naming_the_field(
+    api: ApiCall, root: Path, hyperparameters: str, field: str
+) -> None:
+    body = json.dumps(TRAIN)[:-1] + f', "hyperparameters": {hyperparameters}}}'
+    reply = await api("POST", "training-jobs", raw=body.encode())
+    assert reply.status == 400, reply.json
+    assert reply.error["field"] == field, reply.error
+    assert await names(api, "training-jobs") == []
+
+
+async def test_endpoint_with_every_weight_zero_is_a_400_naming_variants(
+    api: ApiCall, root: Path
+) -> None:
+    await resources(api)
+    variants = [
+        {"variant_name": "a", "model_name": "m", "initial_variant_weight": 0},
+        {"variant_name": "b", "model_name": "m", "initial_variant_weight": 0},
+    ]
+    reply = await api("POST", "endpoints", {"name": "zero", "variants": variants})
+    assert reply.status == 400, reply.json
+    assert reply.error["field"] == "variants"
+    assert "weight above 0" in reply.error["message"]
+    assert await names(api, "endpoints") == []
+    assert await names(api, "endpoint-configs") == []

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import re
+import sys
 from http.client import responses
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -48,6 +51,97 @@ _STATUS_CODES = {
 def _is_cache_buster(key: str, values: list[bytes]) -> bool:
     """JupyterLab's request helper appends a bare timestamp key (``&1732165200000``)."""
     return key.isdigit() and all(not v for v in values)
+
+
+#: Deepest nesting of arrays and objects a request body may have.
+MAX_JSON_DEPTH = 64
+#: Longest integer a body may hold: the interpreter's limit for int <-> str conversions.
+MAX_INT_DIGITS = sys.get_int_max_str_digits() or 4300
+
+
+class _Refused:
+    """A JSON value the parser kept aside, to be reported with the field it is in."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _parse_int(text: str) -> int | _Refused:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        return _Refused(f"an integer may have at most {MAX_INT_DIGITS} digits")
+    return int(text)
+
+
+def _parse_float(text: str) -> float | _Refused:
+    value = float(text)
+    return value if math.isfinite(value) else _Refused(f"{text} is out of range for a number")
+
+
+def _parse_constant(name: str) -> _Refused:
+    return _Refused(f"{name} is not a JSON number")
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    """A request body as a dict, or a 400: every way ``json.loads`` fails is mapped here.
+
+    NaN, Infinity, numbers out of range and huge integers (which ``int`` refuses to read)
+    are refused naming their field, as is nesting deeper than ``MAX_JSON_DEPTH``.
+    """
+    if not raw.strip():
+        raise MalformedRequest("The request needs a JSON object body.")
+    try:
+        data = json.loads(
+            raw, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant
+        )
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise MalformedRequest(f"The request body is not valid JSON: {err}") from err
+    except RecursionError as err:  # the C parser recurses once per level
+        raise _too_deep(_deep_field(raw)) from err
+    if not isinstance(data, dict):
+        raise MalformedRequest("The request body must be a JSON object.")
+    _check_values(data)
+    return data
+
+
+def _check_values(data: dict[str, Any]) -> None:
+    """Refuse kept-aside values and too deep nesting, naming the field (no recursion)."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        field = ".".join(path)
+        if isinstance(node, _Refused):
+            raise InvalidInput(f"{field}: {node.reason}.", field=field)
+        if isinstance(node, (dict, list)):
+            if len(path) >= MAX_JSON_DEPTH:
+                raise _too_deep(path[0])
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            stack.extend((value, (*path, str(key))) for key, value in items)
+
+
+def _too_deep(field: str | None) -> InvalidInput:
+    where = f"{field}: " if field else "The request body: "
+    return InvalidInput(f"{where}nested more than {MAX_JSON_DEPTH} levels deep.", field=field)
+
+
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _deep_field(raw: bytes) -> str | None:
+    """The top-level key whose value nests too deeply, found without recursing."""
+    if not raw.lstrip().startswith(b"{"):
+        return None
+    depth, key = 0, None
+    for token in _TOKEN.finditer(raw):
+        text = token.group()
+        if text in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return key
+        elif text in (b"]", b"}"):
+            depth -= 1
+        elif depth == 1:  # at the top level, the last string before a value is its key
+            key = json.loads(text)
+    return None
 
 
 class ErrorDetail(BaseModel):
@@ -133,16 +227,7 @@ class SMStudioHandler(ExtensionHandlerMixin, APIHandler):
 
     # ---- input -------------------------------------------------------------
     def json_body(self) -> dict[str, Any]:
-        raw = self.request.body or b""
-        if not raw.strip():
-            raise MalformedRequest("The request needs a JSON object body.")
-        try:
-            data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise MalformedRequest(f"The request body is not valid JSON: {err}") from err
-        if not isinstance(data, dict):
-            raise MalformedRequest("The request body must be a JSON object.")
-        return data
+        return parse_json_object(self.request.body or b"")
 
     def body(self, model: type[M]) -> M:
         data = self.json_body()
