@@ -205,3 +205,85 @@ async def test_endpoint_with_every_weight_zero_is_a_400_naming_variants(
     assert "weight above 0" in reply.error["message"]
     assert await names(api, "endpoints") == []
     assert await names(api, "endpoint-configs") == []
+
+
+# ---- spaces: PATCH validated like create; damaged rows never break a list -------------------
+def smstudio(jp_serverapp: Any) -> Any:
+    return jp_serverapp.web_app.settings["smstudio_services"]
+
+
+async def space(api: ApiCall, name: str, user: str = "alice", **fields: Any) -> dict[str, Any]:
+    reply = await api("POST", "spaces", {"name": name, "start": False, **fields}, user=user)
+    assert reply.status == 201, reply.json
+    return reply.json  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"lifecycle_configs": None}, "lifecycle_configs"),
+        ({"sharing": None}, "sharing"),
+        ({"members": None}, "members"),
+        ({"idle_timeout_minutes": False}, "idle_timeout_minutes"),  # a bool is not a number
+        ({"storage_gb": True}, "storage_gb"),
+    ],
+)
+async def test_patch_refuses_what_create_refuses_and_stores_nothing(
+    api: ApiCall, change: dict[str, Any], field: str
+) -> None:
+    before = await space(api, "s1", members=["bob"], sharing="shared")
+    reply = await api("PATCH", "spaces/s1", change)
+    assert reply.status == 400, reply.json
+    assert reply.error["field"] == field
+    created = await api("POST", "spaces", {"name": "s2", "start": False, **change})
+    assert created.status == 400, created.json
+    after = await api("GET", "spaces/s1")
+    assert after.status == 200
+    assert {k: after.json[k] for k in before} == before
+    for user in ("alice", "bob"):
+        assert (await api("GET", "spaces", user=user)).status == 200
+        assert (await api("GET", "idle", user=user)).status == 200
+
+
+async def test_patch_null_means_the_default_where_create_allows_null(api: ApiCall) -> None:
+    await space(api, "s1", storage_gb=2, idle_timeout_minutes=120)
+    reply = await api("PATCH", "spaces/s1", {"storage_gb": None, "idle_timeout_minutes": None,
+                                             "profile": None, "image": None})  # fmt: skip
+    assert reply.status == 200, reply.json
+    default = await space(api, "s2")
+    changed = reply.json["space"]
+    for key in ("storage_gb", "idle_timeout_minutes", "profile", "image"):
+        assert changed[key] == default[key], key
+    assert (await api("GET", "spaces/s1")).json["storage_gb"] == default["storage_gb"]
+
+
+DAMAGE = {
+    "json-null": "UPDATE spaces SET lifecycle_configs = 'null' WHERE name = 'bad'",
+    "garbled-json": "UPDATE spaces SET members = '[\"bob\"' WHERE name = 'bad'",
+    "unknown-status": "UPDATE spaces SET status = 'Exploded' WHERE name = 'bad'",
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
+async def test_a_damaged_row_is_skipped_by_lists_and_the_idle_monitor(
+    api: ApiCall, jp_serverapp: Any, tmp_path: Path, caplog: Any, damage: str
+) -> None:
+    await space(api, "bad", sharing="shared", members=["bob"], start=True)
+    await space(api, "good", start=True)
+    await space(api, "bobs", user="bob", start=True)
+    services = smstudio(jp_serverapp)
+    with sqlite3.connect(tmp_path / "smstudio" / "smstudio.db") as db:
+        assert db.execute(damage).rowcount == 1  # as an older version might have left it
+    for user, visible in (("alice", ["good"]), ("bob", ["bobs"])):
+        listed = await api("GET", "spaces", user=user)
+        assert listed.status == 200, listed.json
+        assert [s["name"] for s in listed.json["items"]] == visible
+        assert (await api("GET", "idle", user=user)).status == 200
+    await services.idle.check()  # the monitor's own check, as its loop runs it
+    assert sorted(services.idle.snapshot.spaces) == ["bobs", "good"]
+    await services.spaces.recover()  # what a restart runs
+    described = await api("GET", "spaces/bad")
+    assert described.status == 422, described.json
+    assert "cannot be read from the database" in described.error["message"]
+    warnings = [r.getMessage() for r in caplog.records if "'bad'" in r.getMessage()]
+    assert len(warnings) == 1, warnings  # reported once, not on every list
