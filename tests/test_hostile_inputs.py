@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -257,6 +258,27 @@ async def test_patch_null_means_the_default_where_create_allows_null(api: ApiCal
     assert (await api("GET", "spaces/s1")).json["storage_gb"] == default["storage_gb"]
 
 
+class Records(logging.Handler):
+    """Keeps what a logger reports (whatever logging plugins the test run has)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def row_warnings() -> Iterator[Records]:
+    """What the damaged-row reader logs during the test."""
+    records = Records()
+    logger = logging.getLogger("jupyter_smstudio.store.rows")
+    logger.addHandler(records)
+    yield records
+    logger.removeHandler(records)
+
+
 DAMAGE = {
     "json-null": "UPDATE spaces SET lifecycle_configs = 'null' WHERE name = 'bad'",
     "garbled-json": "UPDATE spaces SET members = '[\"bob\"' WHERE name = 'bad'",
@@ -266,7 +288,7 @@ DAMAGE = {
 
 @pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
 async def test_a_damaged_row_is_skipped_by_lists_and_the_idle_monitor(
-    api: ApiCall, jp_serverapp: Any, tmp_path: Path, caplog: Any, damage: str
+    api: ApiCall, jp_serverapp: Any, tmp_path: Path, row_warnings: Records, damage: str
 ) -> None:
     await space(api, "bad", sharing="shared", members=["bob"], start=True)
     await space(api, "good", start=True)
@@ -285,5 +307,5 @@ async def test_a_damaged_row_is_skipped_by_lists_and_the_idle_monitor(
     described = await api("GET", "spaces/bad")
     assert described.status == 422, described.json
     assert "cannot be read from the database" in described.error["message"]
-    warnings = [r.getMessage() for r in caplog.records if "'bad'" in r.getMessage()]
+    warnings = [r.getMessage() for r in row_warnings.records if "'bad'" in r.getMessage()]
     assert len(warnings) == 1, warnings  # reported once, not on every list
