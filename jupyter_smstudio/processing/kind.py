@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from ..compute import ComputeProfile
 from ..errors import InvalidInput
+from ..paths import check_path_text, confine, is_remote
 from ..runtime.files import atomic_write_json
 from ..training import contract as training_contract
 from ..training.backends import HostPlan, JobPlan, RunShape, TrainingBackend
 from ..training.jobkind import JobKind, Resolved
 from ..training.models import Secondary
-from ..training.paths import confine, is_remote
 from ..training.remote import fetch_remote
 from ..training.validation import data_source
 from . import contract, outputs
@@ -88,7 +88,7 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
             inside.append(
                 _inside(contract.output_path(out.source, out.output_name), f"outputs.{i}.source")
             )
-            if out.destination:
+            if out.destination is not None:
                 confine(runner.root, out.destination, f"outputs.{i}.destination")
         clash = contract.overlapping(inside)
         if clash:
@@ -214,7 +214,7 @@ def _unique(names: list[str], field_name: str, key: str) -> None:
 
 
 def _inside(path: str, where: str) -> str:
-    relative = contract.relative_path(path)
+    relative = contract.relative_path(check_path_text(path, where))
     if relative is None:
         raise InvalidInput(
             f"{where}: '{path}' must be a directory under {PROCESSING_ROOT}/.", field=where

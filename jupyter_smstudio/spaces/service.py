@@ -168,15 +168,17 @@ class SpaceService(LoggingConfigurable):
             if "profile" in changes:
                 changes["profile"] = self.compute.get(patch.profile, field="profile").name
             if "storage_gb" in changes:
-                self._check_storage(patch.storage_gb or self.default_storage_gb)
-            if "lifecycle_configs" in changes:
-                await self._check_lifecycle_configs(user, patch.lifecycle_configs or [])
+                changes["storage_gb"] = self._check_storage(
+                    patch.storage_gb or self.default_storage_gb
+                )
+            if patch.lifecycle_configs is not None:
+                await self._check_lifecycle_configs(user, patch.lifecycle_configs)
             if patch.image:
                 await self.backend.check_image(patch.image)
             if "idle_timeout_minutes" in changes:
                 self.check_idle_timeout(patch.idle_timeout_minutes)
-            if "members" in changes:
-                changes["members"] = sorted(set(patch.members or []) - {space.owner})
+            if patch.members is not None:
+                changes["members"] = sorted(set(patch.members) - {space.owner})
             new_profile = "profile" in changes and changes["profile"] != space.profile
             space = space.model_copy(update={**changes, "modified_ms": now_ms()})
             moved: list[str] = []

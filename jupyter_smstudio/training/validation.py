@@ -13,11 +13,11 @@ from pathlib import Path
 
 from ..compute import ComputeCatalog
 from ..errors import InvalidInput
+from ..paths import confine, is_remote
 from .backends import RunShape, TrainingBackend
 from .contract import MAX_HYPERPARAMETERS, validate_hyperparameter
 from .jobkind import Resolved
 from .models import JobRequest, TrainingJobCreate
-from .paths import confine, is_remote
 
 CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,511}$")
@@ -72,7 +72,7 @@ def _environment(spec: JobRequest) -> None:
 def _code(root: Path, spec: TrainingJobCreate) -> tuple[Path | None, Path | None, str | None, bool]:
     if not spec.entry_point:
         return None, None, None, False
-    if spec.source_dir:
+    if spec.source_dir is not None:
         code = confine(root, spec.source_dir, "source_dir", must_exist=True)
         if not code.is_dir():
             raise InvalidInput("source_dir: not a directory.", field="source_dir")
@@ -143,9 +143,13 @@ def resolve(spec: TrainingJobCreate, *, root: Path, base: Resolved) -> ResolvedJ
     patterns = _metrics(spec)
     code_dir, entry_file, entry_point, package = _code(root, spec)
     channels, remote = _channels(root, spec)
-    output = confine(root, spec.output_path, "output_path") if spec.output_path else None
+    output = (
+        confine(root, spec.output_path, "output_path") if spec.output_path is not None else None
+    )
     checkpoint = (
-        confine(root, spec.checkpoint_path, "checkpoint_path") if spec.checkpoint_path else None
+        confine(root, spec.checkpoint_path, "checkpoint_path")
+        if spec.checkpoint_path is not None
+        else None
     )
     return ResolvedJob(
         base.backend,
