@@ -20,6 +20,7 @@ from .identity import default_owner
 from .idle.policy import IdlePolicy
 from .registry import all_routes
 from .services import Services
+from .spaces.kernel_access import guarded_handlers
 from .spaces.service import SpaceService
 from .store.database import sqlite_url
 from .training.config import TrainingJobs
@@ -122,6 +123,8 @@ class SMStudioApp(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(tornado_handlers(all_routes()))
+        # jupyter_server's kernel routes, refusing other users' space kernels.
+        self.handlers.extend(guarded_handlers())
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._publish_connection_env(serverapp)

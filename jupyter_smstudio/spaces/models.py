@@ -7,6 +7,7 @@ from enum import Enum
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..naming import RESOURCE_NAME_FIELD
+from ..sharing import Sharing
 from ..store.paging import ListQuery, Page
 
 
@@ -23,11 +24,6 @@ class SpaceStatus(str, Enum):
 #: Statuses in which the space is being changed and refuses other changes.
 BUSY = frozenset({SpaceStatus.PENDING, SpaceStatus.STOPPING, SpaceStatus.UPDATING,
                   SpaceStatus.DELETING})  # fmt: skip
-
-
-class Sharing(str, Enum):
-    PRIVATE = "private"
-    SHARED = "shared"
 
 
 USERNAME = Field(min_length=1, max_length=255)
