@@ -19,6 +19,7 @@ from .hosting.config import Hosting
 from .identity import default_owner
 from .idle.policy import IdlePolicy
 from .registry import all_routes
+from .runtime.files import private_dir
 from .services import Services
 from .spaces.kernel_access import guarded_handlers
 from .spaces.service import SpaceService
@@ -99,6 +100,7 @@ class SMStudioApp(ExtensionApp):
         return self.database_url or sqlite_url(Path(self.data_dir) / "smstudio.db")
 
     def initialize_settings(self) -> None:
+        private_dir(Path(self.data_dir))  # job specs, environments, keys: this user's only
         self.services = Services.build(self)
         # Space kernelspecs live in our data dir; the server's own manager finds them.
         kernels = str(Path(self.data_dir) / "kernels")

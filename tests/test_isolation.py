@@ -7,6 +7,9 @@ websockets, as JupyterLab does.
 from __future__ import annotations
 
 import json
+import os
+import stat
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -159,3 +162,46 @@ async def test_members_of_a_shared_space_use_its_kernels_others_do_not(
 
     assert (await jupyter("DELETE", f"api/kernels/{kernel}", user="bob")).status == 204
     assert kernel not in await kernel_ids(jupyter, "alice")
+
+
+# ---- state on disk ---------------------------------------------------------------
+
+
+@pytest.fixture
+def earlier_state(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """'none', or 'readable': the data directory as an older version left it (0755/0644)."""
+    state: str = getattr(request, "param", "none")
+    if state == "readable":
+        data = tmp_path / "smstudio"
+        (data / "hosting").mkdir(parents=True)
+        data.chmod(0o755)
+        (data / "smstudio.db").touch(mode=0o644)  # an empty file is an empty database
+        key = data / "hosting" / "access-keys.key"
+        key.write_bytes(os.urandom(32))
+        key.chmod(0o644)
+    return state
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config: dict[str, Any], earlier_state: str) -> dict[str, Any]:
+    return jp_server_config  # earlier_state is in place before the server starts
+
+
+def mode(path: Path) -> str:
+    return oct(stat.S_IMODE(path.stat().st_mode))
+
+
+@pytest.mark.parametrize("earlier_state", ["none", "readable"], indirect=True)
+async def test_state_on_disk_is_readable_by_its_owner_only(
+    api: ApiCall, jp_serverapp: Any, earlier_state: str, tmp_path: Path
+) -> None:
+    key = await api("POST", "access-keys", {"description": "mode check"})
+    assert key.status == 201, key.json
+    assert (await api("POST", "spaces", {"name": "s1", "start": False})).status == 201
+    data = tmp_path / "smstudio"  # conftest's data_dir
+    assert mode(data) == "0o700"
+    files = [data / "smstudio.db", data / "hosting" / "access-keys.key"]
+    files += [data / f"smstudio.db{suffix}" for suffix in ("-wal", "-shm")]
+    for path in files:
+        assert path.exists(), path
+        assert mode(path) == "0o600", f"{path.name} is {mode(path)} ({earlier_state})"
