@@ -16,8 +16,11 @@ import pytest
 from tornado.httpclient import HTTPClientError, HTTPRequest, HTTPResponse
 from tornado.websocket import websocket_connect
 
+from jupyter_smstudio.wrangler.models import FileSource, FlowDocument
+
 from .conftest import USERS, ApiCall
 from .spaces_helpers import KernelClient
+from .wrangler_data import write_fixtures
 
 
 class JupyterReply:
@@ -205,3 +208,133 @@ async def test_state_on_disk_is_readable_by_its_owner_only(
     for path in files:
         assert path.exists(), path
         assert mode(path) == "0o600", f"{path.name} is {mode(path)} ({earlier_state})"
+
+
+# ---- Data Wrangler flows -----------------------------------------------------------
+
+SOURCE = {"kind": "file", "path": "sales.csv"}
+FLOW_ROUTES = "/smstudio/api/wrangler/flows/{name}"
+
+
+async def new_flow(api: ApiCall, name: str, user: str = "alice", **extra: Any) -> dict[str, Any]:
+    reply = await api(
+        "POST", "wrangler/flows", {"name": name, "source": SOURCE, **extra}, user=user
+    )
+    assert reply.status == 201, reply.json
+    return reply.json  # type: ignore[no-any-return]
+
+
+def flow_requests(flow: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """A valid request (body or query) for every route of one flow, by (method, path)."""
+    version = {"version": flow["version"]}
+    return {
+        ("get", ""): {},
+        ("patch", ""): {"body": {**version, "target": "price"}},
+        ("delete", ""): {},
+        ("post", "/steps"): {"body": {**version, "operator": "drop_columns",
+                                      "params": {"columns": ["note"]}}},
+        ("patch", "/steps/{step_id}"): {"body": {**version, "title": "mine"}},
+        ("delete", "/steps/{step_id}"): {"params": version},
+        ("post", "/fit"): {"body": version},
+        ("get", "/preview"): {},
+        ("post", "/report"): {"body": {}},
+        ("get", "/export"): {"params": {"format": "pandas"}},
+        ("post", "/processing-jobs"): {"body": {}},
+    }  # fmt: skip
+
+
+async def test_another_users_private_flow_is_not_found_on_every_flow_route(
+    api: ApiCall, jp_root_dir: Path
+) -> None:
+    write_fixtures(jp_root_dir)
+    await new_flow(api, "sales.flow")
+    drop = {"operator": "drop_columns", "params": {"columns": ["day"]}, "version": 1}
+    step = await api("POST", "wrangler/flows/sales.flow/steps", drop)
+    assert step.status == 201, step.json
+    flow = step.json
+    before = (jp_root_dir / "sales.flow").read_text()
+
+    requests = flow_requests(flow)
+    documented = (await api("GET", "openapi.json")).json["paths"]
+    routes = {(method, path.removeprefix(FLOW_ROUTES)) for path, ops in documented.items()
+              if path.startswith(FLOW_ROUTES) for method in ops}  # fmt: skip
+    assert routes == set(requests), "every flow route must be checked here"
+    assert (await api("GET", "wrangler/flows", user="bob")).json["items"] == []
+    for (method, suffix), request in requests.items():
+        path = "wrangler/flows/sales.flow" + suffix.replace("{step_id}", flow["steps"][0]["id"])
+        body = request.get("body", {})
+        reply = await api(method.upper(), path, body, user="bob", params=request.get("params"))
+        assert reply.status == 404, f"{method.upper()} {path} -> {reply.status} {reply.json}"
+        assert reply.error["field"] == "name"
+        assert reply.error["message"] == "No flow 'sales.flow'."
+
+    assert (jp_root_dir / "sales.flow").read_text() == before, "the flow is unchanged"
+    assert (await api("GET", "processing-jobs", user="bob")).json["items"] == []
+    mine = await api("GET", "wrangler/flows")
+    assert [(i["name"], i["owner"]) for i in mine.json["items"]] == [("sales.flow", "alice")]
+    assert (flow["owner"], flow["sharing"]) == ("alice", "private")
+    same_file = await api("GET", "wrangler/flows/sub%2F..%2Fsales.flow", user="bob")
+    assert same_file.status == 404, "another spelling of its path is the same flow"
+
+
+async def test_members_of_a_shared_flow_use_it_only_its_owner_deletes_or_reshares_it(
+    api: ApiCall, jp_root_dir: Path
+) -> None:
+    write_fixtures(jp_root_dir)
+    flow = await new_flow(api, "team.flow", sharing="shared", members=["bob", "alice"])
+    assert (flow["sharing"], flow["members"]) == ("shared", ["bob"])
+    listed = (await api("GET", "wrangler/flows", user="bob")).json["items"]
+    assert [(i["name"], i["owner"], i["sharing"]) for i in listed] == [
+        ("team.flow", "alice", "shared")
+    ]
+    step = await api("POST", "wrangler/flows/team.flow/steps", user="bob",
+                     body={"operator": "drop_columns", "params": {"columns": ["note"]},
+                           "version": flow["version"]})  # fmt: skip
+    assert step.status == 201, step.json
+    version = step.json["version"]
+    export = await api("GET", "wrangler/flows/team.flow/export", user="bob",
+                       params={"format": "pandas"})  # fmt: skip
+    assert export.status == 200
+    assert (await api("GET", "wrangler/flows/team.flow", user="reader")).status == 404
+
+    denied = await api("DELETE", "wrangler/flows/team.flow", user="bob")
+    assert denied.status == 403, denied.json
+    reshare = {"version": version, "members": ["bob", "carol"]}
+    assert (await api("PATCH", "wrangler/flows/team.flow", reshare, user="bob")).status == 403
+    null = await api("PATCH", "wrangler/flows/team.flow", {"version": version, "sharing": None})
+    assert null.status == 400
+    assert null.error["field"] == "sharing"
+
+    private = await api(
+        "PATCH", "wrangler/flows/team.flow", {"version": version, "sharing": "private"}
+    )
+    assert private.status == 200, private.json
+    assert private.json["sharing"] == "private"
+    assert private.json["version"] == version, "sharing is not the document's: no new version"
+    assert (await api("GET", "wrangler/flows/team.flow", user="bob")).status == 404
+    assert (await api("DELETE", "wrangler/flows/team.flow")).status == 204
+    assert not (jp_root_dir / "team.flow").exists()
+    again = await new_flow(api, "team.flow", user="bob")  # the path is free, and now bob's
+    assert again["owner"] == "bob"
+    assert (await api("GET", "wrangler/flows/team.flow")).status == 404
+
+
+async def test_a_flow_without_an_owner_is_every_users_until_one_sets_its_sharing(
+    api: ApiCall, jp_root_dir: Path
+) -> None:
+    """Files the Data Wrangler did not create: from before owners were recorded, or copies."""
+    write_fixtures(jp_root_dir)
+    old = FlowDocument(source=FileSource(path="sales.csv"))
+    (jp_root_dir / "old.flow").write_text(json.dumps(old.model_dump(mode="json")))
+    for user in ("alice", "bob"):
+        seen = await api("GET", "wrangler/flows/old.flow", user=user)
+        assert seen.status == 200, seen.json
+        assert (seen.json["owner"], seen.json["sharing"]) == (None, "shared")
+        listed = (await api("GET", "wrangler/flows", user=user)).json["items"]
+        assert [(i["name"], i["owner"]) for i in listed] == [("old.flow", None)]
+    claimed = await api("PATCH", "wrangler/flows/old.flow", {"version": 1, "sharing": "private"},
+                        user="bob")  # fmt: skip
+    assert claimed.status == 200, claimed.json
+    assert (claimed.json["owner"], claimed.json["sharing"]) == ("bob", "private")
+    assert (await api("GET", "wrangler/flows/old.flow", user="alice")).status == 404
+    assert (await api("GET", "wrangler/flows", user="alice")).json["items"] == []
