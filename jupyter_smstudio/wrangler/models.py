@@ -120,10 +120,11 @@ SHARING = Field(
 )
 MEMBERS: Any = Field(
     default_factory=list,
-    max_length=100,
     description="Users who may use a shared flow: read, edit, run, export (not delete).",
 )
-Member = Annotated[str, Field(min_length=1, max_length=255)]
+Members = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=255)]], Field(max_length=100)
+]
 
 
 class Flow(FlowDocument):
@@ -155,7 +156,7 @@ class FlowCreate(Strict):
     source: Source | None = None
     sampling: Sampling = Field(default_factory=Sampling)
     sharing: Sharing = Sharing.PRIVATE
-    members: list[Member] = MEMBERS
+    members: Members = MEMBERS
 
 
 class FlowUpdate(Strict):
@@ -165,10 +166,11 @@ class FlowUpdate(Strict):
     source: Source | None = None
     sampling: Sampling | None = None
     target: str | None = None
+    # Left out: unchanged. null is refused below (the generated schema still shows it).
     sharing: Sharing | None = Field(
         None, description="Owner only; setting it on a flow without an owner makes it yours."
     )
-    members: list[Member] | None = Field(None, max_length=100, description="Owner only.")
+    members: Members | None = Field(None, description="Owner only.")
 
     @field_validator("sharing", "members", mode="before")
     @classmethod
