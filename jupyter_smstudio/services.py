@@ -27,6 +27,7 @@ from .store import Database
 from .training.config import TrainingJobs
 from .training.repository import TrainingJobRepository
 from .training.service import TrainingService
+from .wrangler.access import FlowAccessRepository
 from .wrangler.service import WranglerService
 
 if TYPE_CHECKING:
@@ -46,9 +47,9 @@ class Services:
     spaces: SpaceService
     training: TrainingService
     processing: ProcessingService
+    wrangler: WranglerService
     hosting: HostingService = field(init=False)
     access_keys: AccessKeyService = field(init=False)
-    wrangler: WranglerService = field(default_factory=WranglerService)
     idle: IdleMonitor | None = None
     _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
@@ -81,6 +82,7 @@ class Services:
             ),
             training=training,
             processing=ProcessingService(training),
+            wrangler=WranglerService(FlowAccessRepository(db)),
         )
         services.spaces.spawn = lambda coro: services.spawn(coro, "space lifecycle run")
         training.spawn = services.spawn

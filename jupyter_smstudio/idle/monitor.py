@@ -26,9 +26,9 @@ import psutil
 
 from ..errors import NotFound
 from ..runtime.files import atomic_write_json, read_json
+from ..sharing import can_use
 from ..spaces.kernelspecs import space_of
 from ..spaces.models import SpaceStatus
-from ..spaces.service import can_use
 from .models import (
     IdleReport,
     KeepAliveResult,

@@ -80,7 +80,7 @@ async def run_flow(
     request: FlowJobRequest,
 ) -> ProcessingJob:
     """Start a processing job that runs ``flow`` on its full data."""
-    plan = await wrangler.processing_job(flow)
+    plan = await wrangler.processing_job(owner, flow)
     name = request.job_name or default_job_name(flow)
     root = wrangler.root
     where = request.output_path

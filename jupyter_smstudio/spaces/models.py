@@ -10,6 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from ..naming import RESOURCE_NAME_FIELD
+from ..sharing import Sharing
 from ..store.paging import ListQuery, Page
 
 
@@ -26,11 +27,6 @@ class SpaceStatus(str, Enum):
 #: Statuses in which the space is being changed and refuses other changes.
 BUSY = frozenset({SpaceStatus.PENDING, SpaceStatus.STOPPING, SpaceStatus.UPDATING,
                   SpaceStatus.DELETING})  # fmt: skip
-
-
-class Sharing(str, Enum):
-    PRIVATE = "private"
-    SHARED = "shared"
 
 
 USERNAME = Field(min_length=1, max_length=255)

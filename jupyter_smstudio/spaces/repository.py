@@ -10,12 +10,13 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict
+from ..sharing import Sharing
 from ..store import Database
 from ..store.paging import ListQuery, fetch_page
 from ..store.rows import read_row, readable
 from ..timeutil import now_ms
 from .kernelspecs import kernel_name
-from .models import Sharing, Space, SpaceEvent, SpaceEventPage, SpacePage, SpaceQuery
+from .models import Space, SpaceEvent, SpaceEventPage, SpacePage, SpaceQuery
 from .schema import space_events, spaces
 
 JSON_COLUMNS = ("members", "lifecycle_configs")
@@ -68,6 +69,14 @@ class SpaceRepository:
     async def all(self) -> list[Space]:
         async with self.db.transaction() as conn:
             return _spaces(await conn.execute(select(spaces)))
+
+    async def usable_by(self, user: str) -> list[str]:
+        """Names of the spaces ``user`` owns or is a member of (shared ones)."""
+        columns = (spaces.c.name, spaces.c.owner, spaces.c.members)
+        async with self.db.transaction() as conn:
+            rows = (await conn.execute(select(*columns).where(visible_to(user)))).all()
+        # visible_to's LIKE may over-match (``_`` in a name); membership is decided here.
+        return [r.name for r in rows if r.owner == user or user in json.loads(r.members)]
 
     async def list(self, user: str, query: SpaceQuery) -> SpacePage:
         stmt = select(spaces).where(visible_to(user))

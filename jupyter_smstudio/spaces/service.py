@@ -29,6 +29,7 @@ from ..runtime import stop as stop_run
 from ..runtime.files import atomic_write_bytes, read_json
 from ..runtime.logs import LogChunk, tail_lines
 from ..runtime.process import wait_finished
+from ..sharing import can_use
 from ..store.paging import ListQuery
 from ..timeutil import now_ms
 from .backends.base import SpaceBackend
@@ -38,7 +39,6 @@ from .models import (
     BUSY,
     ComputeChange,
     KernelInfo,
-    Sharing,
     Space,
     SpaceCreate,
     SpaceDetail,
@@ -115,6 +115,10 @@ class SpaceService(LoggingConfigurable):
 
     async def list_spaces(self, user: str, query: SpaceQuery) -> SpacePage:
         return await self.repository.list(user, query)
+
+    async def usable_kernel_names(self, user: str) -> frozenset[str]:
+        """Kernelspec names of the spaces ``user`` may run kernels in."""
+        return frozenset(kernel_name(name) for name in await self.repository.usable_by(user))
 
     async def events(self, user: str, name: str, query: ListQuery) -> SpaceEventPage:
         space = await self._visible(user, name)
@@ -474,7 +478,3 @@ class SpaceService(LoggingConfigurable):
             event = json.loads(line)
             await self.repository.add_event(name, event["kind"], event["message"])
         await asyncio.to_thread(taken.unlink)
-
-
-def can_use(space: Space, user: str) -> bool:
-    return space.owner == user or (space.sharing == Sharing.SHARED and user in space.members)
