@@ -26,8 +26,8 @@ from traitlets import TraitError
 from jupyter_smstudio.wrangler.config import DataWrangler
 
 from .conftest import ApiCall, Reply
-from .idle_helpers import eventually
 from .servers import free_port
+from .waiting import eventually
 from .wrangler_data import CITIES_CSV, SALES_CSV
 
 pytestmark = pytest.mark.usefixtures("jp_serverapp")
