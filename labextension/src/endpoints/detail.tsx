@@ -10,8 +10,8 @@ import {
   invokeEndpoint,
   listModels,
   updateEndpoint
-} from './api';
-import type { IEndpointDetail, IInvocationResult, IModelSummary } from './api';
+} from '../api';
+import type { IEndpointDetail, IInvocationResult, IModelSummary } from '../api';
 import { formatMs, sampleBody } from './format';
 import { setEndpointOpener } from './index';
 
