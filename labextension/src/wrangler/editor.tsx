@@ -29,6 +29,7 @@ import type {
   IReport,
   ISampling,
   IStep,
+  JobKind,
   JSONValue,
   StepParams,
   WranglerSource
@@ -68,6 +69,10 @@ export interface IFlowEditorOptions {
    * Open a file (an export) in JupyterLab.
    */
   openFile?: (path: string) => void;
+  /**
+   * Open a job's detail view (the `ISMStudio` service's `openJob`).
+   */
+  openJob?: (kind: JobKind, name: string) => void;
   /**
    * Called after every successful write of the flow.
    */
@@ -651,7 +656,11 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
             />
           )}
           {tab === 'export' && (
-            <ExportTab name={name} openFile={props.openFile} />
+            <ExportTab
+              name={name}
+              openFile={props.openFile}
+              openJob={props.openJob}
+            />
           )}
         </main>
       </div>
@@ -1232,6 +1241,7 @@ function ReportTab(props: {
 function ExportTab(props: {
   name: string;
   openFile?: (path: string) => void;
+  openJob?: (kind: JobKind, name: string) => void;
 }): React.ReactElement {
   const trans = useTrans();
   const [result, setResult] = React.useState<IExportResult | null>(null);
@@ -1297,7 +1307,7 @@ function ExportTab(props: {
           <p className="smstudio-Error-message">{error}</p>
         </div>
       )}
-      <RunAsJob name={props.name} />
+      <RunAsJob name={props.name} openJob={props.openJob} />
       {result && (
         <>
           <p className="smstudio-Message" data-export-saved="">
