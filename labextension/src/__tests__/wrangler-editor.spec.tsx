@@ -434,6 +434,32 @@ describe('FlowPanel', () => {
     });
   });
 
+  it('keeps what the user types in the step title', async () => {
+    const node = await mount();
+    button(node, 'Source data').click();
+    const select = node.querySelector<HTMLSelectElement>('#smstudio-add-step')!;
+    select.value = 'drop_columns';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    await waitFor(() => !!node.querySelector('#smstudio-step-title'));
+    const title = node.querySelector<HTMLInputElement>('#smstudio-step-title')!;
+    typeInto(title, 'No');
+    expect(title.value).toBe('No');
+    typeInto(title, 'No city');
+    expect(title.value).toBe('No city');
+    node
+      .querySelector<HTMLInputElement>(
+        '[data-field="columns"] input[value="city"]'
+      )!
+      .click();
+    const add = button(node, 'Add step', '[data-step-form]');
+    await waitFor(() => !add.hasAttribute('disabled'));
+    add.click();
+    await waitFor(() => calls.some(c => c.method === 'POST'));
+    expect(
+      (calls.find(c => c.method === 'POST')!.body as { title: string }).title
+    ).toBe('No city');
+  });
+
   it('opens the processing job it starts, by kind and name', async () => {
     const opened: string[] = [];
     const node = await mount((kind, name) => opened.push(`${kind}:${name}`));
