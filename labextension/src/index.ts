@@ -14,19 +14,31 @@ import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 
 import { TRANSLATION_DOMAIN } from './components/listsection';
-import type { JobKind } from './api';
-import { setJobOpener } from './jobs';
 import { createJobDetail, jobWidgetId } from './jobs/detail';
 import { installEndpointDetail } from './endpoints/detail';
 import { IdleWatcher } from './idle';
 import { DEFAULT_SETTINGS, readSettings } from './settings';
 import type { ISmStudioSettings } from './settings';
-import { SmStudioSidebar } from './sidebar';
+import { addBuiltInSections, SmStudioSidebar } from './sidebar';
 import { ActiveSpaceTracker } from './spaces/activespace';
 import { AppSpacesEnvironment } from './spaces/environment';
 import { StatusItem } from './status/item';
 import { StatusModel } from './status/model';
+import { openInMain, SMStudio } from './studio';
+import { ISMStudio } from './tokens';
 import { wranglerPlugin } from './wrangler/plugin';
+
+export { DEFAULT_SECTION_RANK, ISMStudio, SECTION_RANKS } from './tokens';
+export type {
+  ISectionOptions,
+  ISidebarSection,
+  ISidebarSections,
+  ISidebarSectionsChange
+} from './tokens';
+export type {
+  ISectionContext,
+  ISectionDefinition
+} from './components/listsection';
 
 /**
  * The plugin id; also the id of its settings (`labextension/schema/plugin.json`).
@@ -42,13 +54,15 @@ export namespace CommandIDs {
 }
 
 /**
- * The SM Studio sidebar and status-bar item.
+ * The SM Studio sidebar and status-bar item; provides `ISMStudio`, through
+ * which sections (ours too) join the sidebar and jobs open.
  */
-const plugin: JupyterFrontEndPlugin<void> = {
+const plugin: JupyterFrontEndPlugin<ISMStudio> = {
   id: PLUGIN_ID,
   description:
     'A self-hosted SageMaker Studio inside JupyterLab: the SM Studio sidebar and status-bar item.',
   autoStart: true,
+  provides: ISMStudio,
   optional: [
     ILayoutRestorer,
     ISettingRegistry,
@@ -63,36 +77,39 @@ const plugin: JupyterFrontEndPlugin<void> = {
     statusBar: IStatusBar | null,
     palette: ICommandPalette | null,
     translator: ITranslator | null
-  ): void => {
+  ): ISMStudio => {
     translator = translator ?? nullTranslator;
     const trans = translator.load(TRANSLATION_DOMAIN);
     let settings: ISmStudioSettings = { ...DEFAULT_SETTINGS };
-    const settingsChanged = new Signal<JupyterFrontEndPlugin<void>, void>(
+    const settingsChanged = new Signal<JupyterFrontEndPlugin<ISMStudio>, void>(
       plugin
     );
 
     const status = new StatusModel({
       refreshSeconds: settings.refreshInterval
     });
+    const studio: ISMStudio = new SMStudio({
+      openJob: (kind, name) =>
+        openInMain(app.shell, jobWidgetId(kind, name), () =>
+          createJobDetail(
+            kind,
+            name,
+            (other, otherName) => studio.openJob(other, otherName),
+            trans
+          )
+        )
+    });
+    addBuiltInSections(studio.sections, trans, {
+      spaces: new AppSpacesEnvironment(app, trans),
+      openJob: (kind, name) => studio.openJob(kind, name)
+    });
     const sidebar = new SmStudioSidebar({
       status,
+      sections: studio.sections,
       refreshSeconds: settings.refreshInterval,
-      translator,
-      sectionContext: { spaces: new AppSpacesEnvironment(app, trans) }
+      translator
     });
     app.shell.add(sidebar, 'left', { rank: 650 });
-    const openJob = (kind: JobKind, name: string): void => {
-      const id = jobWidgetId(kind, name);
-      for (const widget of app.shell.widgets('main')) {
-        if (widget.id === id) {
-          app.shell.activateById(id);
-          return;
-        }
-      }
-      app.shell.add(createJobDetail(kind, name, openJob, trans), 'main');
-      app.shell.activateById(id);
-    };
-    setJobOpener(openJob);
     // Idle shutdown: presence pings, warnings, saving before a shutdown.
     new IdleWatcher(app, trans);
     restorer?.add(sidebar, sidebar.id);
@@ -159,6 +176,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
           );
         });
     }
+    return studio;
   }
 };
 

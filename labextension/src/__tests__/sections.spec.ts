@@ -10,10 +10,13 @@ import type {
   IStatus
 } from '../api';
 import { ListSection } from '../components/listsection';
-import { SmStudioSidebar } from '../sidebar';
+import { addBuiltInSections, SmStudioSidebar } from '../sidebar';
 import { spacesSection } from '../spaces';
 import { StatusItem, statusText } from '../status/item';
 import { StatusModel } from '../status/model';
+import { SidebarSections } from '../studio';
+import { SECTION_RANKS } from '../tokens';
+import { wranglerSection } from '../wrangler';
 
 const trans = nullTranslator.load('jupyter_smstudio');
 
@@ -249,7 +252,17 @@ describe('SmStudioSidebar', () => {
       refreshSeconds: 60,
       fetchStatus: () => Promise.resolve(makeStatus())
     });
-    const sidebar = new SmStudioSidebar({ status, refreshSeconds: 60 });
+    // What the main plugin and the Data Wrangler plugin add.
+    const sections = new SidebarSections();
+    addBuiltInSections(sections, trans);
+    sections.addSection(wranglerSection(trans), {
+      rank: SECTION_RANKS.wrangler
+    });
+    const sidebar = new SmStudioSidebar({
+      status,
+      sections,
+      refreshSeconds: 60
+    });
     expect(sidebar.id).toBe('smstudio-sidebar');
     expect(sidebar.sections.map(s => s.node.dataset.smstudioSection)).toEqual([
       'spaces',

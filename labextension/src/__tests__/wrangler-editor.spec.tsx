@@ -178,6 +178,15 @@ describe('FlowPanel', () => {
           saved_path: `sales_${format}.py`
         });
       }
+      if (path === 'wrangler/flows/sales.flow/processing-jobs') {
+        return json(
+          {
+            name: 'sales-flow-1',
+            output_locations: [{ output_name: 'out', path: 'sales-out' }]
+          },
+          201
+        );
+      }
       if (request.method !== 'GET' && stale) {
         return json(
           {
@@ -202,9 +211,11 @@ describe('FlowPanel', () => {
     globalThis.fetch = realFetch;
   });
 
-  async function mount(): Promise<HTMLElement> {
+  async function mount(
+    openJob?: (kind: string, name: string) => void
+  ): Promise<HTMLElement> {
     panel = new FlowPanel(
-      { name: 'sales.flow' },
+      { name: 'sales.flow', openJob },
       nullTranslator.load('jupyter_smstudio')
     );
     Widget.attach(panel, document.body);
@@ -421,5 +432,46 @@ describe('FlowPanel', () => {
       title: '',
       position: 0
     });
+  });
+
+  it('keeps what the user types in the step title', async () => {
+    const node = await mount();
+    button(node, 'Source data').click();
+    const select = node.querySelector<HTMLSelectElement>('#smstudio-add-step')!;
+    select.value = 'drop_columns';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    await waitFor(() => !!node.querySelector('#smstudio-step-title'));
+    const title = node.querySelector<HTMLInputElement>('#smstudio-step-title')!;
+    typeInto(title, 'No');
+    expect(title.value).toBe('No');
+    typeInto(title, 'No city');
+    expect(title.value).toBe('No city');
+    node
+      .querySelector<HTMLInputElement>(
+        '[data-field="columns"] input[value="city"]'
+      )!
+      .click();
+    const add = button(node, 'Add step', '[data-step-form]');
+    await waitFor(() => !add.hasAttribute('disabled'));
+    add.click();
+    await waitFor(() => calls.some(c => c.method === 'POST'));
+    expect(
+      (calls.find(c => c.method === 'POST')!.body as { title: string }).title
+    ).toBe('No city');
+  });
+
+  it('opens the processing job it starts, by kind and name', async () => {
+    const opened: string[] = [];
+    const node = await mount((kind, name) => opened.push(`${kind}:${name}`));
+    node.querySelector<HTMLElement>('[data-tab="export"]')!.click();
+    await waitFor(() => !!node.querySelector('[data-export="processing-job"]'));
+    node.querySelector<HTMLElement>('[data-export="processing-job"]')!.click();
+    await waitFor(() => !!node.querySelector('[data-flow-job-started]'));
+    expect(opened).toEqual(['processing:sales-flow-1']);
+    button(node, 'Show job').click();
+    expect(opened).toEqual([
+      'processing:sales-flow-1',
+      'processing:sales-flow-1'
+    ]);
   });
 });

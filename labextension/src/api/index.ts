@@ -4,3 +4,5 @@ export * from './client';
 export * from './spaces';
 export * from './wrangler';
 export * from './jobs';
+export * from './endpoints';
+export * from './idle';

@@ -1,11 +1,20 @@
-import { listRoute, listTrainingJobs } from './client';
+/**
+ * Typed calls of the job routes: training, processing and batch transform.
+ */
+import { ServerConnection } from '@jupyterlab/services';
+
+import { listRoute } from './client';
 import type { CallOptions, ListFunction } from './client';
-import { jsonInit, requestAPI } from './request';
+import { apiURL, jsonInit, requestAPI } from './request';
 import type {
   IListPage,
+  ILogChunk,
   IResourceSummary,
   IRunnerJob,
   ITrainingJob,
+  ITrainingJobDetail,
+  ITrainingLogChunk,
+  ITrainingMetrics,
   ITrainingTransition
 } from './types';
 
@@ -69,16 +78,6 @@ export type IJobItem =
   | (ITransformJob & { kind: 'transform' });
 
 /**
- * A log chunk after a cursor; `finished` is left out by batch transform jobs.
- */
-export interface ILogChunk {
-  text: string;
-  next_cursor: number;
-  size: number;
-  finished?: boolean;
-}
-
-/**
  * Where each kind of job lives below `smstudio/api`.
  */
 export const JOB_ROUTES: Record<JobKind, string> = {
@@ -90,6 +89,11 @@ export const JOB_ROUTES: Record<JobKind, string> = {
 function jobPath(kind: JobKind, name: string, ...rest: string[]): string {
   return [JOB_ROUTES[kind], encodeURIComponent(name), ...rest].join('/');
 }
+
+/**
+ * `GET /training-jobs`
+ */
+export const listTrainingJobs = listRoute<ITrainingJob>('training-jobs');
 
 /**
  * `GET /processing-jobs`
@@ -141,6 +145,88 @@ export function getJobLogs(
     {},
     { ...options, query: { cursor } }
   );
+}
+
+function trainingPath(name: string, ...rest: string[]): string {
+  return ['training-jobs', encodeURIComponent(name), ...rest].join('/');
+}
+
+/**
+ * `GET /training-jobs/{name}`
+ */
+export function getTrainingJob(
+  name: string,
+  options: CallOptions = {}
+): Promise<ITrainingJobDetail> {
+  return requestAPI<ITrainingJobDetail>(trainingPath(name), {}, options);
+}
+
+/**
+ * `POST /training-jobs`: create a training job (answers 201).
+ */
+export function createTrainingJob(
+  spec: Record<string, unknown>,
+  options: CallOptions = {}
+): Promise<ITrainingJobDetail> {
+  return requestAPI<ITrainingJobDetail>(
+    'training-jobs',
+    jsonInit('POST', spec),
+    options
+  );
+}
+
+/**
+ * `POST /training-jobs/{name}/stop`
+ */
+export function stopTrainingJob(
+  name: string,
+  options: CallOptions = {}
+): Promise<ITrainingJobDetail> {
+  return requestAPI<ITrainingJobDetail>(
+    trainingPath(name, 'stop'),
+    { method: 'POST' },
+    options
+  );
+}
+
+/**
+ * `GET /training-jobs/{name}/logs?cursor=N`
+ */
+export function getTrainingJobLogs(
+  name: string,
+  cursor: number,
+  options: CallOptions = {}
+): Promise<ITrainingLogChunk> {
+  return requestAPI<ITrainingLogChunk>(
+    trainingPath(name, 'logs'),
+    {},
+    { ...options, query: { cursor } }
+  );
+}
+
+/**
+ * `GET /training-jobs/{name}/metrics`
+ */
+export function getTrainingJobMetrics(
+  name: string,
+  options: CallOptions = {}
+): Promise<ITrainingMetrics> {
+  return requestAPI<ITrainingMetrics>(
+    trainingPath(name, 'metrics'),
+    {},
+    options
+  );
+}
+
+/**
+ * Where a training job's artifact (`model.tar.gz`, `output.tar.gz`) downloads from.
+ */
+export function trainingJobArtifactURL(
+  name: string,
+  artifact: string,
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): string {
+  return apiURL(trainingPath(name, 'artifacts', artifact), {}, settings);
 }
 
 /**

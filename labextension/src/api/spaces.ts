@@ -1,8 +1,10 @@
 /**
- * Typed calls of the spaces and compute-profile routes.
+ * Typed calls of the spaces, lifecycle-configuration and compute-profile routes.
  */
-import { jsonInit, requestAPI } from './request';
+import { listRoute } from './client';
 import type { CallOptions } from './client';
+import { jsonInit, requestAPI } from './request';
+import type { ILifecycleConfig, ILifecycleConfigCreate, ISpace } from './types';
 
 /**
  * Where a space stands.
@@ -138,6 +140,59 @@ export interface IComputeProfile {
 export interface IComputeProfileList {
   items: IComputeProfile[];
   default_profile: string;
+}
+
+/**
+ * `GET /spaces`
+ */
+export const listSpaces = listRoute<ISpace>('spaces');
+
+/**
+ * `GET /lifecycle-configs`
+ */
+export const listLifecycleConfigs =
+  listRoute<ILifecycleConfig>('lifecycle-configs');
+
+/**
+ * `POST /lifecycle-configs`: create a lifecycle configuration (answers 201).
+ */
+export function createLifecycleConfig(
+  body: ILifecycleConfigCreate,
+  options: CallOptions = {}
+): Promise<ILifecycleConfig> {
+  return requestAPI<ILifecycleConfig>(
+    'lifecycle-configs',
+    jsonInit('POST', body),
+    options
+  );
+}
+
+/**
+ * `GET /lifecycle-configs/{name}`
+ */
+export function getLifecycleConfig(
+  name: string,
+  options: CallOptions = {}
+): Promise<ILifecycleConfig> {
+  return requestAPI<ILifecycleConfig>(
+    `lifecycle-configs/${encodeURIComponent(name)}`,
+    {},
+    options
+  );
+}
+
+/**
+ * `DELETE /lifecycle-configs/{name}`
+ */
+export async function deleteLifecycleConfig(
+  name: string,
+  options: CallOptions = {}
+): Promise<void> {
+  await requestAPI<unknown>(
+    `lifecycle-configs/${encodeURIComponent(name)}`,
+    { method: 'DELETE' },
+    options
+  );
 }
 
 function spacePath(name: string, rest = ''): string {

@@ -133,6 +133,17 @@ export interface ITrainingLogChunk {
 }
 
 /**
+ * A log chunk after a cursor (jobs, endpoints); `finished` is said by the
+ * jobs that know when their log ends, left out by the others.
+ */
+export interface ILogChunk {
+  text: string;
+  next_cursor: number;
+  size: number;
+  finished?: boolean;
+}
+
+/**
  * `GET /training-jobs/{name}/metrics`
  */
 export interface ITrainingMetrics {

@@ -1,9 +1,11 @@
 /**
  * Typed client of the Data Wrangler routes (`/smstudio/api/wrangler/...`).
  */
+import { listRoute } from './client';
 import type { CallOptions } from './client';
 import { jsonInit, requestAPI } from './request';
 import type { Query } from './request';
+import type { IWranglerFlow } from './types';
 
 /**
  * Column types a user can name (casts, read options).
@@ -327,6 +329,11 @@ export interface IStepUpdate {
 export function flowPath(name: string, rest = ''): string {
   return `wrangler/flows/${encodeURIComponent(name)}${rest}`;
 }
+
+/**
+ * `GET /wrangler/flows`
+ */
+export const listWranglerFlows = listRoute<IWranglerFlow>('wrangler/flows');
 
 /**
  * `GET /wrangler/operators`

@@ -18,20 +18,22 @@ import { ListModel } from './listmodel';
 export const TRANSLATION_DOMAIN = 'jupyter_smstudio';
 
 /**
- * The four sections of the sidebar.
+ * The ids of our own sections; other plugins add theirs with ids of their own.
  */
 export type SectionId = 'spaces' | 'jobs' | 'endpoints' | 'wrangler';
 
 /**
  * Everything that tells one list section from another.
  *
- * Each area module (`spaces/`, `jobs/`, ...) exports one of these.
+ * Each area module (`spaces/`, `jobs/`, ...) exports one of these; they
+ * reach the sidebar through `ISMStudio.sections`.
  */
 export interface ISectionDefinition<T extends IResourceSummary> {
   /**
-   * Stable id, also set as `data-smstudio-section` for tests.
+   * Stable id, unique in the sidebar, also set as `data-smstudio-section`
+   * for tests (ours are `SectionId`s).
    */
-  id: SectionId;
+  id: string;
   /**
    * Section title, e.g. "Spaces".
    */

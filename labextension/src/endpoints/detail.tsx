@@ -10,8 +10,9 @@ import {
   invokeEndpoint,
   listModels,
   updateEndpoint
-} from './api';
-import type { IEndpointDetail, IInvocationResult, IModelSummary } from './api';
+} from '../api';
+import type { IEndpointDetail, IInvocationResult, IModelSummary } from '../api';
+import { openInMain } from '../studio';
 import { formatMs, sampleBody } from './format';
 import { setEndpointOpener } from './index';
 
@@ -304,25 +305,20 @@ export function installEndpointDetail(
 ): void {
   setEndpointOpener(name => {
     const id = `smstudio-endpoint-${name}`;
-    for (const widget of app.shell.widgets('main')) {
-      if (widget.id === id) {
-        app.shell.activateById(id);
-        return;
-      }
-    }
-    const widget: MainAreaWidget = new MainAreaWidget({
-      content: ReactWidget.create(
-        <EndpointDetail
-          name={name}
-          trans={trans}
-          onDeleted={() => widget.dispose()}
-        />
-      )
+    openInMain(app.shell, id, () => {
+      const widget: MainAreaWidget = new MainAreaWidget({
+        content: ReactWidget.create(
+          <EndpointDetail
+            name={name}
+            trans={trans}
+            onDeleted={() => widget.dispose()}
+          />
+        )
+      });
+      widget.id = id;
+      widget.title.label = trans.__('Endpoint %1', name);
+      widget.title.closable = true;
+      return widget;
     });
-    widget.id = id;
-    widget.title.label = trans.__('Endpoint %1', name);
-    widget.title.closable = true;
-    app.shell.add(widget, 'main');
-    app.shell.activateById(id);
   });
 }

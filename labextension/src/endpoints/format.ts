@@ -1,4 +1,4 @@
-import type { IEndpointMetrics } from './api';
+import type { IEndpointMetrics } from '../api';
 
 /**
  * Milliseconds with sensible precision, or a dash when there is no figure.

@@ -1,9 +1,8 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { listEndpoints } from '../api';
-import type { IEndpoint } from '../api';
+import type { IEndpoint, IEndpointMetrics } from '../api';
 import type { ISectionDefinition } from '../components/listsection';
-import type { IEndpointMetrics } from './api';
 import { describeTraffic } from './format';
 
 let opener: ((name: string) => void) | null = null;

@@ -1,4 +1,4 @@
-import type { IPendingShutdown } from './types';
+import type { IPendingShutdown } from '../api';
 
 /**
  * The parts of a document widget's context this module uses (duck-typed, so

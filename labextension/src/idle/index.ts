@@ -4,9 +4,9 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Poll } from '@lumino/polling';
 
 import { ActivityReporter } from './activity';
-import { getIdleReport, keepAlive, sendActivity } from './api';
+import { getIdleReport, keepAlive, sendActivity } from '../api';
+import type { IIdleReport, IPendingShutdown } from '../api';
 import { contextOf, kernelOf, saveAffected } from './documents';
-import type { IIdleReport, IPendingShutdown } from './types';
 
 export { ActivityReporter } from './activity';
 export { affects, saveAffected } from './documents';

@@ -1,16 +1,14 @@
 import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
-import { URLExt } from '@jupyterlab/coreutils';
-import { ServerConnection } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import {
-  API_NAMESPACE,
   createTrainingJob,
   getTrainingJob,
   getTrainingJobLogs,
   getTrainingJobMetrics,
-  stopTrainingJob
+  stopTrainingJob,
+  trainingJobArtifactURL
 } from '../api';
 import type { ITrainingJobDetail, ITrainingMetrics, JobKind } from '../api';
 import { chartPoints, kindLabels } from './format';
@@ -26,18 +24,6 @@ import {
 import { ProcessingJobDetail, TransformJobDetail } from './kinds';
 
 const ARTIFACTS = ['model.tar.gz', 'output.tar.gz'];
-
-function artifactURL(job: string, artifact: string): string {
-  const settings = ServerConnection.makeSettings();
-  return URLExt.join(
-    settings.baseUrl,
-    API_NAMESPACE,
-    'training-jobs',
-    encodeURIComponent(job),
-    'artifacts',
-    artifact
-  );
-}
 
 function MetricChart(props: {
   name: string;
@@ -143,7 +129,11 @@ export function TrainingJobDetail(props: IJobDetailProps): React.ReactElement {
         <p className="smstudio-JobArtifacts">
           {trans.__('Artifacts:')}
           {ARTIFACTS.map(artifact => (
-            <a key={artifact} href={artifactURL(job.name, artifact)} download>
+            <a
+              key={artifact}
+              href={trainingJobArtifactURL(job.name, artifact)}
+              download
+            >
               {artifact}
             </a>
           ))}

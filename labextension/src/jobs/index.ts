@@ -5,29 +5,14 @@ import type { IJobItem, JobKind } from '../api';
 import type { ISectionDefinition } from '../components/listsection';
 import { describeJob, kindLabels } from './format';
 
-let opener: ((kind: JobKind, name: string) => void) | null = null;
-
-/**
- * Let the plugin decide how a job's detail view opens (it owns the shell).
- */
-export function setJobOpener(
-  open: (kind: JobKind, name: string) => void
-): void {
-  opener = open;
-}
-
-/**
- * Open a job's detail view (from any panel: the Data Wrangler starts jobs too).
- */
-export function openJob(kind: JobKind, name: string): void {
-  opener?.(kind, name);
-}
-
 /**
  * The "Jobs" section: training, processing and batch transform jobs, newest first.
+ *
+ * @param openJob How a job opens (the `ISMStudio` service's `openJob`).
  */
 export function jobsSection(
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  openJob?: (kind: JobKind, name: string) => void
 ): ISectionDefinition<IJobItem> {
   const labels = kindLabels(trans);
   return {
@@ -41,6 +26,6 @@ export function jobsSection(
     ),
     key: job => `${job.kind}:${job.name}`,
     describe: job => describeJob(job, labels),
-    open: job => openJob(job.kind, job.name)
+    open: job => openJob?.(job.kind, job.name)
   };
 }

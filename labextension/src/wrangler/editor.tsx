@@ -5,19 +5,7 @@
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import {
-  addStep,
-  ApiError,
-  deleteStep,
-  exportFlow,
-  fitFlow,
-  getFlow,
-  getReport,
-  listOperators,
-  previewFlow,
-  updateFlow,
-  updateStep
-} from '../api';
+import { exportFlow, getReport } from '../api';
 import type {
   ExportFormat,
   IExportResult,
@@ -28,7 +16,7 @@ import type {
   IPreview,
   IReport,
   ISampling,
-  IStep,
+  JobKind,
   JSONValue,
   StepParams,
   WranglerSource
@@ -38,6 +26,8 @@ import { formatNumber } from './charts';
 import { FieldMessage, fieldError } from './fields';
 import type { IFieldError } from './fields';
 import { RunAsJob } from './jobexport';
+import { FlowEditorModel, PAGE_SIZE } from './model';
+import type { IFlowEditorState, Tab } from './model';
 import { TransContext, useTrans } from './trans';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
@@ -48,13 +38,10 @@ import {
   sourcePathHint,
   useSourceLocations
 } from './locations';
-import { defaultParams, missingRequired, SchemaForm } from './schemaform';
+import { SchemaForm } from './schemaform';
 import { databaseLabel, DatabaseSourceForm } from './source';
 
-/**
- * Rows per page of the data grid.
- */
-export const PAGE_SIZE = 50;
+export { PAGE_SIZE } from './model';
 
 /**
  * What the editor asks of the application.
@@ -68,6 +55,10 @@ export interface IFlowEditorOptions {
    * Open a file (an export) in JupyterLab.
    */
   openFile?: (path: string) => void;
+  /**
+   * Open a job's detail view (the `ISMStudio` service's `openJob`).
+   */
+  openJob?: (kind: JobKind, name: string) => void;
   /**
    * Called after every successful write of the flow.
    */
@@ -125,208 +116,66 @@ export function diffText(diff: IDiff, trans: TranslationBundle): string {
   return parts.join(' · ');
 }
 
-type Tab = 'data' | 'report' | 'export';
-
-type Editing =
-  | {
-      mode: 'add';
-      operator: string;
-      params: StepParams;
-      title: string;
-      position: number;
-    }
-  | { mode: 'edit'; step: IStep; params: StepParams; title: string };
+/**
+ * The model's state, rendered again on every change.
+ *
+ * The snapshot is read synchronously, so controlled inputs (the step title,
+ * the step parameters) keep what the user types.
+ */
+function useFlowEditorState(model: FlowEditorModel): IFlowEditorState {
+  const subscribe = React.useCallback(
+    (onChange: () => void) => {
+      model.stateChanged.connect(onChange);
+      return () => {
+        model.stateChanged.disconnect(onChange);
+      };
+    },
+    [model]
+  );
+  return React.useSyncExternalStore(subscribe, () => model.state);
+}
 
 /**
- * The editor (React).
+ * What the editor view gets: its model and how to open files and jobs.
  */
-export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
+export interface IFlowEditorProps {
+  model: FlowEditorModel;
+  openFile?: (path: string) => void;
+  openJob?: (kind: JobKind, name: string) => void;
+}
+
+/**
+ * The editor (React): renders the model and calls its actions.
+ */
+export function FlowEditor(props: IFlowEditorProps): React.ReactElement {
   const trans = useTrans();
-  const { name } = props;
-  const [flow, setFlow] = React.useState<IFlow | null>(null);
-  const [loadError, setLoadError] = React.useState<string | null>(null);
-  const [conflict, setConflict] = React.useState(false);
-  const [notice, setNotice] = React.useState<string | null>(null);
-  const [operators, setOperators] = React.useState<IOperator[]>([]);
-  const [selected, setSelected] = React.useState<string | null>(null);
-  const [offset, setOffset] = React.useState(0);
-  const [preview, setPreview] = React.useState<IPreview | null>(null);
-  const [previewError, setPreviewError] = React.useState<string | null>(null);
-  const [busy, setBusy] = React.useState(false);
-  const [tab, setTab] = React.useState<Tab>('data');
-  const [editing, setEditing] = React.useState<Editing | null>(null);
-  const [formError, setFormError] = React.useState<IFieldError | null>(null);
-  const [inputColumns, setInputColumns] = React.useState<string[]>([]);
-
-  const reload = React.useCallback(async () => {
-    try {
-      const loaded = await getFlow(name);
-      setFlow(loaded);
-      setLoadError(null);
-      setConflict(false);
-    } catch (error) {
-      setLoadError(fieldError(error).message);
-    }
-  }, [name]);
-
-  React.useEffect(() => {
-    void reload();
-    listOperators()
-      .then(setOperators)
-      .catch(error => setNotice(fieldError(error).message));
-  }, [reload]);
-
-  // The preview of the selected step (or the last one).
-  React.useEffect(() => {
-    if (!flow || !flow.source) {
-      setPreview(null);
-      return;
-    }
-    let cancelled = false;
-    previewFlow(name, { step: selected, offset, limit: PAGE_SIZE })
-      .then(answer => {
-        if (!cancelled) {
-          setPreview(answer);
-          setPreviewError(null);
-        }
-      })
-      .catch(error => {
-        if (!cancelled) {
-          setPreviewError(fieldError(error).message);
-        }
-      });
-    return () => {
-      cancelled = true;
-    };
-  }, [name, flow, selected, offset]);
-
-  /**
-   * Send a version-checked write; on 409 offer to reload.
-   */
-  const write = async (
-    send: (version: number) => Promise<IFlow>
-  ): Promise<IFlow | null> => {
-    if (!flow) {
-      return null;
-    }
-    setBusy(true);
-    try {
-      const next = await send(flow.version);
-      setFlow(next);
-      setConflict(false);
-      props.onWritten?.(next);
-      return next;
-    } catch (error) {
-      if (error instanceof ApiError && error.status === 409) {
-        setConflict(true);
-        return null;
-      }
-      throw error;
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  const steps = flow?.steps ?? [];
-  const statusOf = (id: string) => preview?.steps.find(s => s.id === id);
-
-  // Columns a step form can pick from: the input of the step.
-  const columnsBefore = React.useCallback(
-    async (index: number): Promise<string[]> => {
-      const step = index <= 0 ? 'source' : steps[index - 1].id;
-      try {
-        const answer = await previewFlow(name, { step, limit: 1 });
-        return answer.columns.map(c => c.name);
-      } catch {
-        return preview?.columns.map(c => c.name) ?? [];
-      }
-    },
-    [name, steps, preview]
-  );
-
-  // A new step goes after the step the user is looking at (or at the end).
-  const insertAt =
-    selected === 'source'
-      ? 0
-      : selected === null
-        ? steps.length
-        : Math.max(
-            0,
-            steps.findIndex(s => s.id === selected)
-          ) + 1;
-
-  const startAdd = (operator: IOperator): void => {
-    setEditing({
-      mode: 'add',
-      operator: operator.name,
-      params: defaultParams(operator.params_schema),
-      title: '',
-      position: insertAt
-    });
-    setFormError(null);
-    void columnsBefore(insertAt).then(setInputColumns);
-  };
-
-  const startEdit = (step: IStep): void => {
-    setEditing({
-      mode: 'edit',
-      step,
-      params: { ...step.params },
-      title: step.title
-    });
-    setFormError(null);
-    void columnsBefore(steps.indexOf(step)).then(setInputColumns);
-  };
-
-  const submitStep = async (): Promise<void> => {
-    if (!editing) {
-      return;
-    }
-    try {
-      const next = await write(version =>
-        editing.mode === 'add'
-          ? addStep(name, {
-              version,
-              operator: editing.operator,
-              params: editing.params,
-              title: editing.title,
-              position: editing.position
-            })
-          : updateStep(name, editing.step.id, {
-              version,
-              params: editing.params,
-              title: editing.title
-            })
-      );
-      if (next) {
-        // Show the data after the step just added or edited.
-        const index =
-          editing.mode === 'add'
-            ? Math.min(editing.position, next.steps.length - 1)
-            : next.steps.findIndex(s => s.id === editing.step.id);
-        setEditing(null);
-        setSelected(
-          index < 0 || index === next.steps.length - 1
-            ? null
-            : next.steps[index].id
-        );
-        setOffset(0);
-      }
-    } catch (error) {
-      setFormError(fieldError(error));
-    }
-  };
-
-  const act = (send: (version: number) => Promise<IFlow>): void => {
-    write(send).catch(error => setNotice(fieldError(error).message));
-  };
+  const { model } = props;
+  const name = model.name;
+  const {
+    flow,
+    loadError,
+    conflict,
+    notice,
+    operators,
+    selected,
+    offset,
+    preview,
+    previewError,
+    busy,
+    tab,
+    editing,
+    formError,
+    inputColumns
+  } = useFlowEditorState(model);
+  const steps = model.steps;
+  const insertAt = model.insertAt;
 
   if (loadError) {
     return (
       <div className="smstudio-Wrangler">
         <div className="smstudio-Error" role="alert">
           <p className="smstudio-Error-message">{loadError}</p>
-          <button className="jp-mod-styled" onClick={() => void reload()}>
+          <button className="jp-mod-styled" onClick={() => void model.reload()}>
             {trans.__('Try again')}
           </button>
         </div>
@@ -341,17 +190,8 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
     );
   }
 
-  const operator = editing
-    ? operators.find(
-        o =>
-          o.name ===
-          (editing.mode === 'add' ? editing.operator : editing.step.operator)
-      )
-    : undefined;
-  const missing =
-    editing && operator
-      ? missingRequired(operator.params_schema, editing.params)
-      : [];
+  const operator = model.editingOperator;
+  const missing = model.missing;
 
   return (
     <div className="smstudio-Wrangler" data-smstudio-flow={flow.name}>
@@ -362,7 +202,10 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
               'Someone else changed this flow since you opened it, so your change was not saved.'
             )}
           </span>
-          <button className="jp-mod-styled jp-mod-accept" onClick={reload}>
+          <button
+            className="jp-mod-styled jp-mod-accept"
+            onClick={() => void model.reload()}
+          >
             {trans.__('Reload the flow')}
           </button>
         </div>
@@ -370,7 +213,10 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
       {notice && (
         <div className="smstudio-Wrangler-banner" role="alert">
           <span>{notice}</span>
-          <button className="jp-mod-styled" onClick={() => setNotice(null)}>
+          <button
+            className="jp-mod-styled"
+            onClick={() => model.dismissNotice()}
+          >
             {trans.__('Dismiss')}
           </button>
         </div>
@@ -380,21 +226,14 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
           <SourcePicker
             flow={flow}
             busy={busy}
-            onSave={async source => {
-              await write(version => updateFlow(name, { version, source }));
-              setSelected(null);
-              setOffset(0);
-            }}
+            onSave={source => model.saveSource(source)}
           />
           {flow.source && (
             <SamplingEditor
               flow={flow}
               busy={busy}
-              onSave={async sampling => {
-                await write(version => updateFlow(name, { version, sampling }));
-                setOffset(0);
-              }}
-              onRefit={() => act(version => fitFlow(name, version, 'full'))}
+              onSave={sampling => model.saveSampling(sampling)}
+              onRefit={() => void model.refit()}
             />
           )}
           <section className="smstudio-Wrangler-steps">
@@ -414,16 +253,13 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
               >
                 <button
                   className="smstudio-Wrangler-stepName"
-                  onClick={() => {
-                    setSelected('source');
-                    setOffset(0);
-                  }}
+                  onClick={() => model.select('source')}
                 >
                   {trans.__('Source data')}
                 </button>
               </li>
               {steps.map((step, index) => {
-                const status = statusOf(step.id);
+                const status = model.stepStatus(step.id);
                 const isSelected =
                   selected === step.id ||
                   (selected === null && index === steps.length - 1);
@@ -442,10 +278,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                     <button
                       className="smstudio-Wrangler-stepName"
                       title={trans.__('Show the data after this step')}
-                      onClick={() => {
-                        setSelected(step.id);
-                        setOffset(0);
-                      }}
+                      onClick={() => model.select(step.id)}
                     >
                       {index + 1}. {step.title || op?.title || step.operator}
                     </button>
@@ -474,7 +307,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                     <div className="smstudio-Wrangler-stepActions">
                       <button
                         className="jp-mod-styled"
-                        onClick={() => startEdit(step)}
+                        onClick={() => void model.startEdit(step)}
                       >
                         {trans.__('Edit')}
                       </button>
@@ -483,14 +316,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                         disabled={index === 0 || busy}
                         title={trans.__('Move up')}
                         aria-label={trans.__('Move up')}
-                        onClick={() =>
-                          act(version =>
-                            updateStep(name, step.id, {
-                              version,
-                              position: index - 1
-                            })
-                          )
-                        }
+                        onClick={() => void model.moveStep(step, index - 1)}
                       >
                         ↑
                       </button>
@@ -499,26 +325,14 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                         disabled={index === steps.length - 1 || busy}
                         title={trans.__('Move down')}
                         aria-label={trans.__('Move down')}
-                        onClick={() =>
-                          act(version =>
-                            updateStep(name, step.id, {
-                              version,
-                              position: index + 1
-                            })
-                          )
-                        }
+                        onClick={() => void model.moveStep(step, index + 1)}
                       >
                         ↓
                       </button>
                       <button
                         className="jp-mod-styled jp-mod-warn"
                         disabled={busy}
-                        onClick={() => {
-                          if (selected === step.id) {
-                            setSelected(null);
-                          }
-                          act(version => deleteStep(name, step.id, version));
-                        }}
+                        onClick={() => void model.deleteStep(step)}
                       >
                         {trans.__('Delete')}
                       </button>
@@ -531,7 +345,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
               <AddStep
                 operators={operators}
                 disabled={!flow.source}
-                onPick={startAdd}
+                onPick={op => void model.startAdd(op)}
                 label={
                   insertAt >= steps.length
                     ? trans.__('Add a transform')
@@ -565,7 +379,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                   columns={inputColumns}
                   errorField={formError?.field}
                   errorMessage={formError?.message}
-                  onChange={params => setEditing({ ...editing, params })}
+                  onChange={params => model.changeEditing({ params })}
                 />
                 <div className="smstudio-SchemaForm-field">
                   <label
@@ -579,7 +393,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                     type="text"
                     value={editing.title}
                     onChange={e =>
-                      setEditing({ ...editing, title: e.currentTarget.value })
+                      model.changeEditing({ title: e.currentTarget.value })
                     }
                   />
                 </div>
@@ -592,7 +406,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                   <button
                     className="jp-mod-styled jp-mod-accept"
                     disabled={busy || missing.length > 0}
-                    onClick={() => void submitStep()}
+                    onClick={() => void model.submitStep()}
                   >
                     {editing.mode === 'add'
                       ? trans.__('Add step')
@@ -600,7 +414,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                   </button>
                   <button
                     className="jp-mod-styled"
-                    onClick={() => setEditing(null)}
+                    onClick={() => model.cancelEditing()}
                   >
                     {trans.__('Cancel')}
                   </button>
@@ -628,7 +442,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
                     ? 'smstudio-Wrangler-tab is-active'
                     : 'smstudio-Wrangler-tab'
                 }
-                onClick={() => setTab(id)}
+                onClick={() => model.setTab(id)}
               >
                 {label}
               </button>
@@ -640,7 +454,7 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
               error={previewError}
               hasSource={!!flow.source}
               offset={offset}
-              onOffset={setOffset}
+              onOffset={next => model.setOffset(next)}
             />
           )}
           {tab === 'report' && (
@@ -651,7 +465,11 @@ export function FlowEditor(props: IFlowEditorOptions): React.ReactElement {
             />
           )}
           {tab === 'export' && (
-            <ExportTab name={name} openFile={props.openFile} />
+            <ExportTab
+              name={name}
+              openFile={props.openFile}
+              openJob={props.openJob}
+            />
           )}
         </main>
       </div>
@@ -1232,6 +1050,7 @@ function ReportTab(props: {
 function ExportTab(props: {
   name: string;
   openFile?: (path: string) => void;
+  openJob?: (kind: JobKind, name: string) => void;
 }): React.ReactElement {
   const trans = useTrans();
   const [result, setResult] = React.useState<IExportResult | null>(null);
@@ -1297,7 +1116,7 @@ function ExportTab(props: {
           <p className="smstudio-Error-message">{error}</p>
         </div>
       )}
-      <RunAsJob name={props.name} />
+      <RunAsJob name={props.name} openJob={props.openJob} />
       {result && (
         <>
           <p className="smstudio-Message" data-export-saved="">
@@ -1313,18 +1132,27 @@ function ExportTab(props: {
 }
 
 /**
- * The editor as a Lumino widget.
+ * The editor as a Lumino widget: holds the model of the flow it shows.
  */
 export class FlowPanel extends ReactWidget {
   constructor(options: IFlowEditorOptions, trans: TranslationBundle) {
     super();
     this._options = options;
     this._trans = trans;
+    this._model = this._createModel();
     this.addClass('smstudio-WranglerPanel');
   }
 
   /**
-   * The flow's path (changes when the file is renamed).
+   * The model of the flow on show.
+   */
+  get model(): FlowEditorModel {
+    return this._model;
+  }
+
+  /**
+   * The flow's path (changes when the file is renamed: the editor starts
+   * afresh on the new path).
    */
   get name(): string {
     return this._options.name;
@@ -1332,18 +1160,43 @@ export class FlowPanel extends ReactWidget {
   set name(name: string) {
     if (name !== this._options.name) {
       this._options = { ...this._options, name };
+      this._model.dispose();
+      this._model = this._createModel();
       this.update();
     }
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    this._model.dispose();
+    super.dispose();
   }
 
   protected render(): React.ReactElement {
     return (
       <TransContext.Provider value={this._trans}>
-        <FlowEditor key={this._options.name} {...this._options} />
+        <FlowEditor
+          key={this._model.name}
+          model={this._model}
+          openFile={this._options.openFile}
+          openJob={this._options.openJob}
+        />
       </TransContext.Provider>
     );
   }
 
+  private _createModel(): FlowEditorModel {
+    const model = new FlowEditorModel({
+      name: this._options.name,
+      onWritten: this._options.onWritten
+    });
+    void model.load();
+    return model;
+  }
+
   private _options: IFlowEditorOptions;
   private _trans: TranslationBundle;
+  private _model: FlowEditorModel;
 }

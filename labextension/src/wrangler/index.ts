@@ -5,22 +5,13 @@ import type { IWranglerFlow } from '../api';
 import type { ISectionDefinition } from '../components/listsection';
 
 /**
- * Opens a flow in the Data Wrangler editor; set by the wrangler plugin.
- */
-let flowOpener: ((path: string) => void) | null = null;
-
-/**
- * Set how the sidebar opens a flow (the wrangler plugin does, at activation).
- */
-export function setFlowOpener(opener: ((path: string) => void) | null): void {
-  flowOpener = opener;
-}
-
-/**
  * The "Data Wrangler" section: data preparation flows.
+ *
+ * @param openFlow How a flow opens in the editor (the wrangler plugin's).
  */
 export function wranglerSection(
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  openFlow?: (path: string) => void
 ): ISectionDefinition<IWranglerFlow> {
   return {
     id: 'wrangler',
@@ -32,6 +23,6 @@ export function wranglerSection(
       'Flows that import, clean and transform your data will appear here.'
     ),
     describe: flow => (typeof flow.source === 'string' ? flow.source : ''),
-    open: flow => flowOpener?.(flow.name)
+    open: flow => openFlow?.(flow.name)
   };
 }

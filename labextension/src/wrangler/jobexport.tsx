@@ -1,8 +1,7 @@
 import * as React from 'react';
 
 import { createFlowProcessingJob } from '../api';
-import type { IProcessingJobDetail } from '../api';
-import { openJob } from '../jobs';
+import type { IProcessingJobDetail, JobKind } from '../api';
 import { useTrans } from './trans';
 
 type OutputFormat = 'parquet' | 'csv';
@@ -13,8 +12,15 @@ type OutputFormat = 'parquet' | 'csv';
  * The job runs the flow's code without the server; each named output of a
  * split becomes its own folder next to the flow.
  */
-export function RunAsJob(props: { name: string }): React.ReactElement {
+export function RunAsJob(props: {
+  name: string;
+  /**
+   * Open the job's detail view (the `ISMStudio` service's `openJob`).
+   */
+  openJob?: (kind: JobKind, name: string) => void;
+}): React.ReactElement {
   const trans = useTrans();
+  const { openJob } = props;
   const [format, setFormat] = React.useState<OutputFormat>('parquet');
   const [job, setJob] = React.useState<IProcessingJobDetail | null>(null);
   const [error, setError] = React.useState<string | null>(null);
@@ -25,7 +31,7 @@ export function RunAsJob(props: { name: string }): React.ReactElement {
     createFlowProcessingJob(props.name, { output_format: format })
       .then(created => {
         setJob(created);
-        openJob('processing', created.name);
+        openJob?.('processing', created.name);
       })
       .catch(e => setError(e instanceof Error ? e.message : String(e)))
       .finally(() => setBusy(false));
@@ -69,7 +75,7 @@ export function RunAsJob(props: { name: string }): React.ReactElement {
           {job.output_locations.map(o => o.path).join(', ')}{' '}
           <button
             className="jp-mod-styled"
-            onClick={() => openJob('processing', job.name)}
+            onClick={() => openJob?.('processing', job.name)}
           >
             {trans.__('Show job')}
           </button>

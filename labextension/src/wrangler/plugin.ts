@@ -16,9 +16,11 @@ import { ITranslator } from '@jupyterlab/translation';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Panel } from '@lumino/widgets';
 
+import type { JobKind } from '../api';
 import { smstudioIcon } from '../icon';
-// eslint-disable-next-line jupyter/prefer-lazy-imports -- tiny, and the sidebar loads it at start-up anyway.
-import { setFlowOpener } from './index';
+import { ISMStudio, SECTION_RANKS } from '../tokens';
+// eslint-disable-next-line jupyter/prefer-lazy-imports -- tiny, and the sidebar shows it at start-up anyway.
+import { wranglerSection } from './index';
 import { bundle } from './trans';
 
 export const FILE_TYPE = 'smstudio-flow';
@@ -41,7 +43,8 @@ export class FlowWidgetFactory extends ABCWidgetFactory<FlowDocument> {
   constructor(
     options: DocumentRegistry.IWidgetFactoryOptions<FlowDocument>,
     private _trans: TranslationBundle,
-    private _openFile: (path: string) => void
+    private _openFile: (path: string) => void,
+    private _openJob?: (kind: JobKind, name: string) => void
   ) {
     super(options);
   }
@@ -58,7 +61,11 @@ export class FlowWidgetFactory extends ABCWidgetFactory<FlowDocument> {
     void import('./editor').then(({ FlowPanel }) => {
       if (!content.isDisposed) {
         const panel = new FlowPanel(
-          { name: context.path, openFile: this._openFile },
+          {
+            name: context.path,
+            openFile: this._openFile,
+            openJob: this._openJob
+          },
           this._trans
         );
         context.pathChanged.connect((_, path) => {
@@ -89,12 +96,13 @@ export const wranglerPlugin: JupyterFrontEndPlugin<void> = {
   description:
     'The Data Wrangler editor for .flow files and the "New Data Wrangler flow" command.',
   autoStart: true,
-  optional: [ILauncher, ICommandPalette, ITranslator],
+  optional: [ILauncher, ICommandPalette, ITranslator, ISMStudio],
   activate: (
     app: JupyterFrontEnd,
     launcher: ILauncher | null,
     palette: ICommandPalette | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    studio: ISMStudio | null
   ): void => {
     const trans = bundle(translator);
     const openFile = (path: string, factory?: string): void => {
@@ -123,10 +131,14 @@ export const wranglerPlugin: JupyterFrontEndPlugin<void> = {
           readOnly: true
         },
         trans,
-        path => openFile(path)
+        path => openFile(path),
+        studio ? (kind, name) => studio.openJob(kind, name) : undefined
       )
     );
-    setFlowOpener(path => openFile(path, FACTORY));
+    studio?.sections.addSection(
+      wranglerSection(trans, path => openFile(path, FACTORY)),
+      { rank: SECTION_RANKS.wrangler }
+    );
 
     app.commands.addCommand(WranglerCommandIDs.create, {
       label: args =>

@@ -1,8 +1,18 @@
-import { URLExt } from '@jupyterlab/coreutils';
+/**
+ * Typed calls of the hosting routes: endpoints, their logs and invocations,
+ * and the models they serve.
+ */
 import { ServerConnection } from '@jupyterlab/services';
 
-import { API_NAMESPACE, ApiError, jsonInit, requestAPI } from '../api/request';
-import type { CallOptions, IListPage, IResourceSummary } from '../api';
+import { listRoute } from './client';
+import type { CallOptions } from './client';
+import { ApiError, apiURL, jsonInit, requestAPI } from './request';
+import type {
+  IEndpoint,
+  IListPage,
+  ILogChunk,
+  IResourceSummary
+} from './types';
 
 /**
  * Traffic over the last minutes, as `GET /endpoints/{name}` reports it.
@@ -41,12 +51,6 @@ export interface IModelSummary extends IResourceSummary {
   model_data: string;
 }
 
-export interface ILogChunk {
-  text: string;
-  next_cursor: number;
-  size: number;
-}
-
 /**
  * The answer of one test invocation.
  */
@@ -62,6 +66,11 @@ export interface IInvocationResult {
 
 const path = (name: string, ...rest: string[]): string =>
   ['endpoints', encodeURIComponent(name), ...rest].join('/');
+
+/**
+ * `GET /endpoints`
+ */
+export const listEndpoints = listRoute<IEndpoint>('endpoints');
 
 export function getEndpoint(
   name: string,
@@ -118,11 +127,7 @@ export async function invokeEndpoint(
   accept: string
 ): Promise<IInvocationResult> {
   const settings = ServerConnection.makeSettings();
-  const url = URLExt.join(
-    settings.baseUrl,
-    API_NAMESPACE,
-    path(name, 'invocations')
-  );
+  const url = apiURL(path(name, 'invocations'), {}, settings);
   const started = performance.now();
   let response: Response;
   try {

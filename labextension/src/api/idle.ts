@@ -1,5 +1,45 @@
-import { jsonInit, requestAPI } from '../api/request';
-import type { IIdleReport, IKeepAliveResult, IPendingShutdown } from './types';
+/**
+ * Typed calls of the idle-shutdown routes: the idle report, keep-alive and
+ * user activity.
+ */
+import { jsonInit, requestAPI } from './request';
+
+/**
+ * The `/smstudio/api/idle` report (see `jupyter_smstudio/idle/models.py`).
+ */
+export interface IPendingShutdown {
+  kind: 'kernel' | 'space' | 'server';
+  id: string;
+  space?: string | null;
+  at_ms: number;
+  in_seconds: number;
+}
+
+/**
+ * What the idle report says about the policy.
+ */
+export interface IIdlePolicy {
+  enabled: boolean;
+  check_interval_seconds: number;
+  warning_minutes: number;
+}
+
+/**
+ * The parts of the idle report the frontend uses.
+ */
+export interface IIdleReport {
+  policy: IIdlePolicy;
+  pending: IPendingShutdown[];
+}
+
+/**
+ * What the server answers to a keep-alive.
+ */
+export interface IKeepAliveResult {
+  kind: 'kernel' | 'space' | 'server';
+  id: string;
+  until_ms: number;
+}
 
 /**
  * Read the idle report; polling never counts as activity.
