@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import polars as pl
 
 from ..errors import InvalidInput, NotFound
-from ..store.paging import ListQuery, decode_token, encode_token
+from ..store.paging import SORT_COLUMNS, ListQuery, page_items
 from . import codegen
 from .codegen.notebook import notebook
 from .config import DataWrangler
@@ -79,14 +79,9 @@ class WranglerService:
         items = await self._run(self.store.summaries)
         if query.name_contains:
             items = [i for i in items if query.name_contains.lower() in i.name.lower()]
-        key = {"name": "name", "created": "created_ms", "modified": "modified_ms"}[query.sort_by]
-        items.sort(key=lambda i: getattr(i, key), reverse=query.sort_order == "desc")
-        start = decode_token(query)
-        page = items[start : start + query.limit]
-        more = start + query.limit < len(items)
-        return FlowPage(
-            items=page, next_token=encode_token(start + query.limit, query) if more else None
-        )
+        column = SORT_COLUMNS[query.sort_by]
+        page, token = page_items(items, query, lambda i: (getattr(i, column), i.name))
+        return FlowPage(items=page, next_token=token)
 
     def _flow(self, name: str, doc: FlowDocument, modified_ms: int | None = None) -> Flow:
         if modified_ms is None:
