@@ -24,7 +24,7 @@ import requests
 from tests.kernels import execute
 from tests.servers import ServerProcess, wait_until
 
-from .harness import Result, Series
+from .harness import Result, Series, check_rounds, end_round
 
 DESCRIPTION = "Idle monitor with 50 kernels: CPU per check interval; busy->idle detection"
 KERNELS = 50
@@ -85,6 +85,7 @@ def _activity(server: ServerProcess, kernel: str) -> list[str] | None:
 
 
 def run(rounds: int = 6) -> Result:
+    check_rounds(rounds)
     monitored = Series(f"server CPU per {INTERVAL:g}s interval, monitor on ({KERNELS} kernels)")
     bare = Series(f"server CPU per {INTERVAL:g}s interval, bare ({KERNELS} kernels)")
     monitored.baseline = bare.name
@@ -111,6 +112,7 @@ def run(rounds: int = 6) -> Result:
                 r = requests.get(on.url + "smstudio/api/idle?no_track_activity=1",
                                  headers=on.headers, timeout=10)  # fmt: skip
                 cycle.samples.append((r.json()["check_ms"] or 0) / 1000)
+                end_round(monitored, bare, cycle)
 
             kernel = _start_kernels(on, 1)[0]
             for _ in range(max(3, rounds // 2)):
@@ -124,6 +126,7 @@ def run(rounds: int = 6) -> Result:
                 wait_until(lambda: _activity(on, kernel) == [], 4 * INTERVAL,
                            "the kernel seen idle", interval=0.05)  # fmt: skip
                 detect.samples.append(time.perf_counter() - stopped)
+                detect.end_round()
     overhead = (statistics.median(monitored.samples) - statistics.median(bare.samples)) / INTERVAL
     result = Result(
         "idle",

@@ -27,7 +27,7 @@ from tests.docker_helpers import docker_unavailable, entry_point_path, remove_al
 from tests.kernels import execute
 from tests.servers import ServerProcess
 
-from .harness import Result, Series
+from .harness import Result, Series, check_rounds, end_round
 
 DESCRIPTION = "space create+start to a kernel's first 1+1, and compute change (real servers)"
 PROFILES = {"ml.small": {"cpus": 1, "memory_gib": 1}, "ml.large": {"cpus": 2, "memory_gib": 2}}
@@ -108,6 +108,7 @@ async def shutdown(kernels: list[Any]) -> None:
 
 
 def run(rounds: int = 10) -> Result:
+    check_rounds(rounds)
     bare = Series("bare jupyter_client kernel -> 1+1")
     local = Series("local space create+start -> kernel 1+1", baseline=bare.name)
     dock = Series("docker space create+start -> kernel 1+1", baseline=bare.name)
@@ -148,6 +149,7 @@ def run(rounds: int = 10) -> Result:
                         loop.run_until_complete(make(name))
                     else:
                         timed(series, lambda m=make, n=name: m(n))
+                end_round(*(series for series, _ in subjects))
                 loop.run_until_complete(shutdown(bare_kernels))  # untimed, as are the deletes
                 for server in servers.values():
                     server.api("DELETE", f"smstudio/api/spaces/{name}")

@@ -23,7 +23,7 @@ import requests
 
 from tests.servers import ServerProcess
 
-from .harness import Result, Series
+from .harness import Result, Series, check_rounds, end_round, interleave, timed
 
 DESCRIPTION = "Training jobs on a real server process (local backend; Docker if available)"
 FIRST_LINE = "import time\nprint('FIRST', repr(time.time()), flush=True)\n"
@@ -84,7 +84,10 @@ def _direct_first_line(root: Path, series: Series) -> None:
     series.samples.append(float(out.stdout.split()[1]) - start)
 
 
-def _seed_jobs(db: Path, owner: str, count: int) -> None:
+def seed_jobs(db: Path, count: int, owner: str | None = None) -> None:
+    """``count`` finished jobs of ``owner`` (default: the user a token server runs as),
+    written straight into the server's database, newest ``seed-00000``."""
+    owner = owner or ("root" if _is_root() else _user())
     spec = json.dumps({"name": "x", "entry_point": "train.py"})
     now = int(time.time() * 1000)
     rows = [
@@ -104,6 +107,7 @@ def _seed_jobs(db: Path, owner: str, count: int) -> None:
 
 
 def run(rounds: int = 10) -> Result:
+    check_rounds(rounds)
     direct_first = Series("python first.py directly: start -> first line")
     local_first = Series("local job: submit -> first line", baseline=direct_first.name)
     docker_first = Series("docker job: submit -> first line", baseline=direct_first.name)
@@ -131,23 +135,25 @@ def run(rounds: int = 10) -> Result:
             _submit_to_first_line(api, local_first, f"first-{i}", "local")
             if docker and i < max(3, rounds // 2):
                 _submit_to_first_line(api, docker_first, f"first-docker-{i}", "docker")
-        for i in range(max(2, rounds // 3)):
+            end_round(direct_first, local_first, docker_first)
+        for i in range(max(3, rounds // 3)):
             direct_five.time(lambda: subprocess.run([sys.executable, "five.py"],
                                                     cwd=root / "code", capture_output=True,
                                                     check=True))  # fmt: skip
             body = {"name": f"five-{i}", "entry_point": "five.py", "source_dir": "code",
                     "instance_type": "local"}  # fmt: skip
             job_five.time(lambda b=body: (api.post(b), api.wait(b["name"])))
-        _seed_jobs(Path(tmp) / "smstudio" / "smstudio.db", "root" if _is_root() else _user(),
-                   10_000)  # fmt: skip
+            end_round(direct_five, job_five)
+        seed_jobs(Path(tmp) / "smstudio" / "smstudio.db", 10_000)
         total = len(api.get("training-jobs", limit=1000)["items"])
         assert total == 1000, total
         for _ in range(10):
             api.get("training-jobs")
-        for _ in range(rounds * 10):
-            status.time(lambda: api.http.get(server.url + "api/status").raise_for_status())
-            page.time(lambda: api.get("training-jobs"))
-            big_page.time(lambda: api.get("training-jobs", limit=1000))
+        interleave(rounds, [
+            timed(status, lambda: api.http.get(server.url + "api/status").raise_for_status()),
+            timed(page, lambda: api.get("training-jobs")),
+            timed(big_page, lambda: api.get("training-jobs", limit=1000)),
+        ], repeat=10)  # fmt: skip
     if not docker_first.samples:
         series.remove(docker_first)
     return Result(

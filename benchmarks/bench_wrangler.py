@@ -27,7 +27,7 @@ from jupyter_smstudio.wrangler.operators.registry import get_operator
 from jupyter_smstudio.wrangler.report import build_report
 from jupyter_smstudio.wrangler.sources import SourceReader
 
-from .harness import Result, Series
+from .harness import Result, Series, check_rounds, end_round
 
 DESCRIPTION = "Data Wrangler: full-data report, 10-step flow, preview latency"
 
@@ -130,6 +130,7 @@ def flow_of(path: str, steps: list[tuple[str, dict[str, object]]], n: int = 50_0
 
 
 def run(rounds: int = 3) -> Result:
+    check_rounds(rounds)
     report = Series("report statistics, 1M x 20 (full data)")
     flow = Series("10-step flow, 10M rows (engine)")
     hand = Series("10-step flow, 10M rows (hand-written Polars)")
@@ -173,6 +174,7 @@ def run(rounds: int = 3) -> Result:
                 peer.samples.append(float(out.stdout.strip().splitlines()[-1]))
             else:
                 peer.time(describe)
+            end_round(report, peer)
 
         big = root / "m10.parquet"
         pl.concat([mixed_table(1_000_000, seed=s) for s in range(10)]).write_parquet(big)
@@ -182,6 +184,7 @@ def run(rounds: int = 3) -> Result:
         for _ in range(rounds):
             flow.time(lambda: engine.run_full(doc).collect())
             hand.time(lambda: by_hand(big))
+            end_round(flow, hand)
         series += [flow, hand]
 
         base = FLOW_STEPS[:5]
@@ -192,6 +195,8 @@ def run(rounds: int = 3) -> Result:
             started = time.perf_counter()
             engine.preview(doc, None, 0, 100, "sample")
             preview.samples.append(time.perf_counter() - started)
+            if (i + 1) % 10 == 0:
+                preview.end_round()
         series.append(preview)
     p95 = sorted(preview.samples)[int(0.95 * (len(preview.samples) - 1))]
     return Result(

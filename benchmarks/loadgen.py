@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 class Load:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
+    first_error: bytes = b""  # the body of the first answer that was not a 200
     seconds: float = 0.0
 
     @property
@@ -34,10 +35,11 @@ async def _connection(port: int, request: bytes, until: float, load: Load) -> No
             for line in head.split(b"\r\n"):
                 if line[:15].lower() == b"content-length:":
                     length = int(line[15:])
-            await reader.readexactly(length)
+            body = await reader.readexactly(length)
             load.latencies.append(time.perf_counter() - start)
             if status != 200:
                 load.errors += 1
+                load.first_error = load.first_error or head + body
     finally:
         writer.close()
 

@@ -17,7 +17,7 @@ import polars as pl
 
 from ..errors import AccessDenied, InvalidInput, NotFound
 from ..sharing import can_use
-from ..store.paging import ListQuery, decode_token, encode_token
+from ..store.paging import SORT_COLUMNS, ListQuery, page_items
 from . import codegen
 from .access import FlowAccess, FlowAccessRepository, shown
 from .codegen.notebook import notebook
@@ -110,14 +110,9 @@ class WranglerService:
         ]
         if query.name_contains:
             items = [i for i in items if query.name_contains.lower() in i.name.lower()]
-        key = {"name": "name", "created": "created_ms", "modified": "modified_ms"}[query.sort_by]
-        items.sort(key=lambda i: getattr(i, key), reverse=query.sort_order == "desc")
-        start = decode_token(query)
-        page = items[start : start + query.limit]
-        more = start + query.limit < len(items)
-        return FlowPage(
-            items=page, next_token=encode_token(start + query.limit, query) if more else None
-        )
+        column = SORT_COLUMNS[query.sort_by]
+        page, token = page_items(items, query, lambda i: (getattr(i, column), i.name))
+        return FlowPage(items=page, next_token=token)
 
     def _flow(
         self,
