@@ -273,7 +273,7 @@ describe('lifecycle configs', () => {
         next_token: 'abc',
         name_contains: 'tools',
         sort_by: 'name',
-        sort_order: 'descending'
+        sort_order: 'desc'
       },
       { settings: server.settings, poll: true }
     );
@@ -282,7 +282,7 @@ describe('lifecycle configs', () => {
     expect(params.get('next_token')).toBe('abc');
     expect(params.get('name_contains')).toBe('tools');
     expect(params.get('sort_by')).toBe('name');
-    expect(params.get('sort_order')).toBe('descending');
+    expect(params.get('sort_order')).toBe('desc');
     expect(params.get('no_track_activity')).toBe('1');
   });
 });

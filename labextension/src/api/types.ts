@@ -60,7 +60,7 @@ export interface IListQuery {
   next_token?: string | null;
   name_contains?: string;
   sort_by?: string;
-  sort_order?: 'ascending' | 'descending';
+  sort_order?: 'asc' | 'desc';
 }
 
 /**
