@@ -27,7 +27,6 @@ from .spaces.service import SpaceService
 from .store.database import sqlite_url
 from .training.config import TrainingJobs
 from .wrangler.config import DataWrangler
-from .wrangler.locations import config_problems
 
 
 class SMStudioApp(ExtensionApp):
@@ -103,14 +102,6 @@ class SMStudioApp(ExtensionApp):
         specs: Any = self.server.kernel_spec_manager
         if kernels not in specs.kernel_dirs:
             specs.kernel_dirs.append(kernels)
-        wrangler = DataWrangler(parent=self)
-        for problem in config_problems(wrangler):
-            self.log.warning("SM Studio Data Wrangler: %s", problem)
-        self.services.wrangler.configure(
-            Path(self.server.root_dir),
-            Path(self.data_dir) / "wrangler-cache",
-            wrangler,
-        )
         self.settings.update(
             {
                 "smstudio_services": self.services,

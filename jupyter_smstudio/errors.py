@@ -87,3 +87,11 @@ class UpstreamFailed(InvalidInput):
 
     status = 502
     code = "UpstreamFailure"
+
+
+class Unavailable(SMStudioError):
+    """A capability this server does not offer as installed (503); the message says
+    what an administrator installs to offer it."""
+
+    status = 503
+    code = "ServiceUnavailable"

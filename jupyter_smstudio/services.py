@@ -27,13 +27,22 @@ from .store import Database
 from .training.config import TrainingJobs
 from .training.repository import TrainingJobRepository
 from .training.service import TrainingService
-from .wrangler.access import FlowAccessRepository
-from .wrangler.service import WranglerService
+from .wrangler.area import WranglerArea
+from .wrangler.config import DataWrangler
+from .wrangler.locations import config_problems
 
 if TYPE_CHECKING:
     from .app import SMStudioApp
 
 log = logging.getLogger(__name__)
+
+
+def wrangler_settings(app: SMStudioApp) -> DataWrangler:
+    """The admin's Data Wrangler settings, with their problems logged once at start."""
+    settings = DataWrangler(parent=app)
+    for problem in config_problems(settings):
+        log.warning("SM Studio Data Wrangler: %s", problem)
+    return settings
 
 
 @dataclass
@@ -47,7 +56,7 @@ class Services:
     spaces: SpaceService
     training: TrainingService
     processing: ProcessingService
-    wrangler: WranglerService
+    wrangler: WranglerArea
     hosting: HostingService = field(init=False)
     access_keys: AccessKeyService = field(init=False)
     idle: IdleMonitor | None = None
@@ -82,7 +91,12 @@ class Services:
             ),
             training=training,
             processing=ProcessingService(training),
-            wrangler=WranglerService(FlowAccessRepository(db)),
+            wrangler=WranglerArea(
+                db,
+                Path(app.server.root_dir),
+                Path(app.data_dir) / "wrangler-cache",
+                wrangler_settings(app),
+            ),
         )
         services.spaces.spawn = lambda coro: services.spawn(coro, "space lifecycle run")
         training.spawn = services.spawn

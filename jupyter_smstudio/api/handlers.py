@@ -58,7 +58,7 @@ class StatusHandler(SMStudioHandler):
                 ),
                 server_time_ms=now_ms(),
                 schema_versions=self.services.db.schema_versions,
-                features=Features(),
+                features=Features(wrangler=self.services.wrangler.available),
             )
         )
 

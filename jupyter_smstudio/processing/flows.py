@@ -12,18 +12,20 @@ import re
 import shutil
 import time
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..naming import NAME_PATTERN, NAME_RULE
 from ..runtime.files import atomic_write_bytes
-from ..wrangler.jobexport import CODE_DIR, CODE_FILE
+from ..wrangler.jobfiles import CODE_DIR, CODE_FILE
 from ..wrangler.paths import resolve_user_path
-from ..wrangler.service import WranglerService
 from .models import PROCESSING_ROOT, ProcessingInput, ProcessingJob, ProcessingJobCreate
 from .models import ProcessingOutput as Output
 from .service import ProcessingService
+
+if TYPE_CHECKING:
+    from ..wrangler.service import WranglerService
 
 CODE_INSIDE = f"{PROCESSING_ROOT}/input/{CODE_DIR}"
 

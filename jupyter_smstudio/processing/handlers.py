@@ -25,7 +25,9 @@ class FlowProcessingJobHandler(SMStudioHandler):
     async def post(self, name: str) -> None:
         request = self.body(FlowJobRequest)
         services = self.services
-        job = await run_flow(services.processing, services.wrangler, self.username, name, request)
+        job = await run_flow(
+            services.processing, services.wrangler.service(), self.username, name, request
+        )
         self.reply(job, status=201)
 
 

@@ -6,6 +6,8 @@ path segment (``dir%2Fsales.flow``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..api.base import SMStudioHandler
 from ..api.routes import Route, operation
 from ..store.paging import ListQuery
@@ -27,8 +29,10 @@ from .models import (
     StepUpdate,
     VersionQuery,
 )
-from .report import Report
-from .service import WranglerService
+from .report_models import Report
+
+if TYPE_CHECKING:
+    from .service import WranglerService
 
 TAG = "Data Wrangler"
 
@@ -36,7 +40,8 @@ TAG = "Data Wrangler"
 class WranglerHandler(SMStudioHandler):
     @property
     def wrangler(self) -> WranglerService:
-        return self.services.wrangler
+        """The service, loaded on the first Data Wrangler call (503 if not installed)."""
+        return self.services.wrangler.service()
 
 
 class OperatorsHandler(WranglerHandler):

@@ -20,12 +20,11 @@ from pydantic import TypeAdapter
 
 from ..errors import InvalidInput
 from . import codegen
+from .jobfiles import CODE_DIR
 from .models import FlowDocument, Source
 from .operators.registry import get_operator
 from .paths import resolve_user_path
 
-CODE_FILE = "flow.py"
-CODE_DIR = "code"  # the code's input name and directory next to the outputs
 SINGLE_OUTPUT = "output"
 SOURCE: TypeAdapter[Source] = TypeAdapter(Source)
 OUTPUT_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
