@@ -99,7 +99,7 @@ def stop_all_instances(data_dir: Path) -> None:
         wait_until(lambda d=d: read_state(d).finished, 30, f"{d} to stop")
 
 
-def processes_using(path: Path, exclude: tuple[int, ...] = ()) -> list[str]:
+def processes_using(path: Path | str, exclude: tuple[int, ...] = ()) -> list[str]:
     """Live processes whose command line, environment or working directory names ``path``
     (supervisors, model servers, docker clients), but for ``exclude`` and this one."""
     import psutil

@@ -16,10 +16,10 @@ from jupyter_smstudio.client import Client
 
 from .conftest import ApiCall
 from .hosting_models import GATED, model_tree, processes_using, stop_all_instances
-from .servers import ServerProcess, wait_until
+from .servers import ServerProcess, crash, wait_until
 from .test_hosting_endpoints import invoke, until, wait_status
 from .test_hosting_replacement import dies_and_is_replaced
-from .test_hosting_restart import crash, in_service
+from .test_hosting_restart import in_service
 
 IMAGE = "smstudio-base:py311"
 DOCKER_BACKEND = "jupyter_smstudio.hosting.backends.DockerBackend"

@@ -15,7 +15,7 @@ from jupyter_smstudio.client import Client
 from jupyter_smstudio.runtime import read_state
 
 from .hosting_models import GATED, model_tree, processes_using, stop_all_instances
-from .servers import Fatal, ServerProcess, wait_until
+from .servers import Fatal, ServerProcess, crash, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -66,14 +66,6 @@ def test_endpoints_survive_a_server_restart(tmp_path: Path) -> None:
             assert [e["kind"] for e in revived["events"]] == ["InstanceStopped", "InstanceReplaced"]
     finally:
         stop_all_instances(tmp_path / "smstudio")
-
-
-def crash(server: ServerProcess) -> None:
-    """kill -9 the server: no shutdown code runs."""
-    assert server.proc is not None
-    server.proc.kill()
-    server.proc.wait(30)
-    server.proc = None
 
 
 def test_an_endpoint_loading_when_the_server_crashes_is_adopted(tmp_path: Path) -> None:
