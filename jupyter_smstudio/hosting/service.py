@@ -70,6 +70,8 @@ ACTIVE = (S.IN_SERVICE, S.CREATING, S.UPDATING, S.ROLLING_BACK, S.SYSTEM_UPDATIN
 MAX_EVENTS = 50
 #: Longest wait before trying again to replace an instance that could not be replaced.
 MAX_BACKOFF_SECONDS = 300.0
+#: Least time between two checks of the instances (failing invocations ask for checks).
+MIN_CHECK_SPACING = 1.0
 
 
 class DeployFailed(Exception):
@@ -622,10 +624,13 @@ class HostingService:
 
     async def _watch(self) -> None:
         """Every ``health_check_interval`` s, or at once when an invocation could not reach
-        an instance: heal the InService endpoints with an instance that ended."""
+        an instance (at most once a second, however many fail): heal the InService
+        endpoints with an instance that ended."""
         while True:
+            due = time.monotonic() + self.settings.health_check_interval
+            await asyncio.sleep(min(MIN_CHECK_SPACING, self.settings.health_check_interval))
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.settings.health_check_interval)
+                await asyncio.wait_for(self._wake.wait(), max(0.0, due - time.monotonic()))
             self._wake.clear()
             try:
                 await self._check_instances()
