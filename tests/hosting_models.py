@@ -27,6 +27,15 @@ def predict_fn(data, model):
     return data @ model
 """
 
+#: Loads only once the test creates ``go`` in the model directory, so a test can act while
+#: an instance is loading without relying on timing.
+GATED = INFERENCE.replace(
+    "def model_fn(model_dir):\n",
+    "def model_fn(model_dir):\n"
+    "    while not os.path.exists(os.path.join(model_dir, 'go')):\n"
+    "        time.sleep(0.05)\n",
+)
+
 WEIGHTS = np.array([1.0, 2.0, 3.0], dtype=np.float32)
 
 
@@ -88,6 +97,25 @@ def stop_all_instances(data_dir: Path) -> None:
         stop(d)
     for d in dirs:
         wait_until(lambda d=d: read_state(d).finished, 30, f"{d} to stop")
+
+
+def processes_using(path: Path | str, exclude: tuple[int, ...] = ()) -> list[str]:
+    """Live processes whose command line, environment or working directory names ``path``
+    (supervisors, model servers, docker clients), but for ``exclude`` and this one."""
+    import psutil
+
+    found = []
+    skip = {os.getpid(), *exclude}
+    for proc in psutil.process_iter(["pid", "cmdline", "status"]):
+        if proc.pid in skip or proc.info["status"] == psutil.STATUS_ZOMBIE:
+            continue
+        try:
+            text = " ".join([*(proc.info["cmdline"] or []), proc.cwd(), *proc.environ().values()])
+        except psutil.Error:
+            continue
+        if str(path) in text:
+            found.append(f"{proc.pid} {' '.join(proc.info['cmdline'] or [])}")
+    return found
 
 
 class CountingModel:

@@ -101,3 +101,11 @@ class ServerProcess:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+def crash(server: ServerProcess) -> None:
+    """kill -9 the server: none of its shutdown code runs."""
+    assert server.proc is not None
+    server.proc.kill()
+    server.proc.wait(30)
+    server.proc = None

@@ -1,7 +1,9 @@
-"""Endpoints on the Docker backend: a container serving 8080, published on 127.0.0.1 only."""
+"""Endpoints on the Docker backend: a container serving 8080, published on 127.0.0.1 only;
+a killed container is replaced, one left starting by a server crash is adopted."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import subprocess
@@ -10,11 +12,17 @@ from typing import Any
 
 import pytest
 
+from jupyter_smstudio.client import Client
+
 from .conftest import ApiCall
-from .hosting_models import model_tree, stop_all_instances
-from .test_hosting_endpoints import invoke, wait_status
+from .hosting_models import GATED, model_tree, processes_using, stop_all_instances
+from .servers import ServerProcess, crash, wait_until
+from .test_hosting_endpoints import invoke, until, wait_status
+from .test_hosting_replacement import dies_and_is_replaced
+from .test_hosting_restart import in_service
 
 IMAGE = "smstudio-base:py311"
+DOCKER_BACKEND = "jupyter_smstudio.hosting.backends.DockerBackend"
 
 
 def docker_ready() -> str | None:
@@ -39,19 +47,21 @@ def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:
     return {
         **jp_server_config,
         "Hosting": {
-            "backend_class": "jupyter_smstudio.hosting.backends.DockerBackend",
+            "backend_class": DOCKER_BACKEND,
             "drain_seconds": 2,
         },
     }
 
 
-def containers() -> list[dict[str, Any]]:
+def containers(endpoint: str = "") -> list[dict[str, Any]]:
+    """Running endpoint containers (of ``endpoint``: its name is in theirs)."""
     out = subprocess.run(
         ["docker", "ps", "--format", "{{json .}}", "--filter", "name=smstudio-endpoint-"],
         capture_output=True,
         text=True,
     ).stdout
-    return [json.loads(line) for line in out.splitlines()]
+    found = [json.loads(line) for line in out.splitlines()]
+    return [c for c in found if f"-{endpoint}-" in c["Names"]] if endpoint else found
 
 
 async def test_endpoint_in_a_container(
@@ -127,3 +137,62 @@ async def test_requirements_are_installed_in_the_container(
         assert (built.parent / "bin" / "python").is_symlink()
     finally:
         stop_all_instances(tmp_path / "smstudio")
+
+
+async def test_a_killed_container_is_replaced(
+    api: ApiCall, jp_fetch: Any, jp_root_dir: Path, tmp_path: Path
+) -> None:
+    def docker_kill(instance: dict[str, Any]) -> None:
+        subprocess.run(["docker", "kill", f"smstudio-endpoint-{instance['id']}"], check=True)
+
+    try:
+        after = await dies_and_is_replaced(
+            api, jp_fetch, jp_root_dir, docker_kill, instance_type="ml.t3.medium"
+        )
+        (running,) = containers("phoenix")
+        assert running["Names"] == f"smstudio-endpoint-{after['variants'][0]['instances'][0]['id']}"
+        assert (await api("DELETE", "endpoints/phoenix")).status == 204
+        await until(
+            lambda: asyncio.to_thread(
+                lambda: not containers("phoenix") and not processes_using(tmp_path)
+            ),
+            60,
+            "no container or process of the endpoint left",
+        )
+    finally:
+        stop_all_instances(tmp_path / "smstudio")
+
+
+def test_a_container_that_got_ready_while_the_server_was_down_is_adopted(tmp_path: Path) -> None:
+    model = model_tree(tmp_path / "root" / "m", code=GATED)
+    data = tmp_path / "smstudio"
+    args = (f"--Hosting.backend_class={DOCKER_BACKEND}", "--Hosting.drain_seconds=2")
+    server = ServerProcess(tmp_path, extra_args=args).start()
+    try:
+        client = Client(server.url, server.token)
+        client.create_model("m", "m", instance_type="ml.t3.medium")
+        client.create_endpoint("crashdock", variants=[{"model_name": "m", "workers": 1}])
+        log = wait_until(lambda: next(data.rglob("output.log"), None), 60, "the instance's log")
+        (first,) = wait_until(lambda: containers("crashdock"), 120, "the container")
+        crash(server)
+        (model / "go").touch()  # the model loads while no server watches
+        wait_until(lambda: "Model server ready" in log.read_text(), 120, "the model to load")
+        with ServerProcess(tmp_path, extra_args=args) as restarted:
+            client = Client(restarted.url, restarted.token)
+            endpoint = in_service(client, "crashdock", 120)
+            (running,) = containers("crashdock")
+            assert running["ID"] == first["ID"], "adopted, not replaced"
+            assert endpoint["failure_reason"] is None
+            assert endpoint["events"] == []
+            r = client.invoke_endpoint("crashdock", "1,1,1", "text/csv")
+            assert json.loads(r.content) == [6.0]
+            client.delete_endpoint("crashdock")
+            assert restarted.proc is not None
+            jupyter = restarted.proc.pid
+            wait_until(
+                lambda: not containers("crashdock") and not processes_using(tmp_path, (jupyter,)),
+                60,
+                "no container or process of the endpoint left",
+            )
+    finally:
+        stop_all_instances(data)

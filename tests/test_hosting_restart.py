@@ -1,4 +1,5 @@
-"""Endpoints InService before a server restart are InService after it, untouched."""
+"""Endpoints InService before a server restart are InService after it, untouched; one
+still loading its model when the server crashed is adopted, not restarted."""
 
 from __future__ import annotations
 
@@ -6,22 +7,27 @@ import json
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from jupyter_smstudio.client import Client
 from jupyter_smstudio.runtime import read_state
 
-from .hosting_models import model_tree, stop_all_instances
-from .servers import ServerProcess, wait_until
+from .hosting_models import GATED, model_tree, processes_using, stop_all_instances
+from .servers import Fatal, ServerProcess, crash, wait_until
 
 pytestmark = pytest.mark.slow
 
 
-def in_service(client: Client, name: str) -> dict[str, object]:
-    return wait_until(
-        lambda: (e := client.endpoint(name))["status"] == "InService" and e, 60, f"{name} InService"
-    )  # type: ignore[no-any-return]
+def in_service(client: Client, name: str, timeout: float = 60) -> dict[str, Any]:
+    def check() -> dict[str, Any] | None:
+        endpoint = client.endpoint(name)
+        if endpoint["status"] == "Failed":
+            raise Fatal(f"{name} failed: {endpoint['failure_reason']}")
+        return endpoint if endpoint["status"] == "InService" else None
+
+    return wait_until(check, timeout, f"{name} InService")  # type: ignore[no-any-return]
 
 
 def test_endpoints_survive_a_server_restart(tmp_path: Path) -> None:
@@ -36,7 +42,7 @@ def test_endpoints_survive_a_server_restart(tmp_path: Path) -> None:
             states = {
                 n: Path(in_service(client, n)["variants"][0]["instances"][0]["state_dir"])
                 for n in ("kept", "revived")
-            }  # type: ignore[index]
+            }
         pids = {n: read_state(d).child_pid for n, d in states.items()}
         assert all(pids.values())
         # while the server is down, one model server dies
@@ -53,6 +59,46 @@ def test_endpoints_survive_a_server_restart(tmp_path: Path) -> None:
             assert read_state(states["kept"]).child_pid == pids["kept"], (
                 "re-attached, not restarted"
             )
-            assert read_state(states["revived"]).status == "running"
+            revived = client.endpoint("revived")
+            new_dir = Path(revived["variants"][0]["instances"][0]["state_dir"])
+            assert new_dir != states["revived"], "a new instance in a place of its own"
+            assert read_state(new_dir).status == "running"
+            assert [e["kind"] for e in revived["events"]] == ["InstanceStopped", "InstanceReplaced"]
     finally:
         stop_all_instances(tmp_path / "smstudio")
+
+
+def test_an_endpoint_loading_when_the_server_crashes_is_adopted(tmp_path: Path) -> None:
+    model = model_tree(tmp_path / "root" / "m", code=GATED)
+    data = tmp_path / "smstudio"
+    server = ServerProcess(tmp_path).start()
+    try:
+        client = Client(server.url, server.token)
+        client.create_model("m", "m")
+        client.create_endpoint("loading", variants=[{"model_name": "m", "workers": 1}])
+        # the model server listens (it reports its port) and its worker waits in model_fn
+        info = wait_until(lambda: next(data.rglob("server.json"), None), 60, "the model server")
+        state_dir = info.parent
+        pid = read_state(state_dir).child_pid
+        crash(server)
+        with ServerProcess(tmp_path) as restarted:
+            client = Client(restarted.url, restarted.token)
+            assert client.endpoint("loading")["status"] == "Creating"
+            (model / "go").touch()  # the model finishes loading
+            endpoint = in_service(client, "loading")
+            instance = endpoint["variants"][0]["instances"][0]
+            assert instance["state_dir"] == str(state_dir), "adopted, not started again"
+            assert read_state(state_dir).child_pid == pid
+            assert endpoint["failure_reason"] is None
+            r = client.invoke_endpoint("loading", "1,1,1", "text/csv")
+            assert json.loads(r.content) == [6.0]
+            client.delete_endpoint("loading")
+            assert restarted.proc is not None
+            jupyter = restarted.proc.pid
+            wait_until(
+                lambda: not processes_using(tmp_path, exclude=(jupyter,)),
+                60,
+                "no process of the endpoint left",
+            )
+    finally:
+        stop_all_instances(data)

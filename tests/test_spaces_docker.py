@@ -1,5 +1,6 @@
 """Spaces on the Docker backend, against the real engine: volumes, kernel containers
-(limits, loopback-only ports, interrupt, compute change, OOM), lifecycle containers."""
+(limits, loopback-only ports, interrupt, compute change, OOM, none left by a server
+crash), lifecycle containers."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import json
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
+from jupyter_smstudio.client import Client
 from jupyter_smstudio.runtime.containers import limit_args
 from jupyter_smstudio.runtime.limits import ResourceLimits
 from jupyter_smstudio.spaces.docker_provisioner import container_name
@@ -23,15 +27,20 @@ from .docker_helpers import (
     ENTRY_POINT,
     PROVISIONER,
     containers,
+    docker,
     docker_unavailable,
+    entry_point_path,
     inspect,
     remove_all,
     volumes,
 )
+from .hosting_models import processes_using
 from .kernels import execute
+from .servers import ServerProcess, crash, wait_until
 from .spaces_helpers import KernelClient, wait_status
 
 HOME = "/home/sagemaker-user"
+IMAGE = "smstudio-base:py311"
 GIB = 1 << 30
 HEADERS = {"Authorization": f"token {USERS['alice']}"}
 
@@ -214,6 +223,62 @@ async def test_stopping_a_space_stops_its_lifecycle_container(api: ApiCall, pref
     await eventually(lambda: not containers(prefix + "s6"), "the container to go", timeout=40)
     assert (await api("DELETE", "spaces/s6")).status == 204
     assert volumes(prefix + "s6") == []
+
+
+def test_kernel_containers_left_by_a_server_crash_are_removed_at_start(
+    tmp_path: Path, prefix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extra = entry_point_path()  # the provisioner, for a server process
+    if extra:
+        monkeypatch.setenv("PYTHONPATH", os.pathsep.join([extra, os.environ.get("PYTHONPATH", "")]))
+    args = (
+        "--SpaceService.backend_class=jupyter_smstudio.spaces.backends.docker.DockerSpaceBackend",
+        f"--DockerSpaceBackend.volume_prefix={prefix}",
+    )
+    server = ServerProcess(tmp_path, extra_args=args).start()
+    try:
+        client = Client(server.url, server.token)
+        assert client.create_space("lab")["status"] == "InService"
+        reply = requests.post(server.url + "api/kernels", json={"name": "smstudio-lab"},
+                              headers=server.headers, timeout=120)  # fmt: skip
+        assert reply.status_code == 201, reply.text
+        kernel = reply.json()["id"]
+        wait_until(lambda: inspect(container_name(kernel))["State"]["Running"], 60, "the kernel")
+        crash(server)
+        assert containers(prefix + "lab") == [container_name(kernel)], "it outlived its server"
+        with ServerProcess(tmp_path, extra_args=args) as restarted:
+            client = Client(restarted.url, restarted.token)
+
+            def removed() -> bool:
+                events = client.request("GET", "spaces", "lab", "events")["items"]
+                return "kernel-removed" in [e["kind"] for e in events]
+
+            wait_until(removed, 60, "the stray kernel's removal to be recorded")
+            assert containers(prefix + "lab") == []
+            assert client.space("lab")["kernels"] == []
+            wait_until(lambda: not processes_using(container_name(kernel)), 30, "its docker client")
+            client.delete_space("lab")
+    finally:
+        server.stop()
+    assert volumes(prefix) == []
+
+
+async def test_stopping_a_space_removes_a_kernel_container_no_kernel_owns(
+    api: ApiCall, kernels: KernelClient, prefix: str
+) -> None:
+    await create(api, "s8")
+    kept = await kernels.start("smstudio-s8")
+    stray = uuid.uuid4().hex  # as a crashed server leaves one: the labels, no kernel
+    labels = {"smstudio.kernel": stray, "smstudio.role": "kernel", "smstudio.volume": prefix + "s8"}
+    docker("run", "--detach", "--init", "--name", container_name(stray),
+           *[f"--label={k}={v}" for k, v in labels.items()], IMAGE, "sleep", "300")  # fmt: skip
+    assert sorted(containers(prefix + "s8")) == sorted(
+        [container_name(kept), container_name(stray)]
+    )
+    assert (await api("POST", "spaces/s8/stop")).status == 200
+    assert containers(prefix + "s8") == []
+    events = (await api("GET", "spaces/s8/events")).json["items"]
+    assert [e["kind"] for e in events].count("kernel-removed") == 1
 
 
 async def test_an_image_missing_from_the_engine_is_refused(api: ApiCall) -> None:

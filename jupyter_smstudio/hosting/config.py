@@ -30,6 +30,12 @@ class Hosting(LoggingConfigurable):
     invocation_timeout = Float(
         60, config=True, help="Seconds an invocation may take (SAGEMAKER_MODEL_SERVER_TIMEOUT)."
     )
+    health_check_interval = Float(
+        5,
+        config=True,
+        help="Seconds between checks that every InService instance's process or container "
+        "still runs; one that stopped is replaced (at once when an invocation finds it gone).",
+    )
 
     def backend(self, venv_root: Path) -> HostingBackend:
         """The backend; ``venv_root`` holds the environments built for requirements.txt."""

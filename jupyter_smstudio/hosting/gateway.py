@@ -40,6 +40,10 @@ class LiveVariant:
 
     def pick(self) -> LiveInstance:
         """Least in-flight, round-robin among equals."""
+        if not self.instances:  # every instance stopped; the service is replacing them
+            raise ServiceUnavailable(
+                f"Variant {self.name} has no running instance: it is being replaced. Retry shortly."
+            )
         self.next = (self.next + 1) % len(self.instances)
         rotated = self.instances[self.next :] + self.instances[: self.next]
         return min(rotated, key=lambda i: i.inflight)

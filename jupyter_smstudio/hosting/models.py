@@ -195,6 +195,14 @@ class Metrics(BaseModel):
     p99_ms: float | None = None
 
 
+class EndpointEvent(BaseModel):
+    """Something that happened to a running endpoint (an instance stopped, was replaced)."""
+
+    time_ms: int
+    kind: str = Field(description="InstanceStopped, InstanceReplaced or ReplacementFailed.")
+    message: str
+
+
 class Endpoint(BaseModel):
     name: str
     owner: str
@@ -205,6 +213,9 @@ class Endpoint(BaseModel):
     variants: list[DeployedVariant] = Field(default_factory=list)
     data_capture: DataCapture | None = None
     metrics: Metrics | None = None
+    events: list[EndpointEvent] = Field(
+        default_factory=list, description="The most recent events, oldest first (at most 50)."
+    )
     created_ms: int
     modified_ms: int
 

@@ -2,21 +2,28 @@
 
 Endpoint work (start, health check, switch, drain, roll back) runs in background
 tasks; the request that asked for it returns at once with the new status. Model
-servers are detached processes, so a server restart re-attaches to them (``resume``).
+servers are detached processes, so a server restart re-attaches to them (``resume``),
+including instances still loading their model. A monitor replaces an InService
+instance whose process or container stopped, as SageMaker replaces an unhealthy one.
+Every start gets a state directory (and container name) of its own: a stopped
+instance's exit can never be read as its replacement's.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
+import shutil
 import time
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..compute import ComputeCatalog
 from ..errors import Conflict, InvalidInput, InvalidState, NotFound
+from ..runtime import RunState
 from ..runtime.logs import tail_lines
 from ..store import Database
 from ..timeutil import now_ms
@@ -36,6 +43,7 @@ from .models import (
     EndpointConfigPage,
     EndpointConfigQuery,
     EndpointCreate,
+    EndpointEvent,
     EndpointPage,
     EndpointQuery,
     EndpointRecord,
@@ -58,6 +66,12 @@ log = logging.getLogger(__name__)
 S = EndpointStatus
 #: Statuses whose endpoints have (or are getting) running instances.
 ACTIVE = (S.IN_SERVICE, S.CREATING, S.UPDATING, S.ROLLING_BACK, S.SYSTEM_UPDATING)
+#: Events kept per endpoint (the oldest go first).
+MAX_EVENTS = 50
+#: Longest wait before trying again to replace an instance that could not be replaced.
+MAX_BACKOFF_SECONDS = 300.0
+#: Least time between two checks of the instances (failing invocations ask for checks).
+MIN_CHECK_SPACING = 1.0
 
 
 class DeployFailed(Exception):
@@ -97,6 +111,10 @@ class HostingService:
         self.gateway = Gateway(settings.invocation_timeout)
         self.tasks: dict[tuple[str, str], asyncio.Task[Any]] = {}
         self.transforms = TransformService(self)
+        self._wake = asyncio.Event()  # an invocation found an instance unreachable
+        self._monitor: asyncio.Task[None] | None = None
+        #: endpoint -> (failed replacements in a row, monotonic time of the next try)
+        self._backoff: dict[tuple[str, str], tuple[int, float]] = {}
 
     # ---- models ----------------------------------------------------------------------------
     async def create_model(self, owner: str, spec: ModelCreate) -> Model:
@@ -226,6 +244,8 @@ class HostingService:
                 field="name",
             )
         config = await self._config_for(owner, name, body)
+        await self._cancel_task(owner, name)  # an instance replacement: the update replaces all
+        record = await self._record(owner, name)
         record.status = S.UPDATING
         record.pending_config_name = config.name
         record.failure_reason = None
@@ -233,13 +253,17 @@ class HostingService:
         self._start_task(owner, name, self._update(record, config))
         return self._view(record)
 
-    async def delete_endpoint(self, owner: str, name: str) -> None:
-        record = await self._record(owner, name)
+    async def _cancel_task(self, owner: str, name: str) -> None:
         task = self.tasks.pop((owner, name), None)
         if task is not None:
             task.cancel()
             with contextlib.suppress(BaseException):
                 await task
+
+    async def delete_endpoint(self, owner: str, name: str) -> None:
+        record = await self._record(owner, name)
+        await self._cancel_task(owner, name)
+        self._backoff.pop((owner, name), None)
         record = await self._record(owner, name)  # the task may have changed it
         record.status = S.DELETING
         await self._save(record)
@@ -283,11 +307,29 @@ class HostingService:
     def _specs(raw: list[dict[str, Any]]) -> list[InstanceSpec]:
         return [InstanceSpec.from_json(s) for s in raw]
 
+    def _place(
+        self, record: EndpointRecord, generation: int, variant: str, index: int
+    ) -> tuple[str, str]:
+        """A new instance's id (its container's name) and state directory, unique per start."""
+        prefix = f"{owner_key(record.owner)}-{record.name}-{variant}"[:100]
+        base = self.data_dir / "endpoints" / owner_key(record.owner) / record.name
+        return f"{prefix}-{generation}-{index}".lower(), str(
+            base / str(generation) / f"{variant}-{index}"
+        )
+
+    def _fresh(self, record: EndpointRecord, spec: InstanceSpec) -> InstanceSpec:
+        """``spec`` again in a new place, to replace an instance that stopped."""
+        record.generation += 1
+        index = int(str(spec.extra.get("index", 0)))
+        instance_id, state_dir = self._place(
+            record, record.generation, str(spec.extra["variant"]), index
+        )
+        return dataclasses.replace(spec, id=instance_id, state_dir=state_dir)
+
     async def _instance_specs(
         self, record: EndpointRecord, config: EndpointConfig, generation: int
     ) -> list[InstanceSpec]:
         specs = []
-        base = self.data_dir / "endpoints" / owner_key(record.owner) / record.name / str(generation)
         for i, v in enumerate(config.variants):
             model = await self.get_model(record.owner, v.model_name, f"variants.{i}.model_name")
             prepared = await asyncio.to_thread(self.prepare_model, record.owner, model)
@@ -300,24 +342,24 @@ class HostingService:
                     self.backend.venv_key, prepared.requirements, model.image, profile
                 )
             for k in range(v.initial_instance_count):
+                instance_id, state_dir = self._place(record, generation, v.variant_name, k)
                 specs.append(
                     InstanceSpec(
-                        id=f"{owner_key(record.owner)}-{record.name}-{generation}-{v.variant_name}-{k}".lower()[
-                            :120
-                        ],
+                        id=instance_id,
                         model_dir=str(prepared.model_dir),
                         code_dir=str(prepared.code_dir) if prepared.code_dir else None,
                         program=prepared.program,
                         environment=model.environment,
                         profile=profile.model_dump(mode="json"),
                         workers=v.workers,
-                        state_dir=str(base / f"{v.variant_name}-{k}"),
+                        state_dir=state_dir,
                         image=model.image,
                         extra={
                             "variant": v.variant_name,
                             "model": model.name,
                             "weight": v.initial_variant_weight,
                             "profile": profile.name,
+                            "index": k,
                         },
                         venv=venv,
                     )
@@ -349,41 +391,54 @@ class HostingService:
             f"{self.settings.startup_timeout:g} s"
         )
 
+    async def _bring_up(self, specs: list[InstanceSpec], *, start: bool = True) -> list[str]:
+        """Start ``specs`` (unless they already run) and wait until each passes /ping; their
+        addresses. On failure or cancellation every one of them is stopped."""
+        try:
+            if start:
+                for spec in specs:
+                    await self.backend.start(spec)
+            deadline = time.monotonic() + self.settings.startup_timeout
+            return list(await asyncio.gather(*(self._healthy(s, deadline) for s in specs)))
+        except BaseException:
+            await self._stop_all(specs)
+            raise
+
+    async def _stop_all(self, specs: list[InstanceSpec]) -> None:
+        for spec in specs:
+            await self.backend.stop(spec)
+
     async def _launch(
-        self, record: EndpointRecord, config: EndpointConfig
+        self,
+        record: EndpointRecord,
+        config: EndpointConfig,
+        adopted: list[InstanceSpec] | None = None,
     ) -> tuple[list[InstanceSpec], list[str]]:
-        """Start every instance of ``config`` and wait for health; stop them all on failure."""
-        generation = record.generation + 1
-        specs = await self._instance_specs(record, config, generation)
+        """Start every instance of ``config`` (or take ``adopted``, started before a server
+        restart) and wait for health; stop them all on failure."""
+        if adopted is not None:
+            return adopted, await self._bring_up(adopted, start=False)
+        record.generation += 1  # saved before anything starts: no later start reuses its places
+        specs = await self._instance_specs(record, config, record.generation)
         record.pending_specs = [s.to_json() for s in specs]
         await self._save(record)
-        try:
-            for spec in specs:
-                await self.backend.start(spec)
-            deadline = time.monotonic() + self.settings.startup_timeout
-            addresses = list(await asyncio.gather(*(self._healthy(s, deadline) for s in specs)))
-        except BaseException:
-            for spec in specs:
-                await self.backend.stop(spec)
-            raise
-        record.generation = generation
-        return specs, addresses
+        return specs, await self._bring_up(specs)
 
     def _publish(
         self,
         record: EndpointRecord,
         config: EndpointConfig | None,
         specs: list[InstanceSpec],
-        addresses: list[str],
+        addresses: Sequence[str | None],
     ) -> Route | None:
-        """Serve ``specs`` for the endpoint; record what is deployed; returns the old route."""
+        """Serve ``specs`` for the endpoint (those with an address: None is an instance being
+        replaced); record what is deployed; returns the old route."""
         variants: dict[str, LiveVariant] = {}
         deployed: dict[str, DeployedVariant] = {}
         for spec, address in zip(specs, addresses, strict=True):
             name = str(spec.extra["variant"])
             weight = float(spec.extra["weight"])
             live = variants.setdefault(name, LiveVariant(name, weight, []))
-            live.instances.append(LiveInstance(address))
             d = deployed.setdefault(
                 name,
                 DeployedVariant(
@@ -394,7 +449,9 @@ class HostingService:
                     current_instance_count=0,
                 ),
             )
-            d.current_instance_count += 1
+            if address is not None:
+                live.instances.append(LiveInstance(address))
+                d.current_instance_count += 1
             d.instances.append(
                 InstanceInfo(
                     id=spec.id, backend=self.backend.name, address=address, state_dir=spec.state_dir
@@ -412,6 +469,7 @@ class HostingService:
                 capture.initial_sampling_percentage,
                 list(capture.capture_options),
             )
+        self._ensure_monitor()
         record.variants = list(deployed.values())
         record.specs = [s.to_json() for s in specs]
         record.pending_specs = []
@@ -420,9 +478,14 @@ class HostingService:
             record.owner, record.name, Route(list(variants.values())), writer
         )
 
-    async def _create(self, record: EndpointRecord, config: EndpointConfig) -> None:
+    async def _create(
+        self,
+        record: EndpointRecord,
+        config: EndpointConfig,
+        adopted: list[InstanceSpec] | None = None,
+    ) -> None:
         try:
-            specs, addresses = await self._launch(record, config)
+            specs, addresses = await self._launch(record, config, adopted)
         except (DeployFailed, InvalidInput, NotFound) as err:
             record.status = S.FAILED
             record.failure_reason = str(err)[:2048]
@@ -432,10 +495,15 @@ class HostingService:
         record.status = S.IN_SERVICE
         await self._save(record)
 
-    async def _update(self, record: EndpointRecord, config: EndpointConfig) -> None:
+    async def _update(
+        self,
+        record: EndpointRecord,
+        config: EndpointConfig,
+        adopted: list[InstanceSpec] | None = None,
+    ) -> None:
         old_specs = self._specs(record.specs)
         try:
-            specs, addresses = await self._launch(record, config)
+            specs, addresses = await self._launch(record, config, adopted)
         except (DeployFailed, InvalidInput, NotFound) as err:
             record.status = S.ROLLING_BACK
             await self._save(record)
@@ -454,51 +522,184 @@ class HostingService:
         await self._save(record)
         if old_route is not None:
             await self.gateway.drain(old_route, self.settings.drain_seconds)
-        for spec in old_specs:
-            await self.backend.stop(spec)
+        await self._stop_all(old_specs)
+
+    # ---- instances that stop ---------------------------------------------------------------------
+    @staticmethod
+    def _event(record: EndpointRecord, kind: str, message: str) -> None:
+        log.info("Endpoint %s of %s: %s", record.name, record.owner, message)
+        event = EndpointEvent(time_ms=now_ms(), kind=kind, message=message[:2048])
+        record.events = [*record.events, event][-MAX_EVENTS:]
+
+    def _states(self, specs: list[InstanceSpec]) -> list[RunState]:
+        return [self.backend.state(s) for s in specs]
+
+    async def _serving(self, spec: InstanceSpec) -> str | None:
+        """The address of a running instance that answers /ping, else None."""
+        if self.backend.state(spec).finished:
+            return None
+        address = await self.backend.address(spec)
+        return address if address and await self.gateway.ping(address) else None
+
+    @staticmethod
+    def _addresses(record: EndpointRecord, specs: list[InstanceSpec]) -> list[str | None]:
+        known = {i.id: i.address for v in record.variants for i in v.instances}
+        return [known.get(s.id) for s in specs]
+
+    async def _replace(
+        self,
+        record: EndpointRecord,
+        specs: list[InstanceSpec],
+        addresses: list[str | None],
+        dead: dict[int, str],
+    ) -> None:
+        """Take the instances ``dead`` names (index -> what happened) out of traffic and start
+        a new one in place of each; serve them once they pass /ping. Requests to a variant
+        with no instance left answer 503 meanwhile. A failed replacement is retried later."""
+        for i, what in dead.items():
+            addresses[i] = None
+            tail = "\n".join(tail_lines(specs[i].log_path, 10))
+            self._event(
+                record,
+                "InstanceStopped",
+                f"Instance {specs[i].id} of variant {specs[i].extra.get('variant')} {what}; "
+                f"replacing it. Last log lines:\n{tail}",
+            )
+        self._publish(record, None, specs, addresses)
+        await self._save(record)
+        old = [specs[i] for i in dead]
+        await self._stop_all(old)  # whatever is left of them (e.g. a container without client)
+        fresh = {i: self._fresh(record, specs[i]) for i in dead}
+        record.pending_specs = [s.to_json() for s in fresh.values()]
+        await self._save(record)
+        key = (record.owner, record.name)
+        try:
+            started = await self._bring_up(list(fresh.values()))
+        except DeployFailed as err:
+            failures = self._backoff.get(key, (0, 0.0))[0] + 1
+            delay = min(MAX_BACKOFF_SECONDS, self.settings.health_check_interval * 2**failures)
+            self._backoff[key] = (failures, time.monotonic() + delay)
+            record.pending_specs = []
+            self._event(record, "ReplacementFailed", f"{err}\nTrying again in {delay:g} s.")
+            await self._save(record)
+            return
+        self._backoff.pop(key, None)
+        for (i, spec), address in zip(fresh.items(), started, strict=True):
+            self._event(
+                record,
+                "InstanceReplaced",
+                f"Instance {spec.id} replaces {specs[i].id} and serves variant "
+                f"{spec.extra.get('variant')}.",
+            )
+            specs[i], addresses[i] = spec, address
+        self._publish(record, None, specs, addresses)
+        await self._save(record)
+        await asyncio.to_thread(self._forget, old)
+
+    def _forget(self, specs: list[InstanceSpec]) -> None:
+        """Remove the directories of replaced instances that ended (their end is an event)."""
+        for spec in specs:
+            if self.backend.state(spec).finished:
+                shutil.rmtree(spec.state_dir, ignore_errors=True)
+
+    async def _heal(self, owner: str, name: str) -> None:
+        """Replace the InService endpoint's instances whose process or container ended."""
+        record = await self.endpoints.get(owner, name)
+        if (
+            record is None
+            or record.status != S.IN_SERVICE
+            or (owner, name) not in self.gateway.live
+        ):
+            return  # deleted, changing, or not re-attached yet: not ours to heal now
+        specs = self._specs(record.specs)
+        states = await asyncio.to_thread(self._states, specs)
+        dead = {i: ended(s) for i, s in enumerate(states) if s.finished}
+        if dead:
+            await self._replace(record, specs, self._addresses(record, specs), dead)
+
+    def _ensure_monitor(self) -> None:
+        """Start the monitor once, with the first endpoint that serves (or at resume)."""
+        if self._monitor is None or self._monitor.done():
+            self._monitor = self.spawn(self._watch(), "endpoint instance monitor")
+
+    async def _watch(self) -> None:
+        """Every ``health_check_interval`` s, or at once when an invocation could not reach
+        an instance (at most once a second, however many fail): heal the InService
+        endpoints with an instance that ended."""
+        while True:
+            due = time.monotonic() + self.settings.health_check_interval
+            await asyncio.sleep(min(MIN_CHECK_SPACING, self.settings.health_check_interval))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), max(0.0, due - time.monotonic()))
+            self._wake.clear()
+            try:
+                await self._check_instances()
+            except Exception:
+                log.exception("Checking endpoint instances failed")
+
+    async def _check_instances(self) -> None:
+        now = time.monotonic()
+        for record in await self.endpoints.all_with_status([S.IN_SERVICE.value]):
+            key = (record.owner, record.name)
+            if key in self.tasks or key not in self.gateway.live:
+                continue  # being created, updated, healed or deleted: that task owns it
+            if self._backoff.get(key, (0, 0.0))[1] > now:
+                continue
+            states = await asyncio.to_thread(self._states, self._specs(record.specs))
+            if any(s.finished for s in states) and key not in self.tasks:
+                self._start_task(record.owner, record.name, self._heal(record.owner, record.name))
 
     # ---- restart -------------------------------------------------------------------------------
     async def resume(self) -> None:
-        """After a server start: re-attach to (or restart) the instances of live endpoints."""
+        """After a server start: re-attach to the instances of live endpoints (replacing those
+        that stopped), then watch them."""
         for record in await self.endpoints.all_with_status([s.value for s in ACTIVE]):
             self._start_task(record.owner, record.name, self._resume(record))
+        self._ensure_monitor()
 
     async def _resume(self, record: EndpointRecord) -> None:
-        for spec in self._specs(record.pending_specs):  # an interrupted create/update
-            await self.backend.stop(spec)
-        record.pending_specs = []
+        pending = self._specs(record.pending_specs)
+        adopted: list[InstanceSpec] | None = None
+        running = not any(s.finished for s in await asyncio.to_thread(self._states, pending))
+        if pending and running and record.status in (S.CREATING, S.UPDATING):
+            adopted = pending  # started before the restart, loading or ready: keep them
+        else:
+            await self._stop_all(pending)  # an interrupted create, update or replacement
+            record.pending_specs = []
         if record.status == S.CREATING or not record.specs:
             config = await self.configs.get(record.owner, record.endpoint_config_name)
             if config is None:
+                await self._stop_all(adopted or [])
                 record.status, record.failure_reason = S.FAILED, "Its endpoint config is gone."
                 await self._save(record)
                 return
-            await self._create(record, config)
+            await self._create(record, config, adopted)
             return
+        if adopted is not None:  # an update whose new instances run: finish it
+            config = await self.configs.get(record.owner, record.pending_config_name or "")
+            if config is not None:
+                specs = self._specs(record.specs)  # the old config serves meanwhile
+                self._publish(record, None, specs, [await self._serving(s) for s in specs])
+                record.pending_specs = [s.to_json() for s in adopted]  # still starting
+                await self._update(record, config, adopted)
+                return
+            await self._stop_all(adopted)
+            record.pending_specs = []
         if record.status != S.IN_SERVICE:
             record.failure_reason = "An update was interrupted by a server restart; rolled back."
             record.pending_config_name = None
             record.status = S.IN_SERVICE
         specs = self._specs(record.specs)
-        deadline = time.monotonic() + self.settings.startup_timeout
-        addresses: list[str] = []
-        try:
-            for spec in specs:
-                address = await self.backend.address(spec)
-                alive = not self.backend.state(spec).finished
-                if not (alive and address and await self.gateway.ping(address)):
-                    log.info("Restarting endpoint instance %s", spec.id)
-                    await self.backend.stop(spec)
-                    await self.backend.start(spec)
-                    address = await self._healthy(spec, deadline)
-                addresses.append(address)
-        except DeployFailed as err:
-            record.status = S.FAILED
-            record.failure_reason = f"Could not restart after a server restart: {err}"[:2048]
-            await self._save(record)
-            return
+        addresses = [await self._serving(s) for s in specs]
+        dead = {
+            i: "was not serving after a server restart"
+            for i, address in enumerate(addresses)
+            if address is None
+        }
         self._publish(record, None, specs, addresses)
         await self._save(record)
+        if dead:
+            await self._replace(record, specs, addresses, dead)
 
     def close(self) -> None:
         """Server shutdown: model servers keep running (detached); only local state goes."""
@@ -520,6 +721,17 @@ class HostingService:
             if record is None:
                 raise NotFound(f"Endpoint {name} not found.", field="EndpointName")
             raise ServiceUnavailable(f"Endpoint {name} is {record.status.value}, not InService.")
-        return await self.gateway.invoke(
-            owner, name, body, content_type, accept, custom_attributes, target_variant
-        )
+        try:
+            return await self.gateway.invoke(
+                owner, name, body, content_type, accept, custom_attributes, target_variant
+            )
+        except ServiceUnavailable:
+            self._wake.set()  # an instance may have stopped: check now, not at the next tick
+            raise
+
+
+def ended(state: RunState) -> str:
+    """How an instance's run ended, for its event."""
+    if state.status == "vanished":
+        return "lost its supervisor process"
+    return f"exited (exit code {state.exit_code})"

@@ -3,7 +3,8 @@
 Starting a space runs its lifecycle configurations detached (``runtime``) and a
 monitor task records the outcome, so a server restart re-attaches instead of
 losing the run. Kernels are jupyter_server's own, started through the space's
-kernelspec and provisioner; this service only stops or restarts them.
+kernelspec and provisioner; this service only stops or restarts them, and removes
+kernel containers no kernel of this server owns (at start and at a space's stop).
 """
 
 from __future__ import annotations
@@ -302,6 +303,7 @@ class SpaceService(LoggingConfigurable):
             stop_run(run_dir, await self.repository.run_pid(space.name))
         for kernel in self._kernels(space):
             await self.kernel_manager.shutdown_kernel(kernel.id)
+        await self._remove_stray_kernels([space.name])
         await asyncio.to_thread(remove_kernelspec, self.kernels_dir, space.name)
 
     async def _in_service(self, space: Space, profile: ComputeProfile) -> None:
@@ -416,7 +418,8 @@ class SpaceService(LoggingConfigurable):
 
     async def recover(self) -> None:
         """After a server restart: re-attach to lifecycle runs, settle interrupted changes."""
-        for space in await self.repository.all():
+        spaces = await self.repository.all()
+        for space in spaces:
             if space.status == SpaceStatus.PENDING:
                 run_dir = self._current_run(space.name)
                 if run_dir is None:
@@ -429,6 +432,33 @@ class SpaceService(LoggingConfigurable):
                 await self.repository.add_event(space.name, "stopped", "Stopped during a restart.")
             elif space.status == SpaceStatus.UPDATING:
                 await self._set_status(space, SpaceStatus.IN_SERVICE)
+        await self._remove_stray_kernels([s.name for s in spaces if s.backend == self.backend.name])
+
+    async def _remove_stray_kernels(self, names: list[str]) -> None:
+        """Remove kernels that run without this server knowing them: a server that crashed
+        started them. They are not adopted: jupyter_server cannot take over a running kernel
+        (its manager tracks only kernels it starts, and the sessions that used it are gone),
+        so nobody can reach one again, while it holds memory, CPUs and published ports."""
+        if not names:
+            return
+        live = set(self.kernel_manager.list_kernel_ids())
+        try:
+            removed = await self.backend.remove_stray_kernels(names, live)
+        except Exception:  # never fatal to a start or a stop; the next one tries again
+            self.log.warning("Could not remove stray kernels of %s", names, exc_info=True)
+            return
+        for name, kernels in removed.items():
+            for kernel_id in kernels:
+                self.log.warning(
+                    "Removed kernel %s of space %s: no kernel of this server owns it "
+                    "(a server that stopped without shutting it down started it).",
+                    kernel_id, name,
+                )  # fmt: skip
+                await self.repository.add_event(
+                    name, "kernel-removed",
+                    f"Kernel {kernel_id[:8]} was removed: it outlived the server that started "
+                    "it, so no notebook could reach it again.",
+                )  # fmt: skip
 
     async def close(self) -> None:
         for task in list(self._monitors.values()):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import ClassVar
 
@@ -48,6 +49,16 @@ class SpaceBackend(LoggingConfigurable):
     def home(self, space: str) -> str:
         """The volume as the space's processes see it (their working dir and HOME)."""
         raise NotImplementedError
+
+    async def remove_stray_kernels(
+        self, spaces: Collection[str], live: Collection[str]
+    ) -> dict[str, list[str]]:
+        """Remove the kernels of ``spaces`` that run though the server does not know them
+        (not in ``live``: a server that crashed started them); the ids removed, by space.
+
+        Local kernels need nothing: ipykernel exits when the server that started it does.
+        """
+        return {}
 
     def script_spec(
         self, space: str, run_id: str, argv: list[str], profile: ComputeProfile,

@@ -15,6 +15,8 @@ import asyncio
 import json
 import os
 import re
+import shutil
+from collections.abc import Collection
 from pathlib import Path
 from typing import ClassVar
 
@@ -35,6 +37,7 @@ from ..containers import (
     image_for,
     package_mount_args,
 )
+from ..docker_provisioner import container_name
 from .base import SpaceBackend
 from .local import directory_size
 
@@ -70,6 +73,33 @@ class DockerSpaceBackend(SpaceBackend):
         volume = self.volume(space)
         await volume.remove_containers()  # e.g. a lifecycle run still stopping
         await docker("volume", "rm", "--force", volume.volume)
+
+    async def remove_stray_kernels(
+        self, spaces: Collection[str], live: Collection[str]
+    ) -> dict[str, list[str]]:
+        """Kernel containers on these spaces' volumes that no live kernel owns: removed, with
+        the kernel directories a crash left (one ``docker ps`` for all the spaces)."""
+        volumes = {self.volume(space).volume: space for space in spaces}
+        labels = f'{{{{.Label "smstudio.kernel"}}}} {{{{.Label "{VOLUME_LABEL}"}}}}'
+        out = await docker("ps", "--all", "--filter", "label=smstudio.role=kernel",
+                           "--format", labels)  # fmt: skip
+        stray: dict[str, list[str]] = {}
+        for line in out.splitlines():
+            kernel, _, volume = line.strip().partition(" ")
+            if kernel and volume in volumes and kernel not in live:
+                stray.setdefault(volumes[volume], []).append(kernel)
+        names = [container_name(k) for kernels in stray.values() for k in kernels]
+        if names:
+            await docker("rm", "--force", *names)
+        await asyncio.to_thread(self._remove_kernel_dirs, spaces, live)
+        return stray
+
+    def _remove_kernel_dirs(self, spaces: Collection[str], live: Collection[str]) -> None:
+        for space in spaces:
+            kernels = self.space_dir(space) / "kernels"
+            for kernel_dir in kernels.iterdir() if kernels.is_dir() else ():
+                if kernel_dir.name not in live:
+                    shutil.rmtree(kernel_dir, ignore_errors=True)
 
     async def check_image(self, image: str) -> None:
         try:
