@@ -19,6 +19,7 @@ from .hosting.config import Hosting
 from .identity import default_owner
 from .idle.policy import IdlePolicy
 from .registry import all_routes
+from .runtime.config import RunLimits
 from .services import Services
 from .spaces.service import SpaceService
 from .store.database import sqlite_url
@@ -41,7 +42,15 @@ class SMStudioApp(ExtensionApp):
     name = "jupyter_smstudio"
     app_name = "SM Studio"
     description = "A self-hosted SageMaker Studio inside JupyterLab."
-    classes = [ComputeCatalog, SpaceService, TrainingJobs, Hosting, IdlePolicy, DataWrangler]
+    classes = [
+        ComputeCatalog,
+        SpaceService,
+        TrainingJobs,
+        Hosting,
+        IdlePolicy,
+        DataWrangler,
+        RunLimits,
+    ]
     load_other_extensions = True
 
     data_dir = Unicode(

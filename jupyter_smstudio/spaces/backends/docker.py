@@ -23,6 +23,7 @@ from traitlets import Unicode
 from ...compute import ComputeProfile
 from ...errors import InvalidInput
 from ...runtime import ProcessSpec
+from ...runtime.files import directory_size
 from ..containers import (
     DOCKER,
     VOLUME_LABEL,
@@ -38,7 +39,6 @@ from ..containers import (
     thread_env,
 )
 from .base import SpaceBackend
-from .local import directory_size
 
 RUN_MOUNT = "/opt/smstudio/run"
 UNITS = {"B": 1, "kB": 1000, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4}

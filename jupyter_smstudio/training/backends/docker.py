@@ -19,6 +19,7 @@ from ...compute import ComputeProfile
 from ...errors import InvalidInput
 from ...runtime import ProcessSpec, launch
 from ...runtime.files import atomic_write_json
+from ...runtime.process import default_policy
 from ..contract import Layout
 from .base import JOBFILES, HostPlan, JobPlan, RunShape, TrainingBackend
 
@@ -104,6 +105,9 @@ class DockerBackend(TrainingBackend):
             argv += ["--memory", str(profile.memory_bytes)]
         if profile.gpus:
             argv += ["--gpus", str(profile.gpus)]
+        max_processes = default_policy().max_processes
+        if max_processes:
+            argv += ["--pids-limit", str(max_processes)]
         if os.getuid() != 0:  # files in the mounted tree stay the user's
             argv += ["--user", f"{os.getuid()}:{os.getgid()}", "-e", "HOME=/tmp"]
         for relative, path in sorted(plan.mounts.items()):
@@ -158,6 +162,7 @@ class DockerBackend(TrainingBackend):
             log_path=plan.log_path,
             max_runtime_seconds=plan.max_runtime_seconds,
             grace_seconds=plan.grace_seconds,
+            quota=plan.quota(),
         )
         pid = await launch(spec, plan.state_dir)
         return {
@@ -168,6 +173,7 @@ class DockerBackend(TrainingBackend):
         }
 
     async def cleanup(self, handle: dict[str, Any]) -> None:
+        await super().cleanup(handle)
         containers = handle.get("containers") or []
         if containers:
             await run_docker(self.docker, "rm", "-f", *containers)
