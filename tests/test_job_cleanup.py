@@ -117,14 +117,18 @@ async def test_every_ending_of_a_local_job_leaves_no_process(
     none_left(marker)
 
 
-@pytest.mark.skipif(not pids_cgroup_available(), reason="no writable pids cgroup here")
+@pytest.mark.parametrize("backend", ["local", "docker"])
 async def test_a_fork_bomb_fails_the_job_naming_the_process_limit(
-    api: ApiCall, jp_root_dir: Path
+    api: ApiCall, jp_root_dir: Path, backend: str
 ) -> None:
+    if backend == "local" and not pids_cgroup_available():
+        pytest.skip("no writable pids cgroup here (RLIMIT_NPROC instead: no event to report)")
+    if backend == "docker" and docker_unavailable():
+        pytest.skip(f"Docker: {docker_unavailable()}")
     marker = new_marker()
     write(jp_root_dir, "bomb/bomb.py", FORKS)
     reply = await api("POST", "training-jobs", {
-        "name": "bomb", "entry_point": "bomb.py", "source_dir": "bomb",
+        "name": "bomb", "entry_point": "bomb.py", "source_dir": "bomb", "backend": backend,
         "environment": {"TEST_MARKER": marker, "TEST_FORKS": "500"},
     })  # fmt: skip
     assert reply.status == 201, reply.json

@@ -70,6 +70,14 @@ class RunPolicy:
         return cls(**(data or {}))
 
 
+def process_limit_message(limit: int | None) -> str:
+    """Why a run that reached its process limit was stopped (a clause)."""
+    return (
+        f"it tried to run more than {limit} processes and threads at once, this server's "
+        "limit per run (c.RunLimits.max_processes)"
+    )
+
+
 @dataclass(frozen=True)
 class DiskQuota:
     """Stop a run whose files under ``paths`` use more than ``max_bytes`` of disk."""

@@ -28,7 +28,7 @@ from . import tree
 from .cgroups import RunCgroups
 from .files import atomic_write_json, read_json
 from .limits import DiskQuota, ResourceLimits, RunPolicy
-from .supervisor import SPEC, STATE
+from .supervisor import SPEC, STATE, STOP
 
 LAUNCH = "launch.json"  # written by the server: the supervisor's pid, before it reports
 
@@ -118,6 +118,7 @@ def _prepare_and_spawn(state_dir: Path, log_path: Path, payload: dict[str, Any])
     state_dir.mkdir(parents=True, exist_ok=True)
     log_path.parent.mkdir(parents=True, exist_ok=True)
     (state_dir / STATE).unlink(missing_ok=True)
+    (state_dir / STOP).unlink(missing_ok=True)
     atomic_write_json(state_dir / SPEC, payload)
     pid = _spawn(state_dir)
     atomic_write_json(state_dir / LAUNCH, {"supervisor_pid": pid})
@@ -159,14 +160,24 @@ def read_state(state_dir: Path, supervisor_pid: int | None = None) -> RunState:
                     started_ms=data.get("started_ms"))  # fmt: skip
 
 
-def stop(state_dir: Path, supervisor_pid: int | None = None) -> bool:
+def stop(
+    state_dir: Path,
+    supervisor_pid: int | None = None,
+    *,
+    reason: str | None = None,
+    message: str | None = None,
+) -> bool:
     """Ask the run to stop (SIGTERM, then SIGKILL after its grace). False if not running.
 
-    Without its supervisor, nothing would wait out a grace period: the tree ends now."""
+    ``reason`` (with its ``message``): the server stops it for a limit, at once, and
+    the run's final state says so. Without its supervisor, nothing would wait out a
+    grace period: the tree ends now."""
     state = read_state(state_dir, supervisor_pid)
     if state.status == "exited":
         return False
     if state.supervisor_pid and process_alive(state.supervisor_pid):
+        if reason is not None:
+            atomic_write_json(state_dir / STOP, {"reason": reason, "message": message, "now": True})
         os.kill(state.supervisor_pid, signal.SIGTERM)
         return True
     return end_tree(state_dir) > 0

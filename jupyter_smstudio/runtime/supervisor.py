@@ -28,11 +28,12 @@ from typing import Any
 from . import tree
 from .cgroups import RunCgroups
 from .files import atomic_write_json, directory_size, read_json
-from .limits import DiskQuota, ResourceLimits, RunPolicy, apply_in_child
+from .limits import DiskQuota, ResourceLimits, RunPolicy, apply_in_child, process_limit_message
 from .logs import CappedLog
 
 STATE = "state.json"
 SPEC = "spec.json"
+STOP = "stop.json"  # why the server stops the run, when it is not a user's stop
 WATCH_SECONDS = 0.25  # how often the process limit is checked and orphans are reaped
 QUOTA_SECONDS = 2.0  # the least time between two measures of the disk quota
 
@@ -90,6 +91,11 @@ class Supervisor:
         killer.daemon = True
         killer.start()
 
+    def _stop_requested(self) -> None:
+        """SIGTERM: a user's stop, or the server's for a limit it watches (``STOP``)."""
+        why = read_json(self.state_dir / STOP) or {}
+        self.request_stop(why.get("reason", "stopped"), why.get("message"), bool(why.get("now")))
+
     def _signal_group(self, sig: int) -> None:
         if self.child is not None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -129,7 +135,7 @@ class Supervisor:
         processes = self._bound_processes()
         env = {**spec.get("env", {}), **self.limits.env(), tree.MARKER: spec["id"]}
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-            signal.signal(sig, lambda *_: self.request_stop("stopped"))
+            signal.signal(sig, lambda *_: self._stop_requested())
         try:
             self.child = subprocess.Popen(
                 spec["argv"],
@@ -209,10 +215,7 @@ class Supervisor:
             time.sleep(WATCH_SECONDS)
 
     def _process_limit_message(self) -> str:
-        return (
-            f"it tried to run more than {self.policy.max_processes} processes and threads "
-            "at once, this server's limit per run (c.RunLimits.max_processes)"
-        )
+        return process_limit_message(self.policy.max_processes)
 
     def _over_quota(self, log: CappedLog, used: int) -> None:
         assert self.quota is not None
