@@ -8,12 +8,14 @@ import json
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 from .conftest import ApiCall
 from .procs import count, new_marker, none_left, with_marker
-from .servers import wait_until
+from .servers import ServerProcess, wait_until
 from .spaces_helpers import wait_status
 
 pytestmark = pytest.mark.usefixtures("jp_serverapp")
@@ -63,3 +65,49 @@ async def test_a_start_whose_script_or_supervisor_is_killed_fails_leaving_no_pro
     assert "lifecycle" in space["failure_reason"].lower()
     none_left(background)
     none_left(foreground)
+
+
+@pytest.mark.slow
+def test_after_a_killed_server_lifecycle_work_still_ends_with_its_space(tmp_path: Path) -> None:
+    """kill -9 of the server while one space runs background work and another's start
+    is still running its script; while it is down that start's supervisor is killed.
+    The restarted server fails that start leaving no process; stopping the other ends
+    its background work."""
+    markers = {name: new_marker() for name in ("running", "starting", "starting-fg")}
+    scripts = {
+        "running": f"nohup setsid {SLEEP} {markers['running']} >/dev/null 2>&1 &\n",
+        "starting": f"nohup setsid {SLEEP} {markers['starting']} >/dev/null 2>&1 &\n"
+        f"exec {SLEEP} {markers['starting-fg']}\n",
+    }
+    server = ServerProcess(tmp_path)
+    with server:
+        for name, script in scripts.items():
+            config = {"name": name, "type": "on-start", "content": f"#!/bin/sh\n{script}"}
+            _call(server, "POST", "lifecycle-configs", config)
+            _call(server, "POST", "spaces", {"name": name, "lifecycle_configs": [name]})
+        wait_until(lambda: _call(server, "GET", "spaces/running")["status"] == "InService", 60,
+                   "the space with background work")  # fmt: skip
+        wait_until(lambda: all(count(m) == 1 for m in markers.values()), 30, "the scripts")
+        assert server.proc is not None
+        server.proc.kill()
+        server.proc.wait(10)
+        (state,) = [json.loads(p.read_text())
+                    for p in tmp_path.rglob("starting/lifecycle/*/state.json")]  # fmt: skip
+        os.kill(state["supervisor_pid"], signal.SIGKILL)
+    with ServerProcess(tmp_path) as restarted:
+        failed = wait_until(
+            lambda: (s := _call(restarted, "GET", "spaces/starting"))["status"] == "Failed" and s,
+            60, "the interrupted start to fail")  # fmt: skip
+        assert "vanished" in failed["failure_reason"]
+        none_left(markers["starting"])
+        none_left(markers["starting-fg"])
+        assert count(markers["running"]) == 1, "a running space keeps its background work"
+        _call(restarted, "POST", "spaces/running/stop")
+        none_left(markers["running"])
+
+
+def _call(server: ServerProcess, method: str, path: str, body: Any = None) -> Any:
+    reply = requests.request(method, f"{server.url}smstudio/api/{path}", json=body,
+                             headers=server.headers, timeout=60)  # fmt: skip
+    assert reply.status_code < 300, reply.text
+    return reply.json() if reply.content else None
