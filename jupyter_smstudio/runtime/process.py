@@ -188,7 +188,8 @@ def end_tree(state_dir: Path) -> int:
 
     For runs whose supervisor is gone (it ends the tree itself otherwise), and for
     background work let outlive its command once its owner goes (a space's stop).
-    Its cgroups find the whole tree; without them, the marker in its environment."""
+    Its cgroups find the whole tree; without them, the marker in its environment; and
+    the command's process group while the command runs (a run from before markers)."""
     spec = read_json(state_dir / SPEC) or {}
     run_id = spec.get("id")
     if not run_id:
@@ -196,9 +197,22 @@ def end_tree(state_dir: Path) -> int:
     state = read_json(state_dir / STATE) or {}
     recorded = state.get("cgroups")
     cgroups = RunCgroups.from_json(recorded) if recorded else RunCgroups.named(run_id)
-    count = tree.end(run_id, cgroups)
+    group = _command_group(state.get("child_pid"), spec.get("argv"))
+    count = tree.end(run_id, cgroups, group=group)
     cgroups.remove()
     return count
+
+
+def _command_group(pid: int | None, argv: list[str] | None) -> int | None:
+    """``pid``'s process group if ``pid`` still is the run's command (same command line,
+    leading its own group): a pid alone may have been reused."""
+    try:
+        proc = psutil.Process(pid or 0)
+        if pid and proc.cmdline() == argv and os.getpgid(pid) == pid:
+            return pid
+    except (psutil.Error, OSError):
+        pass
+    return None
 
 
 async def terminate(state_dir: Path, supervisor_pid: int | None, timeout: float) -> None:
