@@ -60,12 +60,16 @@ def pids_cgroup_available() -> bool:
     return probe.pids is not None
 
 
+def run_id(tmp_path: Path) -> str:
+    return f"test-{os.getpid()}-{tmp_path.name}"
+
+
 def start(
     tmp_path: Path, code: str, *args: str, env: dict[str, str] | None = None, **kwargs: object
 ) -> tuple[Path, int]:
     state_dir = tmp_path / "run"
     spec = ProcessSpec(
-        id=f"test-{os.getpid()}-{tmp_path.name}",
+        id=run_id(tmp_path),
         argv=[sys.executable, "-u", "-c", code, *args],
         cwd=tmp_path,
         env={"PATH": os.environ["PATH"], **(env or {})},
@@ -97,6 +101,7 @@ def test_what_a_completed_run_started_ends_with_it(tmp_path: Path, policy: RunPo
     state = finished(state_dir)
     assert (state.exit_code, state.reason) == (0, None)
     none_left(marker)
+    assert RunCgroups.named(run_id(tmp_path)).groups == ()
 
 
 @POLICIES
@@ -123,6 +128,7 @@ def test_a_killed_supervisor_leaves_nothing_once_stopped(tmp_path: Path, policy:
     assert count(marker) == TREE, "the tree outlives its supervisor until the server acts"
     assert stop(state_dir), "stop still reaches the orphaned tree"
     none_left(marker)
+    assert RunCgroups.named(run_id(tmp_path)).groups == (), "its cgroups are removed too"
 
 
 def test_background_work_let_outlive_its_script_ends_with_end_tree(tmp_path: Path) -> None:

@@ -95,6 +95,11 @@ class Cgroup:
                 os.rmdir(root)
 
 
+def _any_member(path: Path) -> bool:
+    """Whether any process, zombies included, is still in the cgroup at ``path``."""
+    return any(read_text(Path(root) / "cgroup.procs").strip() for root, _, _ in os.walk(path))
+
+
 def _zombie(pid: int) -> bool:
     stat = read_text(Path(f"/proc/{pid}/stat"))
     return not stat or stat.rpartition(")")[2].split()[:1] == ["Z"]
@@ -228,6 +233,11 @@ class RunCgroups:
         """Whether a fork failed because the run reached its ``pids.max``."""
         return self.pids is not None and events(self.pids.path, "pids.events").get("max", 0) > 0
 
-    def remove(self) -> None:
+    def remove(self, wait: float = 2) -> None:
+        """Remove the cgroups once empty: processes just killed stay members until their
+        parent reaps them, so give that ``wait`` seconds (left in place after that)."""
+        deadline = time.monotonic() + wait
         for group in self.groups:
+            while _any_member(group.path) and time.monotonic() < deadline:
+                time.sleep(0.01)
             group.remove()

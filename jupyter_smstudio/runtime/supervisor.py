@@ -176,7 +176,8 @@ class Supervisor:
             self._end_tree()  # what it started may hold the pipe: then the pump ends too
         # Background work let outlive it (nohup ... &) may hold the pipe open: don't wait.
         pump.join(timeout=2)
-        self.cgroups.remove()  # only those left empty: background work keeps its own
+        kept = not spec.get("kill_group_on_exit", True)
+        self.cgroups.remove(wait=0 if kept else 2)  # background work let live keeps its own
         reason = self.stop_reason if self.stop_reason in ("processes", "quota") else None
         reason = reason or ("oom" if oom else self.stop_reason)
         message = self.stop_message if reason == self.stop_reason else None
