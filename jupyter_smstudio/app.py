@@ -20,6 +20,7 @@ from .identity import default_owner
 from .idle.policy import IdlePolicy
 from .kernelenv import ENV_TOKEN, ENV_URL
 from .registry import all_routes
+from .runtime.config import RunLimits
 from .runtime.files import private_dir
 from .services import Services
 from .spaces.kernel_access import guarded_handlers
@@ -38,7 +39,15 @@ class SMStudioApp(ExtensionApp):
     name = "jupyter_smstudio"
     app_name = "SM Studio"
     description = "A self-hosted SageMaker Studio inside JupyterLab."
-    classes = [ComputeCatalog, SpaceService, TrainingJobs, Hosting, IdlePolicy, DataWrangler]
+    classes = [
+        ComputeCatalog,
+        SpaceService,
+        TrainingJobs,
+        Hosting,
+        IdlePolicy,
+        DataWrangler,
+        RunLimits,
+    ]
     load_other_extensions = True
 
     data_dir = Unicode(

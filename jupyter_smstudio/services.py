@@ -21,6 +21,8 @@ from .lifecycle.repository import LifecycleConfigRepository
 from .lifecycle.service import LifecycleConfigService
 from .processing.service import ProcessingService
 from .registry import all_migrations
+from .runtime import set_default_policy
+from .runtime.config import RunLimits
 from .spaces.repository import SpaceRepository
 from .spaces.service import SpaceService
 from .store import Database
@@ -66,6 +68,7 @@ class Services:
     def build(cls, app: SMStudioApp) -> Services:
         """Build every service from the app's configuration."""
         db = Database(app.resolved_database_url, all_migrations())
+        set_default_policy(RunLimits(parent=app).policy())  # what every detached run gets
         compute = ComputeCatalog(parent=app)
         compute.check()
         lifecycle_configs = LifecycleConfigService(LifecycleConfigRepository(db))

@@ -1,18 +1,35 @@
-"""Detached processes that outlive the server: launch, limit, stop, re-attach, follow logs."""
+"""Detached processes that outlive the server: launch, limit, stop, re-attach, follow logs,
+and end each run's whole process tree."""
 
 from .files import atomic_write_json, read_json
+from .limits import DiskQuota, RunPolicy
 from .logs import LogChunk, read_log
-from .process import ProcessSpec, RunState, launch, process_alive, read_state, stop
+from .process import (
+    ProcessSpec,
+    RunState,
+    end_tree,
+    launch,
+    process_alive,
+    read_state,
+    set_default_policy,
+    stop,
+    terminate,
+)
 
 __all__ = [
+    "DiskQuota",
     "LogChunk",
     "ProcessSpec",
+    "RunPolicy",
     "RunState",
     "atomic_write_json",
+    "end_tree",
     "launch",
     "process_alive",
     "read_json",
     "read_log",
     "read_state",
+    "set_default_policy",
     "stop",
+    "terminate",
 ]

@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from .limits import ResourceLimits
 
 
-def limit_args(limits: ResourceLimits) -> list[str]:
-    """``--cpus``/``--memory``/``--memory-swap``/``--gpus`` for a profile's limits.
+def limit_args(limits: ResourceLimits, *, max_processes: int | None = None) -> list[str]:
+    """``--cpus``/``--memory``/``--memory-swap``/``--gpus`` for a profile's limits, and
+    ``--pids-limit`` where the run has a process limit (jobs; ``c.RunLimits``).
 
     Docker refuses more CPUs than the machine has, so a profile sized for a bigger
     machine gets all of this one's instead of failing to start. Swap equals memory so
@@ -27,6 +28,8 @@ def limit_args(limits: ResourceLimits) -> list[str]:
         args += ["--memory", str(limits.memory_bytes), "--memory-swap", str(limits.memory_bytes)]
     if limits.gpus:
         args += ["--gpus", str(limits.gpus)]
+    if max_processes:
+        args += ["--pids-limit", str(max_processes)]
     return args
 
 

@@ -72,3 +72,15 @@ def private_file(path: Path) -> None:
         restrict(path, PRIVATE_FILE_MODE)
     else:
         os.close(fd)
+
+
+def directory_size(path: Path) -> int:
+    """Disk used by the files under ``path`` (as ``du``: allocated blocks, links not followed)."""
+    total = 0
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_blocks * 512
+            except OSError:
+                continue
+    return total

@@ -7,16 +7,21 @@ the user it was out of memory. Without cgroups, RLIMIT_DATA bounds each process.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import resource
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-V2_ROOT = Path("/sys/fs/cgroup")
-V1_ROOT = Path("/sys/fs/cgroup/memory")
-GROUP = "smstudio"
+from .cgroups import (
+    GROUP,
+    V1_ROOT,
+    V2_ROOT,
+    Cgroup,
+    enable_controllers,
+    set_memory_limit,
+)
+from .cgroups import read_text as _read
 
 
 @dataclass(frozen=True)
@@ -49,19 +54,54 @@ class ResourceLimits:
         return env
 
 
-class MemoryCgroup:
-    """A memory cgroup for one process tree (v2 or v1, whichever is writable)."""
+@dataclass(frozen=True)
+class RunPolicy:
+    """The caps every detached run gets from the administrator (``c.RunLimits``)."""
 
-    def __init__(self, path: Path, version: int) -> None:
-        self.path = path
-        self.version = version
+    max_log_bytes: int | None = 256 << 20  # per run: head and tail kept (logs.CappedLog)
+    max_processes: int | None = 4096  # processes and threads at once (pids.max)
+    cgroups: bool = True  # a cgroup per run where the machine allows one
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> RunPolicy:
+        return cls(**(data or {}))
+
+
+def process_limit_message(limit: int | None) -> str:
+    """Why a run that reached its process limit was stopped (a clause)."""
+    return (
+        f"it tried to run more than {limit} processes and threads at once, this server's "
+        "limit per run (c.RunLimits.max_processes)"
+    )
+
+
+@dataclass(frozen=True)
+class DiskQuota:
+    """Stop a run whose files under ``paths`` use more than ``max_bytes`` of disk."""
+
+    paths: tuple[str, ...]
+    max_bytes: int
+    setting: str  # the setting that sets it, named in the failure
+
+    def to_json(self) -> dict[str, Any]:
+        return {"paths": list(self.paths), "max_bytes": self.max_bytes, "setting": self.setting}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> DiskQuota | None:
+        if not data:
+            return None
+        return cls(tuple(data["paths"]), int(data["max_bytes"]), str(data["setting"]))
+
+
+class MemoryCgroup(Cgroup):
+    """A memory cgroup for one process tree (v2 or v1, whichever is writable)."""
 
     @classmethod
     def create(cls, name: str, limit_bytes: int) -> MemoryCgroup | None:
-        for version, root, limit_file in (
-            (2, V2_ROOT, "memory.max"),
-            (1, V1_ROOT, "memory.limit_in_bytes"),
-        ):
+        for version, root in ((2, V2_ROOT), (1, V1_ROOT)):
             if version == 2 and "memory" not in _read(V2_ROOT / "cgroup.controllers"):
                 continue
             if version == 1 and not (V1_ROOT / "memory.limit_in_bytes").exists():
@@ -70,12 +110,8 @@ class MemoryCgroup:
             try:
                 path.mkdir(parents=True, exist_ok=True)
                 if version == 2:
-                    _enable_memory_controller(root / GROUP)
-                (path / limit_file).write_text(str(limit_bytes))
-                if version == 1:
-                    swap = path / "memory.memsw.limit_in_bytes"
-                    if swap.exists():
-                        swap.write_text(str(limit_bytes))
+                    enable_controllers(root, {"memory"})
+                set_memory_limit(path, version, limit_bytes)
                 return cls(path, version)
             except OSError:
                 continue
@@ -89,22 +125,6 @@ class MemoryCgroup:
             if (path / "cgroup.procs").exists():
                 return cls(path, version)
         return None
-
-    def add(self, pid: int) -> None:
-        (self.path / "cgroup.procs").write_text(str(pid))
-
-    def oom_killed(self) -> bool:
-        name = "memory.events" if self.version == 2 else "memory.oom_control"
-        for line in _read(self.path / name).splitlines():
-            key, _, value = line.partition(" ")
-            if key == "oom_kill" and value.strip() not in ("", "0"):
-                return True
-        return False
-
-    def remove(self) -> None:
-        # Fails while processes remain (e.g. nohup'd background work); harmless.
-        with contextlib.suppress(OSError):
-            self.path.rmdir()
 
 
 def memory_budget() -> int | None:
@@ -131,23 +151,9 @@ def memory_budget() -> int | None:
     return min(found) if found else None
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text()
-    except OSError:
-        return ""
-
-
-def _enable_memory_controller(parent: Path) -> None:
-    try:
-        (parent.parent / "cgroup.subtree_control").write_text("+memory")
-        (parent / "cgroup.subtree_control").write_text("+memory")
-    except OSError:
-        pass
-
-
-def apply_in_child(limits: ResourceLimits, cgroup: MemoryCgroup | None) -> None:
-    """Run in the child between fork and exec (preexec_fn): join cgroup, set affinity."""
+def apply_in_child(limits: ResourceLimits, cgroup: Cgroup | None) -> None:
+    """Run in the child between fork and exec (preexec_fn): join the memory cgroup (else
+    RLIMIT_DATA), set affinity."""
     if cgroup is not None:
         cgroup.add(os.getpid())
     elif limits.memory_bytes:

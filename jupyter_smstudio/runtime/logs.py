@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,3 +44,70 @@ def tail_lines(path: Path, lines: int = 20, max_bytes: int = 64 * 1024) -> list[
     except FileNotFoundError:
         return []
     return data.decode("utf-8", "replace").splitlines()[-lines:]
+
+
+class CappedLog:
+    """The log a supervisor appends a run's output to, at most ``max_bytes`` per run.
+
+    Past the cap it keeps the head (the first half: how the run started) and the tail
+    (the last quarter to half: how it ended), with a line in between that says how
+    many bytes were dropped. The middle is dropped in place when the run's part of
+    the file reaches the cap: the tail moves up behind the head and the file is cut,
+    so its size stays bounded whatever the run writes, and what the log held before
+    the run (an earlier run's part) is never touched. Readers following the log by
+    cursor see its size go down: ``read_log`` clamps their cursor, so they go on
+    from the end having missed only dropped bytes. One writer only: the supervisor.
+    """
+
+    def __init__(self, path: Path, max_bytes: int | None) -> None:
+        path.touch()
+        self.file = path.open("r+b", buffering=0)
+        self.base = self.file.seek(0, 2)
+        self.max_bytes = max_bytes
+        self.head_end: int | None = None  # where the kept head ends (then the marker)
+        self.tail_start = 0  # where the kept tail starts, after the marker
+        self.dropped = 0
+        self._lock = threading.Lock()  # the output pump and the supervisor's own notes
+
+    def write(self, data: bytes) -> None:
+        with self._lock:
+            view = memoryview(data)
+            while view:
+                view = view[self.file.write(view) or 0 :]
+            if self.max_bytes and self.file.tell() - self.base > self.max_bytes:
+                self._drop_middle(self.max_bytes)
+
+    def close(self) -> None:
+        self.file.close()
+
+    def _drop_middle(self, cap: int) -> None:
+        fd = self.file.fileno()
+        end = self.file.tell()
+        if self.head_end is None:  # the head ends with the last full line of its half
+            self.head_end = self.tail_start = self._line_start(self.base + cap // 2, back=True)
+        cut = self._line_start(end - cap // 4, back=False)
+        self.dropped += cut - self.tail_start
+        marker = (
+            f"\n… {self.dropped} bytes dropped (a run's log keeps at most {cap} bytes: "
+            "its first and last lines) …\n"
+        ).encode()
+        os.pwrite(fd, marker, self.head_end)
+        self.tail_start = self.head_end + len(marker)
+        for offset in range(0, end - cut, MAX_CHUNK):  # forward: the target is before the source
+            chunk = os.pread(fd, min(MAX_CHUNK, end - cut - offset), cut + offset)
+            os.pwrite(fd, chunk, self.tail_start + offset)
+        self.file.truncate(self.tail_start + end - cut)
+        self.file.seek(0, 2)
+
+    def _line_start(self, offset: int, *, back: bool) -> int:
+        """The start of the line at ``offset`` (``back``) or of the next one; ``offset``
+        itself when no newline is near (one very long line is cut where it must be)."""
+        fd = self.file.fileno()
+        if back:
+            size = min(MAX_CHUNK, offset - self.base)
+            window = os.pread(fd, size, offset - size)
+            newline = window.rfind(b"\n")
+            return offset - len(window) + newline + 1 if newline >= 0 else offset
+        window = os.pread(fd, MAX_CHUNK, offset)
+        newline = window.find(b"\n")
+        return offset + newline + 1 if 0 <= newline < len(window) - 1 else offset

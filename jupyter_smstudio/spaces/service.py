@@ -25,8 +25,7 @@ from ..compute import ComputeCatalog, ComputeProfile
 from ..errors import AccessDenied, Conflict, InvalidInput, InvalidState, NotFound
 from ..lifecycle.models import LifecycleConfigType
 from ..lifecycle.service import LifecycleConfigService
-from ..runtime import launch, read_log
-from ..runtime import stop as stop_run
+from ..runtime import end_tree, launch, read_log, terminate
 from ..runtime.files import atomic_write_bytes, read_json
 from ..runtime.logs import LogChunk, tail_lines
 from ..runtime.process import wait_finished
@@ -52,6 +51,9 @@ from .models import (
 from .repository import SpaceRepository
 
 GB = 1_000_000_000
+#: How long a stopping space's lifecycle run may take to end (its grace is 5 s) before
+#: it, and what its scripts left in the background, are killed.
+STOP_SECONDS = 10
 
 
 class SpaceService(LoggingConfigurable):
@@ -299,8 +301,8 @@ class SpaceService(LoggingConfigurable):
         if monitor is not None:
             monitor.cancel()
         run_dir = self._current_run(space.name)
-        if run_dir is not None:
-            stop_run(run_dir, await self.repository.run_pid(space.name))
+        if run_dir is not None:  # with what its scripts left running in the background
+            await terminate(run_dir, await self.repository.run_pid(space.name), STOP_SECONDS)
         for kernel in self._kernels(space):
             await self.kernel_manager.shutdown_kernel(kernel.id)
         await self._remove_stray_kernels([space.name])
@@ -403,7 +405,9 @@ class SpaceService(LoggingConfigurable):
             last = "\n".join(await asyncio.to_thread(tail_lines, log, 10))
             if state.status == "exited" and state.exit_code == 0 and state.reason is None:
                 await self._in_service(space, self.compute.get(space.profile))
-            elif state.reason == "timeout":
+                return
+            await asyncio.to_thread(end_tree, run_dir)  # a failed start leaves nothing running
+            if state.reason == "timeout":
                 limit = f"{self.lifecycle_timeout_seconds:g}"
                 await self._fail(space, f"Lifecycle configurations did not finish within {limit} s."
                                         f"\n{last}")  # fmt: skip
@@ -427,6 +431,9 @@ class SpaceService(LoggingConfigurable):
                 else:
                     self._watch(space.name, run_dir, await self.repository.run_pid(space.name))
             elif space.status in (SpaceStatus.STOPPING, SpaceStatus.DELETING):
+                run_dir = self._current_run(space.name)
+                if run_dir is not None:
+                    await asyncio.to_thread(end_tree, run_dir)
                 await self._set_status(space, SpaceStatus.STOPPED)
                 await asyncio.to_thread(remove_kernelspec, self.kernels_dir, space.name)
                 await self.repository.add_event(space.name, "stopped", "Stopped during a restart.")

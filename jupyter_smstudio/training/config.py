@@ -5,6 +5,8 @@ from __future__ import annotations
 from traitlets import Enum, Float, Int, Unicode
 from traitlets.config import LoggingConfigurable
 
+GIB = 1 << 30
+
 
 class TrainingJobs(LoggingConfigurable):
     """Where training jobs run and how many may run at once."""
@@ -35,6 +37,13 @@ class TrainingJobs(LoggingConfigurable):
         config=True,
         help="The directory users' paths (code, channels, outputs) must stay inside. "
         "Default: the server's root_dir.",
+    )
+    max_output_bytes = Int(
+        50 * GIB,
+        min=0,
+        config=True,
+        help="Disk a job's files under /opt/ml (model, output, checkpoints; inputs not "
+        "counted) may use; a job past it is stopped and fails saying so. 0: no quota.",
     )
     docker_command = Unicode("docker", config=True, help="The Docker CLI to run containers with.")
     poll_seconds = Float(0.2, config=True, help="How often running jobs are checked.")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import logging
 import re
@@ -70,6 +71,8 @@ VANISHED = (
     "recorded; logs and files up to then are kept."
 )
 TRAINING = TrainingKind()
+#: How the runtime's limits read in a FailureReason (SageMaker's error prefixes).
+OVER_LIMIT = {"processes": "AlgorithmError", "quota": "ClientError"}
 
 
 def _safe(text: str) -> str:
@@ -326,6 +329,7 @@ class TrainingService:
             spec = kind.parse(job.spec)
             resolved = await self._resolve(kind, spec)
             plan = await kind.plan(self, job, spec, resolved)
+            plan = dataclasses.replace(plan, max_output_bytes=self.config.max_output_bytes or None)
             handle = await self.backends[job.backend].start(plan)
         except Exception as err:  # a launch failure is the job's failure, not the server's
             log.info("%s %s/%s could not start: %s", kind.noun, job.owner, job.name, err)
@@ -431,6 +435,9 @@ class TrainingService:
             status, secondary, failure = Status.FAILED, Secondary.FAILED, VANISHED
         elif state.reason == "timeout":
             status, secondary = Status.STOPPED, Secondary.MAX_RUNTIME_EXCEEDED
+        elif state.reason in OVER_LIMIT:
+            status, secondary = Status.FAILED, Secondary.FAILED
+            failure = f"{OVER_LIMIT[state.reason]}: the job was stopped: {state.message}."
         elif state.reason == "stopped" or current.status == Status.STOPPING:
             status, secondary = Status.STOPPED, Secondary.STOPPED
         elif state.exit_code == 0:
@@ -529,6 +536,7 @@ def _complete_lines(path: Path, cursor: int) -> tuple[list[tuple[int, str]], int
     """Lines after ``cursor`` up to the last newline, with their byte offsets."""
     try:
         with path.open("rb") as f:
+            cursor = min(cursor, f.seek(0, 2))  # a capped log drops its middle: it shrinks
             f.seek(cursor)
             data = f.read(MAX_METRIC_BYTES)
     except FileNotFoundError:

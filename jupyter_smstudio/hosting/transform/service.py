@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...errors import Conflict, InvalidInput, InvalidState, NotFound
-from ...runtime import ProcessSpec, atomic_write_json, launch, read_json, read_log, read_state
+from ...runtime import (
+    ProcessSpec,
+    atomic_write_json,
+    end_tree,
+    launch,
+    read_json,
+    read_log,
+    read_state,
+)
 from ...runtime import stop as stop_run
 from ...runtime.logs import tail_lines
 from ...timeutil import now_ms
@@ -166,6 +174,8 @@ class TransformService:
         state = read_state(job_dir)
         if not state.finished:
             return job
+        if state.status == "vanished":  # its supervisor was killed: what it ran goes too
+            end_tree(job_dir)
         job.ended_ms = state.ended_ms or now_ms()
         failure = job_dir / "failure"
         if state.reason == "stopped":
@@ -178,6 +188,8 @@ class TransformService:
                 job.failure_reason = failure.read_text()[:1024]
             elif state.reason == "oom":
                 job.failure_reason = "Out of memory: choose a larger instance type."
+            elif state.reason == "processes":
+                job.failure_reason = f"The job was stopped: {state.message}."
             else:
                 tail = "\n".join(tail_lines(job_dir / "output.log", 10))
                 job.failure_reason = f"Exited with {state.exit_code}: {tail}"[:1024]

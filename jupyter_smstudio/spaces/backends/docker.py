@@ -26,6 +26,7 @@ from ...compute import ComputeProfile
 from ...errors import InvalidInput
 from ...runtime import ProcessSpec
 from ...runtime.containers import env_args, limit_args, thread_env
+from ...runtime.files import directory_size
 from ..containers import (
     DOCKER,
     VOLUME_LABEL,
@@ -39,7 +40,6 @@ from ..containers import (
 )
 from ..docker_provisioner import container_name
 from .base import SpaceBackend
-from .local import directory_size
 
 RUN_MOUNT = "/opt/smstudio/run"
 UNITS = {"B": 1, "kB": 1000, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4}

@@ -11,18 +11,8 @@ from typing import ClassVar
 
 from ...compute import ComputeProfile
 from ...runtime import ProcessSpec
+from ...runtime.files import directory_size
 from .base import SpaceBackend
-
-
-def directory_size(path: Path) -> int:
-    total = 0
-    for root, _dirs, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(root, name)).st_blocks * 512
-            except OSError:
-                continue
-    return total
 
 
 class LocalSpaceBackend(SpaceBackend):

@@ -10,12 +10,13 @@ which kind of job it is.
 from __future__ import annotations
 
 import abc
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ...compute import ComputeProfile
-from ...runtime import RunState, read_state, stop
+from ...runtime import DiskQuota, RunState, end_tree, read_state, stop
 from ..contract import Layout
 
 JOBFILES = Path(__file__).resolve().parent.parent / "jobfiles"
@@ -58,10 +59,18 @@ class JobPlan:
     max_runtime_seconds: float
     grace_seconds: float
     extra: dict[str, Any] = field(default_factory=dict)
+    max_output_bytes: int | None = None  # the runner's quota (TrainingJobs.max_output_bytes)
 
     @property
     def state_dir(self) -> Path:
         return self.job_dir / "run"
+
+    def quota(self) -> DiskQuota | None:
+        """What the job writes under its hosts' ``/opt/ml`` counts (links to inputs don't)."""
+        if not self.max_output_bytes:
+            return None
+        paths = tuple(str(h.tree) for h in self.hosts)
+        return DiskQuota(paths, self.max_output_bytes, "c.TrainingJobs.max_output_bytes")
 
 
 class TrainingBackend(abc.ABC):
@@ -98,5 +107,7 @@ class TrainingBackend(abc.ABC):
         return stop(Path(handle["state_dir"]), handle.get("supervisor_pid"))
 
     async def cleanup(self, handle: dict[str, Any]) -> None:
-        """Release what the run left behind (containers, networks) once it has ended."""
-        return None
+        """Release what the run left behind once it has ended: any process still running
+        (its supervisor was killed; or a child escaped), containers, networks."""
+        if handle.get("state_dir"):
+            await asyncio.to_thread(end_tree, Path(handle["state_dir"]))

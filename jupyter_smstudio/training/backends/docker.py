@@ -11,20 +11,45 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 from ...compute import ComputeProfile
 from ...errors import InvalidInput
-from ...runtime import ProcessSpec, launch
+from ...runtime import ProcessSpec, RunState, launch, stop
+from ...runtime.cgroups import V2_ROOT, events
 from ...runtime.containers import limit_args, thread_env
 from ...runtime.files import atomic_write_json
+from ...runtime.limits import process_limit_message
+from ...runtime.process import default_policy
 from ..contract import Layout
 from .base import JOBFILES, HostPlan, JobPlan, RunShape, TrainingBackend
 
 CONTAINER_JOBFILES = "/opt/smstudio/lib"
 CONTAINER_VENVS = "/opt/smstudio/venvs"
+#: Where the engine puts a container's pids cgroup, by cgroup version and driver.
+PIDS_CGROUPS = (
+    "pids/docker/{id}",
+    "docker/{id}",
+    "pids/system.slice/docker-{id}.scope",
+    "system.slice/docker-{id}.scope",
+)
+
+
+def container_pids_events(docker: str, container: str) -> tuple[bool, Path | None]:
+    """Whether the container exists yet, and the ``pids.events`` of its cgroup where
+    this machine shows it (not with a remote or rootless engine)."""
+    found = subprocess.run([docker, "inspect", "--format", "{{.Id}}", container],
+                           capture_output=True, text=True, check=False, timeout=30)  # fmt: skip
+    if found.returncode != 0:
+        return False, None
+    for pattern in PIDS_CGROUPS:
+        path = V2_ROOT / pattern.format(id=found.stdout.strip()) / "pids.events"
+        if path.exists():
+            return True, path
+    return True, None
 
 
 async def run_docker(*argv: str, timeout: float = 60) -> tuple[int, str]:
@@ -46,6 +71,8 @@ class DockerBackend(TrainingBackend):
         self.venv_dir = venv_dir
         self.docker = docker
         self._images: set[str] = set()
+        #: Per running job (its state dir): its containers' pids.events, once they exist.
+        self._pids_events: dict[str, dict[str, Path | None]] = {}
 
     def check(self, shape: RunShape, profile: ComputeProfile) -> None:
         if not shape.image and not shape.command:
@@ -99,7 +126,7 @@ class DockerBackend(TrainingBackend):
         if network:
             argv += ["--network", network, "--network-alias", host.name]
         limits = plan.profile.limits()
-        argv += limit_args(limits)
+        argv += limit_args(limits, max_processes=default_policy().max_processes)
         if os.getuid() != 0:  # files in the mounted tree stay the user's
             argv += ["--user", f"{os.getuid()}:{os.getgid()}", "-e", "HOME=/tmp"]
         for relative, path in sorted(plan.mounts.items()):
@@ -154,6 +181,7 @@ class DockerBackend(TrainingBackend):
             log_path=plan.log_path,
             max_runtime_seconds=plan.max_runtime_seconds,
             grace_seconds=plan.grace_seconds,
+            quota=plan.quota(),
         )
         pid = await launch(spec, plan.state_dir)
         return {
@@ -161,9 +189,33 @@ class DockerBackend(TrainingBackend):
             "supervisor_pid": pid,
             "containers": [f"{plan.id}-{h.name}" for h in plan.hosts],
             "network": network,
+            "max_processes": default_policy().max_processes,
         }
 
+    def state(self, handle: dict[str, Any]) -> RunState:
+        """As for any run; a job whose container reached its ``--pids-limit`` is stopped
+        at once, saying so (the engine only makes its forks fail)."""
+        state = super().state(handle)
+        if state.status != "running" or not handle.get("max_processes"):
+            return state
+        watched = self._pids_events.setdefault(handle["state_dir"], {})
+        for container in handle.get("containers") or []:
+            if container not in watched:
+                exists, events_file = container_pids_events(self.docker, container)
+                if not exists:
+                    continue  # not started yet: look again next time
+                watched[container] = events_file
+            path = watched[container]
+            if path is not None and events(path.parent, path.name).get("max", 0) > 0:
+                message = process_limit_message(handle["max_processes"])
+                stop(Path(handle["state_dir"]), handle.get("supervisor_pid"),
+                     reason="processes", message=message)  # fmt: skip
+                break
+        return state
+
     async def cleanup(self, handle: dict[str, Any]) -> None:
+        self._pids_events.pop(str(handle.get("state_dir")), None)
+        await super().cleanup(handle)
         containers = handle.get("containers") or []
         if containers:
             await run_docker(self.docker, "rm", "-f", *containers)

@@ -108,6 +108,7 @@ class LocalBackend(TrainingBackend):
             limits=plan.profile.limits(),
             max_runtime_seconds=plan.max_runtime_seconds,
             grace_seconds=plan.grace_seconds,
+            quota=plan.quota(),
         )
         pid = await launch(spec, plan.state_dir)
         return {"state_dir": str(plan.state_dir), "supervisor_pid": pid}
