@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
+import jsonschema
 import pytest
 
 from jupyter_smstudio.api.routes import API_PREFIX
@@ -52,6 +54,56 @@ async def test_openapi_lists_every_registered_route_with_auth(
             assert op["security"], f"{method.upper()} {regex} has no security requirement"
             assert "403" in op["responses"]
     assert len(documented) == len(registered)
+
+
+def references(node: Any) -> list[str]:
+    """Every ``$ref`` in a JSON document."""
+    if isinstance(node, dict):
+        own = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return own + [ref for value in node.values() for ref in references(value)]
+    if isinstance(node, list):
+        return [ref for value in node for ref in references(value)]
+    return []
+
+
+async def test_every_schema_reference_resolves(api: ApiCall) -> None:
+    """Query enums pointed to ``#/$defs/...``, which the document does not have."""
+    doc = (await api("GET", "openapi.json")).json
+    refs = set(references(doc))
+    assert "#/components/schemas/SpaceStatus" in refs  # the status filter of GET /spaces
+    schemas = doc["components"]["schemas"]
+    unresolved = {r for r in refs if r.removeprefix("#/components/schemas/") not in schemas}
+    assert not unresolved
+
+
+def response_schema(doc: dict[str, Any], path: str, method: str, status: int, media: str) -> Any:
+    """The documented schema of an answer, with the components it refers to."""
+    content = doc["paths"][path][method]["responses"][str(status)]["content"]
+    assert media in content, f"{method.upper()} {path} {status}: {media} not in {list(content)}"
+    return {**content[media]["schema"], "components": doc["components"]}
+
+
+async def test_the_runtime_route_documents_its_aws_errors_and_raw_body(
+    api: ApiCall, jp_fetch: Any
+) -> None:
+    """Its errors are AWS JSON (what botocore parses), not the REST API's error body."""
+    doc = (await api("GET", "openapi.json")).json
+    path = "/smstudio/runtime/endpoints/{name}/invocations"
+    for invocations in (path, f"{API_PREFIX}/endpoints/{{name}}/invocations"):
+        assert "*/*" in doc["paths"][invocations]["post"]["requestBody"]["content"]
+    r = await jp_fetch(
+        *example_path(path).strip("/").split("/"),
+        method="POST",
+        body=b"1,2",
+        headers={"Content-Type": "text/csv"},
+        raise_error=False,
+    )
+    assert r.code == 403
+    media = r.headers["Content-Type"]
+    assert media == "application/x-amz-json-1.1"
+    body = json.loads(r.body)
+    jsonschema.validate(body, response_schema(doc, path, "post", 403, media))
+    assert body["__type"] == r.headers["x-amzn-ErrorType"]
 
 
 def http_methods_of(handler: type) -> set[str]:

@@ -249,6 +249,21 @@ async def test_bad_requests_name_the_field(api: ApiCall, jp_root_dir: Path) -> N
     assert reply.error["field"] == "endpoint_config_name"
 
 
+async def test_inline_variants_with_one_name_are_refused(api: ApiCall) -> None:
+    """Found by fuzzing: inline variants skipped the config's rules (a 500, not a 400)."""
+    twins = [{"model_name": "m"}, {"model_name": "m"}]  # both default to AllTraffic
+    for method, path, body in (
+        ("POST", "endpoints", {"name": "e", "variants": twins}),
+        ("PUT", "endpoints/e", {"variants": twins}),
+        ("POST", "endpoint-configs", {"name": "c", "variants": twins}),
+    ):
+        reply = await api(method, path, body)
+        assert reply.status == 400, (method, path, reply.json)
+        assert reply.error["field"] == "variants"
+        assert "unique" in reply.error["message"]
+    assert (await api("GET", "endpoint-configs")).json["items"] == []
+
+
 async def test_a_model_that_fails_to_load_fails_the_endpoint(
     api: ApiCall, jp_root_dir: Path
 ) -> None:

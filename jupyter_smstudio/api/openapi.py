@@ -35,12 +35,24 @@ SECURITY_SCHEMES = {
 SECURITY: list[dict[str, list[str]]] = [{"token": []}, {"cookie": []}]
 
 
+REF_TEMPLATE = "#/components/schemas/{model}"
+
+
 def _ref(model: type[BaseModel]) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{model.__name__}"}
+    return {"$ref": REF_TEMPLATE.format(model=model.__name__)}
 
 
-def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
-    schema = model.model_json_schema()
+def _add_schemas(into: dict[str, Any], new: dict[str, Any]) -> None:
+    """Add named component schemas; one name must never stand for two schemas."""
+    for name, schema in new.items():
+        if into.setdefault(name, schema) != schema:
+            raise ValueError(f"two different schemas are named {name}")
+
+
+def _query_parameters(model: type[BaseModel], defs: dict[str, Any]) -> list[dict[str, Any]]:
+    """One parameter per field; the types they refer to (enums) are added to ``defs``."""
+    schema = model.model_json_schema(ref_template=REF_TEMPLATE)
+    _add_schemas(defs, schema.get("$defs", {}))
     required = set(schema.get("required", []))
     return [
         {
@@ -54,8 +66,8 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     ]
 
 
-def _operation(route: Route, method: str, op: Operation) -> dict[str, Any]:
-    error = {"content": {"application/json": {"schema": _ref(ErrorResponse)}}}
+def _operation(route: Route, method: str, op: Operation, defs: dict[str, Any]) -> dict[str, Any]:
+    error = {"content": {op.error_media_type: {"schema": _ref(op.error_model or ErrorResponse)}}}
     responses: dict[str, Any] = {}
     if op.raw_response is not None:
         responses[str(op.status)] = op.raw_response
@@ -79,7 +91,7 @@ def _operation(route: Route, method: str, op: Operation) -> dict[str, Any]:
         for name, text in route.params.items()
     ]
     if op.query is not None:
-        params.extend(_query_parameters(op.query))
+        params.extend(_query_parameters(op.query, defs))
     doc: dict[str, Any] = {
         "operationId": f"{method}_{route.handler.__name__}",
         "summary": op.summary,
@@ -95,6 +107,8 @@ def _operation(route: Route, method: str, op: Operation) -> dict[str, Any]:
             "required": True,
             "content": {"application/json": {"schema": _ref(op.request)}},
         }
+    elif op.raw_request is not None:
+        doc["requestBody"] = op.raw_request
     return doc
 
 
@@ -102,17 +116,20 @@ def build_openapi(routes: Iterable[Route], version: str) -> dict[str, Any]:
     routes = list(routes)
     models: set[type[BaseModel]] = {ErrorResponse}
     paths: dict[str, dict[str, Any]] = {}
+    query_defs: dict[str, Any] = {}
     for route in routes:
         item = paths.setdefault(route.prefix + route.path, {})
         for method in route.methods:
             op = operation_of(route.handler, method)
             assert op is not None
-            item[method] = _operation(route, method, op)
-            models.update(m for m in (op.request, op.response) if m is not None)
+            item[method] = _operation(route, method, op, query_defs)
+            models.update(m for m in (op.request, op.response, op.error_model) if m is not None)
     _, defs = models_json_schema(
         [(m, "serialization") for m in sorted(models, key=lambda m: m.__name__)],
-        ref_template="#/components/schemas/{model}",
+        ref_template=REF_TEMPLATE,
     )
+    schemas = defs.get("$defs", {})
+    _add_schemas(schemas, query_defs)
     return {
         "openapi": "3.1.0",
         "info": {
@@ -124,5 +141,5 @@ def build_openapi(routes: Iterable[Route], version: str) -> dict[str, Any]:
         "servers": [{"url": "/"}],
         "security": SECURITY,
         "paths": paths,
-        "components": {"schemas": defs.get("$defs", {}), "securitySchemes": SECURITY_SCHEMES},
+        "components": {"schemas": schemas, "securitySchemes": SECURITY_SCHEMES},
     }

@@ -20,6 +20,12 @@ _PARAM = re.compile(r"\{([a-z_]+)\}")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: ``raw_request`` of a route that takes its body as bytes in any media type (invocations).
+ANY_BODY: dict[str, Any] = {
+    "description": "Any bytes; the Content-Type header names their media type.",
+    "content": {"*/*": {"schema": {}}},
+}
+
 
 @dataclass(frozen=True)
 class Operation:
@@ -33,6 +39,9 @@ class Operation:
     status: int = 200
     errors: tuple[int, ...] = ()
     raw_response: dict[str, Any] | None = None
+    raw_request: dict[str, Any] | None = None  # an OpenAPI requestBody (bodies that are not JSON)
+    error_model: type[BaseModel] | None = None  # error bodies; default the REST ErrorResponse
+    error_media_type: str = "application/json"
     description: str = ""
     security: tuple[str, ...] = ()  # scheme names; default: the Jupyter token or cookie
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..api.base import SMStudioHandler
-from ..api.routes import Route, operation
+from ..api.routes import ANY_BODY, Route, operation
 from .models import (
     AccessKeyCreate,
     AccessKeyList,
@@ -164,6 +164,7 @@ class InvokeHandler(HostingHandler):
         "Invoke an endpoint: the raw body in, the model's response out",
         tag=TAG,
         errors=(404, 413, 415, 424, 503),
+        raw_request=ANY_BODY,
         raw_response={
             "description": "The model's response, in its content type",
             "content": {"*/*": {}},

@@ -9,13 +9,13 @@ the way botocore parses them: ``{"__type", "message"}`` plus ``x-amzn-ErrorType`
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from tornado.web import HTTPError, RequestHandler
 
-from ..api.routes import Route, operation
+from ..api.routes import ANY_BODY, Route, operation
 from ..errors import NotFound, SMStudioError
 from .errors import ModelError
 from .sigv4 import SignatureError, SignedRequest, verify
@@ -25,6 +25,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 RUNTIME_PREFIX = "/smstudio/runtime"
+#: The media type of AWS JSON protocol errors (what botocore parses).
+AWS_JSON = "application/x-amz-json-1.1"
+
+
+class AwsError(BaseModel):
+    """An error as the AWS runtime API sends it; its name is also in ``x-amzn-ErrorType``."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    type: str = Field(alias="__type")
+    message: str
+    OriginalStatusCode: int | None = Field(None, description="ModelError: the model's status.")
+    OriginalMessage: str | None = Field(None, description="ModelError: the model's answer.")
 
 
 class RuntimeHandler(RequestHandler):
@@ -53,9 +66,10 @@ class RuntimeHandler(RequestHandler):
     def _error(self, status: int, code: str, message: str, **extra: Any) -> None:
         self.clear()
         self.set_status(status)
-        self.set_header("Content-Type", "application/x-amz-json-1.1")
+        self.set_header("Content-Type", AWS_JSON)
         self.set_header("x-amzn-ErrorType", code)
-        self.finish(json.dumps({"__type": code, "message": message, **extra}))
+        body = AwsError(type=code, message=message, **extra)
+        self.finish(body.model_dump_json(by_alias=True, exclude_none=True))
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
@@ -93,7 +107,10 @@ class RuntimeInvokeHandler(RuntimeHandler):
         tag="Runtime",
         errors=(424, 503),
         security=("sigv4",),
+        raw_request=ANY_BODY,
         raw_response={"description": "The model's response", "content": {"*/*": {}}},
+        error_model=AwsError,
+        error_media_type=AWS_JSON,
         description='Errors are `{"__type", "message"}` with `x-amzn-ErrorType`, as '
         "botocore expects; a missing endpoint is a 400 ValidationError.",
     )
