@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from .areas import all_migrations
 from .compute import ComputeCatalog
 from .hosting.artifacts import Workspace
 from .hosting.config import Hosting
@@ -17,16 +18,15 @@ from .hosting.service import HostingService
 from .identity import OwnerResolver, UserMode
 from .idle.monitor import IdleMonitor
 from .idle.policy import IdlePolicy
+from .jobs.config import TrainingJobs
+from .jobs.repository import TrainingJobRepository
+from .jobs.runner import TrainingService
 from .lifecycle.repository import LifecycleConfigRepository
 from .lifecycle.service import LifecycleConfigService
 from .processing.service import ProcessingService
-from .registry import all_migrations
 from .spaces.repository import SpaceRepository
 from .spaces.service import SpaceService
 from .store import Database
-from .training.config import TrainingJobs
-from .training.repository import TrainingJobRepository
-from .training.service import TrainingService
 from .wrangler.service import WranglerService
 
 if TYPE_CHECKING:

@@ -16,20 +16,20 @@ from typing import TYPE_CHECKING, Any
 
 from ..compute import ComputeProfile
 from ..errors import InvalidInput
+from ..jobs.backends import HostPlan, JobPlan, RunShape, TrainingBackend
+from ..jobs.kind import JobKind, Resolved
+from ..jobs.paths import confine, is_remote
+from ..jobs.remote import fetch_remote
 from ..runtime.files import atomic_write_json
 from ..training import contract as training_contract
-from ..training.backends import HostPlan, JobPlan, RunShape, TrainingBackend
-from ..training.jobkind import JobKind, Resolved
 from ..training.models import Secondary
-from ..training.paths import confine, is_remote
-from ..training.remote import fetch_remote
 from ..training.validation import data_source
 from . import contract, outputs
 from .models import PROCESSING_ROOT, OutputLocation, ProcessingJob, ProcessingJobCreate
 
 if TYPE_CHECKING:
-    from ..training.repository import StoredJob
-    from ..training.service import TrainingService
+    from ..jobs.repository import StoredJob
+    from ..jobs.runner import TrainingService
 
 
 @dataclass(frozen=True)

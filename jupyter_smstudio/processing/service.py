@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..jobs.runner import TrainingService
 from ..training.models import LogChunkModel
-from ..training.service import TrainingService
 from .kind import ProcessingKind
 from .models import (
     ProcessingJob,

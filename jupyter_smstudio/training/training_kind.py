@@ -13,17 +13,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..compute import ComputeProfile
+from ..jobs.backends import HostPlan, JobPlan, RunShape, TrainingBackend
+from ..jobs.kind import JobKind, Resolved
+from ..jobs.remote import fetch_remote
 from . import contract, workspace
-from .backends import HostPlan, JobPlan, RunShape, TrainingBackend
 from .jobfiles import envcache
-from .jobkind import JobKind, Resolved
 from .models import Secondary, TrainingJob, TrainingJobCreate
-from .remote import fetch_remote
 from .validation import ResolvedJob, resolve
 
 if TYPE_CHECKING:
-    from .repository import StoredJob
-    from .service import TrainingService
+    from ..jobs.repository import StoredJob
+    from ..jobs.runner import TrainingService
 
 ARTIFACTS = ("model.tar.gz", "output.tar.gz")
 

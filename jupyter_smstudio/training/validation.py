@@ -13,11 +13,11 @@ from pathlib import Path
 
 from ..compute import ComputeCatalog
 from ..errors import InvalidInput
-from .backends import RunShape, TrainingBackend
+from ..jobs.backends import RunShape, TrainingBackend
+from ..jobs.kind import Resolved
+from ..jobs.paths import confine, is_remote
 from .contract import MAX_HYPERPARAMETERS, validate_hyperparameter
-from .jobkind import Resolved
 from .models import JobRequest, TrainingJobCreate
-from .paths import confine, is_remote
 
 CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
 ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,511}$")

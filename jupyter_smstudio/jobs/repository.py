@@ -14,7 +14,7 @@ from ..errors import Conflict
 from ..store import Database
 from ..store.paging import ListQuery, fetch_page
 from ..timeutil import now_ms
-from .models import (
+from ..training.models import (
     FinalMetric,
     JobSummary,
     MetricPoint,

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from ..api.base import SMStudioHandler
 from ..api.routes import Route, operation
-from .models import LogChunkModel, LogQuery
+from ..training.models import LogChunkModel, LogQuery
 
 if TYPE_CHECKING:
     from ..services import Services

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel
 
 from ..compute import ComputeProfile
+from ..training.models import Secondary
 from .backends import JobPlan, RunShape
-from .models import Secondary
 
 if TYPE_CHECKING:
     from .repository import StoredJob
-    from .service import TrainingService
+    from .runner import TrainingService
 
 S = TypeVar("S", bound=BaseModel)
 R = TypeVar("R", bound="Resolved")

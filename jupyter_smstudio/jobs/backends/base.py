@@ -16,9 +16,9 @@ from typing import Any
 
 from ...compute import ComputeProfile
 from ...runtime import RunState, read_state, stop
-from ..contract import Layout
+from ...training.contract import Layout
 
-JOBFILES = Path(__file__).resolve().parent.parent / "jobfiles"
+JOBFILES = Path(__file__).resolve().parent.parent.parent / "training" / "jobfiles"
 
 
 @dataclass(frozen=True)

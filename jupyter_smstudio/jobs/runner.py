@@ -5,7 +5,7 @@ A job is a row (status, transitions, metrics) plus a directory on disk (the
 only follows them, so after a restart ``start`` re-attaches to every job still
 in progress and records the end of those that ended (or vanished) meanwhile.
 Training and processing jobs share this runner, its queue and its limits; what
-differs between them is their :class:`~.jobkind.JobKind`.
+differs between them is their :class:`~.kind.JobKind`.
 """
 
 from __future__ import annotations
@@ -28,11 +28,8 @@ from ..runtime import RunState
 from ..runtime.logs import read_log
 from ..store.paging import ListQuery
 from ..timeutil import now_ms
-from . import contract, workspace
-from .backends import BACKENDS, DockerBackend, LocalBackend, TrainingBackend
-from .config import TrainingJobs
-from .jobkind import JobKind, Resolved
-from .models import (
+from ..training import contract, workspace
+from ..training.models import (
     FINAL,
     Artifact,
     ArtifactList,
@@ -49,9 +46,12 @@ from .models import (
     TrainingJobSummary,
     Transition,
 )
+from ..training.training_kind import ARTIFACTS, TrainingKind
+from ..training.validation import check_run
+from .backends import BACKENDS, DockerBackend, LocalBackend, TrainingBackend
+from .config import TrainingJobs
+from .kind import JobKind, Resolved
 from .repository import StoredJob, TrainingJobRepository, new_job
-from .training_kind import ARTIFACTS, TrainingKind
-from .validation import check_run
 
 log = logging.getLogger(__name__)
 

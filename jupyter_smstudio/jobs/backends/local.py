@@ -16,7 +16,7 @@ from typing import Any
 from ...compute import ComputeProfile
 from ...errors import InvalidInput
 from ...runtime import ProcessSpec, launch
-from ..contract import Layout
+from ...training.contract import Layout
 from .base import JOBFILES, JobPlan, RunShape, TrainingBackend
 
 #: Variables of the server a job must not inherit: they would let it act as the server.

@@ -19,7 +19,7 @@ from ...compute import ComputeProfile
 from ...errors import InvalidInput
 from ...runtime import ProcessSpec, launch
 from ...runtime.files import atomic_write_json
-from ..contract import Layout
+from ...training.contract import Layout
 from .base import JOBFILES, HostPlan, JobPlan, RunShape, TrainingBackend
 
 CONTAINER_JOBFILES = "/opt/smstudio/lib"
@@ -146,7 +146,7 @@ class DockerBackend(TrainingBackend):
                 fanout,
                 {"hosts": [h.name for h in plan.hosts], "commands": commands},
             )
-            argv = [sys.executable, "-m", "jupyter_smstudio.training.backends.fanout", str(fanout)]
+            argv = [sys.executable, "-m", "jupyter_smstudio.jobs.backends.fanout", str(fanout)]
         spec = ProcessSpec(
             id=plan.id,
             argv=argv,
