@@ -100,14 +100,8 @@ class SMStudioApp(ExtensionApp):
         specs: Any = self.server.kernel_spec_manager
         if kernels not in specs.kernel_dirs:
             specs.kernel_dirs.append(kernels)
-        wrangler = DataWrangler(parent=self)
-        for problem in config_problems(wrangler):
+        for problem in config_problems(self.services.wrangler.settings):
             self.log.warning("SM Studio Data Wrangler: %s", problem)
-        self.services.wrangler.configure(
-            Path(self.server.root_dir),
-            Path(self.data_dir) / "wrangler-cache",
-            wrangler,
-        )
         self.settings.update(
             {
                 "smstudio_services": self.services,

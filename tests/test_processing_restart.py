@@ -13,7 +13,7 @@ from sqlalchemy import insert
 
 from jupyter_smstudio.areas import all_migrations
 from jupyter_smstudio.client import Client
-from jupyter_smstudio.jobs.repository import TrainingJobRepository
+from jupyter_smstudio.jobs.repository import JobRepository
 from jupyter_smstudio.jobs.schema import MIGRATIONS as TRAINING_MIGRATIONS
 from jupyter_smstudio.jobs.schema import training_jobs
 from jupyter_smstudio.sdk.processing import (
@@ -134,7 +134,7 @@ def test_training_jobs_from_before_processing_jobs_keep_their_kind(tmp_path: Pat
         await db.close()
         db = Database(sqlite_url(path), all_migrations())
         await db.open()
-        job = await TrainingJobRepository(db).get("alice", "old", "training")
+        job = await JobRepository(db).get("alice", "old", "training")
         await db.close()
         return [job.kind] if job else []
 

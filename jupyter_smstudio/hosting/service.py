@@ -500,6 +500,10 @@ class HostingService:
         self._publish(record, None, specs, addresses)
         await self._save(record)
 
+    async def current_work(self) -> list[str]:
+        """Endpoints in service (the idle monitor counts them when the policy says so)."""
+        return [f"endpoint {name} is in service" for _, name in self.gateway.live]
+
     def close(self) -> None:
         """Server shutdown: model servers keep running (detached); only local state goes."""
         self.gateway.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from urllib.parse import urlparse
@@ -27,3 +28,17 @@ def confine(root: Path, value: str, field: str, *, must_exist: bool = False) -> 
     if must_exist and not resolved.exists():
         raise InvalidInput(f"{field}: '{value}' does not exist.", field=field)
     return resolved
+
+
+def data_source(root: Path, value: str, where: str) -> Path | str:
+    """A local path in the space (must exist), or an fsspec URL (fetched before the run)."""
+    if not is_remote(value):
+        return confine(root, value, where, must_exist=True)
+    try:
+        importlib.import_module("fsspec")
+    except ImportError as err:
+        raise InvalidInput(
+            f"{where}: URLs like '{value}' need fsspec (and e.g. s3fs) installed on the server.",
+            field=where,
+        ) from err
+    return value

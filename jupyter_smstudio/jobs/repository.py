@@ -14,7 +14,7 @@ from ..errors import Conflict
 from ..store import Database
 from ..store.paging import ListQuery, fetch_page
 from ..timeutil import now_ms
-from ..training.models import (
+from .models import (
     FinalMetric,
     JobSummary,
     MetricPoint,
@@ -90,7 +90,7 @@ class StoredJob(BaseModel):
     ended_ms: int | None = None
 
 
-class TrainingJobRepository:
+class JobRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -54,9 +54,16 @@ WORKERS = 2
 
 
 class WranglerService:
-    def __init__(self, root_dir: Path | None = None, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        root_dir: Path | None = None,
+        cache_dir: Path | None = None,
+        settings: DataWrangler | None = None,
+    ) -> None:
         self._executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="smstudio-wrangler")
-        self.configure(root_dir or Path.cwd(), cache_dir or Path.cwd() / ".smstudio-cache")
+        self.configure(
+            root_dir or Path.cwd(), cache_dir or Path.cwd() / ".smstudio-cache", settings
+        )
 
     def configure(
         self, root_dir: Path, cache_dir: Path, settings: DataWrangler | None = None

@@ -16,9 +16,7 @@ from typing import Any
 
 from ...compute import ComputeProfile
 from ...runtime import RunState, read_state, stop
-from ...training.contract import Layout
-
-JOBFILES = Path(__file__).resolve().parent.parent.parent / "training" / "jobfiles"
+from ..layout import Layout
 
 
 @dataclass(frozen=True)
@@ -51,13 +49,15 @@ class JobPlan:
     #: Inputs: a path inside ``/opt/ml`` (e.g. ``input/data/train``) -> a local file or
     #: directory. A file lands inside that directory under its own name.
     mounts: dict[str, Path]
-    script_mode: bool  # run the launcher (SageMaker script mode), else the command below
+    script_mode: bool  # run ``jobfiles/launcher.py`` (SageMaker script mode), else the command
     image: str
     entrypoint: list[str] | None  # None: the image's own (Docker only)
     arguments: list[str]
     max_runtime_seconds: float
     grace_seconds: float
     extra: dict[str, Any] = field(default_factory=dict)
+    #: The launcher's directory on the server (script mode): the kind's, not the runner's.
+    jobfiles: Path | None = None
 
     @property
     def state_dir(self) -> Path:
@@ -78,8 +78,8 @@ class TrainingBackend(abc.ABC):
         """The ``/opt/ml`` tree as the job sees it."""
 
     @abc.abstractmethod
-    def job_paths(self) -> dict[str, str]:
-        """``python``, ``jobfiles`` and ``venvs`` as the job sees them."""
+    def job_paths(self, jobfiles: Path) -> dict[str, str]:
+        """``python``, ``jobfiles`` (the launcher's) and ``venvs`` as the job sees them."""
 
     @abc.abstractmethod
     def place_inputs(self, tree: Path, mounts: dict[str, Path]) -> None:
@@ -100,3 +100,7 @@ class TrainingBackend(abc.ABC):
     async def cleanup(self, handle: dict[str, Any]) -> None:
         """Release what the run left behind (containers, networks) once it has ended."""
         return None
+
+
+#: The name the runner uses: a backend runs jobs of every kind.
+JobBackend = TrainingBackend

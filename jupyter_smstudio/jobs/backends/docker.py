@@ -19,8 +19,8 @@ from ...compute import ComputeProfile
 from ...errors import InvalidInput
 from ...runtime import ProcessSpec, launch
 from ...runtime.files import atomic_write_json
-from ...training.contract import Layout
-from .base import JOBFILES, HostPlan, JobPlan, RunShape, TrainingBackend
+from ..layout import Layout
+from .base import HostPlan, JobPlan, RunShape, TrainingBackend
 
 CONTAINER_JOBFILES = "/opt/smstudio/lib"
 CONTAINER_VENVS = "/opt/smstudio/venvs"
@@ -74,7 +74,7 @@ class DockerBackend(TrainingBackend):
     def layout(self, tree: Path) -> Layout:
         return Layout("/opt/ml")
 
-    def job_paths(self) -> dict[str, str]:
+    def job_paths(self, jobfiles: Path) -> dict[str, str]:
         return {"python": "python3", "jobfiles": CONTAINER_JOBFILES, "venvs": CONTAINER_VENVS}
 
     def place_inputs(self, tree: Path, mounts: dict[str, Path]) -> None:
@@ -113,9 +113,10 @@ class DockerBackend(TrainingBackend):
             argv += ["-v", f"{path}:{target}:ro"]
         env = dict(host.env)
         if plan.script_mode:
+            assert plan.jobfiles is not None, "script mode needs the launcher's directory"
             argv += [
                 "-v",
-                f"{JOBFILES}:{CONTAINER_JOBFILES}:ro",
+                f"{plan.jobfiles}:{CONTAINER_JOBFILES}:ro",
                 "-v",
                 f"{self.venv_dir}:{CONTAINER_VENVS}",
             ]
