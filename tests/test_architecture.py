@@ -21,6 +21,8 @@ ROOT = "jupyter_smstudio"
 #: Kinds and areas built on the runner: ``jobs`` never imports them, even for types.
 ABOVE_JOBS = ("training", "processing", "hosting", "spaces", "wrangler", "services", "areas")
 #: Code that runs in the user's kernel: it imports nothing of the server's own modules.
+#: The assembly: builds and lists everything; an import into it from below is an arrow up.
+ASSEMBLY = ("app", "services", "areas", "registry")
 KERNEL_SIDE = ("client", "sdk", "magics", "widgets", "kernelenv", "__init__", "_version")
 
 
@@ -170,6 +172,11 @@ def test_jobs_is_imported_by_the_kinds() -> None:
     assert not {"training", "processing"} & package_graph(runtime_only=True)["jobs"]
 
 
+def test_the_idle_monitor_reads_protocols_not_the_areas_that_implement_them() -> None:
+    """It takes small protocols (``IdleSpaces``, ``WorkSource``), not ``Services``."""
+    assert arrows("idle", ("services", "jobs", "training", "processing", "hosting")) == []
+
+
 def test_kernel_side_code_imports_nothing_of_the_server() -> None:
     server_side = [
         arrow
@@ -203,6 +210,12 @@ def describe() -> str:
     jobs_like = ("jobs", "training", "processing")
     typed = [c for c in module_cycles(False) if all(package_of(m) in jobs_like for m in c)]
     lines.append(f"circles of job modules (with type-only): {typed or 'none'}")
+    up = sorted(
+        f"{e.source} -> {e.target}{'' if e.runtime else ' (type-only)'}"
+        for e in edges()
+        if package_of(e.target) in ASSEMBLY and package_of(e.source) not in (*ASSEMBLY, "__init__")
+    )
+    lines.append(f"arrows up into the assembly: {up or 'none'}")
     lines.append("jobs -> kinds above it: " + str(arrows("jobs", ABOVE_JOBS) or "none"))
     for source in ("training", "processing", "hosting"):
         lines.append(f"{source} -> jobs: {'jobs' in package_graph(True).get(source, set())}")
