@@ -79,7 +79,7 @@ class JobRunner:
         self.config = config
         self.repository = repository
         self.compute = compute
-        self.data_dir = data_dir / "training"
+        self.data_dir = data_dir / "training"  # every kind's job dirs: the name is on disk
         self.root = Path(config.root_dir or root_dir).resolve()
         self.artifact_root = Path(config.artifact_dir or data_dir / "artifacts")
         venvs = data_dir / "venvs"  # shared with endpoints: deploying reuses what training built
@@ -131,10 +131,6 @@ class JobRunner:
         if output_path and not base.is_absolute():
             base = self.root / base
         return base / name / "output"
-
-    @staticmethod
-    def has_ended(job: StoredJob) -> bool:
-        return job.status in FINAL
 
     # ---- start and stop of the server -----------------------------------------------
     async def start(self) -> None:
