@@ -21,7 +21,9 @@ from .identity import default_owner
 from .idle.policy import IdlePolicy
 from .jobs.config import TrainingJobs
 from .kernelenv import ENV_TOKEN, ENV_URL
+from .runtime.files import private_dir
 from .services import Services
+from .spaces.kernel_access import guarded_handlers
 from .spaces.service import SpaceService
 from .store.database import sqlite_url
 from .wrangler.config import DataWrangler
@@ -94,6 +96,7 @@ class SMStudioApp(ExtensionApp):
         return self.database_url or sqlite_url(Path(self.data_dir) / "smstudio.db")
 
     def initialize_settings(self) -> None:
+        private_dir(Path(self.data_dir))  # job specs, environments, keys: this user's only
         self.services = Services.build(self)
         # Space kernelspecs live in our data dir; the server's own manager finds them.
         kernels = str(Path(self.data_dir) / "kernels")
@@ -112,6 +115,8 @@ class SMStudioApp(ExtensionApp):
 
     def initialize_handlers(self) -> None:
         self.handlers.extend(tornado_handlers(all_routes()))
+        # jupyter_server's kernel routes, refusing other users' space kernels.
+        self.handlers.extend(guarded_handlers())
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._publish_connection_env(serverapp)

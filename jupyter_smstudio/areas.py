@@ -22,6 +22,7 @@ from .spaces import schema as spaces_schema
 from .store.migrations import Migration
 from .training import handlers as training_handlers
 from .wrangler import handlers as wrangler_handlers
+from .wrangler import schema as wrangler_schema
 
 
 def all_routes() -> list[Route]:
@@ -45,4 +46,5 @@ def all_migrations() -> list[Migration]:
         *spaces_schema.MIGRATIONS,
         *jobs_schema.MIGRATIONS,
         *hosting_schema.MIGRATIONS,
+        *wrangler_schema.MIGRATIONS,
     ]

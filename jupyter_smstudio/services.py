@@ -28,6 +28,7 @@ from .spaces.repository import SpaceRepository
 from .spaces.service import SpaceService
 from .store import Database
 from .training.trainingjobs import TrainingService
+from .wrangler.access import FlowAccessRepository
 from .wrangler.config import DataWrangler
 from .wrangler.service import WranglerService
 
@@ -139,7 +140,10 @@ class Services:
             hosting=hosting,
             access_keys=AccessKeyService(db, SecretBox(data_dir / "hosting" / "access-keys.key")),
             wrangler=WranglerService(
-                root_dir, data_dir / "wrangler-cache", DataWrangler(parent=app)
+                FlowAccessRepository(db),
+                root_dir,
+                data_dir / "wrangler-cache",
+                DataWrangler(parent=app),
             ),
             idle=idle,
             tasks=tasks,

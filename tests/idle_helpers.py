@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from tornado.httpclient import HTTPRequest
@@ -24,20 +22,6 @@ POLICY = {
     "cpu_busy_percent": 20,
     "warning_minutes": 0.05,
 }
-
-
-async def eventually(
-    check: Callable[[], Awaitable[Any]], timeout: float, what: str, interval: float = 0.25
-) -> Any:
-    """Await ``check()`` until it returns something truthy, or fail after ``timeout``."""
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = await check()
-        if last:
-            return last
-        await asyncio.sleep(interval)
-    raise TimeoutError(f"timed out after {timeout}s waiting for {what}; last: {last!r}")
 
 
 async def report(api: ApiCall, user: str = "alice") -> dict[str, Any]:

@@ -7,11 +7,14 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import requests
+
+from .waiting import Fatal, wait_until
+
+__all__ = ["ROOT", "Fatal", "ServerProcess", "free_port", "wait_until"]
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,27 +23,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-class Fatal(Exception):
-    """Raised by a predicate when waiting longer cannot help."""
-
-
-def wait_until(predicate: Any, timeout: float, what: str, interval: float = 0.1) -> Any:
-    """Poll ``predicate`` until it returns a truthy value or ``timeout`` passes."""
-    deadline = time.monotonic() + timeout
-    last_error: BaseException | None = None
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except Fatal:
-            raise
-        except Exception as err:
-            last_error = err
-        time.sleep(interval)
-    raise TimeoutError(f"timed out after {timeout}s waiting for {what}: {last_error!r}")
 
 
 class ServerProcess:

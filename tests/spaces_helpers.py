@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 from typing import Any
 
 from .conftest import USERS, ApiCall
 from .kernels import execute
+from .waiting import eventually
 
 
 async def wait_status(
     api: ApiCall, name: str, *wanted: str, timeout: float = 30, user: str = "alice"
 ) -> dict[str, Any]:
-    """Poll the space until its status is one of ``wanted`` (fail fast on another final one)."""
-    deadline = time.monotonic() + timeout
-    while True:
+    """Poll the space until its status is one of ``wanted``."""
+
+    async def check() -> dict[str, Any] | None:
         reply = await api("GET", f"spaces/{name}", user=user)
         assert reply.status == 200, reply.json
-        if reply.json["status"] in wanted:
-            return reply.json  # type: ignore[no-any-return]
-        if time.monotonic() > deadline:
-            raise TimeoutError(
-                f"space {name} is {reply.json['status']}, wanted {wanted}: {reply.json}"
-            )
-        await asyncio.sleep(0.1)
+        return reply.json if reply.json["status"] in wanted else None  # type: ignore[no-any-return]
+
+    return await eventually(check, timeout, f"space {name} to be {wanted}")  # type: ignore[no-any-return]
 
 
 class KernelClient:
@@ -45,14 +40,14 @@ class KernelClient:
 
     async def run(self, kernel_id: str, code: str, timeout: float = 60) -> str:
         url = f"ws://127.0.0.1:{self.port}{self.base_url}api/kernels/{kernel_id}/channels"
-        deadline = time.monotonic() + timeout
-        while True:  # a kernel that was just (re)started may not accept connections yet
+
+        async def attempt() -> tuple[str, Any] | None:
+            # A kernel that was just (re)started may not accept connections yet.
             try:
-                out, error = await execute(url, self.headers, code, timeout)
-                break
+                return await execute(url, self.headers, code, timeout)
             except (ConnectionError, OSError):
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.2)
+                return None
+
+        out, error = await eventually(attempt, timeout, f"kernel {kernel_id} to answer", 0.2)
         assert error is None, f"{error['ename']}: {error['evalue']}" if error else ""
         return out

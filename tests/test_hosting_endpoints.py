@@ -12,6 +12,7 @@ import pytest
 
 from .conftest import ApiCall, Reply
 from .hosting_models import model_archive, model_tree, stop_all_instances
+from .waiting import eventually
 
 pytestmark = pytest.mark.usefixtures("jp_serverapp", "cleanup")
 
@@ -23,14 +24,7 @@ def cleanup(tmp_path: Path) -> Any:
 
 
 async def until(predicate: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    last: Any = None
-    while time.monotonic() < deadline:
-        last = await predicate()
-        if last:
-            return last
-        await asyncio.sleep(0.1)
-    raise TimeoutError(f"timed out waiting for {what}: {last!r}")
+    return await eventually(predicate, timeout, what)
 
 
 async def wait_status(api: ApiCall, name: str, *statuses: str, timeout: float = 60) -> Reply:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +10,17 @@ import pytest
 
 from .conftest import ApiCall
 from .hosting_models import model_tree
+from .waiting import eventually
 
 pytestmark = pytest.mark.usefixtures("jp_serverapp")
 
 
 async def finished(api: ApiCall, name: str, timeout: float = 60) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    async def check() -> dict[str, Any] | None:
         job = (await api("GET", f"transform-jobs/{name}")).json
-        if job["status"] not in ("InProgress", "Stopping"):
-            return job  # type: ignore[no-any-return]
-        await asyncio.sleep(0.1)
-    raise TimeoutError(name)
+        return job if job["status"] not in ("InProgress", "Stopping") else None  # type: ignore[no-any-return]
+
+    return await eventually(check, timeout, f"transform job {name} to end")  # type: ignore[no-any-return]
 
 
 async def start(api: ApiCall, name: str, **fields: Any) -> dict[str, Any]:

@@ -20,7 +20,6 @@ from .conftest import USERS, ApiCall
 from .idle_helpers import (
     POLICY,
     TIMEOUT_S,
-    eventually,
     kernel_alive,
     kernel_report,
     report,
@@ -28,6 +27,7 @@ from .idle_helpers import (
 )
 from .kernels import execute
 from .spaces_helpers import KernelClient, wait_status
+from .waiting import eventually
 
 SPIN_THREAD = """
 import threading, time

@@ -51,10 +51,13 @@ def test_cpu_sampler_measures_this_process() -> None:
 
     sampler = CpuSampler()
     assert sampler.sample([os.getpid()])[os.getpid()].cpu_percent is None
-    end = time.process_time() + 0.3
-    while time.process_time() < end:
+    wall, cpu = time.monotonic(), time.process_time()
+    while time.process_time() < cpu + 0.3:
         pass
+    # What this process really got: on a loaded machine a busy loop gets less than a
+    # whole CPU, so the expectation is measured, not assumed.
+    got = (time.process_time() - cpu) / (time.monotonic() - wall) * 100
     usage = sampler.sample([os.getpid()])[os.getpid()]
     assert usage.cpu_percent is not None
-    assert usage.cpu_percent > 30
+    assert usage.cpu_percent >= got / 2, (usage.cpu_percent, got)
     assert os.getpid() in usage.pids

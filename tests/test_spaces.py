@@ -11,6 +11,7 @@ import pytest
 
 from .conftest import ApiCall
 from .spaces_helpers import KernelClient
+from .waiting import eventually
 
 
 @pytest.fixture
@@ -140,13 +141,7 @@ async def test_memory_limit_kills_a_kernel_with_a_clear_event(
         events = (await api("GET", "spaces/s1/events")).json["items"]
         return [e for e in events if e["kind"] == "kernel-oom"]
 
-    import asyncio
-    import time
-
-    deadline = time.monotonic() + 30
-    while not (found := await oom_event()):
-        assert time.monotonic() < deadline, "no out-of-memory event recorded"
-        await asyncio.sleep(0.2)
+    found = await eventually(oom_event, 30, "an out-of-memory event", interval=0.2)
     assert "out of memory" in found[0]["message"]
     assert "0.25 GiB of ml.small" in found[0]["message"]
 

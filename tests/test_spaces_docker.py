@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -14,10 +13,11 @@ from typing import Any
 import pytest
 from jupyter_client.provisioning.factory import KernelProvisionerFactory
 
+from jupyter_smstudio.runtime.containers import limit_args
 from jupyter_smstudio.runtime.limits import ResourceLimits
-from jupyter_smstudio.spaces.containers import limit_args
 from jupyter_smstudio.spaces.docker_provisioner import container_name
 
+from . import waiting
 from .conftest import USERS, ApiCall
 from .docker_helpers import (
     ENTRY_POINT,
@@ -82,14 +82,7 @@ def kernels(
 
 async def eventually(check: Callable[[], Any], what: str, timeout: float = 30) -> Any:
     """Poll ``check`` (run in a thread: it may call docker) until truthy, with a deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = await asyncio.to_thread(check)
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.2)
+    return await waiting.eventually(check, timeout, what, interval=0.2, in_thread=True)
 
 
 async def create(api: ApiCall, name: str, **fields: Any) -> dict[str, Any]:
@@ -153,10 +146,10 @@ async def test_interrupt_then_change_compute_restarts_the_container_with_new_lim
         reply = await jp_fetch("api", "kernels", kernel, headers=HEADERS)
         return json.loads(reply.body)["execution_state"]  # type: ignore[no-any-return]
 
-    deadline = time.monotonic() + 20
-    while await state() != "busy":
-        assert time.monotonic() < deadline, "the loop never started"
-        await asyncio.sleep(0.1)
+    async def busy_now() -> bool:
+        return await state() == "busy"
+
+    await waiting.eventually(busy_now, 20, "the loop to start")
     await jp_fetch("api", "kernels", kernel, "interrupt", method="POST", body="", headers=HEADERS)
     _, error = await busy
     assert error is not None
@@ -184,10 +177,7 @@ async def test_out_of_memory_is_reported(api: ApiCall, kernels: KernelClient) ->
         events = (await api("GET", "spaces/s4/events")).json["items"]
         return any(e["kind"] == "kernel-oom" for e in events)
 
-    deadline = time.monotonic() + 20
-    while not await oom_event():
-        assert time.monotonic() < deadline, "no kernel-oom event"
-        await asyncio.sleep(0.3)
+    await waiting.eventually(oom_event, 20, "a kernel-oom event", interval=0.3)
     hog.cancel()  # its reply never comes: the kernel died
     assert (await kernels.run(kernel, "print(1 + 1)")).strip() == "2", "restarted, answers"
 

@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import textwrap
-import time
 from pathlib import Path
 from typing import Any
 
+from . import waiting
 from .conftest import ApiCall
 
 FINAL = {"Completed", "Failed", "Stopped"}
@@ -27,14 +26,12 @@ async def eventually(
     api: ApiCall, name: str, predicate: Any, timeout: float = 30, route: str = "training-jobs"
 ) -> Any:
     """Describe the job until ``predicate(job)`` holds; fail with the last answer on timeout."""
-    deadline = time.monotonic() + timeout
-    job: Any = None
-    while time.monotonic() < deadline:
+
+    async def check() -> Any:
         job = (await api("GET", f"{route}/{name}")).json
-        if predicate(job):
-            return job
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout}s; last state: {job}")
+        return job if predicate(job) else None
+
+    return await waiting.eventually(check, timeout, f"{route}/{name}", interval=0.05)
 
 
 async def finished(
@@ -49,11 +46,9 @@ async def full_log(api: ApiCall, name: str, route: str = "training-jobs") -> str
 
 async def until_logged(api: ApiCall, name: str, text: str, timeout: float = 30) -> str:
     """The job's log once it contains ``text``."""
-    deadline = time.monotonic() + timeout
-    log = ""
-    while time.monotonic() < deadline:
+
+    async def check() -> str | None:
         log = await full_log(api, name)
-        if text in log:
-            return log
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"'{text}' not logged within {timeout}s: {log[-2000:]}")
+        return log if text in log else None
+
+    return str(await waiting.eventually(check, timeout, f"'{text}' in {name}'s log", 0.05))

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import re
+import sys
 from http.client import responses
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -50,6 +53,97 @@ def _is_cache_buster(key: str, values: list[bytes]) -> bool:
     return key.isdigit() and all(not v for v in values)
 
 
+#: Deepest nesting of arrays and objects a request body may have.
+MAX_JSON_DEPTH = 64
+#: Longest integer a body may hold: the interpreter's limit for int <-> str conversions.
+MAX_INT_DIGITS = sys.get_int_max_str_digits() or 4300
+
+
+class _Refused:
+    """A JSON value the parser kept aside, to be reported with the field it is in."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+def _parse_int(text: str) -> int | _Refused:
+    if len(text.lstrip("-")) > MAX_INT_DIGITS:
+        return _Refused(f"an integer may have at most {MAX_INT_DIGITS} digits")
+    return int(text)
+
+
+def _parse_float(text: str) -> float | _Refused:
+    value = float(text)
+    return value if math.isfinite(value) else _Refused(f"{text} is out of range for a number")
+
+
+def _parse_constant(name: str) -> _Refused:
+    return _Refused(f"{name} is not a JSON number")
+
+
+def parse_json_object(raw: bytes) -> dict[str, Any]:
+    """A request body as a dict, or a 400: every way ``json.loads`` fails is mapped here.
+
+    NaN, Infinity, numbers out of range and huge integers (which ``int`` refuses to read)
+    are refused naming their field, as is nesting deeper than ``MAX_JSON_DEPTH``.
+    """
+    if not raw.strip():
+        raise MalformedRequest("The request needs a JSON object body.")
+    try:
+        data = json.loads(
+            raw, parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant
+        )
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise MalformedRequest(f"The request body is not valid JSON: {err}") from err
+    except RecursionError as err:  # the C parser recurses once per level
+        raise _too_deep(_deep_field(raw)) from err
+    if not isinstance(data, dict):
+        raise MalformedRequest("The request body must be a JSON object.")
+    _check_values(data)
+    return data
+
+
+def _check_values(data: dict[str, Any]) -> None:
+    """Refuse kept-aside values and too deep nesting, naming the field (no recursion)."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        field = ".".join(path)
+        if isinstance(node, _Refused):
+            raise InvalidInput(f"{field}: {node.reason}.", field=field)
+        if isinstance(node, (dict, list)):
+            if len(path) >= MAX_JSON_DEPTH:
+                raise _too_deep(path[0])
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            stack.extend((value, (*path, str(key))) for key, value in items)
+
+
+def _too_deep(field: str | None) -> InvalidInput:
+    where = f"{field}: " if field else "The request body: "
+    return InvalidInput(f"{where}nested more than {MAX_JSON_DEPTH} levels deep.", field=field)
+
+
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _deep_field(raw: bytes) -> str | None:
+    """The top-level key whose value nests too deeply, found without recursing."""
+    if not raw.lstrip().startswith(b"{"):
+        return None
+    depth, key = 0, None
+    for token in _TOKEN.finditer(raw):
+        text = token.group()
+        if text in (b"[", b"{"):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return key
+        elif text in (b"]", b"}"):
+            depth -= 1
+        elif depth == 1:  # at the top level, the last string before a value is its key
+            key = json.loads(text)
+    return None
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str
@@ -62,10 +156,33 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
-def validation_error(err: ValidationError, *, location: str = "") -> InvalidInput:
-    """Turn pydantic's report into one message naming the first bad field."""
+def _field_path(loc: tuple[int | str, ...], data: Any) -> str | None:
+    """The dotted path of the bad input in ``data``, without pydantic's union labels.
+
+    A tagged union puts its tag in ``loc`` (``source.file.path`` for ``source.path``) and
+    other unions the member's type; neither names anything the client sent.
+    """
+    parts: list[str] = []
+    node = data
+    for i, key in enumerate(loc):
+        sent = (isinstance(node, dict) and key in node) or (
+            isinstance(node, list) and isinstance(key, int) and -len(node) <= key < len(node)
+        )
+        if sent:
+            node = node[key]
+        elif not (i == len(loc) - 1 and isinstance(node, dict)):  # not a missing/unknown key
+            continue
+        parts.append(str(key))
+    return ".".join(parts) or None
+
+
+def validation_error(err: ValidationError, *, location: str = "", data: Any = None) -> InvalidInput:
+    """Turn pydantic's report into one message naming the first bad field (in ``data``)."""
     first = err.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or None
+    if data is None:
+        field = ".".join(str(p) for p in first["loc"]) or None
+    else:
+        field = _field_path(first["loc"], data)
     message = first["msg"]
     if first["type"] == "extra_forbidden":
         message = f"unknown {location or 'field'}"
@@ -110,22 +227,14 @@ class SMStudioHandler(ExtensionHandlerMixin, APIHandler):
 
     # ---- input -------------------------------------------------------------
     def json_body(self) -> dict[str, Any]:
-        raw = self.request.body or b""
-        if not raw.strip():
-            raise MalformedRequest("The request needs a JSON object body.")
-        try:
-            data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise MalformedRequest(f"The request body is not valid JSON: {err}") from err
-        if not isinstance(data, dict):
-            raise MalformedRequest("The request body must be a JSON object.")
-        return data
+        return parse_json_object(self.request.body or b"")
 
     def body(self, model: type[M]) -> M:
+        data = self.json_body()
         try:
-            return model.model_validate(self.json_body())
+            return model.model_validate(data)
         except ValidationError as err:
-            raise validation_error(err) from err
+            raise validation_error(err, data=data) from err
 
     def query(self, model: type[M]) -> M:
         args = {

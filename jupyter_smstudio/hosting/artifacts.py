@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InvalidInput
+from ..paths import confine
 
 DEFAULT_PROGRAM = "inference.py"
 
@@ -40,18 +41,13 @@ class Workspace:
 
     def __init__(self, root: Path, extra_roots: list[Path]) -> None:
         self.root = root.resolve()
-        self.roots = [self.root, *(r.resolve() for r in extra_roots)]
+        self.extra_roots = [r.resolve() for r in extra_roots]
 
     def resolve(self, path: str, field: str, *, must_exist: bool = True) -> Path:
-        candidate = Path(path).expanduser()
-        if not candidate.is_absolute():
-            candidate = self.root / candidate
-        resolved = candidate.resolve()
-        if not any(resolved == r or resolved.is_relative_to(r) for r in self.roots):
-            raise InvalidInput(f"{path} is outside your workspace", field=field)
-        if must_exist and not resolved.exists():
-            raise InvalidInput(f"{path} does not exist", field=field)
-        return resolved
+        return confine(
+            self.root, path, field, must_exist=must_exist, extra_roots=self.extra_roots,
+            within="your workspace",
+        )  # fmt: skip
 
 
 def _unpack(archive: Path, cache: Path, field: str) -> Path:
@@ -93,7 +89,7 @@ def prepare(
     else:
         raise InvalidInput("model_data must be a model.tar.gz or a directory", field="model_data")
     program = entry_point or DEFAULT_PROGRAM
-    if source_dir:
+    if source_dir is not None:
         resolved = workspace.resolve(source_dir, "source_dir")
         if not resolved.is_dir():
             raise InvalidInput(f"{source_dir} is not a directory", field="source_dir")

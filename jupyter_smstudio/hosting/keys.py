@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, insert, select, update
 
 from ..errors import LimitExceeded, NotFound
+from ..runtime.files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, restrict
 from ..store import Database
 from ..timeutil import now_ms
 from .models import AccessKey, AccessKeyCreate, AccessKeyList, NewAccessKey
@@ -42,10 +43,12 @@ class SecretBox:
     def _cipher(self) -> AESGCM:
         if self._aead is None:
             if not self.key_path.exists():
-                self.key_path.parent.mkdir(parents=True, exist_ok=True)
-                fd = os.open(self.key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                self.key_path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+                fd = os.open(self.key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
                 with os.fdopen(fd, "wb") as f:
                     f.write(AESGCM.generate_key(bit_length=256))
+            else:
+                restrict(self.key_path, PRIVATE_FILE_MODE)  # as an older version left it
             self._aead = AESGCM(self.key_path.read_bytes())
         return self._aead
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from ..naming import RESOURCE_NAME_FIELD
 from ..store.paging import ListQuery, Page
@@ -77,6 +78,21 @@ class Variant(Strict):
     )
 
 
+def _check_variants(variants: list[Variant]) -> list[Variant]:
+    names = [v.variant_name for v in variants]
+    if len(set(names)) != len(names):
+        raise PydanticCustomError("variants", "variant names must be unique")
+    if not any(v.initial_variant_weight > 0 for v in variants):
+        raise PydanticCustomError("variants", "at least one variant needs a weight above 0")
+    return variants
+
+
+#: An endpoint's variants, wherever they are given (a config, or inline on an endpoint).
+Variants = Annotated[
+    list[Variant], Field(min_length=1, max_length=10), AfterValidator(_check_variants)
+]
+
+
 class DataCapture(Strict):
     enable_capture: bool = True
     initial_sampling_percentage: int = Field(100, ge=0, le=100)
@@ -90,17 +106,8 @@ class DataCapture(Strict):
 
 
 class EndpointConfigSpec(Strict):
-    variants: list[Variant] = Field(min_length=1, max_length=10)
+    variants: Variants
     data_capture: DataCapture | None = None
-
-    @model_validator(mode="after")
-    def _check(self) -> EndpointConfigSpec:
-        names = [v.variant_name for v in self.variants]
-        if len(set(names)) != len(names):
-            raise ValueError("variant names must be unique")
-        if not any(v.initial_variant_weight > 0 for v in self.variants):
-            raise ValueError("at least one variant needs a weight above 0")
-        return self
 
 
 class EndpointConfigCreate(EndpointConfigSpec):
@@ -139,7 +146,7 @@ class EndpointCreate(Strict):
 
     name: str = RESOURCE_NAME_FIELD
     endpoint_config_name: str | None = None
-    variants: list[Variant] | None = Field(None, min_length=1, max_length=10)
+    variants: Variants | None = None
     data_capture: DataCapture | None = None
 
     @model_validator(mode="after")
@@ -151,7 +158,7 @@ class EndpointCreate(Strict):
 
 class EndpointUpdate(Strict):
     endpoint_config_name: str | None = None
-    variants: list[Variant] | None = Field(None, min_length=1, max_length=10)
+    variants: Variants | None = None
     data_capture: DataCapture | None = None
 
     @model_validator(mode="after")

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import Conflict
 from ..store import Database
 from ..store.paging import ListQuery, fetch_page
+from ..store.rows import read_row, readable
 
 D = TypeVar("D", bound=BaseModel)
 
@@ -39,6 +40,10 @@ class DocumentRepository(Generic[D]):
     def _doc(self, row: Any) -> D:
         return self.model.model_validate_json(row.doc)
 
+    def _docs(self, rows: Sequence[Any]) -> list[D]:
+        """The documents that read; damaged rows are logged and left out."""
+        return readable(self._doc, rows, self.noun, lambda row: f"{row.owner}/{row.name}")
+
     async def insert(self, doc: D) -> None:
         try:
             async with self.db.transaction() as conn:
@@ -61,7 +66,7 @@ class DocumentRepository(Generic[D]):
             row = (
                 await conn.execute(select(t).where(t.c.owner == owner, t.c.name == name))
             ).first()
-        return self._doc(row) if row else None
+        return read_row(self._doc, row, self.noun, name) if row else None
 
     async def page(
         self, owner: str, query: ListQuery, status: str | None = None
@@ -72,13 +77,13 @@ class DocumentRepository(Generic[D]):
             stmt = stmt.where(t.c.status == status)
         async with self.db.transaction() as conn:
             rows, token = await fetch_page(conn, t, stmt, query)
-        return [self._doc(r) for r in rows], token
+        return self._docs(rows), token
 
     async def all_with_status(self, statuses: Sequence[str]) -> list[D]:
         t = self.table
         async with self.db.transaction() as conn:
             rows = (await conn.execute(select(t).where(t.c.status.in_(statuses)))).all()
-        return [self._doc(r) for r in rows]
+        return self._docs(rows)
 
     async def delete(self, owner: str, name: str) -> bool:
         t = self.table

@@ -3,10 +3,13 @@ naming its field. A kind checks the rest of its request in ``JobKind.resolve``."
 
 from __future__ import annotations
 
+import importlib
 import re
+from pathlib import Path
 
 from ..compute import ComputeCatalog
 from ..errors import InvalidInput
+from ..paths import confine, is_remote
 from .backends import JobBackend, RunShape
 from .kind import Resolved
 from .models import JobRequest
@@ -36,3 +39,17 @@ def check_run(
     backends[backend].check(shape, profile)
     check_environment(spec)
     return Resolved(backend, profile)
+
+
+def data_source(root: Path, value: str, where: str) -> Path | str:
+    """A local path in the space (must exist), or an fsspec URL (fetched before the run)."""
+    if not is_remote(value):
+        return confine(root, value, where, must_exist=True)
+    try:
+        importlib.import_module("fsspec")
+    except ImportError as err:
+        raise InvalidInput(
+            f"{where}: URLs like '{value}' need fsspec (and e.g. s3fs) installed on the server.",
+            field=where,
+        ) from err
+    return value

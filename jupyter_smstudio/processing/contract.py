@@ -23,11 +23,11 @@ VOLUME_SIZE_GB = 30
 
 
 def input_path(destination: str | None, name: str) -> str:
-    return destination or f"{PROCESSING_ROOT}/input/{name}"
+    return destination if destination is not None else f"{PROCESSING_ROOT}/input/{name}"
 
 
 def output_path(source: str | None, name: str) -> str:
-    return source or f"{PROCESSING_ROOT}/output/{name}"
+    return source if source is not None else f"{PROCESSING_ROOT}/output/{name}"
 
 
 def relative_path(value: str) -> str | None:

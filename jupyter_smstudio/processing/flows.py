@@ -80,10 +80,12 @@ async def run_flow(
     request: FlowJobRequest,
 ) -> ProcessingJob:
     """Start a processing job that runs ``flow`` on its full data."""
-    plan = await wrangler.processing_job(flow)
+    plan = await wrangler.processing_job(owner, flow)
     name = request.job_name or default_job_name(flow)
     root = wrangler.root
-    where = request.output_path or (Path(flow).parent / name).as_posix()
+    where = request.output_path
+    if where is None:
+        where = (Path(flow).parent / name).as_posix()
     output_dir = await asyncio.to_thread(
         lambda: resolve_user_path(root, where, field="output_path")
     )

@@ -17,12 +17,13 @@ from typing import Any
 from ..compute import ComputeProfile
 from ..errors import InvalidInput
 from ..jobs.backends import HostPlan, JobBackend, JobPlan, RunShape
+from ..jobs.checks import data_source
 from ..jobs.kind import JobKind, KindContext, Resolved
 from ..jobs.layout import hosts_of
 from ..jobs.models import Secondary
-from ..jobs.paths import confine, data_source, is_remote
 from ..jobs.remote import fetch_remote
 from ..jobs.repository import StoredJob
+from ..paths import check_path_text, confine, is_remote
 from ..runtime.files import atomic_write_json
 from . import contract, outputs
 from .models import PROCESSING_ROOT, OutputLocation, ProcessingJob, ProcessingJobCreate
@@ -84,7 +85,7 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
             inside.append(
                 _inside(contract.output_path(out.source, out.output_name), f"outputs.{i}.source")
             )
-            if out.destination:
+            if out.destination is not None:
                 confine(runner.root, out.destination, f"outputs.{i}.destination")
         clash = contract.overlapping(inside)
         if clash:
@@ -208,7 +209,7 @@ def _unique(names: list[str], field_name: str, key: str) -> None:
 
 
 def _inside(path: str, where: str) -> str:
-    relative = contract.relative_path(path)
+    relative = contract.relative_path(check_path_text(path, where))
     if relative is None:
         raise InvalidInput(
             f"{where}: '{path}' must be a directory under {PROCESSING_ROOT}/.", field=where

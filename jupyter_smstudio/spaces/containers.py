@@ -10,7 +10,6 @@ dir) and the provisioner reads it at each kernel (re)start.
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -21,7 +20,6 @@ from typing import Any
 import jupyter_smstudio
 
 from ..runtime.files import atomic_write_json, read_json
-from ..runtime.limits import ResourceLimits
 
 DOCKER = "docker"
 DEFAULT_IMAGE = "smstudio-base:py311"
@@ -86,31 +84,6 @@ class SpaceVolume:
         ids = (await docker("ps", "--all", "--quiet", "--filter", label)).split()
         if ids:
             await docker("rm", "--force", *ids, check=False)
-
-
-def limit_args(limits: ResourceLimits) -> list[str]:
-    """``--cpus``/``--memory``/``--gpus`` for a profile's limits.
-
-    Docker refuses more CPUs than the machine has, so a profile sized for a bigger
-    machine gets all of this one's instead of failing to start.
-    """
-    args: list[str] = []
-    if limits.cpus:
-        args += ["--cpus", f"{min(limits.cpus, os.cpu_count() or 1):g}"]
-    if limits.memory_bytes:  # swap = memory: the limit is a real limit
-        args += ["--memory", str(limits.memory_bytes), "--memory-swap", str(limits.memory_bytes)]
-    if limits.gpus:
-        args += ["--gpus", str(limits.gpus)]
-    return args
-
-
-def env_args(env: Mapping[str, str]) -> list[str]:
-    return [arg for key, value in env.items() for arg in ("--env", f"{key}={value}")]
-
-
-def thread_env(limits: ResourceLimits) -> dict[str, str]:
-    """Thread-count hints for numeric libraries; GPUs are exposed by ``--gpus`` instead."""
-    return {k: v for k, v in limits.env().items() if k != "CUDA_VISIBLE_DEVICES"}
 
 
 def package_mount_args() -> list[str]:

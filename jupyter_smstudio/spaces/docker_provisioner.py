@@ -23,16 +23,14 @@ from jupyter_client.connect import write_connection_file
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Unicode
 
+from ..runtime.containers import env_args, limit_args, thread_env
 from .containers import (
     DOCKER,
     SpaceVolume,
     container_argv,
     docker,
     ensure_image,
-    env_args,
     image_for,
-    limit_args,
-    thread_env,
 )
 from .provisioners import SpaceProvisionerMixin, profile_limits, space_kernel_env
 

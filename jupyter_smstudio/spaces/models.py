@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic.json_schema import SkipJsonSchema
+from pydantic_core import PydanticCustomError
 
 from ..naming import RESOURCE_NAME_FIELD
+from ..sharing import Sharing
 from ..store.paging import ListQuery, Page
 
 
@@ -25,11 +29,6 @@ BUSY = frozenset({SpaceStatus.PENDING, SpaceStatus.STOPPING, SpaceStatus.UPDATIN
                   SpaceStatus.DELETING})  # fmt: skip
 
 
-class Sharing(str, Enum):
-    PRIVATE = "private"
-    SHARED = "shared"
-
-
 USERNAME = Field(min_length=1, max_length=255)
 
 
@@ -40,30 +39,43 @@ class SpaceCreate(BaseModel):
     sharing: Sharing = Sharing.PRIVATE
     members: list[str] = Field(default_factory=list, max_length=100,
                                description="Users who may use a shared space.")  # fmt: skip
-    storage_gb: int | None = Field(None, ge=1, description="Volume size; admin default if unset.")
+    storage_gb: StrictInt | None = Field(
+        None, ge=1, description="Volume size; admin default if unset."
+    )
     profile: str | None = Field(None, description="Compute profile; admin default if unset.")
     image: str | None = Field(None, max_length=255, description="Container image (Docker).")
     lifecycle_configs: list[str] = Field(default_factory=list, max_length=20)
-    idle_timeout_minutes: int | None = Field(
+    idle_timeout_minutes: StrictInt | None = Field(
         None, ge=0, description="Idle shutdown after this many minutes; 0: off; unset: default."
     )
     start: bool = Field(True, description="Start the space right after creating it.")
 
 
 class SpaceUpdate(BaseModel):
-    """Fields that may change after creation; changing ``profile`` restarts kernels."""
+    """Fields that may change after creation; changing ``profile`` restarts kernels.
+
+    Validated like ``SpaceCreate``: a field left out keeps its value; null is allowed only
+    where creating allows it (and means the same: the admin's default, or no image).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    sharing: Sharing | None = None
-    members: list[str] | None = Field(None, max_length=100)
-    storage_gb: int | None = Field(None, ge=1)
-    profile: str | None = None
+    sharing: Sharing | SkipJsonSchema[None] = None
+    members: Annotated[list[str], Field(max_length=100)] | SkipJsonSchema[None] = None
+    storage_gb: StrictInt | None = Field(None, ge=1, description="null: the admin default.")
+    profile: str | None = Field(None, description="null: the admin default.")
     image: str | None = Field(None, max_length=255)
-    lifecycle_configs: list[str] | None = Field(None, max_length=20)
-    idle_timeout_minutes: int | None = Field(
-        None, ge=0, description="Idle shutdown after this many minutes; 0: off; unset: default."
+    lifecycle_configs: Annotated[list[str], Field(max_length=20)] | SkipJsonSchema[None] = None
+    idle_timeout_minutes: StrictInt | None = Field(
+        None, ge=0, description="Idle shutdown after this many minutes; 0: off; null: default."
     )
+
+    @field_validator("sharing", "members", "lifecycle_configs", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise PydanticCustomError("not_null", "may not be null (leave it out to keep it)")
+        return value
 
 
 class Space(BaseModel):

@@ -10,23 +10,31 @@ from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict
+from ..sharing import Sharing
 from ..store import Database
 from ..store.paging import ListQuery, fetch_page
+from ..store.rows import read_row, readable
 from ..timeutil import now_ms
 from .kernelspecs import kernel_name
-from .models import Sharing, Space, SpaceEvent, SpaceEventPage, SpacePage, SpaceQuery
+from .models import Space, SpaceEvent, SpaceEventPage, SpacePage, SpaceQuery
 from .schema import space_events, spaces
 
 JSON_COLUMNS = ("members", "lifecycle_configs")
 
 
 def _model(row: Any) -> Space:
+    """The space in ``row``; a ValueError or TypeError if it does not read as one."""
     data = dict(row._mapping)
     for key in JSON_COLUMNS:
         data[key] = json.loads(data[key])
     data.pop("run_pid", None)
     data["kernel_name"] = kernel_name(data["name"])  # derived, not stored
     return Space.model_validate(data)
+
+
+def _spaces(rows: Any) -> list[Space]:
+    """The spaces in ``rows`` that read; damaged ones are logged and left out."""
+    return readable(_model, rows, "space", lambda row: str(row.name))
 
 
 def _row(space: Space) -> dict[str, Any]:
@@ -56,11 +64,19 @@ class SpaceRepository:
     async def get(self, name: str) -> Space | None:
         async with self.db.transaction() as conn:
             row = (await conn.execute(select(spaces).where(spaces.c.name == name))).first()
-        return _model(row) if row else None
+        return read_row(_model, row, "space", name) if row else None
 
     async def all(self) -> list[Space]:
         async with self.db.transaction() as conn:
-            return [_model(r) for r in await conn.execute(select(spaces))]
+            return _spaces(await conn.execute(select(spaces)))
+
+    async def usable_by(self, user: str) -> list[str]:
+        """Names of the spaces ``user`` owns or is a member of (shared ones)."""
+        columns = (spaces.c.name, spaces.c.owner, spaces.c.members)
+        async with self.db.transaction() as conn:
+            rows = (await conn.execute(select(*columns).where(visible_to(user)))).all()
+        # visible_to's LIKE may over-match (``_`` in a name); membership is decided here.
+        return [r.name for r in rows if r.owner == user or user in json.loads(r.members)]
 
     async def list(self, user: str, query: SpaceQuery) -> SpacePage:
         stmt = select(spaces).where(visible_to(user))
@@ -68,7 +84,7 @@ class SpaceRepository:
             stmt = stmt.where(spaces.c.status == query.status.value)
         async with self.db.transaction() as conn:
             rows, token = await fetch_page(conn, spaces, stmt, query)
-        return SpacePage(items=[_model(r) for r in rows], next_token=token)
+        return SpacePage(items=_spaces(rows), next_token=token)
 
     async def save(self, space: Space, **extra: Any) -> None:
         """Write every field of ``space`` (plus raw columns in ``extra``)."""

@@ -30,6 +30,7 @@ from ..runtime import stop as stop_run
 from ..runtime.files import atomic_write_bytes, read_json
 from ..runtime.logs import LogChunk, tail_lines
 from ..runtime.process import wait_finished
+from ..sharing import can_use
 from ..store.paging import ListQuery
 from ..timeutil import now_ms
 from .backends.base import SpaceBackend
@@ -39,7 +40,6 @@ from .models import (
     BUSY,
     ComputeChange,
     KernelInfo,
-    Sharing,
     Space,
     SpaceCreate,
     SpaceDetail,
@@ -122,6 +122,10 @@ class SpaceService(LoggingConfigurable):
     async def list_spaces(self, user: str, query: SpaceQuery) -> SpacePage:
         return await self.repository.list(user, query)
 
+    async def usable_kernel_names(self, user: str) -> frozenset[str]:
+        """Kernelspec names of the spaces ``user`` may run kernels in."""
+        return frozenset(kernel_name(name) for name in await self.repository.usable_by(user))
+
     async def events(self, user: str, name: str, query: ListQuery) -> SpaceEventPage:
         space = await self._visible(user, name)
         await self._ingest_kernel_events(space.name)
@@ -174,15 +178,17 @@ class SpaceService(LoggingConfigurable):
             if "profile" in changes:
                 changes["profile"] = self.compute.get(patch.profile, field="profile").name
             if "storage_gb" in changes:
-                self._check_storage(patch.storage_gb or self.default_storage_gb)
-            if "lifecycle_configs" in changes:
-                await self._check_lifecycle_configs(user, patch.lifecycle_configs or [])
+                changes["storage_gb"] = self._check_storage(
+                    patch.storage_gb or self.default_storage_gb
+                )
+            if patch.lifecycle_configs is not None:
+                await self._check_lifecycle_configs(user, patch.lifecycle_configs)
             if patch.image:
                 await self.backend.check_image(patch.image)
             if "idle_timeout_minutes" in changes:
                 self.check_idle_timeout(patch.idle_timeout_minutes)
-            if "members" in changes:
-                changes["members"] = sorted(set(patch.members or []) - {space.owner})
+            if patch.members is not None:
+                changes["members"] = sorted(set(patch.members) - {space.owner})
             new_profile = "profile" in changes and changes["profile"] != space.profile
             space = space.model_copy(update={**changes, "modified_ms": now_ms()})
             moved: list[str] = []
@@ -501,7 +507,3 @@ class SpaceService(LoggingConfigurable):
             event = json.loads(line)
             await self.repository.add_event(name, event["kind"], event["message"])
         await asyncio.to_thread(taken.unlink)
-
-
-def can_use(space: Space, user: str) -> bool:
-    return space.owner == user or (space.sharing == Sharing.SHARED and user in space.members)

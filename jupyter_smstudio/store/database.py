@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from ..runtime.files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, private_file, restrict
 from .migrations import Migration, SchemaTooNew, migrate
 
 __all__ = ["Database", "SchemaTooNew"]
@@ -40,6 +41,20 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
     cur.close()
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The database holds every user's jobs and settings: owner-only, created so.
+
+    SQLite gives the ``-wal`` and ``-shm`` files it creates the database file's mode;
+    ones left by an older version are restricted too.
+    """
+    path.parent.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
+    private_file(path)
+    for suffix in ("-wal", "-shm"):
+        journal = path.with_name(path.name + suffix)
+        if journal.exists():
+            restrict(journal, PRIVATE_FILE_MODE)
 
 
 class Database:
@@ -80,7 +95,7 @@ class Database:
     def _create_engine(self) -> AsyncEngine:
         url = make_url(self.url)
         if self.is_sqlite and url.database not in (None, "", ":memory:"):
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(Path(url.database))
         engine = create_async_engine(url)
         if self.is_sqlite:
             event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InvalidInput
+from ..jobs.checks import data_source
 from ..jobs.kind import Resolved
-from ..jobs.paths import confine, data_source
+from ..paths import confine
 from .contract import MAX_HYPERPARAMETERS, validate_hyperparameter
 from .models import TrainingJobCreate
 
@@ -60,7 +61,7 @@ def _hyperparameters(spec: TrainingJobCreate) -> None:
 def _code(root: Path, spec: TrainingJobCreate) -> tuple[Path | None, Path | None, str | None, bool]:
     if not spec.entry_point:
         return None, None, None, False
-    if spec.source_dir:
+    if spec.source_dir is not None:
         code = confine(root, spec.source_dir, "source_dir", must_exist=True)
         if not code.is_dir():
             raise InvalidInput("source_dir: not a directory.", field="source_dir")
@@ -101,9 +102,13 @@ def resolve(spec: TrainingJobCreate, *, root: Path, base: Resolved) -> ResolvedJ
     patterns = _metrics(spec)
     code_dir, entry_file, entry_point, package = _code(root, spec)
     channels, remote = _channels(root, spec)
-    output = confine(root, spec.output_path, "output_path") if spec.output_path else None
+    output = (
+        confine(root, spec.output_path, "output_path") if spec.output_path is not None else None
+    )
     checkpoint = (
-        confine(root, spec.checkpoint_path, "checkpoint_path") if spec.checkpoint_path else None
+        confine(root, spec.checkpoint_path, "checkpoint_path")
+        if spec.checkpoint_path is not None
+        else None
     )
     return ResolvedJob(
         base.backend,

@@ -73,7 +73,7 @@ class FlowsHandler(WranglerHandler):
         "List the .flow files in your directory", tag=TAG, query=ListQuery, response=FlowPage
     )
     async def get(self) -> None:
-        self.reply(await self.wrangler.list_flows(self.query(ListQuery)))
+        self.reply(await self.wrangler.list_flows(self.username, self.query(ListQuery)))
 
     @operation(
         "Create a flow (.flow file)",
@@ -84,13 +84,13 @@ class FlowsHandler(WranglerHandler):
         errors=(409,),
     )
     async def post(self) -> None:
-        self.reply(await self.wrangler.create(self.body(FlowCreate)), status=201)
+        self.reply(await self.wrangler.create(self.username, self.body(FlowCreate)), status=201)
 
 
 class FlowHandler(WranglerHandler):
     @operation("Read a flow", tag=TAG, response=Flow, errors=(404, 422))
     async def get(self, name: str) -> None:
-        self.reply(await self.wrangler.get(name))
+        self.reply(await self.wrangler.get(self.username, name))
 
     @operation(
         "Change a flow's source, sampling or target (version-checked)",
@@ -100,11 +100,11 @@ class FlowHandler(WranglerHandler):
         errors=(404, 409, 422),
     )
     async def patch(self, name: str) -> None:
-        self.reply(await self.wrangler.update(name, self.body(FlowUpdate)))
+        self.reply(await self.wrangler.update(self.username, name, self.body(FlowUpdate)))
 
     @operation("Delete a flow file", tag=TAG, status=204, errors=(404,))
     async def delete(self, name: str) -> None:
-        await self.wrangler.delete(name)
+        await self.wrangler.delete(self.username, name)
         self.set_status(204)
         self.finish()
 
@@ -119,7 +119,9 @@ class StepsHandler(WranglerHandler):
         errors=(404, 409, 422),
     )
     async def post(self, name: str) -> None:
-        self.reply(await self.wrangler.add_step(name, self.body(StepCreate)), status=201)
+        self.reply(
+            await self.wrangler.add_step(self.username, name, self.body(StepCreate)), status=201
+        )
 
 
 class StepHandler(WranglerHandler):
@@ -131,7 +133,9 @@ class StepHandler(WranglerHandler):
         errors=(404, 409, 422),
     )
     async def patch(self, name: str, step_id: str) -> None:
-        self.reply(await self.wrangler.update_step(name, step_id, self.body(StepUpdate)))
+        self.reply(
+            await self.wrangler.update_step(self.username, name, step_id, self.body(StepUpdate))
+        )
 
     @operation(
         "Delete a step (version-checked)",
@@ -142,7 +146,7 @@ class StepHandler(WranglerHandler):
     )
     async def delete(self, name: str, step_id: str) -> None:
         query = self.query(VersionQuery)
-        self.reply(await self.wrangler.delete_step(name, step_id, query.version))
+        self.reply(await self.wrangler.delete_step(self.username, name, step_id, query.version))
 
 
 class FitHandler(WranglerHandler):
@@ -154,7 +158,7 @@ class FitHandler(WranglerHandler):
         errors=(404, 409, 422),
     )
     async def post(self, name: str) -> None:
-        self.reply(await self.wrangler.fit(name, self.body(FitRequest)))
+        self.reply(await self.wrangler.fit(self.username, name, self.body(FitRequest)))
 
 
 class PreviewHandler(WranglerHandler):
@@ -166,7 +170,7 @@ class PreviewHandler(WranglerHandler):
         errors=(404, 422),
     )
     async def get(self, name: str) -> None:
-        self.reply(await self.wrangler.preview(name, self.query(PreviewQuery)))
+        self.reply(await self.wrangler.preview(self.username, name, self.query(PreviewQuery)))
 
 
 class ReportHandler(WranglerHandler):
@@ -179,7 +183,11 @@ class ReportHandler(WranglerHandler):
     )
     async def post(self, name: str) -> None:
         body = self.body(ReportRequest)
-        self.reply(await self.wrangler.report(name, body.step, body.target, body.sample_rows))
+        self.reply(
+            await self.wrangler.report(
+                self.username, name, body.step, body.target, body.sample_rows
+            )
+        )
 
 
 class ExportHandler(WranglerHandler):
@@ -191,7 +199,7 @@ class ExportHandler(WranglerHandler):
         errors=(404, 422),
     )
     async def get(self, name: str) -> None:
-        self.reply(await self.wrangler.export(name, self.query(ExportQuery)))
+        self.reply(await self.wrangler.export(self.username, name, self.query(ExportQuery)))
 
 
 FLOW = {"name": "Flow file path relative to your directory, URL-encoded (a%2Fb.flow)."}

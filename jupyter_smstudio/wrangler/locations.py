@@ -119,7 +119,7 @@ class Locations:
         allowed and before anything is fetched, e.g. for a format it cannot tell.
         """
         url = URL.match(path)
-        if url:
+        if url and url.group(1) != "file":  # file:// is a path like any other (below)
             return self._remote(path, url.group(1).lower(), field, before_fetch)
         ref = ROOT_REF.match(path)
         if ref and ref.group(1) in self.config.data_roots:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..sharing import Sharing
 from ..store.paging import Page
 
 #: Version of the ``.flow`` file format this code writes (``schema_version``).
@@ -109,11 +110,31 @@ class FlowDocument(Strict):
     target: str | None = Field(None, description="Target column for the insights report.")
 
 
+OWNER = Field(
+    None,
+    description="Who created the flow in the Data Wrangler. null: a file it did not create "
+    "(older version, copy, written by hand), shared with every user until one sets its sharing.",
+)
+SHARING = Field(
+    Sharing.SHARED, description="private: its owner only; shared: its owner and members."
+)
+MEMBERS: Any = Field(
+    default_factory=list,
+    description="Users who may use a shared flow: read, edit, run, export (not delete).",
+)
+Members = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=255)]], Field(max_length=100)
+]
+
+
 class Flow(FlowDocument):
     """A flow as the API shows it."""
 
     name: str = Field(description="Path of the .flow file relative to your directory.")
     modified_ms: int
+    owner: str | None = OWNER
+    sharing: Sharing = SHARING
+    members: list[str] = MEMBERS
 
 
 class FlowSummary(BaseModel):
@@ -122,6 +143,8 @@ class FlowSummary(BaseModel):
     steps: int
     created_ms: int
     modified_ms: int
+    owner: str | None = OWNER
+    sharing: Sharing = SHARING
 
 
 class FlowPage(Page[FlowSummary]):
@@ -132,15 +155,37 @@ class FlowCreate(Strict):
     name: str = Field(description="Path of the new .flow file relative to your directory.")
     source: Source | None = None
     sampling: Sampling = Field(default_factory=Sampling)
+    sharing: Sharing = Sharing.PRIVATE
+    members: Members = MEMBERS
 
 
 class FlowUpdate(Strict):
-    """Change the flow's source, sampling or target (not its steps)."""
+    """Change the flow's source, sampling or target (not its steps), or its sharing."""
 
     version: int = Field(description="The version you read; a stale one gets 409.")
     source: Source | None = None
     sampling: Sampling | None = None
     target: str | None = None
+    # Left out: unchanged. null is refused below (the generated schema still shows it).
+    sharing: Sharing | None = Field(
+        None, description="Owner only; setting it on a flow without an owner makes it yours."
+    )
+    members: Members | None = Field(None, description="Owner only.")
+
+    @field_validator("sharing", "members", mode="before")
+    @classmethod
+    def _leave_out_rather_than_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("leave it out to keep it; null is not a value")
+        return value
+
+    @property
+    def changes_sharing(self) -> bool:
+        return bool({"sharing", "members"} & self.model_fields_set)
+
+    @property
+    def changes_document(self) -> bool:
+        return bool({"source", "sampling", "target"} & self.model_fields_set)
 
 
 class StepCreate(StepSpec):

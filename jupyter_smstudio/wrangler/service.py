@@ -15,9 +15,11 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from ..errors import InvalidInput, NotFound
+from ..errors import AccessDenied, InvalidInput, NotFound
+from ..sharing import can_use
 from ..store.paging import ListQuery, decode_token, encode_token
 from . import codegen
+from .access import FlowAccess, FlowAccessRepository, shown
 from .codegen.notebook import notebook
 from .config import DataWrangler
 from .engine import Engine
@@ -44,6 +46,7 @@ from .models import (
     StepUpdate,
 )
 from .operators.registry import describe, get_operator
+from .paths import relative_to_root
 from .report import Report, build_report
 from .sources import SourceReader
 
@@ -54,12 +57,16 @@ WORKERS = 2
 
 
 class WranglerService:
+    """Flows of every user; each flow is its owner's, and its members' when shared."""
+
     def __init__(
         self,
+        access: FlowAccessRepository,
         root_dir: Path | None = None,
         cache_dir: Path | None = None,
         settings: DataWrangler | None = None,
     ) -> None:
+        self.access = access
         self._executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="smstudio-wrangler")
         self.configure(
             root_dir or Path.cwd(), cache_dir or Path.cwd() / ".smstudio-cache", settings
@@ -81,9 +88,29 @@ class WranglerService:
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
+    # ---- who may use a flow ---------------------------------------------------
+    async def _usable(self, user: str, name: str) -> tuple[str, FlowAccess | None]:
+        """The flow's key and owner record (None: it has no owner); 404 for other users."""
+        key = await self._run(lambda: relative_to_root(self.root, self.store.path(name)))
+        access = await self.access.get(key)
+        if access is not None and not can_use(access, user):
+            raise NotFound(f"No flow '{name}'.", field="name")
+        return key, access
+
+    @staticmethod
+    def _owner_only(user: str, name: str, access: FlowAccess | None, action: str) -> None:
+        if access is not None and access.owner != user:
+            raise AccessDenied(f"Only the owner of flow '{name}' may {action}.")
+
     # ---- flows ----------------------------------------------------------------
-    async def list_flows(self, query: ListQuery) -> FlowPage:
+    async def list_flows(self, user: str, query: ListQuery) -> FlowPage:
         items = await self._run(self.store.summaries)
+        recorded = await self.access.all()
+        items = [
+            i.model_copy(update=shown(recorded.get(i.name)))
+            for i in items
+            if i.name not in recorded or can_use(recorded[i.name], user)
+        ]
         if query.name_contains:
             items = [i for i in items if query.name_contains.lower() in i.name.lower()]
         key = {"name": "name", "created": "created_ms", "modified": "modified_ms"}[query.sort_by]
@@ -95,26 +122,47 @@ class WranglerService:
             items=page, next_token=encode_token(start + query.limit, query) if more else None
         )
 
-    def _flow(self, name: str, doc: FlowDocument, modified_ms: int | None = None) -> Flow:
+    def _flow(
+        self,
+        name: str,
+        doc: FlowDocument,
+        access: FlowAccess | None,
+        modified_ms: int | None = None,
+    ) -> Flow:
         if modified_ms is None:
             modified_ms = self.store.path(name).stat().st_mtime_ns // 1_000_000
-        return Flow(**doc.model_dump(), name=name, modified_ms=modified_ms)
+        return Flow(**doc.model_dump(), name=name, modified_ms=modified_ms, **shown(access))
 
-    async def get(self, name: str) -> Flow:
+    async def get(self, user: str, name: str) -> Flow:
+        _, access = await self._usable(user, name)
         doc, modified = await self._run(self.store.read, name)
-        return self._flow(name, doc, modified)
+        return self._flow(name, doc, access, modified)
 
-    async def create(self, spec: FlowCreate) -> Flow:
-        def work() -> Flow:
+    async def create(self, user: str, spec: FlowCreate) -> Flow:
+        members = sorted(set(spec.members) - {user})
+        access = FlowAccess(owner=user, sharing=spec.sharing, members=members)
+
+        def work() -> tuple[str, Flow]:
             doc = FlowDocument(source=spec.source, sampling=spec.sampling)
             if spec.source is not None:
                 self.reader.load(spec.source)  # refuse unreadable sources now, naming the field
             self.store.create(spec.name, doc)
-            return self._flow(spec.name, doc)
+            key = relative_to_root(self.root, self.store.path(spec.name))
+            return key, self._flow(spec.name, doc, access)
 
-        return await self._run(work)
+        key, flow = await self._run(work)
+        try:
+            await self.access.put(key, access)
+        except BaseException:
+            await self._run(self.store.path(spec.name).unlink)  # nothing half-created
+            raise
+        return flow
 
-    async def update(self, name: str, change: FlowUpdate) -> Flow:
+    async def update(self, user: str, name: str, change: FlowUpdate) -> Flow:
+        key, access = await self._usable(user, name)
+        if change.changes_sharing:
+            self._owner_only(user, name, access, "change its sharing")
+
         def apply(doc: FlowDocument) -> FlowDocument:
             if change.source is not None:
                 self.reader.load(change.source)
@@ -127,16 +175,37 @@ class WranglerService:
                 doc.steps = self._refit(doc, 0)
             return doc
 
-        return await self._save(name, change.version, apply)
+        if change.changes_document:
+            flow = await self._save(name, change.version, apply, access)
+        else:  # sharing is not the document's: its file and version stay as they are
+            doc, modified = await self._run(self.store.read, name)
+            flow = self._flow(name, doc, access, modified)
+        if change.changes_sharing:
+            # Without an owner, the first user to set its sharing becomes its owner.
+            access = access or FlowAccess(owner=user)
+            if change.sharing is not None:
+                access.sharing = change.sharing
+            if change.members is not None:
+                access.members = sorted(set(change.members) - {access.owner})
+            await self.access.put(key, access)
+            flow = flow.model_copy(update=shown(access))
+        return flow
 
-    async def delete(self, name: str) -> None:
+    async def delete(self, user: str, name: str) -> None:
+        key, access = await self._usable(user, name)
+        self._owner_only(user, name, access, "delete it")
         await self._run(self.store.delete, name)
+        await self.access.delete(key)
 
     async def _save(
-        self, name: str, version: int, apply: Callable[[FlowDocument], FlowDocument]
+        self,
+        name: str,
+        version: int,
+        apply: Callable[[FlowDocument], FlowDocument],
+        access: FlowAccess | None,
     ) -> Flow:
         def work() -> Flow:
-            return self._flow(name, self.store.update(name, version, apply))
+            return self._flow(name, self.store.update(name, version, apply), access)
 
         return await self._run(work)
 
@@ -152,7 +221,8 @@ class WranglerService:
             return doc.steps
 
     # ---- steps ------------------------------------------------------------
-    async def add_step(self, name: str, spec: StepCreate) -> Flow:
+    async def add_step(self, user: str, name: str, spec: StepCreate) -> Flow:
+        _, access = await self._usable(user, name)
         op = get_operator(spec.operator)
         op.parse(spec.params)
 
@@ -171,9 +241,11 @@ class WranglerService:
             doc.steps = self._refit(doc, position)
             return doc
 
-        return await self._save(name, spec.version, apply)
+        return await self._save(name, spec.version, apply, access)
 
-    async def update_step(self, name: str, step_id: str, change: StepUpdate) -> Flow:
+    async def update_step(self, user: str, name: str, step_id: str, change: StepUpdate) -> Flow:
+        _, access = await self._usable(user, name)
+
         def apply(doc: FlowDocument) -> FlowDocument:
             index = _index(doc, step_id)
             step = doc.steps[index]
@@ -193,26 +265,32 @@ class WranglerService:
                 doc.steps = self._refit(doc, start)
             return doc
 
-        return await self._save(name, change.version, apply)
+        return await self._save(name, change.version, apply, access)
 
-    async def delete_step(self, name: str, step_id: str, version: int) -> Flow:
+    async def delete_step(self, user: str, name: str, step_id: str, version: int) -> Flow:
+        _, access = await self._usable(user, name)
+
         def apply(doc: FlowDocument) -> FlowDocument:
             index = _index(doc, step_id)
             doc.steps.pop(index)
             doc.steps = self._refit(doc, index)
             return doc
 
-        return await self._save(name, version, apply)
+        return await self._save(name, version, apply, access)
 
-    async def fit(self, name: str, request: FitRequest) -> Flow:
+    async def fit(self, user: str, name: str, request: FitRequest) -> Flow:
+        _, access = await self._usable(user, name)
+
         def apply(doc: FlowDocument) -> FlowDocument:
             doc.steps = self._refit(doc, 0, full=request.scope == "full")
             return doc
 
-        return await self._save(name, request.version, apply)
+        return await self._save(name, request.version, apply, access)
 
     # ---- data -------------------------------------------------------------
-    async def preview(self, name: str, query: PreviewQuery) -> Preview:
+    async def preview(self, user: str, name: str, query: PreviewQuery) -> Preview:
+        await self._usable(user, name)
+
         def work() -> Preview:
             doc, _ = self.store.read(name)
             return self.engine.preview(doc, query.step, query.offset, query.limit, query.scope)
@@ -227,8 +305,10 @@ class WranglerService:
         return await self._run(work)
 
     async def report(
-        self, name: str, step: str | None, target: str | None, sample_rows: int
+        self, user: str, name: str, step: str | None, target: str | None, sample_rows: int
     ) -> Report:
+        await self._usable(user, name)
+
         def work() -> Report:
             doc, _ = self.store.read(name)
             index = None if step is None else _index(doc, step)
@@ -251,7 +331,9 @@ class WranglerService:
 
         return await self._run(work)
 
-    async def export(self, name: str, query: ExportQuery) -> ExportResult:
+    async def export(self, user: str, name: str, query: ExportQuery) -> ExportResult:
+        await self._usable(user, name)
+
         def work() -> ExportResult:
             doc, _ = self.store.read(name)
             language = "pandas" if query.format == "notebook" else query.format
@@ -274,8 +356,9 @@ class WranglerService:
 
         return await self._run(work)
 
-    async def processing_job(self, name: str) -> FlowJob:
+    async def processing_job(self, user: str, name: str) -> FlowJob:
         """The flow as a processing job's code, inputs and outputs (it must run on the sample)."""
+        await self._usable(user, name)
 
         def work() -> FlowJob:
             doc, _ = self.store.read(name)

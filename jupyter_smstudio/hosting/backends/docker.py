@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ...compute import ComputeProfile
 from ...runtime import ProcessSpec, launch
+from ...runtime.containers import env_args, limit_args, thread_env
 from .base import HostingBackend, InstanceSpec
 from .local import PACKAGE_PARENT
 
@@ -80,10 +81,8 @@ class DockerBackend(HostingBackend):
                 argv += ["-e", f"{key}={value}"]
         for key, value in spec.server_env().items():
             argv += ["-e", f"{key}={value}"]
-        if compute.cpus:
-            argv += ["--cpus", f"{compute.cpus:g}"]
-        if compute.memory_bytes:
-            argv += ["--memory", str(compute.memory_bytes)]
+        limits = compute.limits()
+        argv += [*limit_args(limits), *env_args(thread_env(limits))]
         return [*argv, self.image_for(spec.image, compute), "python3", "-m", spec.module]
 
     async def start(self, spec: InstanceSpec) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from ...compute import ComputeProfile
 from ...errors import InvalidInput
 from ...runtime import ProcessSpec, launch
+from ...runtime.containers import limit_args, thread_env
 from ...runtime.files import atomic_write_json
 from ..layout import Layout
 from .base import HostPlan, JobPlan, RunShape, TrainingBackend
@@ -97,13 +98,8 @@ class DockerBackend(TrainingBackend):
         ]
         if network:
             argv += ["--network", network, "--network-alias", host.name]
-        profile = plan.profile
-        if profile.cpus:
-            argv += ["--cpus", f"{profile.cpus:g}"]
-        if profile.memory_bytes:
-            argv += ["--memory", str(profile.memory_bytes)]
-        if profile.gpus:
-            argv += ["--gpus", str(profile.gpus)]
+        limits = plan.profile.limits()
+        argv += limit_args(limits)
         if os.getuid() != 0:  # files in the mounted tree stay the user's
             argv += ["--user", f"{os.getuid()}:{os.getgid()}", "-e", "HOME=/tmp"]
         for relative, path in sorted(plan.mounts.items()):
@@ -111,7 +107,7 @@ class DockerBackend(TrainingBackend):
             if path.is_file():
                 target += f"/{path.name}"
             argv += ["-v", f"{path}:{target}:ro"]
-        env = dict(host.env)
+        env = {**thread_env(limits), **host.env}
         if plan.script_mode:
             assert plan.jobfiles is not None, "script mode needs the launcher's directory"
             argv += [

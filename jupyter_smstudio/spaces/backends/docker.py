@@ -23,6 +23,7 @@ from traitlets import Unicode
 from ...compute import ComputeProfile
 from ...errors import InvalidInput
 from ...runtime import ProcessSpec
+from ...runtime.containers import env_args, limit_args, thread_env
 from ..containers import (
     DOCKER,
     VOLUME_LABEL,
@@ -31,11 +32,8 @@ from ..containers import (
     container_argv,
     docker,
     ensure_image,
-    env_args,
     image_for,
-    limit_args,
     package_mount_args,
-    thread_env,
 )
 from .base import SpaceBackend
 from .local import directory_size
