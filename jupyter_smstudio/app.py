@@ -14,19 +14,19 @@ from traitlets import Enum, Unicode, default, validate
 from . import __version__
 from .api.openapi import build_openapi
 from .api.routes import tornado_handlers
+from .areas import all_routes
 from .compute import ComputeCatalog
 from .hosting.config import Hosting
 from .identity import default_owner
 from .idle.policy import IdlePolicy
+from .jobs.config import TrainingJobs
 from .kernelenv import ENV_TOKEN, ENV_URL
-from .registry import all_routes
 from .runtime.config import RunLimits
 from .runtime.files import private_dir
 from .services import Services
 from .spaces.kernel_access import guarded_handlers
 from .spaces.service import SpaceService
 from .store.database import sqlite_url
-from .training.config import TrainingJobs
 from .wrangler.config import DataWrangler
 
 

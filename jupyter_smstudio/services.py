@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from .areas import all_migrations
 from .compute import ComputeCatalog
 from .hosting.artifacts import Workspace
 from .hosting.config import Hosting
@@ -17,18 +18,18 @@ from .hosting.service import HostingService
 from .identity import OwnerResolver, UserMode
 from .idle.monitor import IdleMonitor
 from .idle.policy import IdlePolicy
+from .jobs.config import TrainingJobs
+from .jobs.repository import JobRepository
+from .jobs.runner import JobRunner
 from .lifecycle.repository import LifecycleConfigRepository
 from .lifecycle.service import LifecycleConfigService
 from .processing.service import ProcessingService
-from .registry import all_migrations
 from .runtime import set_default_policy
 from .runtime.config import RunLimits
 from .spaces.repository import SpaceRepository
 from .spaces.service import SpaceService
 from .store import Database
-from .training.config import TrainingJobs
-from .training.repository import TrainingJobRepository
-from .training.service import TrainingService
+from .training.trainingjobs import TrainingService
 from .wrangler.area import WranglerArea
 from .wrangler.config import DataWrangler
 from .wrangler.locations import config_problems
@@ -47,81 +48,13 @@ def wrangler_settings(app: SMStudioApp) -> DataWrangler:
     return settings
 
 
-@dataclass
-class Services:
-    """Everything handlers reach through ``self.services``; owns background tasks."""
+class BackgroundTasks:
+    """The server's background tasks: ``close`` cancels them; failures are logged, not lost."""
 
-    db: Database
-    owners: OwnerResolver
-    compute: ComputeCatalog
-    lifecycle_configs: LifecycleConfigService
-    spaces: SpaceService
-    training: TrainingService
-    processing: ProcessingService
-    wrangler: WranglerArea
-    hosting: HostingService = field(init=False)
-    access_keys: AccessKeyService = field(init=False)
-    idle: IdleMonitor | None = None
-    _tasks: set[asyncio.Task[Any]] = field(default_factory=set)
-
-    @classmethod
-    def build(cls, app: SMStudioApp) -> Services:
-        """Build every service from the app's configuration."""
-        db = Database(app.resolved_database_url, all_migrations())
-        set_default_policy(RunLimits(parent=app).policy())  # what every detached run gets
-        compute = ComputeCatalog(parent=app)
-        compute.check()
-        lifecycle_configs = LifecycleConfigService(LifecycleConfigRepository(db))
-        training = TrainingService(
-            TrainingJobs(parent=app),
-            TrainingJobRepository(db),
-            compute,
-            data_dir=Path(app.data_dir),
-            root_dir=Path(app.server.root_dir),
-        )
-        services = cls(
-            db=db,
-            owners=OwnerResolver(cast(UserMode, app.user_mode), app.owner_name),
-            compute=compute,
-            lifecycle_configs=lifecycle_configs,
-            spaces=SpaceService(
-                SpaceRepository(db),
-                compute,
-                lifecycle_configs,
-                Path(app.data_dir),
-                app.server.kernel_manager,
-                parent=app,
-            ),
-            training=training,
-            processing=ProcessingService(training),
-            wrangler=WranglerArea(
-                db,
-                Path(app.server.root_dir),
-                Path(app.data_dir) / "wrangler-cache",
-                wrangler_settings(app),
-            ),
-        )
-        services.spaces.spawn = lambda coro: services.spawn(coro, "space lifecycle run")
-        training.spawn = services.spawn
-        data_dir = Path(app.data_dir)
-        workspace = Workspace(Path(app.server.root_dir), [data_dir])
-        services.hosting = HostingService(
-            db, compute, Hosting(parent=app), workspace, data_dir, services.spawn
-        )
-        services.access_keys = AccessKeyService(
-            db, SecretBox(data_dir / "hosting" / "access-keys.key")
-        )
-        idle_policy = IdlePolicy(parent=app)
-        idle_policy.check()
-        services.spaces.check_idle_timeout = idle_policy.check_space_timeout
-        services.idle = IdleMonitor(
-            idle_policy, app.server, services, data_dir / "idle" / "keep-alive.json"
-        )
-        services.idle.configure_culling()
-        return services
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
-        """Run a background task that ``stop`` cancels; failures are logged, not lost."""
         task = asyncio.get_running_loop().create_task(coro, name=name)
         self._tasks.add(task)
 
@@ -133,10 +66,105 @@ class Services:
         task.add_done_callback(_done)
         return task
 
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+@dataclass
+class Services:
+    """Everything handlers reach through ``self.services``; owns background tasks.
+
+    ``build`` makes each service once, in dependency order, with everything it needs
+    passed to its constructor: nothing is patched in afterwards.
+    """
+
+    db: Database
+    owners: OwnerResolver
+    compute: ComputeCatalog
+    lifecycle_configs: LifecycleConfigService
+    spaces: SpaceService
+    jobs: JobRunner
+    training: TrainingService
+    processing: ProcessingService
+    hosting: HostingService
+    access_keys: AccessKeyService
+    wrangler: WranglerArea
+    idle: IdleMonitor | None
+    tasks: BackgroundTasks
+
+    @classmethod
+    def build(cls, app: SMStudioApp) -> Services:
+        """Build every service from the app's configuration."""
+        tasks = BackgroundTasks()
+        spawn = tasks.spawn
+        data_dir = Path(app.data_dir)
+        root_dir = Path(app.server.root_dir)
+        db = Database(app.resolved_database_url, all_migrations())
+        set_default_policy(RunLimits(parent=app).policy())  # what every detached run gets
+        compute = ComputeCatalog(parent=app)
+        compute.check()
+        idle_policy = IdlePolicy(parent=app)
+        idle_policy.check()
+        lifecycle_configs = LifecycleConfigService(LifecycleConfigRepository(db))
+        spaces = SpaceService(
+            SpaceRepository(db),
+            compute,
+            lifecycle_configs,
+            data_dir,
+            app.server.kernel_manager,
+            spawn=lambda coro: spawn(coro, "space lifecycle run"),
+            check_idle_timeout=idle_policy.check_space_timeout,
+            parent=app,
+        )
+        jobs = JobRunner(
+            TrainingJobs(parent=app),
+            JobRepository(db),
+            compute,
+            data_dir=data_dir,
+            root_dir=root_dir,
+            spawn=spawn,
+        )
+        hosting = HostingService(
+            db, compute, Hosting(parent=app), Workspace(root_dir, [data_dir]), data_dir, spawn
+        )
+        idle = IdleMonitor(
+            idle_policy,
+            app.server,
+            spaces,
+            work=[jobs, hosting.transforms],
+            endpoints=[hosting],
+            keep_alive_file=data_dir / "idle" / "keep-alive.json",
+        )
+        idle.configure_culling()
+        return cls(
+            db=db,
+            owners=OwnerResolver(cast(UserMode, app.user_mode), app.owner_name),
+            compute=compute,
+            lifecycle_configs=lifecycle_configs,
+            spaces=spaces,
+            jobs=jobs,
+            training=TrainingService(jobs),
+            processing=ProcessingService(jobs),
+            hosting=hosting,
+            access_keys=AccessKeyService(db, SecretBox(data_dir / "hosting" / "access-keys.key")),
+            wrangler=WranglerArea(
+                db, root_dir, data_dir / "wrangler-cache", wrangler_settings(app)
+            ),
+            idle=idle,
+            tasks=tasks,
+        )
+
+    def spawn(self, coro: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        """Run a background task that ``stop`` cancels."""
+        return self.tasks.spawn(coro, name)
+
     async def start(self) -> None:
         await self.db.open()
         await self.spaces.recover()
-        await self.training.start()
+        await self.jobs.start()
         await self.hosting.resume()
         self.start_idle_monitor()
 
@@ -148,10 +176,7 @@ class Services:
 
     async def stop(self) -> None:
         await self.spaces.close()
-        for task in list(self._tasks):
-            task.cancel()
         self.wrangler.close()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.tasks.close()
         self.hosting.close()
         await self.db.close()

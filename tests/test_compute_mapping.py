@@ -14,10 +14,10 @@ from pathlib import Path
 from jupyter_smstudio.compute.catalog import ComputeProfile
 from jupyter_smstudio.hosting.backends.base import InstanceSpec
 from jupyter_smstudio.hosting.backends.docker import DockerBackend as EndpointDocker
+from jupyter_smstudio.jobs.backends.base import HostPlan, JobPlan
+from jupyter_smstudio.jobs.backends.docker import DockerBackend as JobDocker
 from jupyter_smstudio.runtime.containers import limit_args
 from jupyter_smstudio.spaces.backends.docker import DockerSpaceBackend
-from jupyter_smstudio.training.backends.base import HostPlan, JobPlan
-from jupyter_smstudio.training.backends.docker import DockerBackend as JobDocker
 
 GPU = ComputeProfile(name="ml.g5.xlarge", cpus=1, memory_gib=2, gpus=1)
 EXPECTED = ["--cpus", "1", "--memory", str(2 << 30), "--memory-swap", str(2 << 30)]

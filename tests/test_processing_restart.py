@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
+from jupyter_smstudio.areas import all_migrations
 from jupyter_smstudio.client import Client
-from jupyter_smstudio.registry import all_migrations
+from jupyter_smstudio.jobs.repository import JobRepository
+from jupyter_smstudio.jobs.schema import MIGRATIONS as TRAINING_MIGRATIONS
+from jupyter_smstudio.jobs.schema import training_jobs
 from jupyter_smstudio.sdk.processing import (
     ProcessingInput,
     ProcessingJob,
@@ -22,9 +25,6 @@ from jupyter_smstudio.sdk.processing import (
 )
 from jupyter_smstudio.store import Database
 from jupyter_smstudio.store.database import sqlite_url
-from jupyter_smstudio.training.repository import TrainingJobRepository
-from jupyter_smstudio.training.schema import MIGRATIONS as TRAINING_MIGRATIONS
-from jupyter_smstudio.training.schema import training_jobs
 
 from .servers import ServerProcess, wait_until
 from .training_helpers import write
@@ -134,7 +134,7 @@ def test_training_jobs_from_before_processing_jobs_keep_their_kind(tmp_path: Pat
         await db.close()
         db = Database(sqlite_url(path), all_migrations())
         await db.open()
-        job = await TrainingJobRepository(db).get("alice", "old", "training")
+        job = await JobRepository(db).get("alice", "old", "training")
         await db.close()
         return [job.kind] if job else []
 

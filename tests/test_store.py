@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-from jupyter_smstudio.registry import all_migrations
+from jupyter_smstudio.areas import all_migrations
 from jupyter_smstudio.store import Database, SchemaTooNew
 from jupyter_smstudio.store.database import sqlite_url
 from jupyter_smstudio.store.metadata import metadata

@@ -701,6 +701,10 @@ class HostingService:
         if dead:
             await self._replace(record, specs, addresses, dead)
 
+    async def current_work(self) -> list[str]:
+        """Endpoints in service (the idle monitor counts them when the policy says so)."""
+        return [f"endpoint {name} is in service" for _, name in self.gateway.live]
+
     def close(self) -> None:
         """Server shutdown: model servers keep running (detached); only local state goes."""
         self.gateway.close()

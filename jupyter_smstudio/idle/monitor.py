@@ -4,10 +4,13 @@ It never shuts a kernel down itself: jupyter_server's kernel culler does, from
 ``kernel.last_activity``, which this monitor moves forward while the kernel's
 processes use CPU or a busy GPU, the user works in its notebook, or a keep-alive
 holds. Spaces have no culler in jupyter_server, so idle spaces are stopped here
-(``SpaceService.stop``, with the evidence recorded). At server level it feeds
+(``stop_idle``, with the evidence recorded). At server level it feeds
 ``settings["smstudio_last_activity"]`` (part of ``web_app.last_activity()``, what
 JupyterHub's single-user server reports to the hub) and ``current_activity()``
 (which blocks ``shutdown_no_activity``).
+
+It sees other areas only through the small protocols below (``IdleSpaces``,
+``WorkSource``), which they implement: never their repositories or backends.
 """
 
 from __future__ import annotations
@@ -17,18 +20,18 @@ import contextlib
 import logging
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import psutil
 
 from ..errors import NotFound
 from ..runtime.files import atomic_write_json, read_json
-from ..sharing import can_use
 from ..spaces.kernelspecs import space_of
-from ..spaces.models import SpaceStatus
+from ..spaces.models import Space, SpaceStatus
 from .models import (
     IdleReport,
     KeepAliveResult,
@@ -42,9 +45,6 @@ from .models import (
 )
 from .policy import IdlePolicy
 from .signals import CpuSampler, gpu_processes, kernel_pid, nvidia_smi_path, touch_file_mtime
-
-if TYPE_CHECKING:
-    from ..services import Services
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,35 @@ def configured(config: Any, obj: Any, name: str) -> bool:
     return False
 
 
+class IdleSpaces(Protocol):
+    """What the spaces area tells and does for the monitor."""
+
+    async def idle_candidates(self) -> list[Space]:
+        """Every space (the monitor looks at those in a running status)."""
+
+    async def visible(self, user: str, name: str) -> bool:
+        """Whether ``user`` may see (and keep alive) the space."""
+
+    async def visible_to(self, user: str) -> set[str]:
+        """The names of the spaces ``user`` may see."""
+
+    def volume(self, name: str) -> str:
+        """The directory of the space's files."""
+
+    async def stop_idle(self, owner: str, name: str, reason: str) -> None:
+        """Stop an idle space, recording ``reason``."""
+
+    async def record_event(self, space: str, kind: str, message: str) -> None:
+        """Add an event to the space's history."""
+
+
+class WorkSource(Protocol):
+    """An area whose detached work keeps the server up while it runs."""
+
+    async def current_work(self) -> list[str]:
+        """One line per piece of work running now (e.g. "training job x is running")."""
+
+
 @dataclass
 class KernelTrack:
     busy_since: float | None = None
@@ -102,12 +131,18 @@ class IdleMonitor:
         self,
         policy: IdlePolicy,
         serverapp: Any,
-        services: Services,
+        spaces: IdleSpaces,
+        work: Sequence[WorkSource] = (),
+        endpoints: Sequence[WorkSource] = (),
         keep_alive_file: Path | None = None,
     ) -> None:
         self.policy = policy
         self.server = serverapp
-        self.services = services
+        self.spaces = spaces
+        #: Jobs and transforms: they always keep the server up.
+        self.work = list(work)
+        #: Endpoints in service: they keep it up when the policy says so.
+        self.endpoints = list(endpoints)
         self.cpu = CpuSampler()
         self.nvidia_smi = nvidia_smi_path()
         self.kernels: dict[str, KernelTrack] = {}
@@ -192,7 +227,7 @@ class IdleMonitor:
         }
         all_roots = [p for p in [*roots.values(), *term_roots.values()] if p is not None]
         usage, gpus = await asyncio.to_thread(self._sample, all_roots)
-        spaces = {s.name: s for s in await self.services.spaces.repository.all()}
+        spaces = {s.name: s for s in await self.spaces.idle_candidates()}
         touch = await asyncio.to_thread(self._touch_files, spaces)
         snap = Snapshot(checked=now)
         signal = False
@@ -338,9 +373,7 @@ class IdleMonitor:
         return out
 
     def _volume(self, name: str) -> str:
-        backend = self.services.spaces.backend
-        volume = getattr(backend, "volume", None)
-        return str(volume(name)) if volume is not None else str(backend.home(name))
+        return self.spaces.volume(name)
 
     def _spaces_of(self, pids: list[int], spaces: dict[str, Any]) -> set[str]:
         """Spaces whose volume holds the working directory of one of ``pids``."""
@@ -418,7 +451,7 @@ class IdleMonitor:
         message = f"Stopped after {minutes:g} min idle at {clock(now)}: {', '.join(parts)}."
         log.info("SM Studio: space %s: %s", space.name, message)
         try:
-            await self.services.spaces.stop(space.owner, space.name, reason=message)
+            await self.spaces.stop_idle(space.owner, space.name, message)
         except Exception:
             log.exception("SM Studio: could not stop idle space %s", space.name)
             return
@@ -447,9 +480,7 @@ class IdleMonitor:
         )
         if track.space:
             try:
-                await self.services.spaces.repository.add_event(
-                    track.space, "kernel-idle-shutdown", message
-                )
+                await self.spaces.record_event(track.space, "kernel-idle-shutdown", message)
             except Exception:
                 log.debug("space %s gone; kernel event not recorded", track.space)
 
@@ -488,23 +519,17 @@ class IdleMonitor:
         return out
 
     async def _work(self) -> list[str]:
-        """Detached work that keeps the server up: training jobs and batch transforms
-        that run, and endpoints in service when the admin says they count."""
-        services = self.services
-        work = [f"{noun} {name} is running" for _, name, noun in services.training.running()]
-        transforms = await services.hosting.transforms.jobs.all_with_status(
-            ["InProgress", "Stopping"]
-        )
-        work += [f"batch transform {job.name} is running" for job in transforms]
-        if self.policy.endpoints_keep_alive:
-            work += [f"endpoint {name} is in service" for _, name in services.hosting.gateway.live]
+        """Detached work that keeps the server up: jobs and batch transforms that run,
+        and endpoints in service when the admin says they count."""
+        sources = self.work + (self.endpoints if self.policy.endpoints_keep_alive else [])
+        work: list[str] = []
+        for source in sources:
+            work += await source.current_work()
         return work
 
     async def ui_activity(self, user: str, kernel_id: str | None, space: str | None) -> None:
-        if space:
-            found = await self.services.spaces.repository.get(space)
-            if found is None or not can_use(found, user):
-                raise NotFound(f"No space named '{space}'.", field="space")
+        if space and not await self.spaces.visible(user, space):
+            raise NotFound(f"No space named '{space}'.", field="space")
         now = time.time()
         self.ui[("server", SERVER)] = now
         km = self.server.kernel_manager
@@ -530,8 +555,7 @@ class IdleMonitor:
             kernel.last_activity = utc(now)
             key = ("kernel", kernel_id)
         elif space:
-            found = await self.services.spaces.repository.get(space)
-            if found is None or not can_use(found, user):
+            if not await self.spaces.visible(user, space):
                 raise NotFound(f"No space named '{space}'.", field="space")
             for kid in list(km.list_kernel_ids()):
                 kernel = km.get_kernel(kid)
@@ -569,7 +593,7 @@ class IdleMonitor:
     async def report(self, user: str) -> IdleReport:
         snap = self.snapshot
         now = time.time()
-        visible = {s.name for s in await self.services.spaces.repository.all() if can_use(s, user)}
+        visible = await self.spaces.visible_to(user)
         kernels = [k for k in snap.kernels.values() if k.space is None or k.space in visible]
         spaces = [s for s in snap.spaces.values() if s.name in visible]
         pending = [

@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-from ..training import contract
+from ..jobs.layout import host_resources
 from .models import PROCESSING_ROOT, ProcessingJobCreate
 
 CONTAINER_BASE = "/opt/ml"
@@ -116,15 +116,6 @@ def processing_config(
     }
 
 
-def resource_config(name: str, instance_type: str, hosts: list[str], host: str) -> dict[str, Any]:
+def resource_config(instance_type: str, hosts: list[str], host: str) -> dict[str, Any]:
     """``resourceconfig.json``, as training jobs have it."""
-    ctx = contract.JobContext(
-        job_name=name,
-        entry_point="",
-        hyperparameters={},
-        channels={},
-        instance_type=instance_type,
-        hosts=hosts,
-        current_host=host,
-    )
-    return contract.resource_config(ctx)
+    return host_resources(instance_type, hosts, host)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..api.base import SMStudioHandler
 from ..api.routes import Route, operation
-from ..training.jobroutes import JobKindApi, job_routes
+from ..jobs.routes import JobKindApi, job_routes
 from .flows import FlowJobRequest, run_flow
 from .models import ProcessingJob, ProcessingJobCreate, ProcessingJobPage, ProcessingJobQuery
 

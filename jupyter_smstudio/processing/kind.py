@@ -1,4 +1,4 @@
-"""Processing jobs as a kind of job the training runner runs.
+"""Processing jobs as a kind of job the runner runs.
 
 The runner queues, launches, follows, stops and re-attaches them like training
 jobs; this module checks the request, lays out ``/opt/ml/processing`` and
@@ -12,24 +12,21 @@ import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..compute import ComputeProfile
 from ..errors import InvalidInput
+from ..jobs.backends import HostPlan, JobBackend, JobPlan, RunShape
+from ..jobs.checks import data_source
+from ..jobs.kind import JobKind, KindContext, Resolved
+from ..jobs.layout import hosts_of
+from ..jobs.models import Secondary
+from ..jobs.remote import fetch_remote
+from ..jobs.repository import StoredJob
 from ..paths import check_path_text, confine, is_remote
 from ..runtime.files import atomic_write_json
-from ..training import contract as training_contract
-from ..training.backends import HostPlan, JobPlan, RunShape, TrainingBackend
-from ..training.jobkind import JobKind, Resolved
-from ..training.models import Secondary
-from ..training.remote import fetch_remote
-from ..training.validation import data_source
 from . import contract, outputs
 from .models import PROCESSING_ROOT, OutputLocation, ProcessingJob, ProcessingJobCreate
-
-if TYPE_CHECKING:
-    from ..training.repository import StoredJob
-    from ..training.service import TrainingService
 
 
 @dataclass(frozen=True)
@@ -68,7 +65,7 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
 
     # ---- checks ---------------------------------------------------------------------
     def resolve(
-        self, spec: ProcessingJobCreate, runner: TrainingService, resolved: Resolved
+        self, spec: ProcessingJobCreate, runner: KindContext, resolved: Resolved
     ) -> ResolvedProcessing:
         local: dict[str, Path] = {}
         remote: dict[str, str] = {}
@@ -104,7 +101,7 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
 
     # ---- before the run -------------------------------------------------------------
     def destinations(
-        self, runner: TrainingService, job: StoredJob, spec: ProcessingJobCreate
+        self, runner: KindContext, job: StoredJob, spec: ProcessingJobCreate
     ) -> list[Path]:
         """Where each output is saved in the user's space."""
         found = []
@@ -118,12 +115,12 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
 
     async def plan(
         self,
-        runner: TrainingService,
+        runner: KindContext,
         job: StoredJob,
         spec: ProcessingJobCreate,
         resolved: ResolvedProcessing,
     ) -> JobPlan:
-        backend = runner.backends[job.backend]
+        backend = runner.backend(job.backend)
         job_dir = runner.job_dir(job.owner, job.name)
         mounts = dict(resolved.inputs)
         for i, (inside, url) in enumerate(sorted(resolved.remote_inputs.items())):
@@ -134,7 +131,7 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
         image = self.image(spec, resolved.profile)
         hosts = []
         trees = runner.trees(job.owner, job.name, spec.instance_count)
-        names = training_contract.hosts_of(spec.instance_count)
+        names = hosts_of(spec.instance_count)
         for host, tree in zip(names, trees, strict=True):
             files = {
                 "processingjobconfig.json": contract.processing_config(
@@ -146,9 +143,7 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
                     sources=sources,
                     destinations=destinations,
                 ),
-                "resourceconfig.json": contract.resource_config(
-                    job.name, resolved.profile.name, names, host
-                ),
+                "resourceconfig.json": contract.resource_config(resolved.profile.name, names, host),
             }
             await asyncio.to_thread(_prepare_tree, backend, tree, files, mounts, written)
             hosts.append(HostPlan(host, tree, {"PYTHONUNBUFFERED": "1", **spec.environment}))
@@ -164,7 +159,7 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
             entrypoint=spec.container_entrypoint,
             arguments=spec.container_arguments or [],
             max_runtime_seconds=spec.max_runtime_seconds,
-            grace_seconds=runner.config.stop_grace_seconds,
+            grace_seconds=runner.grace_seconds,
         )
 
     # ---- after the run --------------------------------------------------------------
@@ -173,7 +168,7 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
 
     def collect(
         self,
-        runner: TrainingService,
+        runner: KindContext,
         job: StoredJob,
         spec: ProcessingJobCreate,
         trees: list[Path],
@@ -193,7 +188,7 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
         outputs.save_outputs(pairs, job.name)
 
     def describe(
-        self, runner: TrainingService, job: StoredJob, spec: ProcessingJobCreate
+        self, runner: KindContext, job: StoredJob, spec: ProcessingJobCreate
     ) -> ProcessingJob:
         locations = [
             OutputLocation(output_name=o.output_name, path=str(d))
@@ -231,7 +226,7 @@ def _uri(source: str, root: Path) -> str:
 
 
 def _prepare_tree(
-    backend: TrainingBackend,
+    backend: JobBackend,
     tree: Path,
     files: dict[str, Any],
     mounts: dict[str, Path],

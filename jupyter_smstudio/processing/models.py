@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..store.paging import ListQuery, Page
-from ..training.models import JobRequest, JobSummary, Status, Transition
+from ..jobs.models import JobQuery, JobRequest, JobSummary, Transition
+from ..store.paging import Page
 
 #: SageMaker's limits on ProcessingInputs and ProcessingOutputConfig.Outputs.
 MAX_INPUTS = 10
@@ -90,8 +90,8 @@ class ProcessingJob(ProcessingJobSummary):
     )
 
 
-class ProcessingJobQuery(ListQuery):
-    status: Status | None = Field(None, description="Only jobs with this status.")
+class ProcessingJobQuery(JobQuery):
+    pass
 
 
 class ProcessingJobPage(Page[ProcessingJobSummary]):

@@ -15,6 +15,7 @@ import shutil
 import sys
 import uuid
 from collections import defaultdict
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,9 @@ class SpaceService(LoggingConfigurable):
         lifecycle_configs: LifecycleConfigService,
         data_dir: Path,
         kernel_manager: Any,
+        *,
+        spawn: Callable[[Coroutine[Any, Any, Any]], Any] | None = None,
+        check_idle_timeout: Callable[[int | None], None] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -90,9 +94,11 @@ class SpaceService(LoggingConfigurable):
         self.backend: SpaceBackend = self.backend_class(data_dir / "spaces", parent=self)
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._monitors: dict[str, asyncio.Task[None]] = {}
-        self.spawn: Any = asyncio.ensure_future
-        #: Checks a user's idle_timeout_minutes (set by the idle area; 400/403 on a bad one).
-        self.check_idle_timeout: Any = lambda minutes: None
+        self.spawn: Callable[[Coroutine[Any, Any, Any]], Any] = spawn or asyncio.ensure_future
+        #: Checks a user's idle_timeout_minutes (the idle area's policy; 400/403 on a bad one).
+        self.check_idle_timeout: Callable[[int | None], None] = check_idle_timeout or (
+            lambda minutes: None
+        )
 
     # ---- reading -------------------------------------------------------------
     async def _visible(self, user: str, name: str) -> Space:
@@ -295,6 +301,29 @@ class SpaceService(LoggingConfigurable):
                 reason or f"Stopped by {user}; files kept.",
             )  # fmt: skip
             return space
+
+    # ---- what the idle monitor asks (idle.monitor.IdleSpaces) ----------------------------
+    async def idle_candidates(self) -> list[Space]:
+        """Every space; the monitor looks at those that run compute."""
+        return await self.repository.all()
+
+    async def visible(self, user: str, name: str) -> bool:
+        space = await self.repository.get(name)
+        return space is not None and can_use(space, user)
+
+    async def visible_to(self, user: str) -> set[str]:
+        return {s.name for s in await self.repository.all() if can_use(s, user)}
+
+    def volume(self, name: str) -> str:
+        """The directory holding the space's files (its touch file, its terminals' work)."""
+        volume = getattr(self.backend, "volume", None)
+        return str(volume(name)) if volume is not None else str(self.backend.home(name))
+
+    async def stop_idle(self, owner: str, name: str, reason: str) -> None:
+        await self.stop(owner, name, reason=reason)
+
+    async def record_event(self, space: str, kind: str, message: str) -> None:
+        await self.repository.add_event(space, kind, message)
 
     async def _stop_compute(self, space: Space) -> None:
         monitor = self._monitors.pop(space.name, None)

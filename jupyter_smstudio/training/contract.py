@@ -11,10 +11,14 @@ directory), not the server's.
 from __future__ import annotations
 
 import json
-import posixpath
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+# The tree and the host names are the runner's; the contract is written in their terms.
+from ..jobs.layout import INSTANCE_GROUP, NETWORK_INTERFACE, host_resources
+from ..jobs.layout import Layout as Layout
+from ..jobs.layout import hosts_of as hosts_of
 
 #: Hyperparameters the SDK and toolkit use for themselves; never passed to the script.
 RESERVED_HYPERPARAMETERS = frozenset(
@@ -31,8 +35,6 @@ RESERVED_HYPERPARAMETERS = frozenset(
     }
 )
 SAGEMAKER_PREFIX = "sagemaker_"
-INSTANCE_GROUP = "homogeneousCluster"
-NETWORK_INTERFACE = "eth0"
 MASTER_PORT = 7777
 LOG_LEVEL_INFO = 20
 
@@ -41,42 +43,6 @@ MAX_HYPERPARAMETERS = 100
 MAX_KEY_CHARS = 256
 MAX_VALUE_CHARS = 2500
 HYPERPARAMETER_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-
-
-@dataclass(frozen=True)
-class Layout:
-    """The ``/opt/ml`` tree rooted at ``base`` (as the job sees it)."""
-
-    base: str = "/opt/ml"
-
-    def _p(self, *parts: str) -> str:
-        return posixpath.join(self.base, *parts)
-
-    code = property(lambda self: self._p("code"))
-    model = property(lambda self: self._p("model"))
-    input = property(lambda self: self._p("input"))
-    input_config = property(lambda self: self._p("input", "config"))
-    input_data = property(lambda self: self._p("input", "data"))
-    output = property(lambda self: self._p("output"))
-    output_data = property(lambda self: self._p("output", "data"))
-    output_intermediate = property(lambda self: self._p("output", "intermediate"))
-    failure = property(lambda self: self._p("output", "failure"))
-    checkpoints = property(lambda self: self._p("checkpoints"))
-
-    def channel(self, name: str) -> str:
-        return self._p("input", "data", name)
-
-    def directories(self) -> list[str]:
-        """Every directory the tree must have before the job starts."""
-        return [
-            self.code,
-            self.model,
-            self.input_config,
-            self.input_data,
-            self.output_data,
-            self.output_intermediate,
-            self.checkpoints,
-        ]
 
 
 # ---- hyperparameters ---------------------------------------------------------------
@@ -172,27 +138,8 @@ class JobContext:
     module_dir: str | None = None
 
 
-def hosts_of(count: int) -> list[str]:
-    """``algo-1 .. algo-N``, sorted as SageMaker lists them (lexicographically)."""
-    return sorted(f"algo-{i}" for i in range(1, count + 1))
-
-
 def resource_config(ctx: JobContext) -> dict[str, Any]:
-    hosts = sorted(ctx.hosts)
-    return {
-        "current_host": ctx.current_host,
-        "current_instance_type": ctx.instance_type,
-        "current_group_name": INSTANCE_GROUP,
-        "hosts": hosts,
-        "instance_groups": [
-            {
-                "instance_group_name": INSTANCE_GROUP,
-                "instance_type": ctx.instance_type,
-                "hosts": hosts,
-            }
-        ],
-        "network_interface_name": NETWORK_INTERFACE,
-    }
+    return host_resources(ctx.instance_type, ctx.hosts, ctx.current_host)
 
 
 def input_data_config(ctx: JobContext) -> dict[str, dict[str, str]]:

@@ -6,7 +6,7 @@ import asyncio
 
 from ..api.base import SMStudioHandler
 from ..api.routes import Route, operation
-from .jobroutes import JobKindApi, job_routes
+from ..jobs.routes import JobKindApi, job_routes
 from .models import (
     ArtifactList,
     MetricsQuery,

@@ -10,22 +10,22 @@ import re
 import subprocess
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..compute import ComputeProfile
+from ..jobs.backends import HostPlan, JobBackend, JobPlan, RunShape
+from ..jobs.kind import JobKind, KindContext, Resolved
+from ..jobs.models import FINAL
+from ..jobs.remote import fetch_remote
+from ..jobs.repository import StoredJob
 from . import contract, workspace
-from .backends import HostPlan, JobPlan, RunShape, TrainingBackend
 from .jobfiles import envcache
-from .jobkind import JobKind, Resolved
 from .models import Secondary, TrainingJob, TrainingJobCreate
-from .remote import fetch_remote
 from .validation import ResolvedJob, resolve
 
-if TYPE_CHECKING:
-    from .repository import StoredJob
-    from .service import TrainingService
-
 ARTIFACTS = ("model.tar.gz", "output.tar.gz")
+#: What runs inside a script-mode job: the launcher and the toolkit shim.
+JOBFILES = Path(__file__).resolve().parent / "jobfiles"
 
 
 class TrainingKind(JobKind[TrainingJobCreate, ResolvedJob]):
@@ -54,23 +54,21 @@ class TrainingKind(JobKind[TrainingJobCreate, ResolvedJob]):
         return spec.image or profile.image or ""
 
     def resolve(
-        self, spec: TrainingJobCreate, runner: TrainingService, resolved: Resolved
+        self, spec: TrainingJobCreate, runner: KindContext, resolved: Resolved
     ) -> ResolvedJob:
         return resolve(spec, root=runner.root, base=resolved)
 
-    def artifact_dir(
-        self, runner: TrainingService, job: StoredJob, spec: TrainingJobCreate
-    ) -> Path:
+    def artifact_dir(self, runner: KindContext, job: StoredJob, spec: TrainingJobCreate) -> Path:
         return runner.output_dir(job.owner, job.name, spec.output_path)
 
     async def plan(
         self,
-        runner: TrainingService,
+        runner: KindContext,
         job: StoredJob,
         spec: TrainingJobCreate,
         resolved: ResolvedJob,
     ) -> JobPlan:
-        backend = runner.backends[job.backend]
+        backend = runner.backend(job.backend)
         job_dir = runner.job_dir(job.owner, job.name)
         trees = runner.trees(job.owner, job.name, spec.instance_count)
         hosts = contract.hosts_of(spec.instance_count)
@@ -129,7 +127,8 @@ class TrainingKind(JobKind[TrainingJobCreate, ResolvedJob]):
             entrypoint=spec.container_entrypoint,
             arguments=arguments,
             max_runtime_seconds=spec.max_runtime_seconds,
-            grace_seconds=runner.config.stop_grace_seconds,
+            grace_seconds=runner.grace_seconds,
+            jobfiles=JOBFILES if script_mode else None,
         )
 
     def stages(self, spec: TrainingJobCreate, tree: Path) -> list[tuple[str, int]] | None:
@@ -143,7 +142,7 @@ class TrainingKind(JobKind[TrainingJobCreate, ResolvedJob]):
 
     def collect(
         self,
-        runner: TrainingService,
+        runner: KindContext,
         job: StoredJob,
         spec: TrainingJobCreate,
         trees: list[Path],
@@ -155,18 +154,16 @@ class TrainingKind(JobKind[TrainingJobCreate, ResolvedJob]):
         for tree in trees[:1]:
             workspace.save_checkpoints(tree, checkpoint, settled_before=None)
 
-    def while_running(self, runner: TrainingService, spec: TrainingJobCreate, tree: Path) -> None:
+    def while_running(self, runner: KindContext, spec: TrainingJobCreate, tree: Path) -> None:
         """Checkpoints reach ``checkpoint_path`` while the job runs, not only at its end."""
         checkpoint = _checkpoint(runner.root, spec.checkpoint_path)
         if checkpoint is not None:
-            settled = time.time() - runner.config.poll_seconds
+            settled = time.time() - runner.poll_seconds
             workspace.save_checkpoints(tree, checkpoint, settled_before=settled)
 
-    def describe(
-        self, runner: TrainingService, job: StoredJob, spec: TrainingJobCreate
-    ) -> TrainingJob:
+    def describe(self, runner: KindContext, job: StoredJob, spec: TrainingJobCreate) -> TrainingJob:
         public = TrainingJob.model_validate({**job.model_dump(), "spec": spec})
-        if runner.has_ended(job):
+        if job.status in FINAL:
             out = self.artifact_dir(runner, job, spec)
             public.model_artifacts = str(out / "model.tar.gz")
             public.output_artifacts = str(out / "output.tar.gz")
@@ -191,7 +188,7 @@ def _checkpoint(root: Path, path: str | None) -> Path | None:
     return (root / path).resolve() if not Path(path).is_absolute() else Path(path)
 
 
-def _venv_key(backend: TrainingBackend, resolved: ResolvedJob) -> str | None:
+def _venv_key(backend: JobBackend, resolved: ResolvedJob) -> str | None:
     """The cache key of the job's Python environment: its requirements (or package) content."""
     code = resolved.code_dir
     if code is None:
@@ -206,14 +203,14 @@ def _venv_key(backend: TrainingBackend, resolved: ResolvedJob) -> str | None:
 
 
 def _launch_spec(
-    backend: TrainingBackend,
+    backend: JobBackend,
     resolved: ResolvedJob,
     layout: contract.Layout,
     user_args: list[str],
     venv: str | None,
 ) -> dict[str, Any]:
     """What the launcher (``jobfiles/launcher.py``) does, in the paths the job sees."""
-    paths = backend.job_paths()
+    paths = backend.job_paths(JOBFILES)
     entry = resolved.entry_point or ""
     mode = contract.script_mode(entry, resolved.package)
     install: list[list[str]] = []
@@ -234,7 +231,7 @@ def _launch_spec(
 
 
 def _prepare_tree(
-    backend: TrainingBackend,
+    backend: JobBackend,
     tree: Path,
     resolved: ResolvedJob,
     config: dict[str, Any],

@@ -1,26 +1,23 @@
-"""Everything checked before a job runs; each mistake is a 400 naming its field.
+"""Everything checked before a training job runs; each mistake is a 400 naming its field.
 
-``check_run`` is what every kind of job shares (profile, backend, environment);
+What every kind of job shares (profile, backend, environment) is ``jobs.checks``;
 ``resolve`` is the rest of a training job.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..compute import ComputeCatalog
 from ..errors import InvalidInput
-from ..paths import confine, is_remote
-from .backends import RunShape, TrainingBackend
+from ..jobs.checks import data_source
+from ..jobs.kind import Resolved
+from ..paths import confine
 from .contract import MAX_HYPERPARAMETERS, validate_hyperparameter
-from .jobkind import Resolved
-from .models import JobRequest, TrainingJobCreate
+from .models import TrainingJobCreate
 
 CHANNEL_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,511}$")
 PACKAGE_FILES = ("setup.py", "pyproject.toml")
 
 
@@ -61,14 +58,6 @@ def _hyperparameters(spec: TrainingJobCreate) -> None:
             raise InvalidInput(f"hyperparameters: {problem}.", field=f"hyperparameters.{key}")
 
 
-def _environment(spec: JobRequest) -> None:
-    for key in spec.environment:
-        if not ENV_NAME.match(key):
-            raise InvalidInput(
-                f"environment: '{key}' is not a valid variable name.", field=f"environment.{key}"
-            )
-
-
 def _code(root: Path, spec: TrainingJobCreate) -> tuple[Path | None, Path | None, str | None, bool]:
     if not spec.entry_point:
         return None, None, None, False
@@ -90,20 +79,6 @@ def _code(root: Path, spec: TrainingJobCreate) -> tuple[Path | None, Path | None
     return None, entry, entry.name, False
 
 
-def data_source(root: Path, value: str, where: str) -> Path | str:
-    """A local path in the space (must exist), or an fsspec URL (fetched before the run)."""
-    if not is_remote(value):
-        return confine(root, value, where, must_exist=True)
-    try:
-        importlib.import_module("fsspec")
-    except ImportError as err:
-        raise InvalidInput(
-            f"{where}: URLs like '{value}' need fsspec (and e.g. s3fs) installed on the server.",
-            field=where,
-        ) from err
-    return value
-
-
 def _channels(root: Path, spec: TrainingJobCreate) -> tuple[dict[str, Path], dict[str, str]]:
     local: dict[str, Path] = {}
     remote: dict[str, str] = {}
@@ -119,22 +94,6 @@ def _channels(root: Path, spec: TrainingJobCreate) -> tuple[dict[str, Path], dic
         else:
             remote[name] = source
     return local, remote
-
-
-def check_run(
-    spec: JobRequest,
-    shape: RunShape,
-    *,
-    compute: ComputeCatalog,
-    backends: dict[str, TrainingBackend],
-    default_backend: str,
-) -> Resolved:
-    """What every kind of job must get right: profile, backend, environment names."""
-    profile = compute.get(spec.instance_type, field="instance_type")
-    backend = spec.backend or ("docker" if spec.image else default_backend)
-    backends[backend].check(shape, profile)
-    _environment(spec)
-    return Resolved(backend, profile)
 
 
 def resolve(spec: TrainingJobCreate, *, root: Path, base: Resolved) -> ResolvedJob:

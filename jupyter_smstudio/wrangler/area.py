@@ -73,9 +73,9 @@ class WranglerArea:
         from .access import FlowAccessRepository
         from .service import WranglerService
 
-        service = WranglerService(FlowAccessRepository(self.db))
-        service.configure(self.root_dir, self.cache_dir, self.settings)
-        return service
+        return WranglerService(
+            FlowAccessRepository(self.db), self.root_dir, self.cache_dir, self.settings
+        )
 
     def close(self) -> None:
         if self._service is not None:

@@ -64,10 +64,13 @@ class WranglerService:
         access: FlowAccessRepository,
         root_dir: Path | None = None,
         cache_dir: Path | None = None,
+        settings: DataWrangler | None = None,
     ) -> None:
         self.access = access
         self._executor = ThreadPoolExecutor(WORKERS, thread_name_prefix="smstudio-wrangler")
-        self.configure(root_dir or Path.cwd(), cache_dir or Path.cwd() / ".smstudio-cache")
+        self.configure(
+            root_dir or Path.cwd(), cache_dir or Path.cwd() / ".smstudio-cache", settings
+        )
 
     def configure(
         self, root_dir: Path, cache_dir: Path, settings: DataWrangler | None = None

@@ -7,6 +7,7 @@ so status is read from there and a server restart loses nothing.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import os
 import sys
 from pathlib import Path
@@ -226,6 +227,11 @@ class TransformService:
         job.modified_ms = now_ms()
         await self.jobs.save(job)
         return job
+
+    async def current_work(self) -> builtins.list[str]:
+        """Transforms that run keep the server up (the idle monitor asks)."""
+        running = await self.jobs.all_with_status([T.IN_PROGRESS.value, T.STOPPING.value])
+        return [f"batch transform {job.name} is running" for job in running]
 
     async def logs(self, owner: str, name: str, cursor: int) -> LogPage:
         job = await self.get(owner, name)

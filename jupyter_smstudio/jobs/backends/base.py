@@ -17,9 +17,7 @@ from typing import Any
 
 from ...compute import ComputeProfile
 from ...runtime import DiskQuota, RunState, end_tree, read_state, stop
-from ..contract import Layout
-
-JOBFILES = Path(__file__).resolve().parent.parent / "jobfiles"
+from ..layout import Layout
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ class JobPlan:
     #: Inputs: a path inside ``/opt/ml`` (e.g. ``input/data/train``) -> a local file or
     #: directory. A file lands inside that directory under its own name.
     mounts: dict[str, Path]
-    script_mode: bool  # run the launcher (SageMaker script mode), else the command below
+    script_mode: bool  # run ``jobfiles/launcher.py`` (SageMaker script mode), else the command
     image: str
     entrypoint: list[str] | None  # None: the image's own (Docker only)
     arguments: list[str]
@@ -60,6 +58,8 @@ class JobPlan:
     grace_seconds: float
     extra: dict[str, Any] = field(default_factory=dict)
     max_output_bytes: int | None = None  # the runner's quota (TrainingJobs.max_output_bytes)
+    #: The launcher's directory on the server (script mode): the kind's, not the runner's.
+    jobfiles: Path | None = None
 
     @property
     def state_dir(self) -> Path:
@@ -87,8 +87,8 @@ class TrainingBackend(abc.ABC):
         """The ``/opt/ml`` tree as the job sees it."""
 
     @abc.abstractmethod
-    def job_paths(self) -> dict[str, str]:
-        """``python``, ``jobfiles`` and ``venvs`` as the job sees them."""
+    def job_paths(self, jobfiles: Path) -> dict[str, str]:
+        """``python``, ``jobfiles`` (the launcher's) and ``venvs`` as the job sees them."""
 
     @abc.abstractmethod
     def place_inputs(self, tree: Path, mounts: dict[str, Path]) -> None:
@@ -111,3 +111,7 @@ class TrainingBackend(abc.ABC):
         (its supervisor was killed; or a child escaped), containers, networks."""
         if handle.get("state_dir"):
             await asyncio.to_thread(end_tree, Path(handle["state_dir"]))
+
+
+#: The name the runner uses: a backend runs jobs of every kind.
+JobBackend = TrainingBackend

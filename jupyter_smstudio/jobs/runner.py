@@ -4,8 +4,10 @@ A job is a row (status, transitions, metrics) plus a directory on disk (the
 ``/opt/ml`` trees, the log, the runtime's state). Runs are detached: the server
 only follows them, so after a restart ``start`` re-attaches to every job still
 in progress and records the end of those that ended (or vanished) meanwhile.
-Training and processing jobs share this runner, its queue and its limits; what
-differs between them is their :class:`~.jobkind.JobKind`.
+Every kind of job (training, processing) shares this runner, its queue and its
+limits; what differs between them is their :class:`~.kind.JobKind`, which sees the
+runner only as a :class:`~.kind.KindContext`. State changes and metrics are
+published as :mod:`~.events` for other areas to follow.
 """
 
 from __future__ import annotations
@@ -29,30 +31,15 @@ from ..runtime import RunState
 from ..runtime.logs import read_log
 from ..store.paging import ListQuery
 from ..timeutil import now_ms
-from . import contract, workspace
-from .backends import BACKENDS, DockerBackend, LocalBackend, TrainingBackend
+from .backends import BACKENDS, DockerBackend, JobBackend, LocalBackend
+from .checks import check_run
 from .config import TrainingJobs
-from .jobkind import JobKind, Resolved
-from .models import (
-    FINAL,
-    Artifact,
-    ArtifactList,
-    JobRequest,
-    JobSummary,
-    LogChunkModel,
-    MetricsReply,
-    Secondary,
-    Status,
-    TrainingJob,
-    TrainingJobCreate,
-    TrainingJobPage,
-    TrainingJobQuery,
-    TrainingJobSummary,
-    Transition,
-)
-from .repository import StoredJob, TrainingJobRepository, new_job
-from .training_kind import ARTIFACTS, TrainingKind
-from .validation import check_run
+from .events import JobEvents, JobMetrics, JobStateChanged
+from .failure import failure_reason
+from .kind import JobKind, Resolved
+from .layout import hosts_of
+from .models import FINAL, JobRequest, JobSummary, LogChunkModel, Secondary, Status, Transition
+from .repository import JobRepository, StoredJob, new_job
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +57,6 @@ VANISHED = (
     "The job's processes vanished (killed, or the machine restarted) before their end was "
     "recorded; logs and files up to then are kept."
 )
-TRAINING = TrainingKind()
 #: How the runtime's limits read in a FailureReason (SageMaker's error prefixes).
 OVER_LIMIT = {"processes": "AlgorithmError", "quota": "ClientError"}
 
@@ -79,32 +65,35 @@ def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "_", text)
 
 
-class TrainingService:
-    """Runs jobs of every registered kind (training built in; others ``register``)."""
+class JobRunner:
+    """Runs jobs of every registered kind (each kind's service ``register``s it)."""
 
     def __init__(
         self,
         config: TrainingJobs,
-        repository: TrainingJobRepository,
+        repository: JobRepository,
         compute: ComputeCatalog,
         data_dir: Path,
         root_dir: Path,
+        *,
+        spawn: Spawn,
+        events: JobEvents | None = None,
     ) -> None:
         self.config = config
         self.repository = repository
         self.compute = compute
-        self.data_dir = data_dir / "training"
+        self.data_dir = data_dir / "training"  # every kind's job dirs: the name is on disk
         self.root = Path(config.root_dir or root_dir).resolve()
         self.artifact_root = Path(config.artifact_dir or data_dir / "artifacts")
         venvs = data_dir / "venvs"  # shared with endpoints: deploying reuses what training built
-        self.backends: dict[str, TrainingBackend] = {
+        self.backends: dict[str, JobBackend] = {
             "local": LocalBackend(venvs / "local"),
             "docker": DockerBackend(venvs / "docker", config.docker_command),
         }
         assert set(self.backends) == set(BACKENDS)
         self.kinds: dict[str, JobKind[Any, Any]] = {}
-        self.register(TRAINING)
-        self.spawn: Spawn | None = None
+        self.spawn = spawn
+        self.events = events or JobEvents()
         self._started = False
         self._start_lock = asyncio.Lock()
         self._schedule_lock = asyncio.Lock()
@@ -116,7 +105,18 @@ class TrainingService:
         """Run jobs of ``kind`` too (before the server starts: re-attach needs every kind)."""
         self.kinds[kind.name] = kind
 
-    # ---- paths ------------------------------------------------------------------------
+    # ---- what kinds see (KindContext) -------------------------------------------------
+    @property
+    def grace_seconds(self) -> float:
+        return self.config.stop_grace_seconds
+
+    @property
+    def poll_seconds(self) -> float:
+        return self.config.poll_seconds
+
+    def backend(self, name: str) -> JobBackend:
+        return self.backends[name]
+
     def job_dir(self, owner: str, name: str) -> Path:
         tag = hashlib.sha256(owner.encode()).hexdigest()[:8]
         return self.data_dir / "jobs" / f"{_safe(owner)[:40]}-{tag}" / name
@@ -126,7 +126,7 @@ class TrainingService:
 
     def trees(self, owner: str, name: str, count: int) -> list[Path]:
         base = self.job_dir(owner, name) / "hosts"
-        return [base / host / "opt" / "ml" for host in contract.hosts_of(count)]
+        return [base / host / "opt" / "ml" for host in hosts_of(count)]
 
     def output_dir(self, owner: str, name: str, output_path: str | None = None) -> Path:
         """``<output_path or the artifact store>/<job>/output``: where a job's results go."""
@@ -135,15 +135,11 @@ class TrainingService:
             base = self.root / base
         return base / name / "output"
 
-    @staticmethod
-    def has_ended(job: StoredJob) -> bool:
-        return job.status in FINAL
-
     # ---- start and stop of the server -----------------------------------------------
     async def start(self) -> None:
         """Re-attach to jobs that ran while the server was down; start queued ones."""
         async with self._start_lock:
-            if self._started or self.spawn is None:
+            if self._started:
                 return
             self._started = True
         for job in await self.repository.with_status(ACTIVE):
@@ -177,6 +173,11 @@ class TrainingService:
             secondary=pending,
         )
         await self.repository.insert(job)
+        await self.events.publish(
+            JobStateChanged(
+                owner, job.name, kind, job.status, pending.status, pending.start_ms, pending.message
+            )
+        )
         await self.schedule()
         return await self.stored(owner, spec.name, kind)
 
@@ -245,61 +246,9 @@ class TrainingService:
             text=chunk.text, next_cursor=chunk.next_cursor, size=chunk.size, finished=finished
         )
 
-    # ---- training jobs ------------------------------------------------------------------
-    async def create(self, owner: str, spec: TrainingJobCreate) -> TrainingJob:
-        await self.submit(owner, TRAINING.name, spec)
-        return await self.get(owner, spec.name)
-
-    async def get(self, owner: str, name: str) -> TrainingJob:
-        job = await self.describe(owner, name, TRAINING.name)
-        assert isinstance(job, TrainingJob)
-        return job
-
-    async def list(self, owner: str, query: TrainingJobQuery) -> TrainingJobPage:
-        items, token = await self.page(
-            owner, TRAINING.name, query, query.status, TrainingJobSummary
-        )
-        return TrainingJobPage(items=items, next_token=token)
-
-    async def stop(self, owner: str, name: str) -> TrainingJob:
-        """StopTrainingJob."""
-        await self.stop_job(owner, name, TRAINING.name)
-        return await self.get(owner, name)
-
-    async def logs(self, owner: str, name: str, cursor: int, max_bytes: int) -> LogChunkModel:
-        return await self.job_logs(owner, name, TRAINING.name, cursor, max_bytes)
-
-    async def metrics(self, owner: str, name: str, since_ms: int) -> MetricsReply:
-        await self.stored(owner, name, TRAINING.name)
-        return MetricsReply(metrics=await self.repository.metrics(owner, name, since_ms))
-
-    async def _artifact_dir(self, owner: str, name: str) -> Path:
-        job = await self.stored(owner, name, TRAINING.name)
-        return TRAINING.artifact_dir(self, job, TRAINING.parse(job.spec))
-
-    async def artifacts(self, owner: str, name: str) -> ArtifactList:
-        out = await self._artifact_dir(owner, name)
-
-        def sizes() -> list[Artifact]:
-            return [
-                Artifact(name=n, size=(out / n).stat().st_size)
-                for n in ARTIFACTS
-                if (out / n).is_file()
-            ]
-
-        return ArtifactList(items=await asyncio.to_thread(sizes))
-
-    async def artifact_path(self, owner: str, name: str, artifact: str) -> Path:
-        path = await self._artifact_dir(owner, name) / artifact
-        if artifact not in ARTIFACTS or not await asyncio.to_thread(path.is_file):
-            raise NotFound(f"Training job '{name}' has no artifact '{artifact}'.", field="artifact")
-        return path
-
     # ---- queue ---------------------------------------------------------------------------
     async def schedule(self) -> None:
         """Launch queued jobs, oldest first, while the total and per-user limits allow."""
-        if self.spawn is None:
-            return
         async with self._schedule_lock:
             active = await self.repository.with_status(ACTIVE)
             running = [j for j in active if j.secondary_status != Secondary.PENDING]
@@ -339,8 +288,7 @@ class TrainingService:
                 Secondary.FAILED,
                 failure=f"ClientError: the job could not start: {err}",
             )
-            if self.spawn is not None:  # its slot is free again (after this pass ends)
-                self.spawn(self.schedule(), "training-schedule")
+            self.spawn(self.schedule(), "training-schedule")  # its slot is free again
             return
         await self.repository.update(*key, run=handle, started_ms=now_ms())
         if (await self.stored(*key, job.kind)).status == Status.STOPPING:  # stopped while launching
@@ -349,7 +297,6 @@ class TrainingService:
 
     # ---- following a run ---------------------------------------------------------------
     def _follow(self, job: StoredJob) -> None:
-        assert self.spawn is not None
         key = (job.owner, job.name)
         self._wake[key] = asyncio.Event()
         self._kind_of[key] = job.kind
@@ -358,6 +305,10 @@ class TrainingService:
     def running(self) -> tuple[tuple[str, str, str], ...]:
         """(owner, name, noun) of the jobs this server is following now (queued or running)."""
         return tuple((o, n, self.kinds[self._kind_of[(o, n)]].noun) for o, n in self._wake)
+
+    async def current_work(self) -> list[str]:
+        """What keeps the server up (the idle monitor asks): the jobs being followed."""
+        return [f"{noun} {name} is running" for _, name, noun in self.running()]
 
     def _poke(self, owner: str, name: str) -> None:
         event = self._wake.get((owner, name))
@@ -424,6 +375,9 @@ class TrainingService:
                     text = match.group(1) if pattern.groups else match.group(0)
                     points.append((name, offset, now, float(text)))
         await self.repository.add_metrics(job.owner, job.name, points, end)
+        if points:
+            found = tuple((name, value, ts) for name, _, ts, value in points)
+            await self.events.publish(JobMetrics(job.owner, job.name, job.kind, found))
         return end
 
     async def _finish(self, job: StoredJob, state: RunState, tree: Path) -> None:
@@ -451,7 +405,7 @@ class TrainingService:
                 )
             else:
                 failure = await asyncio.to_thread(
-                    workspace.failure_reason,
+                    failure_reason,
                     kind.failure_file(tree),
                     self.log_path(job.owner, job.name),
                     state.exit_code,
@@ -508,6 +462,10 @@ class TrainingService:
             transitions=[t.model_dump(mode="json") for t in transitions],
             **values,
         )
+        event = JobStateChanged(
+            job.owner, job.name, job.kind, status or job.status, secondary, now, text
+        )
+        await self.events.publish(event)
 
     async def _end(
         self, job: StoredJob, status: Status, secondary: Secondary, failure: str | None = None

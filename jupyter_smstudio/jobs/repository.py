@@ -90,7 +90,7 @@ class StoredJob(BaseModel):
     ended_ms: int | None = None
 
 
-class TrainingJobRepository:
+class JobRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 

@@ -24,8 +24,8 @@ from ...runtime.containers import limit_args, thread_env
 from ...runtime.files import atomic_write_json
 from ...runtime.limits import process_limit_message
 from ...runtime.process import default_policy
-from ..contract import Layout
-from .base import JOBFILES, HostPlan, JobPlan, RunShape, TrainingBackend
+from ..layout import Layout
+from .base import HostPlan, JobPlan, RunShape, TrainingBackend
 
 CONTAINER_JOBFILES = "/opt/smstudio/lib"
 CONTAINER_VENVS = "/opt/smstudio/venvs"
@@ -102,7 +102,7 @@ class DockerBackend(TrainingBackend):
     def layout(self, tree: Path) -> Layout:
         return Layout("/opt/ml")
 
-    def job_paths(self) -> dict[str, str]:
+    def job_paths(self, jobfiles: Path) -> dict[str, str]:
         return {"python": "python3", "jobfiles": CONTAINER_JOBFILES, "venvs": CONTAINER_VENVS}
 
     def place_inputs(self, tree: Path, mounts: dict[str, Path]) -> None:
@@ -136,9 +136,10 @@ class DockerBackend(TrainingBackend):
             argv += ["-v", f"{path}:{target}:ro"]
         env = {**thread_env(limits), **host.env}
         if plan.script_mode:
+            assert plan.jobfiles is not None, "script mode needs the launcher's directory"
             argv += [
                 "-v",
-                f"{JOBFILES}:{CONTAINER_JOBFILES}:ro",
+                f"{plan.jobfiles}:{CONTAINER_JOBFILES}:ro",
                 "-v",
                 f"{self.venv_dir}:{CONTAINER_VENVS}",
             ]
@@ -169,7 +170,7 @@ class DockerBackend(TrainingBackend):
                 fanout,
                 {"hosts": [h.name for h in plan.hosts], "commands": commands},
             )
-            argv = [sys.executable, "-m", "jupyter_smstudio.training.backends.fanout", str(fanout)]
+            argv = [sys.executable, "-m", "jupyter_smstudio.jobs.backends.fanout", str(fanout)]
         spec = ProcessSpec(
             id=plan.id,
             argv=argv,

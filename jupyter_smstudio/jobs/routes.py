@@ -1,20 +1,17 @@
-"""The REST routes every kind of job run by the training runner has: list, create,
-describe, stop and read the log. One definition, so the kinds cannot drift apart."""
+"""The REST routes every kind of job run by the runner has: list, create, describe,
+stop and read the log. One definition, so the kinds cannot drift apart."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
 from ..api.base import SMStudioHandler
 from ..api.routes import Route, operation
 from .models import LogChunkModel, LogQuery
-
-if TYPE_CHECKING:
-    from ..services import Services
 
 
 class JobService(Protocol):
@@ -30,7 +27,8 @@ class JobKindApi:
     path: str  # "/training-jobs"
     noun: str  # "training job"
     tag: str
-    service: Callable[[Services], JobService]
+    #: The kind's service, from the server's ``Services`` (typed loosely: they sit above).
+    service: Callable[[Any], JobService]
     create: type[BaseModel]
     item: type[BaseModel]
     page: type[BaseModel]

@@ -1,10 +1,11 @@
-"""What differs between kinds of job that the one runner (``service.py``) runs.
+"""What differs between kinds of job that the one runner (``runner.py``) runs.
 
 The runner owns what every job shares: the row and its states, the queue and its
 limits, launching through a backend, following the detached run, stop, logs and
 re-attaching after a restart. A kind (training, processing) says how its request
 is checked, how its ``/opt/ml`` tree and command are prepared, and what happens to
-the job's files once it has ended.
+the job's files once it has ended. It sees the runner only through
+:class:`KindContext`: paths, settings and backends, not the queue or the rows.
 """
 
 from __future__ import annotations
@@ -13,17 +14,14 @@ import abc
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel
 
 from ..compute import ComputeProfile
-from .backends import JobPlan, RunShape
+from .backends import JobBackend, JobPlan, RunShape
 from .models import Secondary
-
-if TYPE_CHECKING:
-    from .repository import StoredJob
-    from .service import TrainingService
+from .repository import StoredJob
 
 S = TypeVar("S", bound=BaseModel)
 R = TypeVar("R", bound="Resolved")
@@ -35,6 +33,36 @@ class Resolved:
 
     backend: str
     profile: ComputeProfile
+
+
+class KindContext(Protocol):
+    """What a kind may use of the runner: where things are, its settings, its backends."""
+
+    @property
+    def root(self) -> Path:
+        """The directory users' paths must stay inside."""
+
+    @property
+    def grace_seconds(self) -> float:
+        """Between SIGTERM and SIGKILL when a job is stopped."""
+
+    @property
+    def poll_seconds(self) -> float:
+        """How often a running job is checked."""
+
+    def backend(self, name: str) -> JobBackend:
+        """The backend a job runs on (``StoredJob.backend``)."""
+
+    def job_dir(self, owner: str, name: str) -> Path:
+        """The job's own directory on the server: its trees, log and run state."""
+
+    def log_path(self, owner: str, name: str) -> Path: ...
+
+    def trees(self, owner: str, name: str, count: int) -> list[Path]:
+        """Each host's ``/opt/ml`` on the server's disk."""
+
+    def output_dir(self, owner: str, name: str, output_path: str | None = None) -> Path:
+        """``<output_path or the artifact store>/<job>/output``: where a job's results go."""
 
 
 class JobKind(abc.ABC, Generic[S, R]):
@@ -58,11 +86,11 @@ class JobKind(abc.ABC, Generic[S, R]):
         """The container image the job runs in (Docker backend)."""
 
     @abc.abstractmethod
-    def resolve(self, spec: S, runner: TrainingService, resolved: Resolved) -> R:
+    def resolve(self, spec: S, runner: KindContext, resolved: Resolved) -> R:
         """Check everything else and resolve paths (blocking: runs in a thread)."""
 
     @abc.abstractmethod
-    async def plan(self, runner: TrainingService, job: StoredJob, spec: S, resolved: R) -> JobPlan:
+    async def plan(self, runner: KindContext, job: StoredJob, spec: S, resolved: R) -> JobPlan:
         """Prepare every host's tree on disk and describe the run."""
 
     def stages(self, spec: S, tree: Path) -> list[tuple[str, int]] | None:
@@ -73,7 +101,7 @@ class JobKind(abc.ABC, Generic[S, R]):
         """Regexes whose matches in the log are the job's metrics."""
         return {}
 
-    def while_running(self, runner: TrainingService, spec: S, tree: Path) -> None:
+    def while_running(self, runner: KindContext, spec: S, tree: Path) -> None:
         """Work each check of a running job does (blocking: runs in a thread)."""
 
     @abc.abstractmethod
@@ -82,10 +110,10 @@ class JobKind(abc.ABC, Generic[S, R]):
 
     @abc.abstractmethod
     def collect(
-        self, runner: TrainingService, job: StoredJob, spec: S, trees: list[Path], completed: bool
+        self, runner: KindContext, job: StoredJob, spec: S, trees: list[Path], completed: bool
     ) -> None:
         """Save what the job produced where the user finds it (blocking; OSError fails it)."""
 
     @abc.abstractmethod
-    def describe(self, runner: TrainingService, job: StoredJob, spec: S) -> BaseModel:
+    def describe(self, runner: KindContext, job: StoredJob, spec: S) -> BaseModel:
         """The job as the API describes it."""

@@ -13,6 +13,7 @@ from .hosting import handlers as hosting_handlers
 from .hosting import runtime_handlers
 from .hosting import schema as hosting_schema
 from .idle import handlers as idle_handlers
+from .jobs import schema as jobs_schema
 from .lifecycle import handlers as lifecycle_handlers
 from .lifecycle import schema as lifecycle_schema
 from .processing import handlers as processing_handlers
@@ -20,7 +21,6 @@ from .spaces import handlers as spaces_handlers
 from .spaces import schema as spaces_schema
 from .store.migrations import Migration
 from .training import handlers as training_handlers
-from .training import schema as training_schema
 from .wrangler import handlers as wrangler_handlers
 from .wrangler import schema as wrangler_schema
 
@@ -44,7 +44,7 @@ def all_migrations() -> list[Migration]:
     return [
         *lifecycle_schema.MIGRATIONS,
         *spaces_schema.MIGRATIONS,
-        *training_schema.MIGRATIONS,
+        *jobs_schema.MIGRATIONS,
         *hosting_schema.MIGRATIONS,
         *wrangler_schema.MIGRATIONS,
     ]

@@ -16,8 +16,8 @@ from typing import Any
 from ...compute import ComputeProfile
 from ...errors import InvalidInput
 from ...runtime import ProcessSpec, launch
-from ..contract import Layout
-from .base import JOBFILES, JobPlan, RunShape, TrainingBackend
+from ..layout import Layout
+from .base import JobPlan, RunShape, TrainingBackend
 
 #: Variables of the server a job must not inherit: they would let it act as the server.
 PRIVATE_ENV_PREFIXES = ("SMSTUDIO_", "JPY_", "JUPYTERHUB_", "JUPYTER_TOKEN")
@@ -69,8 +69,8 @@ class LocalBackend(TrainingBackend):
     def layout(self, tree: Path) -> Layout:
         return Layout(str(tree))
 
-    def job_paths(self) -> dict[str, str]:
-        return {"python": sys.executable, "jobfiles": str(JOBFILES), "venvs": str(self.venv_dir)}
+    def job_paths(self, jobfiles: Path) -> dict[str, str]:
+        return {"python": sys.executable, "jobfiles": str(jobfiles), "venvs": str(self.venv_dir)}
 
     def place_inputs(self, tree: Path, mounts: dict[str, Path]) -> None:
         """Local jobs read inputs in place: the path in the tree links to the data."""
@@ -86,7 +86,9 @@ class LocalBackend(TrainingBackend):
     async def start(self, plan: JobPlan) -> dict[str, Any]:
         host = plan.hosts[0]
         if plan.script_mode:
-            argv = [sys.executable, str(JOBFILES / "launcher.py"), str(host.tree / ".launch.json")]
+            assert plan.jobfiles is not None, "script mode needs the launcher's directory"
+            launcher = plan.jobfiles / "launcher.py"
+            argv = [sys.executable, str(launcher), str(host.tree / ".launch.json")]
             cwd = host.tree / "code"
         else:
             argv = local_command([*(plan.entrypoint or []), *plan.arguments], host.tree)

@@ -1,6 +1,6 @@
 """Run several instances' commands as one: merged, host-prefixed output; the worst exit code.
 
-``python -m jupyter_smstudio.training.backends.fanout FANOUT_JSON`` runs under a
+``python -m jupyter_smstudio.jobs.backends.fanout FANOUT_JSON`` runs under a
 supervisor like any job command. SIGTERM is passed to every instance; the first
 instance to fail ends the others, as a failed host ends a SageMaker job.
 """

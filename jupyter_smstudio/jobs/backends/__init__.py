@@ -1,6 +1,6 @@
 """Where jobs run: this machine (local) or containers (docker)."""
 
-from .base import HostPlan, JobPlan, RunShape, TrainingBackend
+from .base import HostPlan, JobBackend, JobPlan, RunShape, TrainingBackend
 from .docker import DockerBackend
 from .local import LocalBackend
 
@@ -10,6 +10,7 @@ __all__ = [
     "BACKENDS",
     "DockerBackend",
     "HostPlan",
+    "JobBackend",
     "JobPlan",
     "LocalBackend",
     "RunShape",

@@ -1,0 +1,1 @@
+"""The one job runner and what every kind of job shares (see ``runner.py``)."""
