@@ -27,8 +27,6 @@ def _jupyter_server_extension_points() -> list[dict[str, Any]]:
 
 def load_ipython_extension(ipython: Any) -> None:
     """``%load_ext jupyter_smstudio``: ``%%train``, ``%jobs``, ``%deploy``, ``%endpoints``."""
-    from .hosting.magics import register
     from .magics import load_ipython_extension as load
 
     load(ipython)
-    register(ipython)

@@ -68,9 +68,10 @@ def _imports(tree: ast.AST, module: str, is_package: bool) -> list[tuple[str, bo
                 target = ".".join([*base, *([node.module] if node.module else [])])
             else:
                 target = node.module or ""
-            found.append((target, runtime))
-            # ``from . import contract`` imports the module ``contract`` of the package.
+            # ``from . import contract`` imports the module ``contract`` of the package
+            # (not the package's own names): ``edges`` keeps whichever exists.
             found.extend((f"{target}.{alias.name}", runtime) for alias in node.names)
+            found.extend((f"{target}:{alias.name}", runtime) for alias in node.names)
         for child in ast.iter_child_nodes(node):
             visit(child, runtime)
 
@@ -84,6 +85,10 @@ def edges() -> list[Edge]:
     for name, path in sorted(modules.items()):
         tree = ast.parse(path.read_text(), str(path))
         for target, runtime in _imports(tree, name, path.name == "__init__.py"):
+            if ":" in target:  # a name from a module: an edge only when it is no submodule
+                target, imported = target.split(":")
+                if f"{target}.{imported}" in modules:
+                    continue
             if target in modules and target != name:
                 out.append(Edge(name, target, runtime))
     return out

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from jupyter_smstudio.client import ApiError, Client
-from jupyter_smstudio.hosting.magics import deploy_magic, endpoints_magic
+from jupyter_smstudio.magics.hosting import deploy_magic, endpoints_magic
 from jupyter_smstudio.sdk.model import Model
 from jupyter_smstudio.sdk.serializers import JSONSerializer, NumpyDeserializer, NumpySerializer
 

@@ -68,5 +68,5 @@ def test_sdk_and_client_load_only_the_standard_library_and_requests(module: str)
 
 
 def test_magics_load_no_server_side_module() -> None:
-    loaded = loaded_after("import jupyter_smstudio.magics, jupyter_smstudio.hosting.magics")
+    loaded = loaded_after("import jupyter_smstudio.magics")
     assert not {m for m in loaded if m in SERVER_SIDE or m.split(".")[0] in SERVER_SIDE}

@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import delete, insert, select
 
+from jupyter_smstudio.areas import all_migrations
 from jupyter_smstudio.errors import InvalidInput
 from jupyter_smstudio.lifecycle.schema import lifecycle_configs as configs
-from jupyter_smstudio.areas import all_migrations
 from jupyter_smstudio.spaces.schema import space_events as events
 from jupyter_smstudio.store import Database
 from jupyter_smstudio.store.database import sqlite_url

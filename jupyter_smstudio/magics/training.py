@@ -26,9 +26,9 @@ from typing import Any
 
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
-from .client import ApiError, Client
-from .widgets import JobFollower, TextJobView, WidgetJobView, widgets_available
-from .widgets.jobview import display
+from ..client import ApiError, Client
+from ..widgets import JobFollower, TextJobView, WidgetJobView, widgets_available
+from ..widgets.jobview import display
 
 CELLS_DIR = Path(".smstudio") / "cells"
 
