@@ -23,8 +23,9 @@ if at <= now:
     at += datetime.timedelta(days=1)
 print(f"{now:%F %T} space {os.environ['SMSTUDIO_SPACE']} will stop at {at:%F %T}", flush=True)
 time.sleep((at - now).total_seconds())
+# Logged first: stopping the space ends everything its lifecycle scripts started, this too.
+print(f"{datetime.datetime.now():%F %T} stopping the space", flush=True)
 Client().stop_space(os.environ["SMSTUDIO_SPACE"])
-print(f"{datetime.datetime.now():%F %T} stopped the space", flush=True)
 PY
 echo $! >"$PIDFILE"
 echo "This space will stop at $STOP_AT (log: ~/.smstudio/auto-shutdown.log)"

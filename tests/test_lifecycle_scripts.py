@@ -148,4 +148,4 @@ def test_auto_shutdown_stops_the_space_at_the_set_time(tmp_path: Path) -> None:
         wait_until(lambda: client.space("s1")["status"] == "InService", 30, "InService")
         wait_until(lambda: client.space("s1")["status"] == "Stopped", 60, "the space to stop")
         log = tmp_path / "smstudio" / "spaces" / "s1" / "home" / ".smstudio" / "auto-shutdown.log"
-        assert "stopped the space" in log.read_text()
+        assert "stopping the space" in log.read_text()

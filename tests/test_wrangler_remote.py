@@ -147,7 +147,7 @@ async def test_remote_files_are_fetched_once_while_unchanged(
     api: ApiCall, files: FileServer, served: Path, jp_serverapp: Any
 ) -> None:
     services = jp_serverapp.web_app.settings["smstudio_services"]
-    services.wrangler.reader.locations.recheck_seconds = 0  # ask the server every time
+    services.wrangler.service().reader.locations.recheck_seconds = 0  # ask the server every time
     url = f"{files.url}/sales.csv"
     created = await api(
         "POST", "wrangler/flows", {"name": "web.flow", "source": {"kind": "file", "path": url}}
