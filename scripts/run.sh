@@ -16,7 +16,7 @@ cd "$ROOT"
 
 mapfile -t args < <(lab_args "$@")
 ensure_venv
-install_wheel ""
+install_wheel "all"
 for arg in "${args[@]}"; do
   case "$arg" in --ServerApp.root_dir=*) mkdir -p "${arg#--ServerApp.root_dir=}" ;; esac
 done

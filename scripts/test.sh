@@ -13,7 +13,7 @@ start=$(date +%s)
 # Java for a real local Spark (the Data Wrangler's PySpark export tests).
 command -v java >/dev/null || ensure_apt openjdk-17-jre-headless
 ensure_venv
-install_wheel "test,dev,spark"
+install_wheel "all,test,dev,spark"
 if [ "${SMSTUDIO_SKIP_DOCKER:-0}" != 1 ]; then
   # A real engine for the Docker backends' tests (they skip, saying why, without one).
   source "$ROOT/scripts/docker.sh"
