@@ -16,6 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 PACKAGE = Path(__file__).resolve().parent.parent / "jupyter_smstudio"
 ROOT = "jupyter_smstudio"
 #: Kinds and areas built on the runner: ``jobs`` never imports them, even for types.
@@ -182,6 +184,7 @@ def test_the_idle_monitor_reads_protocols_not_the_areas_that_implement_them() ->
     assert arrows("idle", ("services", "jobs", "training", "processing", "hosting")) == []
 
 
+@pytest.mark.slow
 def test_kernel_side_code_imports_nothing_of_the_server() -> None:
     server_side = [
         arrow

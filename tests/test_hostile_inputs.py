@@ -146,6 +146,7 @@ async def test_hostile_paths_are_a_400_naming_the_field(
     assert await names(api, case.listing) == before
 
 
+@pytest.mark.slow
 async def test_file_urls_inside_the_root_are_accepted_by_every_area(
     api: ApiCall, root: Path
 ) -> None:

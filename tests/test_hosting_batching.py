@@ -19,6 +19,8 @@ import pytest
 from .hosting_models import CountingModel, model_server_env
 from .servers import wait_until
 
+pytestmark = pytest.mark.slow
+
 CLIENTS = 4
 ROUNDS = 12
 

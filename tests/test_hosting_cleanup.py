@@ -20,7 +20,7 @@ from .servers import wait_until
 from .test_hosting_endpoints import wait_status
 from .test_hosting_transform import finished
 
-pytestmark = pytest.mark.usefixtures("jp_serverapp", "cleanup")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("jp_serverapp", "cleanup")]
 
 #: Inference code whose model_fn starts a daemon in a new session (as a helper process
 #: a model might start), and whose predictions take ``PREDICT_SECONDS``.

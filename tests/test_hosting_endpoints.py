@@ -80,6 +80,7 @@ async def deploy(api: ApiCall, jp_root_dir: Path) -> str:
     return "ep"
 
 
+@pytest.mark.slow
 async def test_invoke_csv_json_npy_and_errors(
     jp_fetch: Any, api: ApiCall, jp_root_dir: Path
 ) -> None:
@@ -128,6 +129,7 @@ async def _captured(directory: Path) -> list[Path]:
     return sorted(directory.rglob("*.jsonl"))
 
 
+@pytest.mark.slow
 async def test_a_slow_request_does_not_block_others(
     jp_fetch: Any, api: ApiCall, jp_root_dir: Path
 ) -> None:
@@ -141,6 +143,7 @@ async def test_a_slow_request_does_not_block_others(
     assert (await slow).code == 200
 
 
+@pytest.mark.slow
 async def test_update_switches_without_downtime_and_rolls_back(
     api: ApiCall, jp_fetch: Any, jp_root_dir: Path
 ) -> None:
@@ -187,6 +190,7 @@ async def _failed_update(api: ApiCall, name: str) -> Reply | None:
     return reply if reply.json["failure_reason"] and reply.json["status"] == "InService" else None
 
 
+@pytest.mark.slow
 async def test_traffic_split_by_weight(api: ApiCall, jp_fetch: Any, jp_root_dir: Path) -> None:
     model_tree(jp_root_dir / "a")
     assert (await api("POST", "models", {"name": "a", "model_data": "a"})).status == 201
@@ -264,6 +268,7 @@ async def test_inline_variants_with_one_name_are_refused(api: ApiCall) -> None:
     assert (await api("GET", "endpoint-configs")).json["items"] == []
 
 
+@pytest.mark.slow
 async def test_a_model_that_fails_to_load_fails_the_endpoint(
     api: ApiCall, jp_root_dir: Path
 ) -> None:

@@ -13,7 +13,7 @@ from .hosting_models import model_tree, stop_all_instances, wheel
 from .test_hosting_endpoints import invoke, wait_status
 from .test_hosting_transform import finished
 
-pytestmark = pytest.mark.usefixtures("jp_serverapp", "cleanup")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("jp_serverapp", "cleanup")]
 
 #: Inference code that needs a package only its requirements.txt provides.
 SCALED = """

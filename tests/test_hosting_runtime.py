@@ -16,7 +16,7 @@ from .conftest import ApiCall
 from .hosting_models import model_tree, stop_all_instances
 from .test_hosting_endpoints import wait_status
 
-pytestmark = pytest.mark.usefixtures("jp_serverapp")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("jp_serverapp")]
 
 
 def runtime(base: str, key: str, secret: str) -> Any:

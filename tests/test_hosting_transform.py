@@ -30,6 +30,7 @@ async def start(api: ApiCall, name: str, **fields: Any) -> dict[str, Any]:
     return reply.json  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow
 async def test_multi_record_csv_with_join_and_filters(api: ApiCall, jp_root_dir: Path) -> None:
     model_tree(jp_root_dir / "lin")
     assert (await api("POST", "models", {"name": "lin", "model_data": "lin"})).status == 201
@@ -63,6 +64,7 @@ async def test_multi_record_csv_with_join_and_filters(api: ApiCall, jp_root_dir:
     assert (jp_root_dir / "out" / "sub" / "b.csv.out").read_text() == "7,3.0\n"
 
 
+@pytest.mark.slow
 async def test_json_records_and_single_record(api: ApiCall, jp_root_dir: Path) -> None:
     model_tree(jp_root_dir / "lin")
     assert (await api("POST", "models", {"name": "lin", "model_data": "lin"})).status == 201
@@ -91,6 +93,7 @@ async def test_json_records_and_single_record(api: ApiCall, jp_root_dir: Path) -
     assert out == [{"id": "x", "SageMakerOutput": [1.0]}, {"id": "y", "SageMakerOutput": [2.0]}]
 
 
+@pytest.mark.slow
 async def test_failure_names_file_and_record_and_writes_only_good_files(
     api: ApiCall, jp_root_dir: Path
 ) -> None:

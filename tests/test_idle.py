@@ -92,6 +92,7 @@ async def test_culler_configured_from_policy(jp_serverapp: Any, api: ApiCall) ->
     assert body["policy"]["warning_minutes"] == POLICY["warning_minutes"]
 
 
+@pytest.mark.slow
 async def test_idle_kernel_is_shut_down_after_its_timeout(
     jp_fetch: Any, api: ApiCall, kernels: KernelClient
 ) -> None:
@@ -114,6 +115,7 @@ async def test_idle_kernel_is_shut_down_after_its_timeout(
     assert "idle" in recent["message"]
 
 
+@pytest.mark.slow
 async def test_housekeeping_messages_do_not_keep_a_kernel(
     jp_fetch: Any, jp_serverapp: Any, kernels: KernelClient, jp_http_port: int, jp_base_url: str
 ) -> None:
@@ -140,6 +142,7 @@ async def test_housekeeping_messages_do_not_keep_a_kernel(
     assert not await kernel_alive(jp_fetch, kid), "housekeeping messages kept the kernel alive"
 
 
+@pytest.mark.slow
 async def test_silent_cpu_work_is_not_shut_down(
     jp_fetch: Any, api: ApiCall, kernels: KernelClient, jp_http_port: int, jp_base_url: str
 ) -> None:
@@ -176,6 +179,7 @@ async def test_silent_cpu_work_is_not_shut_down(
 
 
 @pytest.mark.idle_policy(max_busy_minutes=TIMEOUT_S / 60)
+@pytest.mark.slow
 async def test_max_busy_time_lets_a_busy_kernel_go(
     jp_fetch: Any, jp_serverapp: Any, api: ApiCall, kernels: KernelClient
 ) -> None:
@@ -194,6 +198,7 @@ async def test_max_busy_time_lets_a_busy_kernel_go(
     assert time.monotonic() - started >= 2 * TIMEOUT_S - 2
 
 
+@pytest.mark.slow
 async def test_terminal_running_a_cpu_process_is_kept(
     jp_serverapp: Any,
     jp_fetch: Any,
@@ -239,6 +244,7 @@ async def test_terminal_running_a_cpu_process_is_kept(
     await terminal_send(jp_http_port, jp_base_url, busy, "\x03")  # Ctrl-C
 
 
+@pytest.mark.slow
 async def test_keep_alive_api_and_touch_file(
     jp_fetch: Any, api: ApiCall, kernels: KernelClient, tmp_path: Path
 ) -> None:
@@ -294,6 +300,7 @@ async def test_space_timeout_bounds(api: ApiCall) -> None:
     assert patched.json["space"]["idle_timeout_minutes"] == 90
 
 
+@pytest.mark.slow
 async def test_idle_space_is_stopped_with_the_reason(
     api: ApiCall, kernels: KernelClient, jp_fetch: Any
 ) -> None:
@@ -320,6 +327,7 @@ async def test_idle_space_is_stopped_with_the_reason(
     assert "no UI activity" in message
 
 
+@pytest.mark.slow
 async def test_ui_activity_counts_for_the_kernel(
     api: ApiCall, kernels: KernelClient, jp_serverapp: Any
 ) -> None:
@@ -336,6 +344,7 @@ async def test_ui_activity_counts_for_the_kernel(
     assert (await api("POST", "activity", {"space": "not-mine"})).status == 404
 
 
+@pytest.mark.slow
 async def test_busy_gpu_keeps_a_kernel(
     jp_serverapp: Any, jp_fetch: Any, api: ApiCall, kernels: KernelClient, tmp_path: Path
 ) -> None:
@@ -382,6 +391,7 @@ async def _not(awaitable: Any) -> bool:
     return not await awaitable
 
 
+@pytest.mark.slow
 async def test_a_running_training_job_keeps_the_server_alive(
     api: ApiCall, jp_serverapp: Any, jp_root_dir: Path
 ) -> None:

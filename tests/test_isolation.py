@@ -106,6 +106,7 @@ async def test_a_private_space_kernelspec_is_hidden_from_other_users_and_not_sta
     assert list(jp_serverapp.kernel_manager.list_kernel_ids()) == [], "no kernel was started"
 
 
+@pytest.mark.slow
 async def test_another_users_space_kernel_cannot_be_seen_or_driven(
     api: ApiCall, jupyter: Jupyter, jp_fetch: Any, jp_http_port: int, jp_base_url: str
 ) -> None:
@@ -143,6 +144,7 @@ async def test_another_users_space_kernel_cannot_be_seen_or_driven(
     assert out.strip() == "42"
 
 
+@pytest.mark.slow
 async def test_members_of_a_shared_space_use_its_kernels_others_do_not(
     api: ApiCall, jupyter: Jupyter, jp_fetch: Any, jp_http_port: int, jp_base_url: str
 ) -> None:

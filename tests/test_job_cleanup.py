@@ -25,7 +25,7 @@ from .servers import ServerProcess, wait_until
 from .test_runtime_tree import FORKS, pids_cgroup_available
 from .training_helpers import finished, full_log, until_logged, write
 
-pytestmark = pytest.mark.usefixtures("jp_serverapp")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("jp_serverapp")]
 
 MAX_PROCESSES = 64
 MAX_LOG = 64 << 10

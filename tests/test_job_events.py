@@ -51,6 +51,7 @@ async def test_subscribers_get_the_events_of_their_type_and_a_failing_one_is_onl
 
 
 @pytest.mark.usefixtures("jp_serverapp")
+@pytest.mark.slow
 async def test_the_runner_publishes_every_transition_and_the_metrics_of_a_real_job(
     api: ApiCall, jp_serverapp: Any, jp_root_dir: Path
 ) -> None:

@@ -57,6 +57,7 @@ def make_wheel(where: Path, name: str = "smstudio_demo_pkg") -> Path:
     return wheel
 
 
+@pytest.mark.slow
 def test_install_packages_puts_them_where_kernels_look(tmp_path: Path) -> None:
     wheel = make_wheel(tmp_path)
     result = run_script(configured("install-packages.sh", PACKAGES=str(wheel),
@@ -118,6 +119,7 @@ def test_fetch_data_checks_the_checksum(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("jp_serverapp")
+@pytest.mark.slow
 async def test_a_space_kernel_uses_what_its_scripts_set_up(
     api: ApiCall, tmp_path: Path, jp_fetch: Any, jp_http_port: int, jp_base_url: str
 ) -> None:

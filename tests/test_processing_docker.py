@@ -12,6 +12,8 @@ from .docker_helpers import docker_unavailable
 from .training_helpers import finished, full_log, write
 
 pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.slow,
     pytest.mark.usefixtures("jp_serverapp"),
     pytest.mark.skipif(docker_unavailable() is not None, reason=f"{docker_unavailable()}"),
 ]

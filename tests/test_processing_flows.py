@@ -75,6 +75,7 @@ async def run(api: ApiCall, flow: str, body: dict[str, Any]) -> dict[str, Any]:
     return job  # type: ignore[no-any-return]
 
 
+@pytest.mark.slow
 async def test_a_split_flow_becomes_one_parquet_output_per_split(api: ApiCall, root: Path) -> None:
     flow = await make_flow(api, STEPS)
     job = await run(api, flow, {"job_name": "shop-full"})
@@ -102,6 +103,7 @@ async def test_a_split_flow_becomes_one_parquet_output_per_split(api: ApiCall, r
     assert sorted(p.name for p in out.iterdir()) == ["code", "test", "train"]
 
 
+@pytest.mark.slow
 async def test_without_a_split_one_csv_output(api: ApiCall, root: Path) -> None:
     flow = await make_flow(api, STEPS[:4], name="plain.flow")
     job = await run(api, flow, {"output_format": "csv", "output_path": "exports/plain"})

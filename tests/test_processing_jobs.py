@@ -53,6 +53,7 @@ CONTRACT_SCRIPT = """
 """
 
 
+@pytest.mark.slow
 async def test_script_sees_the_processing_contract_and_outputs_are_saved(
     api: ApiCall, jp_root_dir: Path
 ) -> None:
@@ -133,6 +134,7 @@ async def test_script_sees_the_processing_contract_and_outputs_are_saved(
     assert (await api("GET", f"{ROUTE}/contract", user="bob")).status == 404
 
 
+@pytest.mark.slow
 async def test_failure_message_and_no_half_written_outputs(api: ApiCall, jp_root_dir: Path) -> None:
     write(
         jp_root_dir,
@@ -160,6 +162,7 @@ async def test_failure_message_and_no_half_written_outputs(api: ApiCall, jp_root
     assert not (jp_root_dir / "results").exists()
 
 
+@pytest.mark.slow
 async def test_traceback_is_the_failure_reason_without_a_message(
     api: ApiCall, jp_root_dir: Path
 ) -> None:
@@ -171,6 +174,7 @@ async def test_traceback_is_the_failure_reason_without_a_message(
     assert "KeyError: 'no such column: amount'" in job["failure_reason"]
 
 
+@pytest.mark.slow
 async def test_stop_ends_the_job_and_saves_no_output(api: ApiCall, jp_root_dir: Path) -> None:
     write(
         jp_root_dir,
@@ -239,6 +243,7 @@ async def test_bad_input_is_refused_before_anything_runs(
     assert (await api("GET", f"{ROUTE}/bad")).status == 404
 
 
+@pytest.mark.slow
 async def test_remote_input_is_downloaded_before_the_job_starts(
     api: ApiCall, jp_root_dir: Path
 ) -> None:

@@ -16,6 +16,8 @@ from jupyter_smstudio.runtime.logs import tail_lines
 
 from .servers import wait_until
 
+pytestmark = pytest.mark.slow
+
 
 def start(tmp_path: Path, code: str, **kwargs: object) -> tuple[Path, int]:
     state_dir = tmp_path / "run"

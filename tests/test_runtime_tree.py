@@ -27,6 +27,8 @@ from jupyter_smstudio.runtime.cgroups import RunCgroups
 from .procs import ESCAPEES, SLEEPERS, count, new_marker, none_left
 from .servers import wait_until
 
+pytestmark = pytest.mark.slow
+
 TREE = 1 + SLEEPERS  # the script and its sleepers
 
 #: Forks up to ``TEST_FORKS`` children that sleep (bounded: never an unbounded bomb),

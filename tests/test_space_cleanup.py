@@ -18,7 +18,7 @@ from .procs import count, new_marker, none_left, with_marker
 from .servers import ServerProcess, wait_until
 from .spaces_helpers import wait_status
 
-pytestmark = pytest.mark.usefixtures("jp_serverapp")
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("jp_serverapp")]
 
 SLEEP = "python3 -c 'import time; time.sleep(600)'"
 

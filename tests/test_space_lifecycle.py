@@ -14,6 +14,8 @@ from .conftest import ApiCall
 from .servers import ServerProcess, wait_until
 from .spaces_helpers import wait_status
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:

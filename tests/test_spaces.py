@@ -68,6 +68,7 @@ async def test_create_starts_a_space_with_a_kernelspec_and_a_volume(
     assert detail["kernels"] == []
 
 
+@pytest.mark.slow
 async def test_kernels_run_in_the_space_with_its_profile(
     api: ApiCall, kernels: KernelClient, jp_serverapp: Any
 ) -> None:
@@ -86,6 +87,7 @@ async def test_kernels_run_in_the_space_with_its_profile(
     assert [k["id"] for k in detail["kernels"]] == [kernel]
 
 
+@pytest.mark.slow
 async def test_change_compute_restarts_kernels_keeping_files_not_memory(
     api: ApiCall, kernels: KernelClient, jp_fetch: Any
 ) -> None:
@@ -106,6 +108,7 @@ async def test_change_compute_restarts_kernels_keeping_files_not_memory(
     assert spec["display_name"] == "Python 3 · s1 · ml.t3.medium", "picker shows new profile"
 
 
+@pytest.mark.slow
 async def test_one_notebook_can_move_its_own_kernel(api: ApiCall, kernels: KernelClient) -> None:
     await create(api, profile="ml.t3.medium")
     kernel = await kernels.start("smstudio-s1")
@@ -122,6 +125,7 @@ async def test_one_notebook_can_move_its_own_kernel(api: ApiCall, kernels: Kerne
     assert bad.error["field"] == "profile"
 
 
+@pytest.mark.slow
 async def test_memory_limit_kills_a_kernel_with_a_clear_event(
     api: ApiCall, kernels: KernelClient
 ) -> None:
@@ -146,6 +150,7 @@ async def test_memory_limit_kills_a_kernel_with_a_clear_event(
     assert "0.25 GiB of ml.small" in found[0]["message"]
 
 
+@pytest.mark.slow
 async def test_stop_ends_compute_keeps_files_and_start_brings_it_back(
     api: ApiCall, kernels: KernelClient, jp_fetch: Any, jp_serverapp: Any
 ) -> None:

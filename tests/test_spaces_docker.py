@@ -39,6 +39,8 @@ from .kernels import execute
 from .servers import ServerProcess, crash, wait_until
 from .spaces_helpers import KernelClient, wait_status
 
+pytestmark = pytest.mark.slow
+
 HOME = "/home/sagemaker-user"
 IMAGE = "smstudio-base:py311"
 GIB = 1 << 30

@@ -29,6 +29,8 @@ def _engine_problem() -> str | None:
 
 PROBLEM = _engine_problem()
 pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.slow,
     pytest.mark.usefixtures("jp_serverapp"),
     pytest.mark.skipif(PROBLEM is not None, reason=f"Docker backend tests: {PROBLEM}"),
 ]

@@ -58,6 +58,7 @@ CONTRACT_SCRIPT = """
 """
 
 
+@pytest.mark.slow
 async def test_script_sees_the_whole_sagemaker_contract(api: ApiCall, jp_root_dir: Path) -> None:
     write(jp_root_dir, "src/train.py", CONTRACT_SCRIPT)
     write(jp_root_dir, "data/train/a.csv", "1,2\n")
@@ -170,6 +171,7 @@ async def test_script_sees_the_whole_sagemaker_contract(api: ApiCall, jp_root_di
     assert all(t["end_ms"] >= t["start_ms"] for t in job["transitions"])
 
 
+@pytest.mark.slow
 async def test_model_fn_script_packs_model_and_output(api: ApiCall, jp_root_dir: Path) -> None:
     write(
         jp_root_dir,
@@ -207,6 +209,7 @@ async def test_model_fn_script_packs_model_and_output(api: ApiCall, jp_root_dir:
     assert "loaded {'w': [1, 2]}" in await full_log(api, "mfn")
 
 
+@pytest.mark.slow
 async def test_crash_fails_with_traceback_and_keeps_logs_and_model(
     api: ApiCall, jp_root_dir: Path
 ) -> None:
@@ -233,6 +236,7 @@ async def test_crash_fails_with_traceback_and_keeps_logs_and_model(
         assert tar.getnames() == ["partial.txt"]
 
 
+@pytest.mark.slow
 async def test_output_failure_file_is_the_failure_reason(api: ApiCall, jp_root_dir: Path) -> None:
     write(
         jp_root_dir,
@@ -250,6 +254,7 @@ async def test_output_failure_file_is_the_failure_reason(api: ApiCall, jp_root_d
     assert job["failure_reason"] == "custom failure: no data"
 
 
+@pytest.mark.slow
 async def test_log_streams_with_cursor_and_metrics_are_extracted(
     api: ApiCall, jp_root_dir: Path
 ) -> None:
@@ -291,6 +296,7 @@ async def test_log_streams_with_cursor_and_metrics_are_extracted(
     assert live is not None
 
 
+@pytest.mark.slow
 async def test_stop_sends_sigterm_then_sigkill(api: ApiCall, jp_root_dir: Path) -> None:
     write(
         jp_root_dir,
@@ -318,6 +324,7 @@ async def test_stop_sends_sigterm_then_sigkill(api: ApiCall, jp_root_dir: Path) 
     assert again.status == 422
 
 
+@pytest.mark.slow
 async def test_max_runtime_ends_the_job_as_max_runtime_exceeded(
     api: ApiCall, jp_root_dir: Path
 ) -> None:
@@ -363,6 +370,7 @@ async def test_bad_input_is_refused_before_anything_runs(
     assert (await api("GET", "training-jobs/bad")).status == 404
 
 
+@pytest.mark.slow
 async def test_queue_limits_and_owners_are_kept_apart(api: ApiCall, jp_root_dir: Path) -> None:
     write(
         jp_root_dir,
@@ -394,6 +402,7 @@ async def test_queue_limits_and_owners_are_kept_apart(api: ApiCall, jp_root_dir:
     assert (await api("POST", "training-jobs", {"name": "q1", **body})).status == 409
 
 
+@pytest.mark.slow
 async def test_requirements_install_into_an_environment_cached_by_content(
     api: ApiCall, jp_root_dir: Path
 ) -> None:
@@ -418,6 +427,7 @@ async def test_requirements_install_into_an_environment_cached_by_content(
     assert prefix == [x for x in log2.splitlines() if x.startswith("python ")]
 
 
+@pytest.mark.slow
 async def test_a_source_dir_with_setup_py_is_installed_and_run_as_a_module(
     api: ApiCall, jp_root_dir: Path
 ) -> None:
@@ -452,6 +462,7 @@ async def test_a_source_dir_with_setup_py_is_installed_and_run_as_a_module(
     assert "installed 1.2.3 ['--epochs', '2']" in log
 
 
+@pytest.mark.slow
 async def test_a_requirement_that_cannot_install_fails_the_job_with_pips_error(
     api: ApiCall, jp_root_dir: Path
 ) -> None:
@@ -468,6 +479,7 @@ async def test_a_requirement_that_cannot_install_fails_the_job_with_pips_error(
     assert "never runs" not in await full_log(api, "bad-req")
 
 
+@pytest.mark.slow
 async def test_remote_channel_is_downloaded_before_the_job_starts(
     api: ApiCall, jp_root_dir: Path
 ) -> None:
@@ -511,6 +523,7 @@ CHECKPOINTER = """
 """
 
 
+@pytest.mark.slow
 async def test_checkpoints_reach_checkpoint_path_during_training_and_restore_next_time(
     api: ApiCall, jp_root_dir: Path
 ) -> None:

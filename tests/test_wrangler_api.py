@@ -208,6 +208,7 @@ async def test_malformed_rows_are_reported_with_line_numbers_and_can_be_skipped(
     assert [row[0] for row in reply.json["rows"]] == [1, 3, 5]
 
 
+@pytest.mark.slow
 async def test_custom_code_runs_in_a_subprocess_and_times_out(api: ApiCall, root: Path) -> None:
     flow = await new_flow(api)
     flow = (
@@ -270,6 +271,7 @@ async def test_smote_adds_synthetic_minority_rows_with_fitted_classes(
     assert "exactly two classes in 'city', found 4" in preview["error"]
 
 
+@pytest.mark.slow
 async def test_custom_code_past_its_memory_limit_fails_clearly(api: ApiCall, root: Path) -> None:
     flow = await new_flow(api)
     greedy = "big = b'x' * (1 << 30)  # 1 GiB, every byte written\ndf['n'] = len(big)"
@@ -292,6 +294,7 @@ async def test_custom_code_past_its_memory_limit_fails_clearly(api: ApiCall, roo
     assert preview["error"] is None
 
 
+@pytest.mark.slow
 async def test_report_and_export(api: ApiCall, root: Path) -> None:
     flow = await new_flow(api)
     await add_step(api, flow, "drop_columns", columns=["note"])

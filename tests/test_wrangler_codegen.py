@@ -152,6 +152,7 @@ def run_script(root: Path, code: str, name: str) -> pl.DataFrame:
     [CLEANING, COMBINING, SAMPLING, SMOTE],
     ids=["cleaning", "combining", "sampling", "smote"],
 )
+@pytest.mark.slow
 def test_generated_script_matches_engine(
     setup: tuple[Path, Engine], language: str, steps: list[tuple[str, dict[str, Any]]]
 ) -> None:

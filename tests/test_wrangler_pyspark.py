@@ -31,6 +31,8 @@ from jupyter_smstudio.wrangler.sources import SourceReader
 from .test_wrangler_codegen import CLEANING, COMBINING, SAMPLING, SMOTE, fitted_flow, normalized
 from .wrangler_data import write_fixtures
 
+pytestmark = pytest.mark.slow
+
 pyspark = pytest.importorskip("pyspark", reason="pyspark is not installed (the 'spark' extra)")
 if shutil.which("java") is None:
     pytest.skip("Spark needs Java and there is none on PATH", allow_module_level=True)
