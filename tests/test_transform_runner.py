@@ -1,0 +1,100 @@
+"""Batch transforms on the job runner: the queue and its limits, and the Docker backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import ApiCall
+from .docker_helpers import docker_unavailable
+from .hosting_models import model_tree
+from .test_hosting_transform import finished, start
+from .waiting import eventually
+
+pytestmark = pytest.mark.usefixtures("jp_serverapp")
+BODY = {
+    "transform_input": {"data_source": "in", "split_type": "Line"},
+    "transform_output": {"output_path": "out", "accept": "text/csv", "assemble_with": "Line"},
+    "batch_strategy": "MultiRecord",
+}
+
+
+async def _model(api: ApiCall, root: Path) -> None:
+    model_tree(root / "lin")
+    assert (await api("POST", "models", {"name": "lin", "model_data": "lin"})).status == 201
+    (root / "in").mkdir()
+    (root / "in" / "a.csv").write_text("1,0,0\n0,1,0\n")
+
+
+class TestQueue:
+    @pytest.fixture
+    def jp_server_config(self, jp_server_config: dict[str, Any]) -> dict[str, Any]:
+        limits = {"max_concurrent_jobs_per_user": 1, "stop_grace_seconds": 2.0}
+        return {**jp_server_config, "TrainingJobs": limits}
+
+    async def test_a_transform_waits_behind_the_per_user_limit_then_runs(
+        self, api: ApiCall, jp_root_dir: Path
+    ) -> None:
+        await _model(api, jp_root_dir)
+        (jp_root_dir / "slow").mkdir()
+        (jp_root_dir / "slow" / "s.csv").write_text("777,0,0\n")  # predicts for 600 s
+        slow = {**BODY, "transform_input": {"data_source": "slow", "split_type": "Line"},
+                "environment": {"SLOW_SECONDS": "600"}}  # fmt: skip
+        await start(api, "first", **slow)
+
+        async def serving() -> str | None:
+            text = (await api("GET", "transform-jobs/first/logs")).json["text"]
+            return text or None  # type: ignore[no-any-return]
+
+        await eventually(serving, 60, "the first transform's model server to log")
+        second = await start(api, "second", **BODY)
+        # The user's one slot is taken: the second waits, queued, not started.
+        assert second["status"] == "InProgress" and second["started_ms"] is None
+        assert second["progress"] == {"files_total": 1, "files_done": 0, "files_failed": 0}
+        stopped = await api("POST", "transform-jobs/first/stop")
+        assert stopped.status == 200, stopped.json
+        first = await finished(api, "first")
+        assert first["status"] == "Stopped", first["failure_reason"]
+        job = await finished(api, "second")
+        assert job["status"] == "Completed", job
+        assert job["started_ms"] is not None
+        assert (jp_root_dir / "out" / "a.csv.out").read_text() == "1.0\n2.0\n"
+        listed = (await api("GET", "transform-jobs")).json["items"]
+        assert {j["name"]: j["status"] for j in listed} == {
+            "first": "Stopped",
+            "second": "Completed",
+        }
+        logs = (await api("GET", "transform-jobs/second/logs")).json
+        assert "done a.csv" in logs["text"]
+
+    async def test_transforms_share_the_job_name_space(
+        self, api: ApiCall, jp_root_dir: Path
+    ) -> None:
+        await _model(api, jp_root_dir)
+        await start(api, "same", **BODY)
+        reply = await api("POST", "transform-jobs", {"name": "same", "model_name": "lin", **BODY})
+        assert reply.status == 409
+        assert reply.error["field"] == "name"
+        await finished(api, "same")
+
+
+@pytest.mark.skipif(docker_unavailable() is not None, reason=f"{docker_unavailable()}")
+class TestDocker:
+    @pytest.fixture
+    def jp_server_config(self, jp_server_config: dict[str, Any]) -> dict[str, Any]:
+        return {**jp_server_config, "TrainingJobs": {"backend": "docker"}}
+
+    async def test_a_transform_runs_in_a_container(self, api: ApiCall, jp_root_dir: Path) -> None:
+        await _model(api, jp_root_dir)
+        (jp_root_dir / "in" / "sub").mkdir()
+        (jp_root_dir / "in" / "sub" / "b.csv").write_text("0,0,1\n")
+        await start(api, "in-docker", **BODY)
+        job = await finished(api, "in-docker", timeout=180)
+        assert job["status"] == "Completed", job
+        assert job["progress"] == {"files_total": 2, "files_done": 2, "files_failed": 0}
+        assert (jp_root_dir / "out" / "a.csv.out").read_text() == "1.0\n2.0\n"
+        assert (jp_root_dir / "out" / "sub" / "b.csv.out").read_text() == "3.0\n"
+        logs = (await api("GET", "transform-jobs/in-docker/logs")).json["text"]
+        assert "done sub/b.csv" in logs
