@@ -51,7 +51,8 @@ class TestQueue:
         await eventually(serving, 60, "the first transform's model server to log")
         second = await start(api, "second", **BODY)
         # The user's one slot is taken: the second waits, queued, not started.
-        assert second["status"] == "InProgress" and second["started_ms"] is None
+        assert second["status"] == "InProgress"
+        assert second["started_ms"] is None
         assert second["progress"] == {"files_total": 1, "files_done": 0, "files_failed": 0}
         stopped = await api("POST", "transform-jobs/first/stop")
         assert stopped.status == 200, stopped.json
