@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import insert
+from sqlalchemy import text as sa_text
+
+from jupyter_smstudio.areas import all_migrations
+from jupyter_smstudio.hosting.schema import transform_jobs
+from jupyter_smstudio.store import Database
+from jupyter_smstudio.store.database import sqlite_url
 
 from .conftest import ApiCall
 from .docker_helpers import docker_unavailable
@@ -99,3 +108,60 @@ class TestDocker:
         assert (jp_root_dir / "out" / "sub" / "b.csv.out").read_text() == "3.0\n"
         logs = (await api("GET", "transform-jobs/in-docker/logs")).json["text"]
         assert "done sub/b.csv" in logs
+
+
+def _legacy_doc(name: str, status: str, **extra: Any) -> str:
+    return json.dumps({"name": name, "model_name": "lin", "owner": "alice", "status": status,
+                       "transform_input": {"data_source": "in"},
+                       "transform_output": {"output_path": "out"},
+                       "progress": {"files_total": 3, "files_done": 3, "files_failed": 0},
+                       "created_ms": 1, "modified_ms": 2, "job_dir": "/old", **extra})  # fmt: skip
+
+
+class TestUpgrade:
+    """Transforms of a database from before they ran on the runner stay described."""
+
+    @pytest.fixture
+    def jp_server_config(self, jp_server_config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
+        older = [m for m in all_migrations() if (m.component, m.version) != ("training", 3)]
+        db = Database(sqlite_url(tmp_path / "smstudio" / "smstudio.db"), older)
+        rows = [
+            ("done", "Completed", _legacy_doc("done", "Completed")),
+            ("running", "InProgress", _legacy_doc("running", "InProgress")),
+            ("taken", "Failed", _legacy_doc("taken", "Failed", failure_reason="old")),
+        ]
+
+        async def seed() -> None:
+            await db.open()
+            async with db.transaction() as conn:
+                for name, status, doc in rows:
+                    values = {"owner": "alice", "name": name, "status": status, "doc": doc}
+                    await conn.execute(
+                        insert(transform_jobs).values(**values, created_ms=1, modified_ms=2)
+                    )
+                # A training job had the name too: the transform stays in the old table.
+                await conn.execute(
+                    sa_text(
+                        "INSERT INTO training_jobs (owner, name, kind, status, secondary_status, "
+                        "backend, instance_type, instance_count, spec, transitions, created_ms, "
+                        "modified_ms) VALUES ('alice', 'taken', 'training', 'Completed', "
+                        "'Completed', 'local', 'ml.m5.large', 1, '{}', '[]', 1, 2)"
+                    )
+                )
+            await db.close()
+
+        (tmp_path / "smstudio").mkdir(parents=True, exist_ok=True)
+        asyncio.run(seed())
+        return jp_server_config
+
+    async def test_old_transforms_are_described_and_listed(self, api: ApiCall) -> None:
+        done = (await api("GET", "transform-jobs/done")).json
+        assert done["status"] == "Completed"
+        assert done["progress"] == {"files_total": 3, "files_done": 3, "files_failed": 0}
+        running = (await api("GET", "transform-jobs/running")).json
+        assert running["status"] == "Failed"
+        assert "upgraded" in running["failure_reason"]
+        taken = (await api("GET", "transform-jobs/taken")).json
+        assert (taken["status"], taken["failure_reason"]) == ("Failed", "old")
+        listed = (await api("GET", "transform-jobs")).json["items"]
+        assert sorted(j["name"] for j in listed) == ["done", "running"]
