@@ -12,13 +12,15 @@ from sqlalchemy import insert
 from sqlalchemy import text as sa_text
 
 from jupyter_smstudio.areas import all_migrations
+from jupyter_smstudio.client import Client
 from jupyter_smstudio.hosting.schema import transform_jobs
 from jupyter_smstudio.store import Database
 from jupyter_smstudio.store.database import sqlite_url
 
 from .conftest import ApiCall
 from .docker_helpers import docker_unavailable
-from .hosting_models import model_tree
+from .hosting_models import GATED, model_tree
+from .servers import ServerProcess, wait_until
 from .test_hosting_transform import finished, start
 from .waiting import eventually
 
@@ -165,3 +167,32 @@ class TestUpgrade:
         assert (taken["status"], taken["failure_reason"]) == ("Failed", "old")
         listed = (await api("GET", "transform-jobs")).json["items"]
         assert sorted(j["name"] for j in listed) == ["done", "running"]
+
+
+@pytest.mark.slow
+def test_a_transform_outlives_a_server_restart(tmp_path: Path) -> None:
+    """Re-attached by the runner: it ends after the restart and its outputs are saved."""
+    root = tmp_path / "root"
+    model_tree(root / "gated", code=GATED)  # loads once ``go`` exists
+    (root / "in").mkdir(parents=True)
+    (root / "in" / "a.csv").write_text("1,0,0\n")
+    server = ServerProcess(tmp_path)
+    with server:
+        client = Client(server.url, server.token)
+        client.create_model("gated", "gated")
+        client.create_transform_job("t", model_name="gated", **BODY)
+        wait_until(lambda: client.transform_job("t")["started_ms"] is not None, 30, "launch")
+    assert server.stop() == 0
+    (root / "gated" / "go").write_text("")
+    restarted = ServerProcess(tmp_path)
+    with restarted:
+        client = Client(restarted.url, restarted.token)
+        ended = wait_until(
+            lambda: (
+                client.transform_job("t")["status"] != "InProgress" and client.transform_job("t")
+            ),
+            60,
+            "the re-attached transform to end",
+        )
+        assert ended["status"] == "Completed", ended
+        assert (root / "out" / "a.csv.out").read_text() == "1.0\n"
