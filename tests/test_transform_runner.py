@@ -19,7 +19,7 @@ from jupyter_smstudio.store.database import sqlite_url
 
 from .conftest import ApiCall
 from .docker_helpers import docker_unavailable
-from .hosting_models import GATED, model_tree
+from .hosting_models import GATED, INFERENCE, model_tree
 from .servers import ServerProcess, wait_until
 from .test_hosting_transform import finished, start
 from .waiting import eventually
@@ -32,11 +32,20 @@ BODY = {
 }
 
 
-async def _model(api: ApiCall, root: Path) -> None:
-    model_tree(root / "lin")
+async def _model(api: ApiCall, root: Path, code: str = INFERENCE) -> None:
+    model_tree(root / "lin", code=code)
     assert (await api("POST", "models", {"name": "lin", "model_data": "lin"})).status == 201
     (root / "in").mkdir()
     (root / "in" / "a.csv").write_text("1,0,0\n0,1,0\n")
+
+
+#: Loads only in the job's container (the Docker backend names its host algo-1).
+IN_CONTAINER = INFERENCE.replace(
+    "def model_fn(model_dir):\n",
+    "def model_fn(model_dir):\n"
+    "    import socket\n"
+    "    assert socket.gethostname() == 'algo-1', 'not in the job container'\n",
+)
 
 
 class TestQueue:
@@ -99,7 +108,7 @@ class TestDocker:
         return {**jp_server_config, "TrainingJobs": {"backend": "docker"}}
 
     async def test_a_transform_runs_in_a_container(self, api: ApiCall, jp_root_dir: Path) -> None:
-        await _model(api, jp_root_dir)
+        await _model(api, jp_root_dir, code=IN_CONTAINER)
         (jp_root_dir / "in" / "sub").mkdir()
         (jp_root_dir / "in" / "sub" / "b.csv").write_text("0,0,1\n")
         await start(api, "in-docker", **BODY)
