@@ -15,6 +15,7 @@ from .hosting.artifacts import Workspace
 from .hosting.config import Hosting
 from .hosting.keys import AccessKeyService, SecretBox
 from .hosting.service import HostingService
+from .hosting.transform.service import TransformService
 from .identity import OwnerResolver, UserMode
 from .idle.monitor import IdleMonitor
 from .idle.policy import IdlePolicy
@@ -90,6 +91,7 @@ class Services:
     training: TrainingService
     processing: ProcessingService
     hosting: HostingService
+    transforms: TransformService
     access_keys: AccessKeyService
     wrangler: WranglerArea
     idle: IdleMonitor | None
@@ -134,7 +136,7 @@ class Services:
             idle_policy,
             app.server,
             spaces,
-            work=[jobs, hosting.transforms],
+            work=[jobs],  # training, processing and transform jobs
             endpoints=[hosting],
             keep_alive_file=data_dir / "idle" / "keep-alive.json",
         )
@@ -149,6 +151,7 @@ class Services:
             training=TrainingService(jobs),
             processing=ProcessingService(jobs),
             hosting=hosting,
+            transforms=TransformService(jobs, hosting),
             access_keys=AccessKeyService(db, SecretBox(data_dir / "hosting" / "access-keys.key")),
             wrangler=WranglerArea(
                 db, root_dir, data_dir / "wrangler-cache", wrangler_settings(app)

@@ -60,7 +60,6 @@ from .models import (
 )
 from .repository import DocumentRepository
 from .schema import endpoint_configs, endpoints, models
-from .transform.service import TransformService
 
 log = logging.getLogger(__name__)
 S = EndpointStatus
@@ -110,7 +109,6 @@ class HostingService:
         self.endpoints = DocumentRepository(db, endpoints, EndpointRecord, "endpoint")
         self.gateway = Gateway(settings.invocation_timeout)
         self.tasks: dict[tuple[str, str], asyncio.Task[Any]] = {}
-        self.transforms = TransformService(self)
         self._wake = asyncio.Event()  # an invocation found an instance unreachable
         self._monitor: asyncio.Task[None] | None = None
         #: endpoint -> (failed replacements in a row, monotonic time of the next try)

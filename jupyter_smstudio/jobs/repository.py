@@ -101,8 +101,8 @@ class JobRepository:
                 await conn.execute(insert(jobs).values(**row))
         except IntegrityError as err:
             raise Conflict(
-                f"A job named '{job.name}' already exists (training and processing jobs "
-                "share names).",
+                f"A job named '{job.name}' already exists (training, processing and "
+                "transform jobs share names).",
                 field="name",
             ) from err
 
@@ -118,12 +118,25 @@ class JobRepository:
     async def page(
         self, owner: str, kind: str, query: ListQuery, status: Status | None, summary: type[S]
     ) -> tuple[list[S], str | None]:
-        stmt = select(*SUMMARY_COLUMNS).where(jobs.c.owner == owner, jobs.c.kind == kind)
+        rows, token = await self._page(SUMMARY_COLUMNS, owner, kind, query, status)
+        return [summary.model_validate(r) for r in rows], token
+
+    async def page_rows(
+        self, owner: str, kind: str, query: ListQuery, status: Status | None
+    ) -> tuple[list[StoredJob], str | None]:
+        """Whole rows, for a kind whose list shows whole jobs (batch transform)."""
+        rows, token = await self._page(list(jobs.c), owner, kind, query, status)
+        return [StoredJob.model_validate(r) for r in rows], token
+
+    async def _page(
+        self, columns: list[Any], owner: str, kind: str, query: ListQuery, status: Status | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        stmt = select(*columns).where(jobs.c.owner == owner, jobs.c.kind == kind)
         if status is not None:
             stmt = stmt.where(jobs.c.status == status.value)
         async with self.db.transaction() as conn:
             rows, token = await fetch_page(conn, jobs, stmt, query)
-        return [summary.model_validate(_decode(r)) for r in rows], token
+        return [_decode(r) for r in rows], token
 
     async def with_status(self, statuses: Iterable[Status]) -> list[StoredJob]:
         """Jobs of every owner in these statuses, oldest first (scheduling, re-attach)."""

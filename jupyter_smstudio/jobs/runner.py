@@ -207,9 +207,24 @@ class JobRunner:
         return job
 
     async def describe(self, owner: str, name: str, kind: str) -> BaseModel:
-        job = await self.stored(owner, name, kind)
-        kind_ = self.kinds[kind]
-        return kind_.describe(self, job, kind_.parse(job.spec))
+        return (await self._describe([await self.stored(owner, name, kind)]))[0]
+
+    async def _describe(self, jobs: list[StoredJob]) -> list[BaseModel]:
+        """As the kinds describe them (in a thread: a kind may read the run's files)."""
+
+        def work() -> list[BaseModel]:
+            return [self.kinds[j.kind].describe(self, j, self.kinds[j.kind].parse(j.spec))
+                    for j in jobs]  # fmt: skip
+
+        return await asyncio.to_thread(work)
+
+    async def page_described(
+        self, owner: str, kind: str, query: ListQuery, status: Status | None
+    ) -> tuple[list[BaseModel], str | None]:
+        """A page of whole jobs as their kind describes them (a list of full jobs)."""
+        await self.start()
+        rows, token = await self.repository.page_rows(owner, kind, query, status)
+        return await self._describe(rows), token
 
     async def page(
         self, owner: str, kind: str, query: ListQuery, status: Status | None, summary: type[M]

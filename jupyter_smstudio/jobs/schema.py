@@ -1,7 +1,7 @@
 """The ``training_jobs`` and ``training_metrics`` tables and their migrations.
 
 ``training_jobs`` holds every job the one runner runs; ``kind`` tells training
-jobs from processing jobs (they share queue, limits and one name space).
+jobs from processing and transform jobs (they share queue, limits and one name space).
 """
 
 from __future__ import annotations
@@ -98,6 +98,39 @@ MIGRATIONS = (
             "ALTER TABLE training_jobs ADD COLUMN kind VARCHAR(16) NOT NULL DEFAULT 'training'",
             "CREATE INDEX ix_training_jobs_owner_kind_created ON training_jobs "
             "(owner, kind, created_ms)",
+        ),
+    ),
+    Migration(
+        "training",
+        3,
+        "batch transform jobs run by the same runner: their rows move here",
+        (
+            # Every transform whose name no training or processing job has (they now share
+            # one name space); the others stay readable in hosting_transform_jobs. The
+            # document becomes the spec (the kind describes it as it was). One that ran
+            # during the upgrade was followed by the old code only: it ends Failed.
+            """
+            INSERT INTO training_jobs (
+                owner, name, kind, status, secondary_status, status_message, backend,
+                instance_type, instance_count, spec, transitions, final_metrics,
+                failure_reason, metrics_cursor, created_ms, modified_ms, ended_ms
+            )
+            SELECT t.owner, t.name, 'transform',
+                CASE WHEN RAN THEN 'Failed' ELSE t.status END,
+                CASE WHEN RAN THEN 'Failed' ELSE t.status END,
+                '', 'local', '', 1, t.doc, '[]', '[]',
+                CASE WHEN RAN THEN 'The server was upgraded while this transform ran; '
+                    || 'its end was not recorded. Run it again.' ELSE NULL END,
+                0, t.created_ms, t.modified_ms,
+                CASE WHEN RAN THEN t.modified_ms ELSE NULL END
+            FROM hosting_transform_jobs t
+            WHERE NOT EXISTS (
+                SELECT 1 FROM training_jobs j WHERE j.owner = t.owner AND j.name = t.name
+            )
+            """.replace("RAN", "t.status IN ('InProgress', 'Stopping')"),
+            "DELETE FROM hosting_transform_jobs WHERE EXISTS (SELECT 1 FROM training_jobs j "
+            "WHERE j.owner = hosting_transform_jobs.owner "
+            "AND j.name = hosting_transform_jobs.name AND j.kind = 'transform')",
         ),
     ),
 )

@@ -21,7 +21,7 @@ class CursorQuery(BaseModel):
 class TransformHandler(SMStudioHandler):
     @property
     def transforms(self) -> TransformService:
-        return self.services.hosting.transforms
+        return self.services.transforms
 
 
 class TransformJobsHandler(TransformHandler):

@@ -60,6 +60,9 @@ class JobPlan:
     max_output_bytes: int | None = None  # the runner's quota (TrainingJobs.max_output_bytes)
     #: The launcher's directory on the server (script mode): the kind's, not the runner's.
     jobfiles: Path | None = None
+    #: The job installs into the cache of Python environments (a model's requirements.txt)
+    #: outside script mode: a container gets the cache mounted as in script mode.
+    python_envs: bool = False
 
     @property
     def state_dir(self) -> Path:

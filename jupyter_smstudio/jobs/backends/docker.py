@@ -137,13 +137,10 @@ class DockerBackend(TrainingBackend):
         env = {**thread_env(limits), **host.env}
         if plan.script_mode:
             assert plan.jobfiles is not None, "script mode needs the launcher's directory"
-            argv += [
-                "-v",
-                f"{plan.jobfiles}:{CONTAINER_JOBFILES}:ro",
-                "-v",
-                f"{self.venv_dir}:{CONTAINER_VENVS}",
-            ]
+            argv += ["-v", f"{plan.jobfiles}:{CONTAINER_JOBFILES}:ro"]
             env["PYTHONUNBUFFERED"] = "1"
+        if plan.script_mode or plan.python_envs:
+            argv += ["-v", f"{self.venv_dir}:{CONTAINER_VENVS}"]
         for key, value in sorted(env.items()):
             argv += ["-e", f"{key}={value}"]
         if plan.script_mode:
@@ -160,6 +157,8 @@ class DockerBackend(TrainingBackend):
             code, out = await run_docker(self.docker, "network", "create", network)
             if code != 0:
                 raise RuntimeError(f"docker network create failed: {out.strip()}")
+        if plan.python_envs:  # else the engine would create it, as root
+            await asyncio.to_thread(self.venv_dir.mkdir, parents=True, exist_ok=True)
         commands = [self._run_argv(plan, host, network) for host in plan.hosts]
         if len(commands) == 1:
             argv = commands[0]
