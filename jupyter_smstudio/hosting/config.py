@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from traitlets import Float, Type
+from traitlets import Float
 from traitlets.config import LoggingConfigurable
 
+from ..runtime.backends import BackendType
 from .backends import HostingBackend, LocalBackend
 
 
 class Hosting(LoggingConfigurable):
     """Where endpoints and batch transforms run, and their time limits."""
 
-    backend_class = Type(
+    backend_class = BackendType(
         LocalBackend,
         klass=HostingBackend,
+        area="hosting",
         config=True,
         help="Backend running model servers: LocalBackend (process groups under the "
         "profile's limits) or jupyter_smstudio.hosting.backends.DockerBackend.",

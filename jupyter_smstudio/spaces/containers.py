@@ -9,8 +9,6 @@ dir) and the provisioner reads it at each kernel (re)start.
 
 from __future__ import annotations
 
-import asyncio
-import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
@@ -19,9 +17,11 @@ from typing import Any
 
 import jupyter_smstudio
 
+from ..runtime.docker import DOCKER as DOCKER
+from ..runtime.docker import DockerError as DockerError
+from ..runtime.docker import docker as docker
 from ..runtime.files import atomic_write_json, read_json
 
-DOCKER = "docker"
 DEFAULT_IMAGE = "smstudio-base:py311"
 #: Python inside images (the host's ``sys.executable`` means nothing there).
 CONTAINER_PYTHON = "python3"
@@ -30,27 +30,6 @@ PACKAGE_MOUNT = "/opt/smstudio/lib"
 #: Label on every container and volume we create: the space volume it belongs to.
 VOLUME_LABEL = "smstudio.volume"
 STATE_FILE = "docker.json"
-
-
-class DockerError(RuntimeError):
-    """The docker CLI failed; the message is its own error text."""
-
-
-async def docker(*args: str, check: bool = True, timeout: float = 60) -> str:
-    """Run ``docker ARGS``; return stdout. Raise ``DockerError`` on failure if ``check``."""
-    proc = await asyncio.create_subprocess_exec(
-        DOCKER, *args, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), timeout)
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
-        raise DockerError(f"docker {args[0]} did not answer within {timeout:g} s") from None
-    if check and proc.returncode:
-        raise DockerError(f"docker {args[0]} failed: {err.decode(errors='replace').strip()}")
-    return out.decode(errors="replace")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 from ...compute import ComputeProfile
 from ...runtime import ProcessSpec, launch
 from ...runtime.containers import env_args, limit_args, thread_env
+from ...runtime.docker import DockerError, docker
 from .base import HostingBackend, InstanceSpec
 from .local import PACKAGE_PARENT
 
@@ -102,27 +103,14 @@ class DockerBackend(HostingBackend):
         )
 
     async def address(self, spec: InstanceSpec) -> str | None:
-        proc = await asyncio.create_subprocess_exec(
-            self.docker,
-            "port",
-            container_name(spec),
-            "8080/tcp",
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        out, _ = await proc.communicate()
-        match = _PORT.search(out.decode())
-        return f"127.0.0.1:{match.group(1)}" if proc.returncode == 0 and match else None
+        try:
+            out = await docker("port", container_name(spec), "8080/tcp", command=self.docker)
+        except DockerError:
+            return None
+        match = _PORT.search(out)
+        return f"127.0.0.1:{match.group(1)}" if match else None
 
     async def stop(self, spec: InstanceSpec) -> None:
         await super().stop(spec)
-        proc = await asyncio.create_subprocess_exec(
-            self.docker,
-            "stop",
-            "-t",
-            str(int(self.drain_seconds)),
-            container_name(spec),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        await proc.wait()
+        await docker("stop", "-t", str(int(self.drain_seconds)), container_name(spec),
+                     check=False, timeout=self.drain_seconds + 60, command=self.docker)  # fmt: skip

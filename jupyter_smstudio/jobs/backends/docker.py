@@ -21,6 +21,7 @@ from ...errors import InvalidInput
 from ...runtime import ProcessSpec, RunState, launch, stop
 from ...runtime.cgroups import V2_ROOT, events
 from ...runtime.containers import limit_args, thread_env
+from ...runtime.docker import DockerError, docker
 from ...runtime.files import atomic_write_json
 from ...runtime.limits import process_limit_message
 from ...runtime.process import default_policy
@@ -52,18 +53,6 @@ def container_pids_events(docker: str, container: str) -> tuple[bool, Path | Non
     return True, None
 
 
-async def run_docker(*argv: str, timeout: float = 60) -> tuple[int, str]:
-    proc = await asyncio.create_subprocess_exec(
-        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
-    )
-    try:
-        out, _ = await asyncio.wait_for(proc.communicate(), timeout)
-    except asyncio.TimeoutError:
-        proc.kill()
-        return 124, "timed out"
-    return proc.returncode or 0, out.decode("utf-8", "replace")
-
-
 class DockerBackend(TrainingBackend):
     name = "docker"
 
@@ -90,13 +79,14 @@ class DockerBackend(TrainingBackend):
         """Images are built locally (there may be no registry): refuse a missing one early."""
         if image in self._images:
             return
-        code, out = await run_docker(self.docker, "image", "inspect", "--format", "{{.Id}}", image)
-        if code != 0:
+        try:
+            await docker("image", "inspect", "--format", "{{.Id}}", image, command=self.docker)
+        except DockerError as err:
             raise InvalidInput(
-                f"No Docker image '{image}' on this server ({out.strip()[:200]}). "
+                f"No Docker image '{image}' on this server ({str(err)[:200]}). "
                 "Build it with a Dockerfile first.",
                 field=field,
-            )
+            ) from None
         self._images.add(image)
 
     def layout(self, tree: Path) -> Layout:
@@ -154,9 +144,7 @@ class DockerBackend(TrainingBackend):
     async def start(self, plan: JobPlan) -> dict[str, Any]:
         network = f"{plan.id}-net" if len(plan.hosts) > 1 else None
         if network:
-            code, out = await run_docker(self.docker, "network", "create", network)
-            if code != 0:
-                raise RuntimeError(f"docker network create failed: {out.strip()}")
+            await docker("network", "create", network, command=self.docker)
         if plan.python_envs:  # else the engine would create it, as root
             await asyncio.to_thread(self.venv_dir.mkdir, parents=True, exist_ok=True)
         commands = [self._run_argv(plan, host, network) for host in plan.hosts]
@@ -218,6 +206,6 @@ class DockerBackend(TrainingBackend):
         await super().cleanup(handle)
         containers = handle.get("containers") or []
         if containers:
-            await run_docker(self.docker, "rm", "-f", *containers)
+            await docker("rm", "-f", *containers, check=False, command=self.docker)
         if handle.get("network"):
-            await run_docker(self.docker, "network", "rm", handle["network"])
+            await docker("network", "rm", handle["network"], check=False, command=self.docker)
