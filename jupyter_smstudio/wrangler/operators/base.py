@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
 import polars as pl
@@ -59,6 +59,9 @@ class Operator(ABC, Generic[P]):
     description: ClassVar[str] = ""
     params_model: type[P]
     fits: ClassVar[bool] = False
+    #: Parameter fields naming the columns a step reads (a name, a list of names or a
+    #: mapping keyed by names), so most steps declare them instead of writing ``columns``.
+    column_params: ClassVar[tuple[str, ...]] = ()
 
     def parse(self, raw: dict[str, Any]) -> P:
         try:
@@ -74,7 +77,11 @@ class Operator(ABC, Generic[P]):
 
     def columns(self, params: P) -> list[tuple[str, str]]:
         """(parameter field, column) pairs this step reads, to name unknown columns."""
-        return []
+        pairs: list[tuple[str, str]] = []
+        for name in self.column_params:
+            value = getattr(params, name)
+            pairs += cols_of(f"params.{name}", [value] if isinstance(value, str) else value or ())
+        return pairs
 
     def needs_fit(self, params: P) -> bool:
         """Whether a step with these parameters learns from data (and must be fitted)."""
@@ -130,7 +137,7 @@ def spark_col(name: str) -> str:
     return f"F.col({lit('`' + name.replace('`', '``') + '`')})"
 
 
-def cols_of(field: str, names: Sequence[str]) -> list[tuple[str, str]]:
+def cols_of(field: str, names: Iterable[str]) -> list[tuple[str, str]]:
     return [(field, name) for name in names]
 
 

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from ..models import DataType
 from ..sources import polars_type
-from .base import Context, Fitted, Operator, Params, StepError, cols_of, lit, spark_col
+from .base import Context, Fitted, Operator, Params, StepError, lit, spark_col
 
 GROUP = "Manage columns"
 
@@ -22,9 +22,7 @@ class ColumnsParams(Params):
 class DropColumns(Operator[ColumnsParams]):
     name, title, group = "drop_columns", "Drop columns", GROUP
     params_model = ColumnsParams
-
-    def columns(self, params: ColumnsParams) -> list[tuple[str, str]]:
-        return cols_of("params.columns", params.columns)
+    column_params = ("columns",)
 
     def apply(
         self, frame: pl.LazyFrame, params: ColumnsParams, fitted: Fitted | None, ctx: Context
@@ -45,9 +43,7 @@ class SelectColumns(Operator[ColumnsParams]):
     name, title, group = "select_columns", "Select columns", GROUP
     description = "Keep only these columns, in this order."
     params_model = ColumnsParams
-
-    def columns(self, params: ColumnsParams) -> list[tuple[str, str]]:
-        return cols_of("params.columns", params.columns)
+    column_params = ("columns",)
 
     def apply(
         self, frame: pl.LazyFrame, params: ColumnsParams, fitted: Fitted | None, ctx: Context
@@ -71,9 +67,7 @@ class RenameParams(Params):
 class RenameColumns(Operator[RenameParams]):
     name, title, group = "rename_columns", "Rename columns", GROUP
     params_model = RenameParams
-
-    def columns(self, params: RenameParams) -> list[tuple[str, str]]:
-        return cols_of("params.mapping", list(params.mapping))
+    column_params = ("mapping",)
 
     def apply(
         self, frame: pl.LazyFrame, params: RenameParams, fitted: Fitted | None, ctx: Context
@@ -98,9 +92,7 @@ class DuplicateParams(Params):
 class DuplicateColumn(Operator[DuplicateParams]):
     name, title, group = "duplicate_column", "Duplicate column", GROUP
     params_model = DuplicateParams
-
-    def columns(self, params: DuplicateParams) -> list[tuple[str, str]]:
-        return [("params.column", params.column)]
+    column_params = ("column",)
 
     def apply(
         self, frame: pl.LazyFrame, params: DuplicateParams, fitted: Fitted | None, ctx: Context
@@ -131,9 +123,7 @@ class MoveParams(Params):
 class MoveColumn(Operator[MoveParams]):
     name, title, group = "move_column", "Move column", GROUP
     params_model = MoveParams
-
-    def columns(self, params: MoveParams) -> list[tuple[str, str]]:
-        return [("params.column", params.column)]
+    column_params = ("column",)
 
     @staticmethod
     def order(names: list[str], params: MoveParams) -> list[str]:
@@ -245,9 +235,7 @@ class CastColumns(Operator[CastParams]):
     name, title, group = "cast_columns", "Cast / parse as type", GROUP
     description = "Change column types; text is parsed (dates with an optional format)."
     params_model = CastParams
-
-    def columns(self, params: CastParams) -> list[tuple[str, str]]:
-        return cols_of("params.columns", params.columns)
+    column_params = ("columns",)
 
     def _expr(self, name: str, source: pl.DataType, params: CastParams) -> pl.Expr:
         strict = params.on_error == "error"

@@ -8,7 +8,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..models import Source
-from .base import Context, Fitted, Operator, Params, StepError, cols_of, lit, spark_col
+from .base import Context, Fitted, Operator, Params, StepError, lit, spark_col
 
 
 class JoinParams(Params):
@@ -25,9 +25,7 @@ class Join(Operator[JoinParams]):
         "inner/left/right/full(outer)/semi/anti join with another source; left row order kept."
     )
     params_model = JoinParams
-
-    def columns(self, params: JoinParams) -> list[tuple[str, str]]:
-        return cols_of("params.left_on", params.left_on)
+    column_params = ("left_on",)
 
     def apply(
         self, frame: pl.LazyFrame, params: JoinParams, fitted: Fitted | None, ctx: Context
@@ -191,9 +189,10 @@ class GroupBy(Operator[GroupByParams]):
     name, title, group = "group_by", "Group by and aggregate", "Group by"
     description = "One row per group (first-seen order); count counts non-null values."
     params_model = GroupByParams
+    column_params = ("by",)
 
     def columns(self, params: GroupByParams) -> list[tuple[str, str]]:
-        return cols_of("params.by", params.by) + [
+        return super().columns(params) + [
             (f"params.aggregations.{i}.column", a.column) for i, a in enumerate(params.aggregations)
         ]
 

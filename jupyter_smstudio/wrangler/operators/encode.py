@@ -7,7 +7,7 @@ from typing import Literal
 import polars as pl
 from pydantic import Field
 
-from .base import Context, Fitted, Operator, Params, cols_of, lit, numeric_columns, spark_col
+from .base import Context, Fitted, Operator, Params, lit, numeric_columns, spark_col
 
 
 def _categories(frame: pl.LazyFrame, column: str, limit: int) -> list[str]:
@@ -39,9 +39,7 @@ class OneHotEncode(Operator[OneHotParams]):
     description = "One 0/1 column per category; unseen categories get all zeros (and a warning)."
     params_model = OneHotParams
     fits = True
-
-    def columns(self, params: OneHotParams) -> list[tuple[str, str]]:
-        return [("params.column", params.column)]
+    column_params = ("column",)
 
     def fit(self, frame: pl.LazyFrame, params: OneHotParams, ctx: Context) -> Fitted | None:
         return {"categories": _categories(frame, params.column, params.max_categories)}
@@ -103,9 +101,7 @@ class OrdinalEncode(Operator[OrdinalParams]):
     description = "Replace categories by integer codes (sorted order); nulls stay null."
     params_model = OrdinalParams
     fits = True
-
-    def columns(self, params: OrdinalParams) -> list[tuple[str, str]]:
-        return [("params.column", params.column)]
+    column_params = ("column",)
 
     def fit(self, frame: pl.LazyFrame, params: OrdinalParams, ctx: Context) -> Fitted | None:
         cats = _categories(frame, params.column, 100_000)
@@ -183,9 +179,7 @@ class ScaleValues(Operator[ScaleParams]):
     name, title, group = "scale_values", "Scale values", "Scale"
     params_model = ScaleParams
     fits = True
-
-    def columns(self, params: ScaleParams) -> list[tuple[str, str]]:
-        return cols_of("params.columns", params.columns)
+    column_params = ("columns",)
 
     def fit(self, frame: pl.LazyFrame, params: ScaleParams, ctx: Context) -> Fitted | None:
         numeric_columns(frame, params.columns, "params.columns")

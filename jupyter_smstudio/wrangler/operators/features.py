@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 from pydantic import Field, model_validator
 
-from .base import Context, Fitted, Operator, Params, StepError, cols_of, lit, spark_col
+from .base import Context, Fitted, Operator, Params, StepError, lit, spark_col
 
 
 class FormatParams(Params):
@@ -89,9 +89,7 @@ class FormatString(Operator[FormatParams]):
     name, title, group = "format_string", "Format string", "Format string"
     description = "lower/upper/strip/pad/replace/regex extract/split text columns in place."
     params_model = FormatParams
-
-    def columns(self, params: FormatParams) -> list[tuple[str, str]]:
-        return cols_of("params.columns", params.columns)
+    column_params = ("columns",)
 
     def apply(
         self, frame: pl.LazyFrame, params: FormatParams, fitted: Fitted | None, ctx: Context
@@ -138,9 +136,7 @@ class TextFeatures(Operator[TextParams]):
     name, title, group = "text_features", "Text features", "Featurize text"
     description = "Add <column>_<feature> counts (length, words, digits, uppercase, punctuation)."
     params_model = TextParams
-
-    def columns(self, params: TextParams) -> list[tuple[str, str]]:
-        return [("params.column", params.column)]
+    column_params = ("column",)
 
     def _polars(self, params: TextParams) -> list[str]:
         c = lit(params.column)
@@ -215,9 +211,7 @@ class DatetimeFeatures(Operator[DateParams]):
     name, title, group = "datetime_features", "Date-time features", "Featurize date/time"
     description = "Add <column>_<part> (weekday: Monday=1), optionally sine/cosine encoded."
     params_model = DateParams
-
-    def columns(self, params: DateParams) -> list[tuple[str, str]]:
-        return [("params.column", params.column)]
+    column_params = ("column",)
 
     def _exprs(self, params: DateParams) -> list[str]:
         c, out = lit(params.column), []
@@ -330,9 +324,7 @@ class SplitData(Operator[SplitParams]):
     name, title, group = "split_data", "Split data", "Split"
     description = "Label each row with a named output (train/test/...), reproducibly."
     params_model = SplitParams
-
-    def columns(self, params: SplitParams) -> list[tuple[str, str]]:
-        return [("params.column", params.column)] if params.column else []
+    column_params = ("column",)
 
     def _args(self, params: SplitParams) -> str:
         return f"{lit(params.outputs)}, {lit(params.method)}, {params.seed}"

@@ -13,7 +13,6 @@ from .base import (
     Operator,
     Params,
     StepError,
-    cols_of,
     lit,
     numeric_columns,
     spark_col,
@@ -33,9 +32,7 @@ class HandleMissing(Operator[MissingParams]):
     name, title, group = "handle_missing", "Handle missing values", "Handle missing"
     params_model = MissingParams
     fits = True
-
-    def columns(self, params: MissingParams) -> list[tuple[str, str]]:
-        return cols_of("params.columns", params.columns)
+    column_params = ("columns",)
 
     def fit(self, frame: pl.LazyFrame, params: MissingParams, ctx: Context) -> Fitted | None:
         if params.strategy in ("drop", "fill"):
@@ -138,9 +135,7 @@ class HandleOutliers(Operator[OutlierParams]):
     name, title, group = "handle_outliers", "Handle outliers", "Handle outliers"
     params_model = OutlierParams
     fits = True
-
-    def columns(self, params: OutlierParams) -> list[tuple[str, str]]:
-        return cols_of("params.columns", params.columns)
+    column_params = ("columns",)
 
     def fit(self, frame: pl.LazyFrame, params: OutlierParams, ctx: Context) -> Fitted | None:
         numeric_columns(frame, params.columns, "params.columns")

@@ -15,7 +15,6 @@ from .base import (
     Operator,
     Params,
     StepError,
-    cols_of,
     lit,
     numeric_columns,
     spark_col,
@@ -70,9 +69,7 @@ class SortParams(Params):
 class SortRows(Operator[SortParams]):
     name, title, group = "sort_rows", "Sort rows", GROUP
     params_model = SortParams
-
-    def columns(self, params: SortParams) -> list[tuple[str, str]]:
-        return cols_of("params.by", params.by)
+    column_params = ("by",)
 
     def apply(
         self, frame: pl.LazyFrame, params: SortParams, fitted: Fitted | None, ctx: Context
@@ -107,9 +104,7 @@ class DedupParams(Params):
 class DropDuplicates(Operator[DedupParams]):
     name, title, group = "drop_duplicates", "Drop duplicate rows", GROUP
     params_model = DedupParams
-
-    def columns(self, params: DedupParams) -> list[tuple[str, str]]:
-        return cols_of("params.columns", params.columns)
+    column_params = ("columns",)
 
     def apply(
         self, frame: pl.LazyFrame, params: DedupParams, fitted: Fitted | None, ctx: Context
@@ -264,9 +259,7 @@ class BalanceData(Operator[BalanceParams]):
     )
     params_model = BalanceParams
     fits = True  # SMOTE learns the two classes and its features; random sampling learns nothing
-
-    def columns(self, params: BalanceParams) -> list[tuple[str, str]]:
-        return [("params.target", params.target), *cols_of("params.features", params.features)]
+    column_params = ("target", "features")
 
     def needs_fit(self, params: BalanceParams) -> bool:
         return params.method == "smote"
