@@ -446,11 +446,11 @@ describe('FlowPanel', () => {
     expect(title.value).toBe('No');
     typeInto(title, 'No city');
     expect(title.value).toBe('No city');
-    node
-      .querySelector<HTMLInputElement>(
-        '[data-field="columns"] input[value="city"]'
-      )!
-      .click();
+    // The column choices come from the selected step's preview, which loads
+    // on its own: wait for them as a user would.
+    const city = '[data-field="columns"] input[value="city"]';
+    await waitFor(() => !!node.querySelector(city));
+    node.querySelector<HTMLInputElement>(city)!.click();
     const add = button(node, 'Add step', '[data-step-form]');
     await waitFor(() => !add.hasAttribute('disabled'));
     add.click();
