@@ -255,6 +255,11 @@ class SMStudioHandler(ExtensionHandlerMixin, APIHandler):
         else:
             self.finish(json.dumps(payload))
 
+    def no_content(self) -> None:
+        """Answer 204: the deletion or signal was taken, nothing to return."""
+        self.set_status(204)
+        self.finish()
+
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
         if isinstance(exc, SMStudioError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..errors import SMStudioError
+from ..errors import SMStudioError, Unavailable
 
 
 class ModelError(SMStudioError):
@@ -22,8 +22,6 @@ class UnsupportedMediaType(SMStudioError):
     code = "UnsupportedMediaType"
 
 
-class ServiceUnavailable(SMStudioError):
-    """The endpoint exists but cannot answer now (starting, re-attaching, all down)."""
-
-    status = 503
-    code = "ServiceUnavailable"
+class ServiceUnavailable(Unavailable):
+    """The endpoint exists but cannot answer now (starting, re-attaching, all down): the
+    same 503 ``ServiceUnavailable``, its own class so that invoking can tell it apart."""

@@ -24,6 +24,7 @@ from .models import (
     ModelQuery,
     NewAccessKey,
 )
+from .runtime_handlers import invoke_with, set_invocation_headers
 from .service import HostingService
 from .transform import handlers as transform_handlers
 
@@ -62,8 +63,7 @@ class ModelHandler(HostingHandler):
     @operation("Delete a model", tag=TAG, status=204, errors=(404,))
     async def delete(self, name: str) -> None:
         await self.hosting.delete_model(self.username, name)
-        self.set_status(204)
-        self.finish()
+        self.no_content()
 
 
 class ConfigsHandler(HostingHandler):
@@ -97,8 +97,7 @@ class ConfigHandler(HostingHandler):
     @operation("Delete an endpoint config", tag=TAG, status=204, errors=(404,))
     async def delete(self, name: str) -> None:
         await self.hosting.delete_config(self.username, name)
-        self.set_status(204)
-        self.finish()
+        self.no_content()
 
 
 class EndpointsHandler(HostingHandler):
@@ -143,8 +142,7 @@ class EndpointHandler(HostingHandler):
     @operation("Delete an endpoint and stop its instances", tag=TAG, status=204, errors=(404,))
     async def delete(self, name: str) -> None:
         await self.hosting.delete_endpoint(self.username, name)
-        self.set_status(204)
-        self.finish()
+        self.no_content()
 
 
 class EndpointLogsHandler(HostingHandler):
@@ -174,21 +172,9 @@ class InvokeHandler(HostingHandler):
         "carries x-Amzn-Invoked-Production-Variant and X-SMStudio-Latency-Ms.",
     )
     async def post(self, name: str) -> None:
-        headers = self.request.headers
-        result = await self.hosting.invoke(
-            self.username,
-            name,
-            self.request.body or b"",
-            headers.get("Content-Type", ""),
-            headers.get("Accept"),
-            headers.get("X-Amzn-SageMaker-Custom-Attributes"),
-            headers.get("X-Amzn-SageMaker-Target-Variant"),
-        )
-        self.set_header("Content-Type", result.content_type)
-        self.set_header("x-Amzn-Invoked-Production-Variant", result.variant)
-        self.set_header("X-SMStudio-Latency-Ms", f"{result.latency_ms:.3f}")
-        for key, value in result.headers.items():
-            self.set_header(key, value)
+        result = await invoke_with(self.hosting, self.username, name, self.request)
+        latency = {"X-SMStudio-Latency-Ms": f"{result.latency_ms:.3f}"}
+        set_invocation_headers(self, result, latency)
         # APIHandler.finish would otherwise label every body application/json.
         self.finish(result.body, set_content_type=result.content_type)
 
@@ -231,8 +217,7 @@ class AccessKeyHandler(HostingHandler):
     @operation("Delete an access key", tag=TAG, status=204, errors=(404,))
     async def delete(self, access_key_id: str) -> None:
         await self.services.access_keys.delete(self.username, access_key_id)
-        self.set_status(204)
-        self.finish()
+        self.no_content()
 
 
 ROUTES += [

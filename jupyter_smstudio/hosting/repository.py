@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict
+from ..errors import Conflict, NotFound
 from ..store import Database
 from ..store.paging import ListQuery, fetch_page
 from ..store.rows import read_row, readable
@@ -68,6 +68,13 @@ class DocumentRepository(Generic[D]):
             ).first()
         return read_row(self._doc, row, self.noun, name) if row else None
 
+    async def require(self, owner: str, name: str, field: str = "name") -> D:
+        """The document, or the 404 naming ``field`` every service would otherwise write."""
+        doc = await self.get(owner, name)
+        if doc is None:
+            raise NotFound(f"No {self.noun} named '{name}'.", field=field)
+        return doc
+
     async def page(
         self, owner: str, query: ListQuery, status: str | None = None
     ) -> tuple[list[D], str | None]:
@@ -90,3 +97,8 @@ class DocumentRepository(Generic[D]):
         async with self.db.transaction() as conn:
             result = await conn.execute(delete(t).where(t.c.owner == owner, t.c.name == name))
         return bool(result.rowcount)
+
+    async def remove(self, owner: str, name: str) -> None:
+        """Delete the document; a 404 when there was none."""
+        if not await self.delete(owner, name):
+            raise NotFound(f"No {self.noun} named '{name}'.", field="name")

@@ -21,12 +21,43 @@ from .errors import ModelError
 from .sigv4 import SignatureError, SignedRequest, verify
 
 if TYPE_CHECKING:
+    from tornado.httputil import HTTPServerRequest
+
     from ..services import Services
+    from .gateway import Invocation
+    from .service import HostingService
 
 log = logging.getLogger(__name__)
 RUNTIME_PREFIX = "/smstudio/runtime"
 #: The media type of AWS JSON protocol errors (what botocore parses).
 AWS_JSON = "application/x-amz-json-1.1"
+
+
+async def invoke_with(
+    hosting: HostingService, owner: str, name: str, request: HTTPServerRequest
+) -> Invocation:
+    """InvokeEndpoint with the body and headers of ``request``: one reading of the
+    ``X-Amzn-SageMaker-*`` headers for the Lab route and the SigV4 route."""
+    headers = request.headers
+    return await hosting.invoke(
+        owner,
+        name,
+        request.body or b"",
+        headers.get("Content-Type", ""),
+        headers.get("Accept"),
+        headers.get("X-Amzn-SageMaker-Custom-Attributes"),
+        headers.get("X-Amzn-SageMaker-Target-Variant"),
+    )
+
+
+def set_invocation_headers(
+    handler: RequestHandler, result: Invocation, extra: dict[str, str] | None = None
+) -> None:
+    """The answer's headers as InvokeEndpoint sends them; the model's own come last."""
+    handler.set_header("Content-Type", result.content_type)
+    handler.set_header("x-Amzn-Invoked-Production-Variant", result.variant)
+    for key, value in {**(extra or {}), **result.headers}.items():
+        handler.set_header(key, value)
 
 
 class AwsError(BaseModel):
@@ -115,23 +146,11 @@ class RuntimeInvokeHandler(RuntimeHandler):
         "botocore expects; a missing endpoint is a 400 ValidationError.",
     )
     async def post(self, name: str) -> None:
-        headers = self.request.headers
         try:
-            result = await self.services.hosting.invoke(
-                self.owner,
-                name,
-                self.request.body or b"",
-                headers.get("Content-Type", ""),
-                headers.get("Accept"),
-                headers.get("X-Amzn-SageMaker-Custom-Attributes"),
-                headers.get("X-Amzn-SageMaker-Target-Variant"),
-            )
+            result = await invoke_with(self.services.hosting, self.owner, name, self.request)
         except NotFound:
             raise NotFound(f"Endpoint {name} of account {self.owner} not found.") from None
-        self.set_header("Content-Type", result.content_type)
-        self.set_header("x-Amzn-Invoked-Production-Variant", result.variant)
-        for key, value in result.headers.items():
-            self.set_header(key, value)
+        set_invocation_headers(self, result)
         self.finish(result.body)
 
 

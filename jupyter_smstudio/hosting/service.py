@@ -129,18 +129,14 @@ class HostingService:
         return prepare(self.workspace, cache, spec.model_data, spec.source_dir, spec.entry_point)
 
     async def get_model(self, owner: str, name: str, field: str = "name") -> Model:
-        model = await self.models.get(owner, name)
-        if model is None:
-            raise NotFound(f"No model named '{name}'.", field=field)
-        return model
+        return await self.models.require(owner, name, field)
 
     async def list_models(self, owner: str, query: ModelQuery) -> ModelPage:
         items, token = await self.models.page(owner, query)
         return ModelPage(items=items, next_token=token)
 
     async def delete_model(self, owner: str, name: str) -> None:
-        if not await self.models.delete(owner, name):
-            raise NotFound(f"No model named '{name}'.", field="name")
+        await self.models.remove(owner, name)
 
     # ---- endpoint configs ------------------------------------------------------------------------
     async def _check_variants(self, owner: str, variants: list[Variant], prefix: str) -> None:
@@ -165,18 +161,14 @@ class HostingService:
         return config
 
     async def get_config(self, owner: str, name: str, field: str = "name") -> EndpointConfig:
-        config = await self.configs.get(owner, name)
-        if config is None:
-            raise NotFound(f"No endpoint config named '{name}'.", field=field)
-        return config
+        return await self.configs.require(owner, name, field)
 
     async def list_configs(self, owner: str, query: EndpointConfigQuery) -> EndpointConfigPage:
         items, token = await self.configs.page(owner, query)
         return EndpointConfigPage(items=items, next_token=token)
 
     async def delete_config(self, owner: str, name: str) -> None:
-        if not await self.configs.delete(owner, name):
-            raise NotFound(f"No endpoint config named '{name}'.", field="name")
+        await self.configs.remove(owner, name)
 
     async def _config_for(
         self, owner: str, endpoint: str, body: EndpointCreate | EndpointUpdate
@@ -203,10 +195,7 @@ class HostingService:
         return endpoint
 
     async def _record(self, owner: str, name: str) -> EndpointRecord:
-        record = await self.endpoints.get(owner, name)
-        if record is None:
-            raise NotFound(f"No endpoint named '{name}'.", field="name")
-        return record
+        return await self.endpoints.require(owner, name)
 
     async def get_endpoint(self, owner: str, name: str) -> Endpoint:
         return self._view(await self._record(owner, name))

@@ -58,8 +58,7 @@ class ActivityHandler(_IdleHandler):
     async def post(self) -> None:
         ping = self.body(ActivityPing)
         await self.monitor.ui_activity(self.username, ping.kernel_id, ping.space)
-        self.set_status(204)
-        self.finish()
+        self.no_content()
 
 
 ROUTES = [

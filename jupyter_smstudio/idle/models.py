@@ -63,8 +63,11 @@ class ServerIdle(BaseModel):
     )
 
 
+ShutdownKind = Literal["kernel", "space", "server"]
+
+
 class PendingShutdown(BaseModel):
-    kind: Literal["kernel", "space", "server"]
+    kind: ShutdownKind
     id: str
     space: str | None = None
     at_ms: int

@@ -40,6 +40,7 @@ from .models import (
     PolicyInfo,
     RecentShutdown,
     ServerIdle,
+    ShutdownKind,
     SpaceIdle,
     TerminalIdle,
 )
@@ -596,53 +597,29 @@ class IdleMonitor:
         visible = await self.spaces.visible_to(user)
         kernels = [k for k in snap.kernels.values() if k.space is None or k.space in visible]
         spaces = [s for s in snap.spaces.values() if s.name in visible]
-        pending = [
-            PendingShutdown(
-                kind="kernel",
-                id=k.id,
-                space=k.space,
-                at_ms=k.shutdown_at_ms,
-                in_seconds=k.shutdown_at_ms / 1000 - now,
+
+        def due(kind: ShutdownKind, id: str, space: str | None, at_ms: int) -> PendingShutdown:
+            return PendingShutdown(
+                kind=kind, id=id, space=space, at_ms=at_ms, in_seconds=at_ms / 1000 - now
             )
+
+        pending = [
+            due("kernel", k.id, k.space, k.shutdown_at_ms)
             for k in kernels
             if k.shutdown_at_ms is not None and self.policy.on
         ] + [
-            PendingShutdown(
-                kind="space",
-                id=s.name,
-                space=s.name,
-                at_ms=s.shutdown_at_ms,
-                in_seconds=s.shutdown_at_ms / 1000 - now,
-            )
+            due("space", s.name, s.name, s.shutdown_at_ms)
             for s in spaces
             if s.shutdown_at_ms is not None
         ]
         server = snap.server or self._server_report(now, snap, 0)
         if server.shutdown_at_ms is not None:
-            pending.append(
-                PendingShutdown(
-                    kind="server",
-                    id="server",
-                    at_ms=server.shutdown_at_ms,
-                    in_seconds=server.shutdown_at_ms / 1000 - now,
-                )
-            )
+            pending.append(due("server", "server", None, server.shutdown_at_ms))
         pending.sort(key=lambda p: p.at_ms)
-        p = self.policy
+        # The report shows the policy's settings under their own names.
+        shown = {f: getattr(self.policy, f) for f in PolicyInfo.model_fields if f != "enabled"}
         return IdleReport(
-            policy=PolicyInfo(
-                enabled=p.on,
-                default_timeout_minutes=p.default_timeout_minutes,
-                min_timeout_minutes=p.min_timeout_minutes,
-                max_timeout_minutes=p.max_timeout_minutes,
-                check_interval_seconds=p.check_interval_seconds,
-                warning_minutes=p.warning_minutes,
-                users_may_disable=p.users_may_disable,
-                connections_keep_alive=p.connections_keep_alive,
-                cpu_busy_percent=p.cpu_busy_percent,
-                gpu_busy_percent=p.gpu_busy_percent,
-                max_busy_minutes=p.max_busy_minutes,
-            ),
+            policy=PolicyInfo(enabled=self.policy.on, **shown),
             checked_ms=ms(snap.checked) if snap.checked else None,
             check_ms=snap.check_ms,
             server=server,

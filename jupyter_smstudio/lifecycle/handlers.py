@@ -49,8 +49,7 @@ class LifecycleConfigHandler(SMStudioHandler):
     @operation("Delete a lifecycle configuration", tag=TAG, status=204, errors=(404, 409))
     async def delete(self, name: str) -> None:
         await self.services.lifecycle_configs.delete(self.username, name)
-        self.set_status(204)
-        self.finish()
+        self.no_content()
 
 
 ROUTES = [

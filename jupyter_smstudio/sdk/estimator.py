@@ -20,17 +20,13 @@ from typing import Any, TextIO
 
 from ..client import Client
 from .base import UsesClient, local_path
-from .jobs import FINAL, base_name, follow_log, stamped, wait_final
+from .jobs import FINAL, JobFailed, WaitsForJob, base_name, follow_log, stamped
 
 
-class TrainingJobError(RuntimeError):
-    """A job ended Failed (``fit(wait=True)`` raises it, as the SDK's UnexpectedStatusException)."""
+class TrainingJobError(JobFailed):
+    """A job ended Failed (``fit(wait=True)`` raises it)."""
 
-    def __init__(self, job: dict[str, Any]) -> None:
-        super().__init__(
-            f"Training job {job['name']} ended {job['status']}: {job.get('failure_reason') or ''}"
-        )
-        self.job = job
+    kind = "Training"
 
 
 def _metric(definition: Mapping[str, str]) -> dict[str, str]:
@@ -53,8 +49,10 @@ def _channel(value: Any) -> dict[str, Any]:
             "content_type": value.config.get("ContentType")}  # fmt: skip
 
 
-class Estimator(UsesClient):
+class Estimator(WaitsForJob, UsesClient):
     """Train with a script (script mode) or a container image, like ``sagemaker.estimator``."""
+
+    failure = TrainingJobError
 
     def __init__(
         self,
@@ -165,15 +163,6 @@ class Estimator(UsesClient):
     def describe(self) -> dict[str, Any]:
         self._job = self.client.training_job(self._name())
         return self._job
-
-    def wait(self, logs: bool = True, out: TextIO | None = None) -> dict[str, Any]:
-        """Block until the job ends; stream its log meanwhile."""
-        if logs:
-            self.logs(out=out)
-        job = wait_final(self.describe)
-        if job["status"] == "Failed":
-            raise TrainingJobError(job)
-        return job
 
     def logs(self, out: TextIO | None = None) -> None:
         """Print the job's log, following it until the job ends."""

@@ -6,7 +6,7 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, ClassVar, TextIO
 
 #: Job statuses that never change again.
 FINAL = ("Completed", "Failed", "Stopped")
@@ -45,3 +45,35 @@ def base_name(text: str, default: str) -> str:
 def stamped(base: str) -> str:
     """``base`` plus the time to the millisecond, as the SDK names jobs."""
     return f"{base}-{datetime.now().strftime('%Y-%m-%d-%H-%M-%S-%f')[:-3]}"
+
+
+class JobFailed(RuntimeError):
+    """A job ended Failed (``wait`` raises it, as the SDK's UnexpectedStatusException)."""
+
+    kind: ClassVar[str] = "Job"
+
+    def __init__(self, job: dict[str, Any]) -> None:
+        reason = job.get("failure_reason") or ""
+        super().__init__(f"{self.kind} job {job['name']} ended {job['status']}: {reason}")
+        self.job = job
+
+
+class WaitsForJob:
+    """``wait`` for an object that describes one job and follows its log."""
+
+    failure: ClassVar[type[JobFailed]] = JobFailed
+
+    def describe(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def logs(self, out: TextIO | None = None) -> None:
+        raise NotImplementedError
+
+    def wait(self, logs: bool = True, out: TextIO | None = None) -> dict[str, Any]:
+        """Block until the job ends (streaming its log); raise if it failed."""
+        if logs:
+            self.logs(out=out)
+        job = wait_final(self.describe)
+        if job["status"] == "Failed":
+            raise self.failure(job)
+        return job

@@ -26,19 +26,15 @@ from typing import Any, TextIO
 
 from ..client import Client
 from .base import UsesClient, local_path
-from .jobs import base_name, follow_log, stamped, wait_final
+from .jobs import JobFailed, WaitsForJob, base_name, follow_log, stamped
 
 CODE_DIR = "/opt/ml/processing/input/code"
 
 
-class ProcessingJobError(RuntimeError):
-    """A job ended Failed (``run(wait=True)`` raises it, as the SDK's UnexpectedStatusException)."""
+class ProcessingJobError(JobFailed):
+    """A job ended Failed (``run(wait=True)`` raises it)."""
 
-    def __init__(self, job: dict[str, Any]) -> None:
-        super().__init__(
-            f"Processing job {job['name']} ended {job['status']}: {job.get('failure_reason') or ''}"
-        )
-        self.job = job
+    kind = "Processing"
 
 
 class ProcessingInput:
@@ -81,8 +77,10 @@ class ProcessingOutput:
                 "destination": local_path(self.destination)}  # fmt: skip
 
 
-class ProcessingJob(UsesClient):
+class ProcessingJob(WaitsForJob, UsesClient):
     """A submitted processing job: describe, wait, logs, stop, outputs."""
+
+    failure = ProcessingJobError
 
     def __init__(self, name: str, client: Client | None = None) -> None:
         self.job_name = name
@@ -105,15 +103,6 @@ class ProcessingJob(UsesClient):
     def logs(self, out: TextIO | None = None) -> None:
         """Print the job's log, following it until the job ends."""
         follow_log(lambda cursor: self.client.processing_job_logs(self.job_name, cursor), out)
-
-    def wait(self, logs: bool = True, out: TextIO | None = None) -> dict[str, Any]:
-        """Block until the job ends (streaming its log); raise if it failed."""
-        if logs:
-            self.logs(out=out)
-        job = wait_final(self.describe)
-        if job["status"] == "Failed":
-            raise ProcessingJobError(job)
-        return job
 
     def stop(self) -> dict[str, Any]:
         return self.client.stop_processing_job(self.job_name)

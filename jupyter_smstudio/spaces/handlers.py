@@ -63,8 +63,7 @@ class SpaceHandler(SMStudioHandler):
     @operation("Delete a space and its volume", tag=TAG, status=204, errors=(404, 409))
     async def delete(self, name: str) -> None:
         await self.services.spaces.delete(self.username, name)
-        self.set_status(204)
-        self.finish()
+        self.no_content()
 
 
 class SpaceStartHandler(SMStudioHandler):

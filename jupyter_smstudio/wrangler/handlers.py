@@ -110,8 +110,7 @@ class FlowHandler(WranglerHandler):
     @operation("Delete a flow file", tag=TAG, status=204, errors=(404,))
     async def delete(self, name: str) -> None:
         await self.wrangler.delete(self.username, name)
-        self.set_status(204)
-        self.finish()
+        self.no_content()
 
 
 class StepsHandler(WranglerHandler):

@@ -204,6 +204,13 @@ class WranglerService:
 
         return await self._run(work)
 
+    async def _edit(
+        self, user: str, name: str, version: int, apply: Callable[[FlowDocument], FlowDocument]
+    ) -> Flow:
+        """Apply a change to a flow this user may use (version-checked)."""
+        _, access = await self._usable(user, name)
+        return await self._save(name, version, apply, access)
+
     def _refit(self, doc: FlowDocument, start: int, *, full: bool = False) -> list[Step]:
         """Steps with fitted values recomputed from ``start`` (kept as-is if the source fails)."""
         if doc.source is None:
@@ -239,8 +246,6 @@ class WranglerService:
         return await self._save(name, spec.version, apply, access)
 
     async def update_step(self, user: str, name: str, step_id: str, change: StepUpdate) -> Flow:
-        _, access = await self._usable(user, name)
-
         def apply(doc: FlowDocument) -> FlowDocument:
             index = _index(doc, step_id)
             step = doc.steps[index]
@@ -260,27 +265,23 @@ class WranglerService:
                 doc.steps = self._refit(doc, start)
             return doc
 
-        return await self._save(name, change.version, apply, access)
+        return await self._edit(user, name, change.version, apply)
 
     async def delete_step(self, user: str, name: str, step_id: str, version: int) -> Flow:
-        _, access = await self._usable(user, name)
-
         def apply(doc: FlowDocument) -> FlowDocument:
             index = _index(doc, step_id)
             doc.steps.pop(index)
             doc.steps = self._refit(doc, index)
             return doc
 
-        return await self._save(name, version, apply, access)
+        return await self._edit(user, name, version, apply)
 
     async def fit(self, user: str, name: str, request: FitRequest) -> Flow:
-        _, access = await self._usable(user, name)
-
         def apply(doc: FlowDocument) -> FlowDocument:
             doc.steps = self._refit(doc, 0, full=request.scope == "full")
             return doc
 
-        return await self._save(name, request.version, apply, access)
+        return await self._edit(user, name, request.version, apply)
 
     # ---- data -------------------------------------------------------------
     async def preview(self, user: str, name: str, query: PreviewQuery) -> Preview:
