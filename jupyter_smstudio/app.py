@@ -23,6 +23,7 @@ from .jobs.config import TrainingJobs
 from .kernelenv import ENV_TOKEN, ENV_URL
 from .runtime.config import RunLimits
 from .runtime.files import private_dir
+from .s3.config import S3Storage
 from .services import Services
 from .spaces.kernel_access import guarded_handlers
 from .spaces.service import SpaceService
@@ -47,6 +48,7 @@ class SMStudioApp(ExtensionApp):
         IdlePolicy,
         DataWrangler,
         RunLimits,
+        S3Storage,
     ]
     load_other_extensions = True
 

@@ -17,6 +17,9 @@ from .jobs import schema as jobs_schema
 from .lifecycle import handlers as lifecycle_handlers
 from .lifecycle import schema as lifecycle_schema
 from .processing import handlers as processing_handlers
+from .s3 import gateway as s3_gateway
+from .s3 import handlers as s3_handlers
+from .s3 import schema as s3_schema
 from .spaces import handlers as spaces_handlers
 from .spaces import schema as spaces_schema
 from .store.migrations import Migration
@@ -37,6 +40,8 @@ def all_routes() -> list[Route]:
         *runtime_handlers.ROUTES,
         *wrangler_handlers.ROUTES,
         *idle_handlers.ROUTES,
+        *s3_handlers.ROUTES,
+        *s3_gateway.ROUTES,
     ]
 
 
@@ -47,4 +52,5 @@ def all_migrations() -> list[Migration]:
         *jobs_schema.MIGRATIONS,
         *hosting_schema.MIGRATIONS,
         *wrangler_schema.MIGRATIONS,
+        *s3_schema.MIGRATIONS,
     ]

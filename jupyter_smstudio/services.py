@@ -27,6 +27,10 @@ from .lifecycle.service import LifecycleConfigService
 from .processing.service import ProcessingService
 from .runtime import set_default_policy
 from .runtime.config import RunLimits
+from .s3.config import S3Storage
+from .s3.engine import build_engine
+from .s3.repository import BucketRepository
+from .s3.service import S3Service
 from .spaces.repository import SpaceRepository
 from .spaces.service import SpaceService
 from .store import Database
@@ -93,6 +97,7 @@ class Services:
     hosting: HostingService
     transforms: TransformService
     access_keys: AccessKeyService
+    s3: S3Service
     wrangler: WranglerArea
     idle: IdleMonitor | None
     tasks: BackgroundTasks
@@ -141,6 +146,7 @@ class Services:
             keep_alive_file=data_dir / "idle" / "keep-alive.json",
         )
         idle.configure_culling()
+        s3_settings = S3Storage(parent=app)
         return cls(
             db=db,
             owners=OwnerResolver(cast(UserMode, app.user_mode), app.owner_name),
@@ -153,6 +159,7 @@ class Services:
             hosting=hosting,
             transforms=TransformService(jobs, hosting),
             access_keys=AccessKeyService(db, SecretBox(data_dir / "hosting" / "access-keys.key")),
+            s3=S3Service(build_engine(data_dir, s3_settings), BucketRepository(db), s3_settings),
             wrangler=WranglerArea(
                 db, root_dir, data_dir / "wrangler-cache", wrangler_settings(app)
             ),
@@ -169,6 +176,7 @@ class Services:
         await self.spaces.recover()
         await self.jobs.start()
         await self.hosting.resume()
+        self.s3.start()  # the embedded engine comes up in the background
         self.start_idle_monitor()
 
     def start_idle_monitor(self) -> None:
@@ -182,4 +190,5 @@ class Services:
         self.wrangler.close()
         await self.tasks.close()
         self.hosting.close()
+        await self.s3.stop()
         await self.db.close()

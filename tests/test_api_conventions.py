@@ -10,6 +10,8 @@ import jsonschema
 import pytest
 
 from jupyter_smstudio.api.routes import API_PREFIX
+from jupyter_smstudio.areas import all_routes
+from jupyter_smstudio.s3.gateway import S3_PREFIX
 
 from .conftest import ApiCall
 
@@ -33,7 +35,10 @@ def registered_smstudio_routes(serverapp: Any) -> list[tuple[str, type]]:
 
 
 def to_regex(path: str, base_url: str) -> str:
-    return base_url.rstrip("/") + re.sub(r"\{([a-z_]+)\}", r"(?P<\1>[^/]+)", path) + "$"
+    """The tornado regex of a documented path (a route may give its own, e.g. S3 keys)."""
+    own = {route.prefix + route.path: route.pattern for route in all_routes()}
+    pattern = own.get(path) or re.sub(r"\{([a-z_]+)\}", r"(?P<\1>[^/]+)", path)
+    return base_url.rstrip("/") + pattern + "$"
 
 
 async def test_openapi_lists_every_registered_route_with_auth(
@@ -129,6 +134,9 @@ async def test_every_route_refuses_unauthenticated_requests(api: ApiCall, jp_fet
                 r = await jp_fetch(*example_path(path).strip("/").split("/"), method="POST",
                                    body=b"{}", raise_error=False)  # fmt: skip
                 assert r.code == 403, f"{path} -> {r.code}"
+                if path.startswith(S3_PREFIX):  # S3 answers its own XML errors
+                    assert b"<Code>AccessDenied</Code>" in r.body
+                    continue
                 # jp_fetch sends the Jupyter token: not a signature either
                 assert r.headers["x-amzn-ErrorType"] in (
                     "MissingAuthenticationTokenException",
