@@ -3,7 +3,9 @@ after a restart or a crash, and a server that cannot run it answers 503."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -132,5 +134,39 @@ def test_without_an_engine_s3_answers_503_and_creates_nothing(tmp_path: Path) ->
         r = requests.get(server.url + "smstudio/api/s3/buckets", headers=server.headers, timeout=30)
         assert r.status_code == 200
         assert r.json()["items"] == []
+    finally:
+        server.stop()
+
+
+def _peak_rss_mib(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+def test_a_100_mib_object_streams_through_without_being_held(tmp_path: Path) -> None:
+    """One PutObject and one GetObject of 100 MiB: the server's peak memory barely moves."""
+    big = tmp_path / "big.bin"
+    with big.open("wb") as f:
+        for _ in range(100):
+            f.write(os.urandom(1024 * 1024))
+    server = ServerProcess(tmp_path / "srv").start()
+    try:
+        assert server.proc is not None
+        s3 = s3_client(server.url, *new_key(server))
+        s3.create_bucket(Bucket="big")
+        s3.put_object(Bucket="big", Key="warm", Body=b"x")  # every code path loaded once
+        s3.get_object(Bucket="big", Key="warm")["Body"].read()
+        before = _peak_rss_mib(server.proc.pid)
+        with big.open("rb") as body:
+            s3.put_object(Bucket="big", Key="big.bin", Body=body)
+        digest = hashlib.sha256()
+        for chunk in s3.get_object(Bucket="big", Key="big.bin")["Body"].iter_chunks(1 << 20):
+            digest.update(chunk)
+        assert digest.digest() == hashlib.sha256(big.read_bytes()).digest()
+        grown = _peak_rss_mib(server.proc.pid) - before
+        assert grown < 40, f"the server's peak memory grew by {grown:.0f} MiB"
     finally:
         server.stop()

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 S3_PREFIX = "/smstudio/s3"
 MAX_BODY = 5 * 1024**3  # S3's largest single PUT
-_QUEUE_CHUNKS = 8
+_QUEUE_CHUNKS = 8  # request chunks (tornado reads 64 KiB at a time) waiting for the engine
+_FLUSH_BYTES = 256 * 1024  # answer bytes buffered before waiting for the client
 _DROP_REQUEST = frozenset(
     {
         *("host", "authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token"),
@@ -183,6 +184,9 @@ class S3GatewayHandler(RequestHandler):
         """Queue for the engine, unless the engine already answered (then drop)."""
         assert self._queue is not None
         assert self._upstream is not None
+        if not self._queue.full():  # the usual case: no task, no wait
+            self._queue.put_nowait(item)
+            return
         put = asyncio.ensure_future(self._queue.put(item))
         await asyncio.wait({put, self._upstream}, return_when=asyncio.FIRST_COMPLETED)
         if not put.done():
@@ -224,9 +228,13 @@ class S3GatewayHandler(RequestHandler):
                 if name.lower() not in _DROP_RESPONSE:
                     self.add_header(name, value)
             if self.request.method != "HEAD":
+                pending = 0
                 async for chunk in response.aiter_raw():
                     self.write(chunk)
-                    await self.flush()
+                    pending += len(chunk)
+                    if pending >= _FLUSH_BYTES:  # bounded: at most this much is buffered
+                        await self.flush()
+                        pending = 0
         finally:
             await response.aclose()
         self.finish()

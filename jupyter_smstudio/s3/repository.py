@@ -20,8 +20,12 @@ class Bucket:
 
 
 class BucketRepository:
+    """Owners are cached once read (every S3 request asks): a bucket changes owner only
+    by being deleted and claimed again, and both go through ``release`` here."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._owners: dict[str, Bucket] = {}
 
     async def claim(self, name: str, owner: str) -> Bucket | None:
         """Record ``owner`` for ``name``; None if the name is taken (by anyone)."""
@@ -36,9 +40,15 @@ class BucketRepository:
         return bucket
 
     async def get(self, name: str) -> Bucket | None:
+        found = self._owners.get(name)
+        if found is not None:
+            return found
         async with self.db.transaction() as conn:
             row = (await conn.execute(select(table).where(table.c.name == name))).first()
-        return Bucket(row.name, row.owner, row.created_ms) if row is not None else None
+        if row is None:
+            return None
+        found = self._owners[name] = Bucket(row.name, row.owner, row.created_ms)
+        return found
 
     async def of_owner(self, owner: str) -> list[Bucket]:
         async with self.db.transaction() as conn:
@@ -50,5 +60,6 @@ class BucketRepository:
         return [Bucket(r.name, r.owner, r.created_ms) for r in rows]
 
     async def release(self, name: str) -> None:
+        self._owners.pop(name, None)
         async with self.db.transaction() as conn:
             await conn.execute(delete(table).where(table.c.name == name))
