@@ -12,6 +12,8 @@ import botocore.exceptions
 import pytest
 import requests
 
+from jupyter_smstudio.s3.service import account_id
+
 from .conftest import ApiCall
 from .s3_helpers import code_of, s3_client, user_client
 
@@ -142,6 +144,11 @@ async def test_users_see_and_reach_only_their_own_buckets(api: ApiCall, base: st
             CopySource={"Bucket": "alices", "Key": "secret"},
         )
         out["head"] = refused(bob.head_bucket, Bucket="alices")
+        # the SDK's ExpectedBucketOwner (the caller's account id, as STS would say)
+        alice.head_bucket(Bucket="alices", ExpectedBucketOwner=account_id("alice"))
+        out["expected"] = refused(
+            alice.head_bucket, Bucket="alices", ExpectedBucketOwner=account_id("bob")
+        )
         out["still"] = alice.get_object(Bucket="alices", Key="secret")["Body"].read()
         return out
 
@@ -152,6 +159,7 @@ async def test_users_see_and_reach_only_their_own_buckets(api: ApiCall, base: st
     for name in ("list", "get", "put", "delete", "drop", "copy_out"):
         assert out[name] == {"code": "AccessDenied", "status": 403}, name
     assert out["head"]["status"] == 403
+    assert out["expected"]["status"] == 403
     assert out["still"] == b"mine"
     listed = await api("GET", "s3/buckets", user="bob")
     assert [b["name"] for b in listed.json["items"]] == ["bobs"]

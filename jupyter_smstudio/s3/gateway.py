@@ -28,7 +28,7 @@ from tornado.web import RequestHandler, stream_request_body
 
 from ..api.routes import ANY_BODY, Route, operation
 from ..errors import SMStudioError
-from .service import S3Service
+from .service import S3Service, account_id
 from .signing import PRESIGN_PARAMS, PayloadCheck, S3Error, verify
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ _DROP_REQUEST = frozenset(
         *("host", "authorization", "x-amz-date", "x-amz-content-sha256", "x-amz-security-token"),
         *("connection", "keep-alive", "transfer-encoding", "expect", "te", "upgrade"),
         *("proxy-authorization", "proxy-connection", "accept-encoding", "cookie"),
+        "x-amz-expected-bucket-owner",  # checked here: the engine knows only its admin
     }
 )
 _DROP_RESPONSE = frozenset(("connection", "keep-alive", "transfer-encoding", "server", "date"))
@@ -140,6 +141,9 @@ class S3GatewayHandler(RequestHandler):
             await self.s3.check(self.owner, bucket)
             if not key and not args and method == "DELETE":
                 self._after = self._deleted(bucket)
+        expected = request.headers.get("x-amz-expected-bucket-owner")
+        if expected is not None and expected != account_id(self.owner):
+            raise S3Error(403, "AccessDenied", "Access Denied")  # the bucket is the caller's
         if "policy" in args and method != "GET":
             raise S3Error(501, "NotImplemented", "Bucket policies are not supported here.")
         source = request.headers.get("x-amz-copy-source")
