@@ -144,6 +144,10 @@ async def test_users_see_and_reach_only_their_own_buckets(api: ApiCall, base: st
             CopySource={"Bucket": "alices", "Key": "secret"},
         )
         out["head"] = refused(bob.head_bucket, Bucket="alices")
+        out["dots"] = refused(bob.get_object, Bucket="bobs", Key="../alices/secret")
+        out["dots_encoded"] = refused(
+            bob.get_object, Bucket="bobs", Key="x/%2e%2e/../alices/secret"
+        )
         # the SDK's ExpectedBucketOwner (the caller's account id, as STS would say)
         alice.head_bucket(Bucket="alices", ExpectedBucketOwner=account_id("alice"))
         out["expected"] = refused(
@@ -159,6 +163,7 @@ async def test_users_see_and_reach_only_their_own_buckets(api: ApiCall, base: st
     for name in ("list", "get", "put", "delete", "drop", "copy_out"):
         assert out[name] == {"code": "AccessDenied", "status": 403}, name
     assert out["head"]["status"] == 403
+    assert out["dots"] == out["dots_encoded"] == {"code": "InvalidArgument", "status": 400}
     assert out["expected"]["status"] == 403
     assert out["still"] == b"mine"
     listed = await api("GET", "s3/buckets", user="bob")

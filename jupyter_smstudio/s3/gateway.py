@@ -128,6 +128,12 @@ class S3GatewayHandler(RequestHandler):
         self._check = PayloadCheck(verified.payload)
         bucket = unquote(self.path_kwargs.get("bucket") or "")
         key = self.path_kwargs.get("key") or ""
+        if any(part in (".", "..") for part in unquote(key).split("/")):
+            # the engine (or a client library on the way) may resolve them into another
+            # bucket than the one whose owner was checked
+            raise S3Error(
+                400, "InvalidArgument", "Object keys with '.' or '..' segments are refused."
+            )
         args = dict(parse_qsl(request.query, keep_blank_values=True))
         if not bucket:
             if method != "GET":
