@@ -145,6 +145,12 @@ async def test_users_see_and_reach_only_their_own_buckets(api: ApiCall, base: st
         )
         out["head"] = refused(bob.head_bucket, Bucket="alices")
         out["dots"] = refused(bob.get_object, Bucket="bobs", Key="../alices/secret")
+        out["dots_copy"] = refused(
+            bob.copy_object,
+            Bucket="bobs",
+            Key="got",
+            CopySource={"Bucket": "bobs", "Key": "../alices/secret"},
+        )
         out["dots_encoded"] = refused(
             bob.get_object, Bucket="bobs", Key="x/%2e%2e/../alices/secret"
         )
@@ -163,7 +169,12 @@ async def test_users_see_and_reach_only_their_own_buckets(api: ApiCall, base: st
     for name in ("list", "get", "put", "delete", "drop", "copy_out"):
         assert out[name] == {"code": "AccessDenied", "status": 403}, name
     assert out["head"]["status"] == 403
-    assert out["dots"] == out["dots_encoded"] == {"code": "InvalidArgument", "status": 400}
+    assert (
+        out["dots"]
+        == out["dots_encoded"]
+        == out["dots_copy"]
+        == {"code": "InvalidArgument", "status": 400}
+    )
     assert out["expected"]["status"] == 403
     assert out["still"] == b"mine"
     listed = await api("GET", "s3/buckets", user="bob")

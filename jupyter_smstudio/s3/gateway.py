@@ -82,6 +82,13 @@ def _iso(ms: int) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
 
 
+def _refuse_dots(key: str) -> None:
+    """Refuse '.'/'..' key segments: the engine (or a library on the way) may resolve
+    them into another bucket than the one whose owner was checked."""
+    if any(part in (".", "..") for part in unquote(key).split("/")):
+        raise S3Error(400, "InvalidArgument", "Object keys with '.' or '..' segments are refused.")
+
+
 @stream_request_body
 class S3GatewayHandler(RequestHandler):
     """Every S3 operation on one path shape; the verbs only differ in what they check."""
@@ -128,12 +135,7 @@ class S3GatewayHandler(RequestHandler):
         self._check = PayloadCheck(verified.payload)
         bucket = unquote(self.path_kwargs.get("bucket") or "")
         key = self.path_kwargs.get("key") or ""
-        if any(part in (".", "..") for part in unquote(key).split("/")):
-            # the engine (or a client library on the way) may resolve them into another
-            # bucket than the one whose owner was checked
-            raise S3Error(
-                400, "InvalidArgument", "Object keys with '.' or '..' segments are refused."
-            )
+        _refuse_dots(key)
         args = dict(parse_qsl(request.query, keep_blank_values=True))
         if not bucket:
             if method != "GET":
@@ -154,7 +156,9 @@ class S3GatewayHandler(RequestHandler):
             raise S3Error(501, "NotImplemented", "Bucket policies are not supported here.")
         source = request.headers.get("x-amz-copy-source")
         if source:
-            await self.s3.check(self.owner, unquote(source).lstrip("/").split("/", 1)[0])
+            source_bucket, _, source_key = unquote(source).lstrip("/").partition("/")
+            _refuse_dots(source_key.partition("?")[0])
+            await self.s3.check(self.owner, source_bucket)
         self._start_upstream(method, bucket, args)
 
     def _start_upstream(self, method: str, bucket: str, args: dict[str, str]) -> None:
