@@ -129,6 +129,14 @@ async def test_users_see_and_reach_only_their_own_buckets(api: ApiCall, base: st
         alice.create_bucket(Bucket="alices")
         alice.put_object(Bucket="alices", Key="secret", Body=b"mine")
         bob.create_bucket(Bucket="bobs")
+
+        # a CreateBucket refused (here: for another account) keeps no name
+        def for_bob(request: Any, **_: Any) -> None:
+            request.headers["x-amz-expected-bucket-owner"] = account_id("bob")
+
+        alice.meta.events.register("before-sign.s3.CreateBucket", for_bob)
+        out["claim_refused"] = refused(alice.create_bucket, Bucket="held")
+        alice.meta.events.unregister("before-sign.s3.CreateBucket", for_bob)
         out["bob_lists"] = [b["Name"] for b in bob.list_buckets()["Buckets"]]
         out["alice_lists"] = [b["Name"] for b in alice.list_buckets()["Buckets"]]
         out["create"] = refused(bob.create_bucket, Bucket="alices")
@@ -164,7 +172,8 @@ async def test_users_see_and_reach_only_their_own_buckets(api: ApiCall, base: st
 
     out = await asyncio.to_thread(calls)
     assert out["bob_lists"] == ["bobs"]
-    assert out["alice_lists"] == ["alices"]
+    assert out["alice_lists"] == ["alices"]  # not "held"
+    assert out["claim_refused"] == {"code": "AccessDenied", "status": 403}
     assert out["create"] == {"code": "BucketAlreadyExists", "status": 409}
     for name in ("list", "get", "put", "delete", "drop", "copy_out"):
         assert out[name] == {"code": "AccessDenied", "status": 403}, name

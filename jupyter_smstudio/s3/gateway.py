@@ -141,14 +141,7 @@ class S3GatewayHandler(RequestHandler):
             if method != "GET":
                 raise S3Error(405, "MethodNotAllowed", "The specified method is not allowed.")
             return  # ListBuckets: answered from the owner table in get()
-        if not key and not args and method == "PUT":
-            await self.s3.claim(self.owner, bucket)
-            self._claimed = bucket
-            self._after = self._created(bucket)
-        else:
-            await self.s3.check(self.owner, bucket)
-            if not key and not args and method == "DELETE":
-                self._after = self._deleted(bucket)
+        # every refusal comes before a bucket name is claimed
         expected = request.headers.get("x-amz-expected-bucket-owner")
         if expected is not None and expected != account_id(self.owner):
             raise S3Error(403, "AccessDenied", "Access Denied")  # the bucket is the caller's
@@ -159,6 +152,14 @@ class S3GatewayHandler(RequestHandler):
             source_bucket, _, source_key = unquote(source).lstrip("/").partition("/")
             _refuse_dots(source_key.partition("?")[0])
             await self.s3.check(self.owner, source_bucket)
+        if not key and not args and method == "PUT":
+            await self.s3.claim(self.owner, bucket)
+            self._claimed = bucket
+            self._after = self._created(bucket)
+        else:
+            await self.s3.check(self.owner, bucket)
+            if not key and not args and method == "DELETE":
+                self._after = self._deleted(bucket)
         self._start_upstream(method, bucket, args)
 
     def _start_upstream(self, method: str, bucket: str, args: dict[str, str]) -> None:
