@@ -67,6 +67,10 @@ async def test_objects_round_trip_through_the_gateway(api: ApiCall, base: str) -
         out["missing"] = refused(s3.get_object, Bucket="data", Key="a/2.txt")
         out["buckets"] = [b["Name"] for b in s3.list_buckets()["Buckets"]]
         out["again"] = refused(s3.create_bucket, Bucket="data")
+        s3.create_bucket(Bucket="gone")
+        s3.delete_bucket(Bucket="gone")  # its name is free again
+        out["after_delete"] = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+        out["gone"] = refused(s3.head_bucket, Bucket="gone")
         # multipart: two parts of 5 MiB + a tail, completed and read back whole
         parts = [os.urandom(5 * 1024 * 1024), os.urandom(5 * 1024 * 1024), b"tail"]
         upload = s3.create_multipart_upload(Bucket="data", Key="big.bin")
@@ -110,6 +114,8 @@ async def test_objects_round_trip_through_the_gateway(api: ApiCall, base: str) -
     assert out["missing"] == {"code": "NoSuchKey", "status": 404}
     assert out["buckets"] == ["data"]
     assert out["again"]["code"] == "BucketAlreadyOwnedByYou"
+    assert out["after_delete"] == ["data"]
+    assert out["gone"]["status"] == 404
     assert out["multipart"]
     assert out["presigned_put"] == 200
     assert out["presigned_get"] == b"signed"
