@@ -52,6 +52,9 @@ async def test_objects_round_trip_through_the_gateway(api: ApiCall, base: str) -
         got = s3.get_object(Bucket="data", Key="a/b c.txt")
         out["get"] = (got["Body"].read(), got["ContentType"])
         out["head"] = s3.head_object(Bucket="data", Key="a/2.txt")["ContentLength"]
+        text = b"a,b,c\n" + b"1,2,3\n" * 50_000  # compressible: served as stored, not gzipped
+        s3.put_object(Bucket="data", Key="t.csv", Body=text, ContentType="text/csv")
+        out["text"] = s3.get_object(Bucket="data", Key="t.csv")["Body"].read() == text
         out["range"] = s3.get_object(Bucket="data", Key="a/b c.txt", Range="bytes=1-3")[
             "Body"
         ].read()
@@ -107,9 +110,10 @@ async def test_objects_round_trip_through_the_gateway(api: ApiCall, base: str) -
     out = await asyncio.to_thread(calls)
     assert out["get"] == (b"hello", "text/plain")
     assert out["head"] == 1
+    assert out["text"]
     assert out["range"] == b"ell"
     assert out["list"] == ["a/2.txt", "a/b c.txt"]
-    assert out["paged"] == ["a/2.txt", "a/b c.txt"]
+    assert out["paged"] == ["a/2.txt", "a/b c.txt", "t.csv"]
     assert out["copy"] == b"2"
     assert out["missing"] == {"code": "NoSuchKey", "status": 404}
     assert out["buckets"] == ["data"]

@@ -177,6 +177,9 @@ class S3GatewayHandler(RequestHandler):
             ):
                 continue
             headers[lower] = f"{headers[lower]},{value}" if lower in headers else value
+        # the client's own (or none): never let the HTTP client ask the engine for gzip
+        # that the client did not ask for and will not decode
+        headers["accept-encoding"] = request.headers.get("Accept-Encoding", "identity")
         has_body = ("content-length" in headers and headers["content-length"] != "0") or (
             "chunked" in request.headers.get("Transfer-Encoding", "").lower()
         )

@@ -185,7 +185,8 @@ class S3Service:
             method,
             path,
             sent_query,
-            {**(headers or {}), "host": url.netloc.decode()},
+            # identity unless asked: bodies are relayed and stored as the engine sends them
+            {"accept-encoding": "identity", **(headers or {}), "host": url.netloc.decode()},
             payload or (EMPTY_SHA256 if content is None else UNSIGNED),
             endpoint.credentials,
             endpoint.region,
