@@ -213,6 +213,7 @@ async def test_bad_signatures_and_keys_are_refused(api: ApiCall, base: str) -> N
             "wrong_secret": refused(s3_client(base, key["access_key_id"], "x" * 40).list_buckets),
             "unknown_key": refused(s3_client(base, "SMSKNOPE", "x" * 40).list_buckets),
             "anonymous": requests.get(base + "smstudio/s3/signed", timeout=30),
+            "trace": requests.request("TRACE", base + "smstudio/s3/signed/k", timeout=30),
         }
 
     out = await asyncio.to_thread(calls)
@@ -220,6 +221,8 @@ async def test_bad_signatures_and_keys_are_refused(api: ApiCall, base: str) -> N
     assert out["unknown_key"] == {"code": "InvalidAccessKeyId", "status": 403}
     assert out["anonymous"].status_code == 403
     assert b"<Code>AccessDenied</Code>" in out["anonymous"].content
+    assert out["trace"].status_code == 405  # a method S3 has not: not a 500
+    assert b"<Code>MethodNotAllowed</Code>" in out["trace"].content
     assert (await api("DELETE", f"access-keys/{key['access_key_id']}")).status == 204
     deleted = s3_client(base, key["access_key_id"], key["secret_access_key"])
     assert (await asyncio.to_thread(refused, deleted.list_buckets))["code"] == "InvalidAccessKeyId"

@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape
 
 import httpx
 from jupyter_server.utils import url_path_join
-from tornado.web import RequestHandler, stream_request_body
+from tornado.web import HTTPError, RequestHandler, stream_request_body
 
 from ..api.routes import ANY_BODY, Route, operation
 from ..errors import SMStudioError
@@ -340,6 +340,12 @@ class S3GatewayHandler(RequestHandler):
             status, code, message = exc.status, exc.code, exc.message
             if code == "ResourceNotFound":
                 code = "NoSuchKey"
+        elif isinstance(exc, HTTPError) and exc.status_code < 500:  # e.g. TRACE: 405
+            status, code = (
+                exc.status_code,
+                "MethodNotAllowed" if exc.status_code == 405 else "InvalidRequest",
+            )
+            message = exc.log_message or exc.reason or "The request is not supported."
         else:
             status, code, message = 500, "InternalError", "We encountered an internal error."
         self.clear()
