@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import os
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ import pytest
 import requests
 
 from jupyter_smstudio.s3.service import account_id
+from jupyter_smstudio.s3.signing import UNSIGNED_TRAILER, sign
 
 from .conftest import ApiCall
 from .s3_helpers import code_of, s3_client, user_client
@@ -251,3 +254,32 @@ async def test_a_body_that_does_not_match_its_hash_is_refused(
     out = await asyncio.to_thread(calls)
     assert out["lied"]["code"] == "XAmzContentSHA256Mismatch"
     assert out["stored"]["status"] == 404
+
+
+async def test_an_aws_chunked_body_with_a_trailer_checksum_is_stored(
+    api: ApiCall, base: str, jp_http_port: int
+) -> None:
+    """What boto3 sends over HTTPS (flexible checksums): STREAMING-UNSIGNED-PAYLOAD-TRAILER,
+    signed here by hand with the user's key since boto3 does it only over TLS."""
+    key = (await api("POST", "access-keys", {"description": "s3"})).json
+    keys = (key["access_key_id"], key["secret_access_key"])
+    s3 = s3_client(base, *keys)
+    data = b"hello trailer"
+    crc = base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
+    body = f"{len(data):x}\r\n".encode() + data + b"\r\n0\r\n"
+    body += f"x-amz-checksum-crc32:{crc}\r\n\r\n".encode()
+    headers = {
+        "host": f"127.0.0.1:{jp_http_port}",
+        "content-encoding": "aws-chunked",
+        "x-amz-decoded-content-length": str(len(data)),
+        "x-amz-trailer": "x-amz-checksum-crc32",
+        "content-length": str(len(body)),
+    }
+    signed = sign("PUT", "/smstudio/s3/chunks/t", "", headers, UNSIGNED_TRAILER, keys, "us-east-1")
+
+    def calls() -> tuple[int, bytes]:
+        s3.create_bucket(Bucket="chunks")
+        put = requests.put(base + "smstudio/s3/chunks/t", data=body, headers=signed, timeout=30)
+        return put.status_code, s3.get_object(Bucket="chunks", Key="t")["Body"].read()
+
+    assert await asyncio.to_thread(calls) == (200, data)

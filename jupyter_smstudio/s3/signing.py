@@ -23,6 +23,9 @@ from ..hosting.sigv4 import ALGORITHM, MAX_SKEW, signing_key
 
 SERVICE = "s3"
 UNSIGNED = "UNSIGNED-PAYLOAD"
+#: aws-chunked bodies with checksums in trailers and no chunk signatures: what boto3
+#: sends over HTTPS (flexible checksums); the engine decodes them and checks the trailer.
+UNSIGNED_TRAILER = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 MAX_PRESIGN = dt.timedelta(days=7)
 _HEX = re.compile(r"^[0-9a-f]{64}$")
@@ -68,7 +71,7 @@ Headers = Callable[[str], list[str]]  # every value of a header, case-insensitiv
 @dataclass(frozen=True)
 class Verified:
     owner: str
-    payload: str  # the declared payload hash: 64 hex digits, or UNSIGNED-PAYLOAD
+    payload: str  # the declared payload hash: 64 hex digits, UNSIGNED-PAYLOAD or …-TRAILER
 
 
 def canonical_query(query: str, *, drop: frozenset[str] = frozenset()) -> str:
@@ -172,12 +175,12 @@ async def verify(
                 "The difference between the request time and the current time is too large.",
             )
         payload = (headers("x-amz-content-sha256") or [""])[0]
-        if payload != UNSIGNED and not _HEX.match(payload):
+        if payload not in (UNSIGNED, UNSIGNED_TRAILER) and not _HEX.match(payload):
             raise S3Error(
                 400,
                 "InvalidArgument",
-                "x-amz-content-sha256 must be the body's SHA-256 or UNSIGNED-PAYLOAD "
-                "(aws-chunked streaming uploads are not supported).",
+                "x-amz-content-sha256 must be the body's SHA-256, UNSIGNED-PAYLOAD or "
+                f"{UNSIGNED_TRAILER} (signed aws-chunked uploads are not supported).",
             )
         cquery = canonical_query(query)
     else:
@@ -251,7 +254,7 @@ class PayloadCheck:
 
     def __init__(self, declared: str) -> None:
         self.declared = declared
-        self._hash = hashlib.sha256() if declared != UNSIGNED else None
+        self._hash = hashlib.sha256() if _HEX.match(declared) else None
 
     def update(self, chunk: bytes) -> None:
         if self._hash is not None:
