@@ -79,7 +79,7 @@ class WaitsForJob:
     def describe(self) -> dict[str, Any]:
         return self.describe_job(self.current_job())
 
-    def logs(self, out: TextIO | None = None) -> None:
+    def logs(self, *, out: TextIO | None = None) -> None:
         """Print the job's log, following it until the job ends."""
         name = self.current_job()
         follow_log(lambda cursor: self.read_log(name, cursor), out)

@@ -56,7 +56,7 @@ def session_client(owner: str, session: Any, client: Client | None) -> Client | 
     if client is not None or session is None:
         return client
     if isinstance(session, Session):
-        return session.client
+        return session._client  # None: found when first needed, as the session's would be
     raise UnsupportedArgument(
         f"{owner}: sagemaker_session must be a jupyter_smstudio.sdk.Session "
         f"(got {type(session).__module__}.{type(session).__name__})."
