@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from jupyter_smstudio.client import Client
+from jupyter_smstudio.client import ApiError, Client
 from jupyter_smstudio.sdk import (
     Estimator,
     Model,
@@ -243,7 +243,15 @@ def test_dependencies_reach_a_real_job_and_endpoints(
             assert handle.wait(logs=False)["name"] == handle.job_name == handle.name
             scored = (notebooks / "scored" / "rows.csv.out").read_text().split()
             assert [json.loads(line) for line in scored] == [[60], [140]]
+            config = predictor.describe()["endpoint_config_name"]
+            predictor.delete_model()
             predictor.delete_endpoint()
-            served.delete_endpoint()
+            with pytest.raises(ApiError) as missing:
+                session.client.request("GET", "endpoint-configs", config)
+            assert missing.value.status == 404
+            kept = served.describe()["endpoint_config_name"]
+            served.delete_endpoint(delete_endpoint_config=False)
+            assert session.client.request("GET", "endpoint-configs", kept)["name"] == kept
+            assert [e["name"] for e in session.client.endpoints()] == []
     finally:
         stop_all_instances(tmp_path / "smstudio")

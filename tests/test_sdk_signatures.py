@@ -45,6 +45,7 @@ PAIRS = [
     ("Predictor.predict", "predictor.Predictor.predict"),
     ("Predictor.update_endpoint", "predictor.Predictor.update_endpoint"),
     ("Predictor.delete_endpoint", "predictor.Predictor.delete_endpoint"),
+    ("Predictor.delete_model", "predictor.Predictor.delete_model"),
     ("Transformer", "transformer.Transformer"),
     ("Transformer.transform", "transformer.Transformer.transform"),
     ("Transformer.wait", "transformer.Transformer.wait"),

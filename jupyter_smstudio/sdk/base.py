@@ -64,14 +64,12 @@ def reject_unsupported(
             )
 
 
-def take_legacy(
-    owner: str, kwargs: dict[str, Any], renames: Mapping[str, str], *, rest: bool = False
-) -> dict[str, Any]:
+def take_legacy(owner: str, kwargs: dict[str, Any], renames: Mapping[str, str]) -> dict[str, Any]:
     """Map SDK v1 keyword names to v2 ones with a DeprecationWarning, as ``renamed_kwargs``.
 
     Returns ``{new_name: value}`` for those given (taken out of ``kwargs``); anything else
     left in ``kwargs`` is a ``TypeError`` (the official SDK ignores unknown keywords; a
-    typo here should not be) unless ``rest`` says the caller passes the rest on.
+    typo here should not be).
     """
     found: dict[str, Any] = {}
     for old, new in renames.items():
@@ -83,6 +81,6 @@ def take_legacy(
                 DeprecationWarning,
                 stacklevel=3,
             )
-    if kwargs and not rest:
+    if kwargs:
         raise TypeError(f"{owner}() got unexpected keyword arguments: {', '.join(sorted(kwargs))}")
     return found

@@ -33,6 +33,7 @@ LEGACY = {
     "train_max_wait": "max_wait",
     "train_volume_size": "volume_size",
     "train_volume_kms_key": "volume_kms_key",
+    "image_name": "image_uri",  # Framework's renamed_kwargs; v1's Estimator too
 }
 #: Arguments with nothing to do on this server (no IAM, VPC, KMS, billing): accepted.
 NO_EFFECT = ("role", "volume_size", "volume_kms_key", "output_kms_key", "tags", "subnets",
@@ -145,6 +146,7 @@ class Estimator(WaitsForJob, UsesClient):
         **kwargs: Any,
     ) -> None:
         legacy = take_legacy(type(self).__name__, kwargs, LEGACY)
+        image_uri = legacy.get("image_uri", image_uri)
         instance_count = legacy.get("instance_count", instance_count)
         instance_type = legacy.get("instance_type", instance_type)
         max_run = legacy.get("max_run", max_run)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from .base import reject_unsupported, take_legacy
+from .base import reject_unsupported
 from .estimator import Estimator
 from .model import Model, Predictor
 from .serializers import CSVDeserializer, LibSVMSerializer, NumpyDeserializer, NumpySerializer
@@ -150,9 +150,8 @@ class _Framework(Estimator):
         image_uri: str | None,
         kwargs: dict[str, Any],
     ) -> None:
-        legacy = take_legacy(type(self).__name__, kwargs, {"image_name": "image_uri"}, rest=True)
         super().__init__(
-            legacy.get("image_uri", image_uri),
+            image_uri,
             entry_point=entry_point,
             source_dir=source_dir,
             hyperparameters=hyperparameters,

@@ -152,8 +152,16 @@ class Predictor(UsesClient):
         return wait_for_endpoint(self.client, self.endpoint_name) if wait else self.describe()
 
     def delete_endpoint(self, delete_endpoint_config: bool = True) -> None:
-        """Delete the endpoint (its config goes with it here either way)."""
+        """Delete the endpoint and, unless told not to, its endpoint config (as the SDK)."""
+        config = self.describe()["endpoint_config_name"]
         self.client.delete_endpoint(self.endpoint_name)
+        if delete_endpoint_config:
+            self.client.request("DELETE", "endpoint-configs", config)
+
+    def delete_model(self) -> None:
+        """Delete the models the endpoint serves."""
+        for variant in self.describe()["variants"]:
+            self.client.delete_model(variant["model_name"])
 
 
 def wait_for_endpoint(client: Client, name: str, timeout: float = 600) -> dict[str, Any]:
