@@ -107,6 +107,7 @@ UNSUPPORTED: list[tuple[str, Callable[[], Any], str]] = [
     ("pipe mode", lambda: Estimator(entry_point="t.py", input_mode="Pipe"), "input_mode"),
     ("instance groups", lambda: Estimator("img", instance_groups=[object()]), "instance_groups"),
     ("experiment", lambda: Estimator("img").fit(experiment_config={"a": "b"}), "experiment_config"),
+    ("file system input", lambda: Estimator("img").fit(object()), "object input"),
     ("vpc", lambda: Model(model_data="m", vpc_config={"Subnets": []}), "vpc_config"),
     (
         "serverless",

@@ -72,9 +72,14 @@ def _channel(value: Any) -> dict[str, Any]:
         if isinstance(channel.get("path"), str):
             channel["path"] = local_path(channel["path"])
         return channel
-    # sagemaker.inputs.TrainingInput-like objects
-    return {"path": local_path(value.config["DataSource"]["S3DataSource"]["S3Uri"]),
-            "content_type": value.config.get("ContentType")}  # fmt: skip
+    # TrainingInput (ours or the official one's config); FileSystemInput has no S3 source
+    source = getattr(value, "config", {}).get("DataSource", {}).get("S3DataSource")
+    if source is None:
+        raise UnsupportedArgument(
+            f"fit: a {type(value).__name__} input is not supported "
+            "(give a path or a TrainingInput)."
+        )
+    return {"path": local_path(source["S3Uri"]), "content_type": value.config.get("ContentType")}
 
 
 class Estimator(WaitsForJob, UsesClient):
