@@ -19,7 +19,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from traitlets import Float, Int, Type, Unicode
+from traitlets import Float, Int, Unicode
 from traitlets.config import LoggingConfigurable
 
 from ..compute import ComputeCatalog, ComputeProfile
@@ -27,6 +27,7 @@ from ..errors import AccessDenied, Conflict, InvalidInput, InvalidState, NotFoun
 from ..lifecycle.models import LifecycleConfigType
 from ..lifecycle.service import LifecycleConfigService
 from ..runtime import end_tree, launch, read_log, terminate
+from ..runtime.backends import BackendType
 from ..runtime.files import atomic_write_bytes, read_json
 from ..runtime.logs import LogChunk, tail_lines
 from ..runtime.process import wait_finished
@@ -60,9 +61,10 @@ STOP_SECONDS = 10
 class SpaceService(LoggingConfigurable):
     """Spaces of every user on this server. Configure as ``c.SpaceService.<option>``."""
 
-    backend_class = Type(
-        LocalSpaceBackend, klass=SpaceBackend, config=True,
-        help="Where volumes and compute live: LocalSpaceBackend or DockerSpaceBackend.",
+    backend_class = BackendType(
+        LocalSpaceBackend, klass=SpaceBackend, area="spaces", config=True,
+        help="Where volumes and compute live: 'local' (LocalSpaceBackend), 'docker' "
+        "(DockerSpaceBackend), another installed one by its entry-point name, or an import path.",
     )  # fmt: skip
     default_storage_gb = Int(5, config=True, help="Volume size when the user gives none (GB).")
     max_storage_gb = Int(100, config=True, help="Largest volume a user may ask for (GB).")

@@ -13,11 +13,16 @@ import abc
 import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...compute import ComputeProfile
 from ...runtime import DiskQuota, RunState, end_tree, read_state, stop
 from ..layout import Layout
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from ..config import TrainingJobs
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,12 @@ class TrainingBackend(abc.ABC):
     """One way to run jobs. ``handle`` is the JSON a backend needs to find a run again."""
 
     name: str
+
+    @classmethod
+    def from_settings(cls, venvs: Path, settings: TrainingJobs) -> Self:
+        """The runner's way to build any backend, ours or installed: its cache of Python
+        environments is ``venvs/<name>`` (shared with endpoints)."""
+        return cls(venvs / cls.name)  # type: ignore[call-arg]
 
     @abc.abstractmethod
     def check(self, shape: RunShape, profile: ComputeProfile) -> None:

@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...compute import ComputeProfile
 from ...errors import InvalidInput
@@ -27,6 +27,11 @@ from ...runtime.limits import process_limit_message
 from ...runtime.process import default_policy
 from ..layout import Layout
 from .base import HostPlan, JobPlan, RunShape, TrainingBackend
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from ..config import TrainingJobs
 
 CONTAINER_JOBFILES = "/opt/smstudio/lib"
 CONTAINER_VENVS = "/opt/smstudio/venvs"
@@ -62,6 +67,10 @@ class DockerBackend(TrainingBackend):
         self._images: set[str] = set()
         #: Per running job (its state dir): its containers' pids.events, once they exist.
         self._pids_events: dict[str, dict[str, Path | None]] = {}
+
+    @classmethod
+    def from_settings(cls, venvs: Path, settings: TrainingJobs) -> Self:
+        return cls(venvs / cls.name, settings.docker_command)
 
     def check(self, shape: RunShape, profile: ComputeProfile) -> None:
         if not shape.image and not shape.command:
