@@ -13,7 +13,9 @@ import pytest
 
 from jupyter_smstudio.runtime import (
     DiskQuota,
+    LocalRuns,
     ProcessSpec,
+    Run,
     RunPolicy,
     RunState,
     end_tree,
@@ -26,6 +28,7 @@ from jupyter_smstudio.runtime.cgroups import RunCgroups
 
 from .procs import ESCAPEES, SLEEPERS, count, new_marker, none_left
 from .servers import wait_until
+from .waiting import eventually
 
 pytestmark = pytest.mark.slow
 
@@ -220,3 +223,36 @@ def test_a_run_past_its_disk_quota_is_stopped(tmp_path: Path) -> None:
         state.message
     )
     assert len(list(out.iterdir())) < 100
+
+
+def test_the_run_port_follows_stops_and_ends_the_whole_tree(tmp_path: Path) -> None:
+    """The one async port the spaces', jobs' and endpoints' backends adapt: start
+    detached, state, logs, stop, wait and clean up, all awaited (no thread by the caller)."""
+    marker = new_marker()
+    spec = ProcessSpec(
+        id=run_id(tmp_path),
+        argv=[sys.executable, "-u", "-c", ESCAPEES],
+        cwd=tmp_path,
+        env={"PATH": os.environ["PATH"], "TEST_MARKER": marker, "TEST_SECONDS": "300"},
+        log_path=tmp_path / "run" / "output.log",
+        grace_seconds=1,
+    )
+    runs = LocalRuns()
+
+    async def scenario() -> RunState:
+        run = await runs.start(spec, tmp_path / "run")
+        assert Run.from_json(run.to_json()) == run  # a handle survives a restart
+        await eventually(lambda: count(marker) == TREE, 20, "the tree", in_thread=True)
+        assert (await runs.state(run)).status == "running"
+
+        async def logged() -> bool:
+            return "script pid" in (await runs.logs(run)).text
+
+        await eventually(logged, 20, "the script's first line")
+        assert await runs.stop(run)
+        final = await asyncio.wait_for(runs.wait(run, interval=0.05), 60)
+        await runs.cleanup(run)
+        return final
+
+    assert asyncio.run(scenario()).reason == "stopped"
+    none_left(marker)

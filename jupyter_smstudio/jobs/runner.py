@@ -256,7 +256,7 @@ class JobRunner:
                 await self._write_transition(job, Secondary.STOPPING, status=Status.STOPPING)
             handle = job.run
         if handle:
-            await asyncio.to_thread(self.backend(job.backend).stop, handle)
+            await self.backend(job.backend).stop(handle)
             self._poke(owner, name)
 
     async def job_logs(
@@ -315,7 +315,7 @@ class JobRunner:
             return
         await self.repository.update(*key, run=handle, started_ms=now_ms())
         if (await self.stored(*key, job.kind)).status == Status.STOPPING:  # stopped while launching
-            await asyncio.to_thread(self.backend(job.backend).stop, handle)
+            await self.backend(job.backend).stop(handle)
         self._follow(await self.stored(*key, job.kind))
 
     # ---- following a run ---------------------------------------------------------------
@@ -351,7 +351,7 @@ class JobRunner:
         wake = self._wake[key]
         try:
             while True:
-                state = await asyncio.to_thread(backend.state, job.run)
+                state = await backend.state(job.run)
                 stages = await asyncio.to_thread(kind.stages, spec, tree)
                 if stages is None:
                     stages = [(kind.running.value, now_ms())] if state.status != "starting" else []
