@@ -101,6 +101,13 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     sys.modules.pop("fakebackends", None)
 
 
+async def submit(api: ApiCall, root: Path, name: str, backend: str) -> Any:
+    """A training job printing 'hello from <backend>' on ``backend``."""
+    write(root, "hello.py", f"print('hello from {backend}')\n")
+    body = {"name": name, "entry_point": "hello.py", "backend": backend}
+    return await api("POST", "training-jobs", body)
+
+
 class TestInstalledBackendsChosenByName:
     """Jobs (per request) and spaces (the admin's trait) take an installed backend's name."""
 
@@ -111,9 +118,7 @@ class TestInstalledBackendsChosenByName:
     async def test_a_job_runs_on_the_backend_it_names(
         self, api: ApiCall, jp_root_dir: Path, jp_serverapp: Any
     ) -> None:
-        write(jp_root_dir, "hello.py", "print('hello from fake')\n")
-        body = {"name": "onfake", "entry_point": "hello.py", "backend": "fake"}
-        created = await api("POST", "training-jobs", body)
+        created = await submit(api, jp_root_dir, "onfake", "fake")
         assert created.status == 201, created.json
         job = await finished(api, "onfake")
         assert job["status"] == "Completed", job
@@ -124,16 +129,14 @@ class TestInstalledBackendsChosenByName:
     async def test_an_unknown_backend_is_a_400_naming_the_choices(
         self, api: ApiCall, jp_root_dir: Path, jp_serverapp: Any
     ) -> None:
-        write(jp_root_dir, "hello.py", "print('hi')\n")
-        body = {"name": "onray", "entry_point": "hello.py", "backend": "ray"}
-        reply = await api("POST", "training-jobs", body)
+        reply = await submit(api, jp_root_dir, "onray", "ray")
         assert reply.status == 400, reply.json
         assert reply.error["field"] == "backend"
         for name in ("ray", "local", "docker", "fake"):
             assert name in reply.error["message"]
         assert (await api("GET", "training-jobs/onray")).status == 404
-        not_installed = {**body, "backend": "jupyter_smstudio.jobs.backends.docker.DockerBackend"}
-        reply = await api("POST", "training-jobs", not_installed)  # names only, no import paths
+        path = "jupyter_smstudio.jobs.backends.docker.DockerBackend"
+        reply = await submit(api, jp_root_dir, "onray", path)  # names only, no import paths
         assert reply.status == 400, reply.json
         assert reply.error["field"] == "backend"
 
