@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 
 from jupyter_smstudio.runtime import (
     DiskQuota,
+    DockerRuns,
     LocalRuns,
     ProcessSpec,
     Run,
@@ -25,7 +28,10 @@ from jupyter_smstudio.runtime import (
     stop,
 )
 from jupyter_smstudio.runtime.cgroups import RunCgroups
+from jupyter_smstudio.runtime.docker import docker
 
+from .docker_helpers import docker as docker_cli
+from .docker_helpers import docker_unavailable
 from .procs import ESCAPEES, SLEEPERS, count, new_marker, none_left
 from .servers import wait_until
 from .waiting import eventually
@@ -256,3 +262,48 @@ def test_the_run_port_follows_stops_and_ends_the_whole_tree(tmp_path: Path) -> N
 
     assert asyncio.run(scenario()).reason == "stopped"
     none_left(marker)
+
+
+@pytest.mark.skipif(docker_unavailable() is not None, reason=str(docker_unavailable()))
+def test_the_docker_port_removes_what_a_vanished_run_left(tmp_path: Path) -> None:
+    """Killing a ``docker run`` CLI leaves its container running (and its network):
+    the Docker implementation of the port removes both with the process tree."""
+    name = f"smstudio-test-port-{uuid.uuid4().hex[:10]}"
+    network = f"{name}-net"
+    spec = ProcessSpec(
+        id=run_id(tmp_path),
+        argv=["docker", "run", "--rm", "--name", name, "--network", network,
+              "smstudio-base:py311", "sleep", "300"],
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "DOCKER_HOST")},
+        log_path=tmp_path / "run" / "output.log",
+        grace_seconds=1,
+    )  # fmt: skip
+    runs = DockerRuns()
+
+    def running() -> bool:
+        found = subprocess.run(["docker", "inspect", "--format", "{{.State.Running}}", name],
+                               capture_output=True, text=True, timeout=30)  # fmt: skip
+        return found.stdout.strip() == "true"
+
+    async def scenario() -> None:
+        await docker("network", "create", network)
+        run = await runs.start(spec, tmp_path / "run", containers=(name,), network=network)
+        await eventually(running, 60, "the container", in_thread=True)
+        assert run.supervisor_pid is not None
+        os.kill(run.supervisor_pid, signal.SIGKILL)  # as a machine's OOM killer might
+
+        async def vanished() -> bool:
+            return (await runs.state(run)).status == "vanished"
+
+        await eventually(vanished, 20, "the run to vanish")
+        assert running(), "the container outlives its supervisor until cleanup"
+        await runs.cleanup(run)
+
+    try:
+        asyncio.run(scenario())
+        assert not running()
+        assert docker_cli("network", "ls", "--quiet", "--filter", f"name={network}") == ""
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=60)
+        subprocess.run(["docker", "network", "rm", network], capture_output=True, timeout=60)
