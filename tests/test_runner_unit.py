@@ -75,10 +75,10 @@ class FakeBackend(JobBackend):
         self.states[plan.id] = RunState("running")
         return {"id": plan.id}
 
-    def state(self, handle: dict[str, Any]) -> RunState:
+    async def state(self, handle: dict[str, Any]) -> RunState:
         return self.states.get(handle["id"], RunState("vanished"))
 
-    def stop(self, handle: dict[str, Any]) -> bool:
+    async def stop(self, handle: dict[str, Any]) -> bool:
         """What the real runtime reports once SIGTERM ended the run."""
         self.stopped.append(handle["id"])
         self.states[handle["id"]] = RunState("exited", exit_code=-15, reason="stopped")

@@ -19,17 +19,17 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from traitlets import Float, Int, Type, Unicode
+from traitlets import Float, Int, Unicode
 from traitlets.config import LoggingConfigurable
 
 from ..compute import ComputeCatalog, ComputeProfile
 from ..errors import AccessDenied, Conflict, InvalidInput, InvalidState, NotFound
 from ..lifecycle.models import LifecycleConfigType
 from ..lifecycle.service import LifecycleConfigService
-from ..runtime import end_tree, launch, read_log, terminate
+from ..runtime import Run, read_log
+from ..runtime.backends import BackendType
 from ..runtime.files import atomic_write_bytes, read_json
 from ..runtime.logs import LogChunk, tail_lines
-from ..runtime.process import wait_finished
 from ..sharing import can_use
 from ..store.paging import ListQuery
 from ..timeutil import now_ms
@@ -60,9 +60,10 @@ STOP_SECONDS = 10
 class SpaceService(LoggingConfigurable):
     """Spaces of every user on this server. Configure as ``c.SpaceService.<option>``."""
 
-    backend_class = Type(
-        LocalSpaceBackend, klass=SpaceBackend, config=True,
-        help="Where volumes and compute live: LocalSpaceBackend or DockerSpaceBackend.",
+    backend_class = BackendType(
+        LocalSpaceBackend, klass=SpaceBackend, area="spaces", config=True,
+        help="Where volumes and compute live: 'local' (LocalSpaceBackend), 'docker' "
+        "(DockerSpaceBackend), another installed one by its entry-point name, or an import path.",
     )  # fmt: skip
     default_storage_gb = Int(5, config=True, help="Volume size when the user gives none (GB).")
     max_storage_gb = Int(100, config=True, help="Largest volume a user may ask for (GB).")
@@ -276,12 +277,12 @@ class SpaceService(LoggingConfigurable):
             argv = [sys.executable, "-m", "jupyter_smstudio.lifecycle.runner", str(run_dir)]
             spec = self.backend.script_spec(name, run_id, argv, profile, space.image,
                                             self.lifecycle_timeout_seconds)  # fmt: skip
-            pid = await launch(spec, run_dir)
-            await self.repository.save(space, run_pid=pid)
+            run = await self.backend.runs.start(spec, run_dir)
+            await self.repository.save(space, run_pid=run.supervisor_pid)
             await self.repository.add_event(
                 name, "lifecycle-started", f"Running {len(plan)} lifecycle configuration(s)."
             )
-            self._watch(space.name, run_dir, pid)
+            self._watch(space.name, run_dir, run.supervisor_pid)
             return space
 
     async def stop(self, user: str, name: str, reason: str | None = None) -> Space:
@@ -331,7 +332,8 @@ class SpaceService(LoggingConfigurable):
             monitor.cancel()
         run_dir = self._current_run(space.name)
         if run_dir is not None:  # with what its scripts left running in the background
-            await terminate(run_dir, await self.repository.run_pid(space.name), STOP_SECONDS)
+            run = Run(run_dir, await self.repository.run_pid(space.name))
+            await self.backend.runs.terminate(run, STOP_SECONDS)
         for kernel in self._kernels(space):
             await self.kernel_manager.shutdown_kernel(kernel.id)
         await self._remove_stray_kernels([space.name])
@@ -422,7 +424,7 @@ class SpaceService(LoggingConfigurable):
 
     async def _follow_run(self, name: str, run_dir: Path, pid: int | None) -> None:
         """Wait for the lifecycle run to end, then record InService or Failed."""
-        state = await wait_finished(run_dir, pid)
+        state = await self.backend.runs.wait(Run(run_dir, pid))
         async with self._locks[name]:
             self._monitors.pop(name, None)
             space = await self.repository.get(name)
@@ -435,7 +437,7 @@ class SpaceService(LoggingConfigurable):
             if state.status == "exited" and state.exit_code == 0 and state.reason is None:
                 await self._in_service(space, self.compute.get(space.profile))
                 return
-            await asyncio.to_thread(end_tree, run_dir)  # a failed start leaves nothing running
+            await self.backend.runs.cleanup(Run(run_dir))  # a failed start leaves nothing running
             if state.reason == "timeout":
                 limit = f"{self.lifecycle_timeout_seconds:g}"
                 await self._fail(space, f"Lifecycle configurations did not finish within {limit} s."
@@ -462,7 +464,7 @@ class SpaceService(LoggingConfigurable):
             elif space.status in (SpaceStatus.STOPPING, SpaceStatus.DELETING):
                 run_dir = self._current_run(space.name)
                 if run_dir is not None:
-                    await asyncio.to_thread(end_tree, run_dir)
+                    await self.backend.runs.cleanup(Run(run_dir))
                 await self._set_status(space, SpaceStatus.STOPPED)
                 await asyncio.to_thread(remove_kernelspec, self.kernels_dir, space.name)
                 await self.repository.add_event(space.name, "stopped", "Stopped during a restart.")

@@ -15,7 +15,7 @@ from typing import Any
 
 from ...compute import ComputeProfile
 from ...errors import InvalidInput
-from ...runtime import ProcessSpec, launch
+from ...runtime import ProcessSpec
 from ..layout import Layout
 from .base import JobPlan, RunShape, TrainingBackend
 
@@ -112,5 +112,4 @@ class LocalBackend(TrainingBackend):
             grace_seconds=plan.grace_seconds,
             quota=plan.quota(),
         )
-        pid = await launch(spec, plan.state_dir)
-        return {"state_dir": str(plan.state_dir), "supervisor_pid": pid}
+        return (await self.runs.start(spec, plan.state_dir)).to_json()

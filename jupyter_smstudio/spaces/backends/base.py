@@ -9,7 +9,7 @@ from typing import ClassVar
 from traitlets.config import LoggingConfigurable
 
 from ...compute import ComputeProfile
-from ...runtime import ProcessSpec
+from ...runtime import LocalRuns, ProcessSpec
 
 
 class SpaceBackend(LoggingConfigurable):
@@ -22,6 +22,8 @@ class SpaceBackend(LoggingConfigurable):
     name: ClassVar[str]
     #: jupyter_client kernel provisioner (entry point name) for this backend's kernels.
     provisioner: ClassVar[str]
+    #: How its lifecycle runs start and end: the runtime's one port (stateless: shared).
+    runs: ClassVar[LocalRuns] = LocalRuns()
 
     def __init__(self, spaces_dir: Path, **kwargs: object) -> None:
         super().__init__(**kwargs)
