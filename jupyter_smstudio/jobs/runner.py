@@ -181,6 +181,10 @@ class JobRunner:
         await self.schedule()
         return await self.stored(owner, spec.name, kind)
 
+    async def check(self, kind: str, spec: JobRequest) -> None:
+        """Check ``spec`` as ``submit`` does, creating nothing (a tuning job's template)."""
+        await self._resolve(self.kinds[kind], spec)
+
     async def _resolve(self, kind: JobKind[Any, Any], spec: JobRequest) -> Resolved:
         def work() -> Resolved:
             base = check_run(
