@@ -268,13 +268,16 @@ def median_rule(
 
 # ---- the study ----------------------------------------------------------------------
 class Engine:
-    """Optuna's storage for every tuning job of a server (one SQLite file)."""
+    """Optuna's storage for every tuning job of a server: one SQLite file (``None``: in
+    memory, for tests of the search alone)."""
 
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.storage = optuna.storages.RDBStorage(
-            f"sqlite:///{path}", engine_kwargs={"connect_args": {"timeout": 60}}
-        )
+    def __init__(self, path: Path | None) -> None:
+        self.storage: optuna.storages.BaseStorage = optuna.storages.InMemoryStorage()
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.storage = optuna.storages.RDBStorage(
+                f"sqlite:///{path}", engine_kwargs={"connect_args": {"timeout": 60}}
+            )
 
     def open(
         self, study_name: str, config: TuningJobConfig, definition: TrainingJobDefinition
