@@ -10,7 +10,11 @@ import pytest
 
 from jupyter_smstudio.errors import InvalidInput
 from jupyter_smstudio.tuning import search
-from jupyter_smstudio.tuning.models import TrainingJobDefinition, TuningJobConfig
+from jupyter_smstudio.tuning.models import (
+    CompletionCriteria,
+    TrainingJobDefinition,
+    TuningJobConfig,
+)
 
 DEFINITION = TrainingJobDefinition.model_validate(
     {
@@ -248,3 +252,16 @@ def test_hyperband_takes_max_resource_from_the_static_epochs() -> None:
         search.check(cfg, bare)
     assert info.value.field == "config.strategy_config.hyperband_strategy_config.max_resource"
     assert math.isfinite(search.check(cfg, DEFINITION))
+
+
+def test_completion_criteria_end_the_search_early() -> None:
+    target = CompletionCriteria(target_objective_metric_value=0.5)
+    assert not search.criteria_met(target, [2.0, 1.0], minimize=True)
+    assert search.criteria_met(target, [2.0, 0.5], minimize=True)
+    assert search.criteria_met(target, [0.2, 0.9], minimize=False)
+    patience = CompletionCriteria.model_validate(
+        {"best_objective_not_improving": {"max_number_of_training_jobs_not_improving": 3}}
+    )
+    assert not search.criteria_met(patience, [1.0, 2.0, 3.0, 0.5], minimize=True)
+    assert search.criteria_met(patience, [0.5, 2.0, 3.0, 0.9], minimize=True)
+    assert not search.criteria_met(patience, [], minimize=True)

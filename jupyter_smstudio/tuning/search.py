@@ -39,6 +39,7 @@ from optuna.trial import TrialState
 from ..errors import InvalidInput
 from .models import (
     MAX_TRAINING_JOBS,
+    CompletionCriteria,
     ParameterRanges,
     TrainingJobDefinition,
     TuningJobConfig,
@@ -264,6 +265,22 @@ def median_rule(
     if len(averages) < EARLY_STOPPING_MIN_TRIALS:
         return False
     return better(statistics.median(averages), value, minimize)
+
+
+def criteria_met(criteria: CompletionCriteria, values: Sequence[float], minimize: bool) -> bool:
+    """TuningJobCompletionCriteria on the objectives of completed trials, in order:
+    the target reached, or no better objective in the last N trials."""
+    if not values:
+        return False
+    best = min(values) if minimize else max(values)
+    target = criteria.target_objective_metric_value
+    if target is not None and (best == target or better(best, target, minimize)):
+        return True
+    patience = criteria.best_objective_not_improving
+    if patience is None:
+        return False
+    since_best = len(values) - 1 - list(values).index(best)
+    return since_best >= patience.max_number_of_training_jobs_not_improving
 
 
 # ---- the study ----------------------------------------------------------------------

@@ -362,21 +362,14 @@ class TuningService:
                            attrs={"training_job": name})  # fmt: skip
 
     def _criteria_met(self, job: StoredTuningJob, search: Search, trials: list[Trial]) -> bool:
-        """TuningJobCompletionCriteria: the target reached, or the best not improving."""
         criteria = job.spec.config.tuning_job_completion_criteria
-        done = [t for t in trials if t.state == "COMPLETE" and t.value is not None]
-        if criteria is None or not done:
+        if criteria is None:
             return False
-        values = [t.value for t in sorted(done, key=lambda t: t.number) if t.value is not None]
-        pick = min if search.minimize else max
-        target = criteria.target_objective_metric_value
-        if target is not None and pick(pick(values), target) == pick(values):
-            return True
-        patience = criteria.best_objective_not_improving
-        if patience is not None:
-            best_at = values.index(pick(values))
-            return len(values) - 1 - best_at >= patience.max_number_of_training_jobs_not_improving
-        return False
+        from .search import criteria_met
+
+        done = sorted((t for t in trials if t.state == "COMPLETE"), key=lambda t: t.number)
+        values = [t.value for t in done if t.value is not None]
+        return criteria_met(criteria, values, search.minimize)
 
     async def _stop_trial(self, owner: str, name: str) -> None:
         with contextlib.suppress(InvalidState, NotFound):  # ended meanwhile: its event advances
