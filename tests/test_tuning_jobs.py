@@ -30,6 +30,8 @@ SCRIPT = """
         while True:
             print("score=0.5", flush=True)
             time.sleep(0.2)
+    if args.quality == "crash":
+        raise SystemExit("a trial that fails")
     if args.quality == "bad":
         for epoch in range(600):  # stopped early long before the end
             print(f"score=0.1 epoch={epoch}", flush=True)
@@ -155,15 +157,18 @@ async def test_a_bayesian_tuning_job_runs_training_jobs_and_finds_the_best(
 async def test_grid_enumerates_and_early_stopping_stops_the_bad_trial(
     api: ApiCall, script: Path
 ) -> None:
-    """Grid runs each categorical value once, in order; Auto stops the trial whose
-    objective (maximized) is below the median of the earlier trial's at the same epoch."""
+    """Grid runs each categorical value once, in order; a failed trial counts as failed
+    and the search goes on; Auto stops the trial whose objective (maximized) is below
+    the median of the earlier trials' at the same epoch."""
     spec = body(
         "tune-es",
         strategy="Grid",
         hyper_parameter_tuning_job_objective={"type": "Maximize", "metric_name": "score"},
         resource_limits={"max_parallel_training_jobs": 1},
         parameter_ranges={
-            "categorical_parameter_ranges": [{"name": "quality", "values": ["good", "bad"]}]
+            "categorical_parameter_ranges": [
+                {"name": "quality", "values": ["good", "crash", "bad"]}
+            ]
         },
         training_job_early_stopping_type="Auto",
     )
@@ -172,13 +177,20 @@ async def test_grid_enumerates_and_early_stopping_stops_the_bad_trial(
     job = await ended(api, "tune-es", timeout=90)
     assert job["status"] == "Completed", job
     items = await trials(api, "tune-es", sort_by="created", sort_order="asc")
-    assert [t["tuned_hyper_parameters"] for t in items] == [{"quality": "good"}, {"quality": "bad"}]
-    good, bad = items
+    assert [t["tuned_hyper_parameters"]["quality"] for t in items] == ["good", "crash", "bad"]
+    good, crash, bad = items
+    assert crash["training_job_status"] == "Failed"
+    assert crash["objective_status"] == "Failed"
     assert good["training_job_status"] == "Completed"
     assert not good["early_stopped"]
     assert bad["training_job_status"] == "Stopped"
     assert bad["early_stopped"]
-    assert job["training_job_status_counters"]["stopped"] == 1
+    counters = job["training_job_status_counters"]
+    assert (counters["completed"], counters["non_retryable_error"], counters["stopped"]) == (
+        1,
+        1,
+        1,
+    )
     assert job["best_training_job"]["training_job_name"] == good["training_job_name"]
 
 
