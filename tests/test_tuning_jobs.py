@@ -148,6 +148,12 @@ async def test_a_bayesian_tuning_job_runs_training_jobs_and_finds_the_best(
     for start, _ in spans:
         assert sum(1 for s, e in spans if s <= start < e) <= 2
 
+    again = await api("POST", "tuning-jobs", body("tune-a"))
+    assert again.status == 409
+    assert again.error["field"] == "name"
+    hidden = await api("GET", "tuning-jobs/tune-a", user="bob")  # another user's: not found
+    assert hidden.status == 404
+    assert (await api("GET", "tuning-jobs", user="bob")).json["items"] == []
     page = await api("GET", "tuning-jobs", params={"limit": "1"})
     assert [j["name"] for j in page.json["items"]] == ["tune-a"]
     assert page.json["next_token"] is None

@@ -420,8 +420,11 @@ class TuningService:
         number = int(job.rsplit("-", 2)[1]) - 1
         async with self._locks[(tuning.owner, tuning.name)]:
             trials = await self._call(search.trials)
-            if number >= len(trials) or trials[number].attrs.get("training_job") != job:
+            trial = trials[number] if number < len(trials) else None
+            if trial is None or trial.attrs.get("training_job") != job:
                 return
+            if trial.attrs.get("early_stopped"):
+                return  # being stopped already
             for value in values:
                 if await self._call(search.report, number, value):
                     await self._call(search.set_attr, number, "early_stopped", True)
