@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import logging
 import re
 import secrets
@@ -97,6 +98,11 @@ class TuningService:
         events.subscribe(JobMetrics, self._on_metrics)
 
     # ---- Optuna, loaded on first use ---------------------------------------------------
+    @property
+    def available(self) -> bool:
+        """Whether Optuna is installed (the ``tuning`` extra): the Lab hides tuning without."""
+        return importlib.util.find_spec("optuna") is not None
+
     async def _call(self, fn: Callable[..., T], *args: Any) -> T:
         def locked() -> T:
             with self._optuna:
