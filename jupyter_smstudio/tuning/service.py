@@ -151,14 +151,15 @@ class TuningService:
 
     async def _check_definition(self, spec: TuningJobCreate) -> None:
         """The trials' training job, checked as its create would (with sample values)."""
-        from .search import distributions
+        from .search import distributions, hyperparameters
 
         sample: dict[str, Any] = {}
         for name, dist in distributions(spec.config.parameter_ranges).items():
             value = getattr(dist, "low", None)
             sample[name] = value if value is not None else dist.choices[0]  # type: ignore[attr-defined]
+        tuned = hyperparameters(sample)
         try:
-            await self.training.check(self._trial_spec(spec, f"{spec.name}-001-00000000", sample))
+            await self.training.check(self._trial_spec(spec, f"{spec.name}-001-00000000", tuned))
         except InvalidInput as err:
             raise _prefixed(err, "training_job_definition") from err
 
