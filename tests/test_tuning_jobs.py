@@ -148,6 +148,13 @@ async def test_a_bayesian_tuning_job_runs_training_jobs_and_finds_the_best(
     for start, _ in spans:
         assert sum(1 for s, e in spans if s <= start < e) <= 2
 
+    query = {"sort_by": "objective", "sort_order": "asc", "limit": "3"}
+    first = (await api("GET", "tuning-jobs/tune-a/training-jobs", params=query)).json
+    rest = await trials(api, "tune-a", **query, next_token=first["next_token"])
+    assert [t["training_job_name"] for t in first["items"] + rest] == [
+        t["training_job_name"] for t in items
+    ]
+    assert await trials(api, "tune-a", status="Failed") == []
     again = await api("POST", "tuning-jobs", body("tune-a"))
     assert again.status == 409
     assert again.error["field"] == "name"
