@@ -404,7 +404,9 @@ class JobRunner:
         current = await self.stored(job.owner, job.name, job.kind)
         kind = self.kinds[job.kind]
         failure: str | None = None
-        if state.status == "vanished":
+        if state.status == "vanished" and current.status != Status.STOPPING:
+            # (stopped while launching, its supervisor may go before it records the end:
+            # a job asked to stop is Stopped, below)
             status, secondary, failure = Status.FAILED, Secondary.FAILED, VANISHED
         elif state.reason == "timeout":
             status, secondary = Status.STOPPED, Secondary.MAX_RUNTIME_EXCEEDED
