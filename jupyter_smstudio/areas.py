@@ -21,6 +21,8 @@ from .spaces import handlers as spaces_handlers
 from .spaces import schema as spaces_schema
 from .store.migrations import Migration
 from .training import handlers as training_handlers
+from .tuning import handlers as tuning_handlers
+from .tuning import schema as tuning_schema
 from .wrangler import handlers as wrangler_handlers
 from .wrangler import schema as wrangler_schema
 
@@ -33,6 +35,7 @@ def all_routes() -> list[Route]:
         *spaces_handlers.ROUTES,
         *training_handlers.ROUTES,
         *processing_handlers.ROUTES,
+        *tuning_handlers.ROUTES,
         *hosting_handlers.ROUTES,
         *runtime_handlers.ROUTES,
         *wrangler_handlers.ROUTES,
@@ -45,6 +48,7 @@ def all_migrations() -> list[Migration]:
         *lifecycle_schema.MIGRATIONS,
         *spaces_schema.MIGRATIONS,
         *jobs_schema.MIGRATIONS,
+        *tuning_schema.MIGRATIONS,
         *hosting_schema.MIGRATIONS,
         *wrangler_schema.MIGRATIONS,
     ]

@@ -31,6 +31,8 @@ from .spaces.repository import SpaceRepository
 from .spaces.service import SpaceService
 from .store import Database
 from .training.trainingjobs import TrainingService
+from .tuning.repository import TuningRepository
+from .tuning.service import TuningService
 from .wrangler.area import WranglerArea
 from .wrangler.config import DataWrangler
 from .wrangler.locations import config_problems
@@ -89,6 +91,7 @@ class Services:
     spaces: SpaceService
     jobs: JobRunner
     training: TrainingService
+    tuning: TuningService
     processing: ProcessingService
     hosting: HostingService
     transforms: TransformService
@@ -132,6 +135,8 @@ class Services:
         hosting = HostingService(
             db, compute, Hosting(parent=app), Workspace(root_dir, [data_dir]), data_dir, spawn
         )
+        training = TrainingService(jobs)
+        tuning = TuningService(TuningRepository(db), training, jobs.events, data_dir, spawn)
         idle = IdleMonitor(
             idle_policy,
             app.server,
@@ -148,7 +153,8 @@ class Services:
             lifecycle_configs=lifecycle_configs,
             spaces=spaces,
             jobs=jobs,
-            training=TrainingService(jobs),
+            training=training,
+            tuning=tuning,
             processing=ProcessingService(jobs),
             hosting=hosting,
             transforms=TransformService(jobs, hosting),
@@ -168,6 +174,7 @@ class Services:
         await self.db.open()
         await self.spaces.recover()
         await self.jobs.start()
+        await self.tuning.resume()
         await self.hosting.resume()
         self.start_idle_monitor()
 

@@ -228,4 +228,5 @@ async def test_status_names_the_user_and_version(api: ApiCall) -> None:
     assert reply.json["user"]["username"] == "bob"
     assert reply.json["version"]
     assert reply.json["schema_versions"]["lifecycle"] >= 1
-    assert set(reply.json["features"]) == {"spaces", "training", "endpoints", "wrangler"}
+    features = {"spaces", "training", "endpoints", "wrangler", "tuning"}
+    assert set(reply.json["features"]) == features

@@ -332,6 +332,26 @@ async def test_a_running_job_goes_stopping_then_stopped(tmp_path: Path) -> None:
     assert h.backend.cleaned == ["job-1"]
 
 
+async def test_a_job_whose_run_vanishes_while_stopping_is_stopped_not_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped while starting, a run's supervisor can go before recording its end."""
+    async with harness(tmp_path / "jobs.db") as h:
+        await h.submit("job-1")
+        await h.reaches("job-1", Secondary.TRAINING)
+
+        async def vanish(handle: dict[str, Any]) -> bool:
+            h.backend.states[handle["id"]] = RunState("vanished")
+            return True
+
+        monkeypatch.setattr(h.backend, "stop", vanish)
+        await h.runner.stop_job(OWNER, "job-1", "fake")
+        stopped = await h.reaches("job-1", Secondary.STOPPED)
+
+    assert stopped.status == Status.STOPPED
+    assert stopped.failure_reason is None
+
+
 async def test_a_launch_failure_fails_the_job_with_a_client_error_and_frees_its_slot(
     tmp_path: Path,
 ) -> None:

@@ -24,6 +24,7 @@ class Features(BaseModel):
     training: bool = True
     endpoints: bool = True
     wrangler: bool = True
+    tuning: bool = True
 
 
 class CurrentSpace(BaseModel):
@@ -58,7 +59,10 @@ class StatusHandler(SMStudioHandler):
                 ),
                 server_time_ms=now_ms(),
                 schema_versions=self.services.db.schema_versions,
-                features=Features(wrangler=self.services.wrangler.available),
+                features=Features(
+                    wrangler=self.services.wrangler.available,
+                    tuning=self.services.tuning.available,
+                ),
             )
         )
 

@@ -189,6 +189,10 @@ class JobRunner:
         await self.schedule()
         return await self.stored(owner, spec.name, kind)
 
+    async def check(self, kind: str, spec: JobRequest) -> None:
+        """Check ``spec`` as ``submit`` does, creating nothing (a tuning job's template)."""
+        await self._resolve(self.kinds[kind], spec)
+
     async def _resolve(self, kind: JobKind[Any, Any], spec: JobRequest) -> Resolved:
         def work() -> Resolved:
             base = check_run(
@@ -408,7 +412,9 @@ class JobRunner:
         current = await self.stored(job.owner, job.name, job.kind)
         kind = self.kinds[job.kind]
         failure: str | None = None
-        if state.status == "vanished":
+        if state.status == "vanished" and current.status != Status.STOPPING:
+            # (stopped while launching, its supervisor may go before it records the end:
+            # a job asked to stop is Stopped, below)
             status, secondary, failure = Status.FAILED, Secondary.FAILED, VANISHED
         elif state.reason == "timeout":
             status, secondary = Status.STOPPED, Secondary.MAX_RUNTIME_EXCEEDED

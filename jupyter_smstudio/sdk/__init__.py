@@ -21,9 +21,14 @@ from .inputs import TrainingInput
 from .model import Model, Predictor, Transformer
 from .processing import ProcessingInput, ProcessingOutput, Processor, ScriptProcessor
 from .session import Session
+from .tuner import CategoricalParameter, ContinuousParameter, HyperparameterTuner, IntegerParameter
 
 __all__ = [
+    "CategoricalParameter",
+    "ContinuousParameter",
     "Estimator",
+    "HyperparameterTuner",
+    "IntegerParameter",
     "Model",
     "Predictor",
     "ProcessingInput",

@@ -211,9 +211,16 @@ class Estimator(WaitsForJob, UsesClient):
         (one path or input is the ``training`` channel, as in the SDK).
         """
         reject_unsupported("fit", Estimator.fit, locals(), ("experiment_config",))
+        request = self.training_request(inputs, job_name or self._job_name())
+        self._job = self.client.create_training_job(request)
+        self.latest_training_job = JobHandle(self._job["name"], self)
+        if wait:
+            self.wait(logs=logs)
+
+    def training_request(self, inputs: Any, name: str) -> dict[str, Any]:
+        """The training job body ``fit`` sends (a tuning job reuses it for its trials)."""
         if inputs is not None and not isinstance(inputs, Mapping):
             inputs = {"training": inputs}
-        name = job_name or self._job_name()
         source_dir, entry_point = with_dependencies(
             name, self.entry_point, self.source_dir, self.dependencies, self.code_location
         )
@@ -235,12 +242,7 @@ class Estimator(WaitsForJob, UsesClient):
             "max_runtime_seconds": self.max_run,
             "metric_definitions": self.metric_definitions,
         }
-        self._job = self.client.create_training_job(
-            {k: v for k, v in spec.items() if v is not None}
-        )
-        self.latest_training_job = JobHandle(self._job["name"], self)
-        if wait:
-            self.wait(logs=logs)
+        return {k: v for k, v in spec.items() if v is not None}
 
     @classmethod
     def attach(
