@@ -231,4 +231,8 @@ async def test_status_names_the_user_and_version(api: ApiCall) -> None:
     assert reply.json["user"]["username"] == "bob"
     assert reply.json["version"]
     assert reply.json["schema_versions"]["lifecycle"] >= 1
-    assert set(reply.json["features"]) == {"spaces", "training", "endpoints", "wrangler"}
+    assert set(reply.json["features"]) == {
+        "spaces", "training", "endpoints", "wrangler", "experiments"
+    }  # fmt: skip
+    assert reply.json["features"]["experiments"] is True  # mlflow is in the test environment
+    assert reply.json["tracking_uri"].endswith("/smstudio/mlflow")  # what kernels get

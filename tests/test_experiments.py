@@ -49,6 +49,14 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def gone(pid: int) -> bool:
+    """Ended (a zombie waiting for a parent that does not reap counts as ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 def mlflow_pids(root: int) -> list[int]:
     out = []
     for pid in descendants(root):
@@ -181,10 +189,24 @@ def job_run(server: ServerProcess, owner: str, name: str) -> dict[str, Any] | No
     return runs[0] if runs else None
 
 
-@pytest.mark.slow
-def test_a_completed_training_job_is_a_run_with_its_params_and_metrics(
-    server: ServerProcess,
-) -> None:
+def submit(server: ServerProcess, name: str, script: str, **body: Any) -> dict[str, Any]:
+    """Run ``script`` as a training job; its description once it has ended."""
+    (server.workdir / "root" / f"{name}.py").write_text(textwrap.dedent(script))
+    body = {"name": name, "entry_point": f"{name}.py", **body}
+    api = server.url + "smstudio/api/training-jobs"
+    r = requests.post(api, headers=server.headers, json=body, timeout=60)
+    assert r.status_code == 201, r.text
+
+    def ended() -> Any:
+        job = requests.get(f"{api}/{name}", headers=server.headers, timeout=60).json()
+        return job if job["status"] in ("Completed", "Failed", "Stopped") else None
+
+    return wait_until(ended, 120, f"job {name}")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def tracked(server: ServerProcess) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A completed job with hyperparameters, metrics and a model: (owner, job, its run)."""
     script = """
         import json, os
         config = os.path.join(os.environ["SAGEMAKER_BASE_DIR"], "input", "config")
@@ -194,28 +216,32 @@ def test_a_completed_training_job_is_a_run_with_its_params_and_metrics(
         model_dir = os.environ["SM_MODEL_DIR"]
         open(os.path.join(model_dir, "model.txt"), "w").write("weights")
     """
-    (server.workdir / "root" / "train.py").write_text(textwrap.dedent(script))
-    body = {
-        "name": "tracked",
-        "entry_point": "train.py",
-        "hyperparameters": {"epochs": 3, "lr": 0.1},
-        "metric_definitions": [{"name": "train:loss", "regex": r"loss=([0-9.]+)"}],
-    }
-    api = server.url + "smstudio/api/"
-    r = requests.post(api + "training-jobs", headers=server.headers, json=body, timeout=60)
-    assert r.status_code == 201, r.text
-    owner = requests.get(api + "status", headers=server.headers, timeout=60).json()["user"]
-    run = wait_until(
-        lambda: job_run(server, owner["username"], "tracked"), START, "the job's MLflow run"
+    job = submit(
+        server,
+        "tracked",
+        script,
+        hyperparameters={"epochs": 3, "lr": 0.1},
+        metric_definitions=[{"name": "train:loss", "regex": r"loss=([0-9.]+)"}],
     )
-    job = requests.get(api + "training-jobs/tracked", headers=server.headers, timeout=60).json()
     assert job["status"] == "Completed", job
+    status = requests.get(server.url + "smstudio/api/status", headers=server.headers, timeout=60)
+    owner = status.json()["user"]["username"]
+    run = wait_until(lambda: job_run(server, owner, "tracked"), START, "the job's MLflow run")
+    return owner, job, run
+
+
+@pytest.mark.slow
+def test_a_completed_training_job_is_a_run_with_its_params_and_metrics(
+    tracked: tuple[str, dict[str, Any], dict[str, Any]],
+    server: ServerProcess,
+) -> None:
+    owner, job, run = tracked
     assert run["info"]["status"] == "FINISHED"
     params = {p["key"]: p["value"] for p in run["data"]["params"]}
     assert params == {"epochs": "3", "lr": "0.1"}
     tags = {t["key"]: t["value"] for t in run["data"]["tags"]}
     assert tags["smstudio.kind"] == "training"
-    assert tags["smstudio.owner"] == owner["username"]
+    assert tags["smstudio.owner"] == owner
     assert tags["smstudio.status"] == "Completed"
     assert tags["smstudio.instance_type"] == job["instance_type"]
     assert tags["smstudio.model_artifacts"] == job["model_artifacts"]
@@ -226,6 +252,67 @@ def test_a_completed_training_job_is_a_run_with_its_params_and_metrics(
         params={"run_id": run["info"]["run_id"], "metric_key": "train:loss"},
     ).json()["metrics"]
     assert [(m["step"], m["value"]) for m in history] == [(0, 1.0), (1, 0.5), (2, 0.333)]
+    # The model is in the run's artifacts (what a model version points at).
+    listed = mlflow(
+        server,
+        "GET",
+        API + "artifacts/list",
+        params={"run_id": run["info"]["run_id"], "path": "model"},
+    ).json()
+    assert [f["path"] for f in listed["files"]] == ["model/model.tar.gz"]
+
+
+@pytest.mark.slow
+def test_a_jobs_model_is_registered_and_approved_through_both_doors(
+    tracked: tuple[str, dict[str, Any], dict[str, Any]], server: ServerProcess
+) -> None:
+    _, _, run = tracked
+    api = server.url + "smstudio/api/experiments/"
+
+    def call(method: str, path: str, body: Any = None) -> requests.Response:
+        return requests.request(
+            method, api + path, headers=server.headers, json=body, timeout=START * SCALE
+        )
+
+    link = call("GET", "job-runs/training/tracked")
+    assert link.status_code == 200, link.text
+    assert link.json()["run_id"] == run["info"]["run_id"]
+    assert link.json()["ui_path"].endswith(f"/runs/{run['info']['run_id']}")
+    created = call("POST", "models", {"job_name": "tracked", "model_name": "churn"})
+    assert created.status_code == 201, created.text
+    version = created.json()
+    assert (version["version"], version["approval_status"]) == ("1", "PendingManualApproval")
+    assert version["run_id"] == run["info"]["run_id"]
+    approved = call(
+        "PATCH",
+        "models/churn/versions/1",
+        {"approval_status": "Approved", "approval_description": "ok"},
+    )
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["approval_status"] == "Approved"
+    # MLflow's own API sees the same version, its source and its approval.
+    seen = mlflow(
+        server, "GET", API + "model-versions/get", params={"name": "churn", "version": "1"}
+    ).json()["model_version"]
+    assert seen["source"] == version["source"]
+    assert {"key": "smstudio.approval_status", "value": "Approved"} in seen["tags"]
+    # Bad input names the field; nothing is created.
+    failed = submit(server, "broken", "raise SystemExit(3)\n")
+    assert failed["status"] == "Failed"
+    for body, status, field in (
+        ({"job_name": "broken", "model_name": "churn"}, 422, "job_name"),
+        ({"job_name": "missing", "model_name": "churn"}, 404, "job_name"),
+        ({"job_name": "tracked", "kind": "bogus", "model_name": "churn"}, 400, "kind"),
+        ({"job_name": "tracked", "model_name": "bad name!"}, 400, "model_name"),
+    ):
+        r = call("POST", "models", body)
+        assert (r.status_code, r.json()["error"]["field"]) == (status, field), r.text
+    r = call("PATCH", "models/churn/versions/9", {"approval_status": "Rejected"})
+    assert (r.status_code, r.json()["error"]["field"]) == (404, "version")
+    r = call("PATCH", "models/churn/versions/1", {"approval_status": "Maybe"})
+    assert (r.status_code, r.json()["error"]["field"]) == (400, "approval_status")
+    versions = mlflow(server, "GET", API + "registered-models/get", params={"name": "churn"})
+    assert [v["version"] for v in versions.json()["registered_model"]["latest_versions"]] == ["1"]
 
 
 @pytest.mark.slow
@@ -235,7 +322,7 @@ def test_mlflow_stops_with_the_server(server: ServerProcess) -> None:
     pids = mlflow_pids(server.proc.pid)
     assert len(pids) >= 1
     assert server.stop() == 0
-    wait_until(lambda: not any(Path(f"/proc/{p}").exists() for p in pids), 30, "MLflow gone")
+    wait_until(lambda: all(gone(p) for p in pids), 30, "MLflow processes gone")
 
 
 # ---- multi-user, in process -------------------------------------------------------
@@ -252,7 +339,7 @@ async def as_user(jp_fetch: Any, user: str | None, method: str, path: str, body:
 
 
 @pytest.mark.slow
-async def test_a_user_cannot_see_another_users_runs(jp_fetch: Any) -> None:
+async def test_a_user_cannot_see_another_users_runs(jp_fetch: Any, jp_serverapp: Any) -> None:
     created = await as_user(jp_fetch, "alice", "POST", API + "experiments/create", {"name": "a"})
     assert created.code == 200, created.body
     experiment = json.loads(created.body)["experiment_id"]
@@ -271,6 +358,17 @@ async def test_a_user_cannot_see_another_users_runs(jp_fetch: Any) -> None:
     assert [e["name"] for e in json.loads(listed.body)["experiments"]] == ["Default"]
     again = await as_user(jp_fetch, "alice", "GET", API + f"runs/get?run_id={run_id}")
     assert again.code == 200
+    # Idle servers stop (whole process group); the next request starts one again, and
+    # what was tracked is still there.
+    servers = jp_serverapp.web_app.settings["smstudio_services"].experiments.servers
+    pids = mlflow_pids(os.getpid())
+    assert len(pids) >= 2  # two servers, each an ``mlflow server`` and its worker
+    servers.settings.idle_timeout = 1e-6
+    assert sorted(await servers.stop_idle()) == ["alice", "bob"]
+    wait_until(lambda: all(gone(p) for p in pids), 30, "idle MLflow processes gone")
+    servers.settings.idle_timeout = 0
+    back = await as_user(jp_fetch, "alice", "GET", API + f"runs/get?run_id={run_id}")
+    assert back.code == 200
 
 
 async def test_without_mlflow_installed_the_proxy_answers_503_naming_the_extra(

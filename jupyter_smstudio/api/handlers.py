@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from .. import __version__
 from ..timeutil import now_ms
@@ -24,6 +24,7 @@ class Features(BaseModel):
     training: bool = True
     endpoints: bool = True
     wrangler: bool = True
+    experiments: bool = True
 
 
 class CurrentSpace(BaseModel):
@@ -38,6 +39,9 @@ class ServerStatus(BaseModel):
     schema_versions: dict[str, int]
     features: Features
     current_space: CurrentSpace | None = None
+    tracking_uri: str | None = Field(
+        None, description="MLFLOW_TRACKING_URI for clients of this server (None: no MLflow)."
+    )
 
 
 class StatusHandler(SMStudioHandler):
@@ -58,7 +62,13 @@ class StatusHandler(SMStudioHandler):
                 ),
                 server_time_ms=now_ms(),
                 schema_versions=self.services.db.schema_versions,
-                features=Features(wrangler=self.services.wrangler.available),
+                features=Features(
+                    wrangler=self.services.wrangler.available,
+                    experiments=self.services.experiments.available,
+                ),
+                tracking_uri=self.services.experiments.tracking_uri(
+                    f"{self.request.protocol}://{self.request.host}{self.base_url}"
+                ),
             )
         )
 

@@ -15,6 +15,7 @@ from typing import Any
 from ..jobs.runner import JobRunner
 from .config import Experiments
 from .proxy import PREFIX
+from .registry import ExperimentsService
 from .runs import JobRuns
 from .tracking import TrackingServers
 
@@ -30,6 +31,7 @@ class ExperimentsArea:
         self.settings = settings
         self.servers = TrackingServers(settings, data_dir)
         self.runs = JobRuns(self.servers, jobs)
+        self.service = ExperimentsService(self.servers, self.runs, jobs)
         self._jobs = jobs
         self._spawn = spawn
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from pathlib import Path
 from typing import Any
 
 from ..jobs.events import JobEvent, JobEvents, JobMetrics, JobStateChanged
@@ -117,10 +118,8 @@ class JobRuns:
         }
         final = _MLFLOW_STATUS.get(event.status)
         if final is not None:
-            described = await self.jobs.describe(event.owner, event.name, event.kind)
-            model = getattr(described, "model_artifacts", None)
-            if model:
-                tags["smstudio.model_artifacts"] = str(model)
+            if event.status is Status.COMPLETED:
+                await self.log_model(backend, run_id, event.owner, event.kind, event.name)
             if event.message:
                 tags["smstudio.status_message"] = event.message[:PARAM_CHARS]
         await backend.call("POST", "runs/log-batch", {"run_id": run_id, "tags": _pairs(tags)})
@@ -130,6 +129,27 @@ class JobRuns:
                 "runs/update",
                 {"run_id": run_id, "status": final, "end_time": event.time_ms},
             )
+
+    async def log_model(
+        self, backend: Backend, run_id: str, owner: str, kind: str, name: str
+    ) -> str | None:
+        """Copy a completed job's model into its run (``model/``), once; its URI, or None
+        for a job without one."""
+        run = (await backend.call("GET", "runs/get", run_id=run_id))["run"]
+        tags = {t["key"]: t["value"] for t in run["data"].get("tags", [])}
+        if "smstudio.model_uri" in tags:
+            return str(tags["smstudio.model_uri"])
+        described = await self.jobs.describe(owner, name, kind)
+        model = getattr(described, "model_artifacts", None)
+        if not model or not await asyncio.to_thread(Path(model).is_file):
+            return None
+        model_uri = f"{run['info']['artifact_uri']}/model"
+        logged = await backend.upload(f"{model_uri}/{Path(model).name}", Path(model))
+        found = {"smstudio.model_artifacts": str(model)}
+        if logged:
+            found["smstudio.model_uri"] = model_uri
+        await backend.call("POST", "runs/log-batch", {"run_id": run_id, "tags": _pairs(found)})
+        return model_uri if logged else None
 
     async def _log_metrics(self, backend: Backend, run_id: str, event: JobMetrics) -> None:
         metrics = []
@@ -145,11 +165,15 @@ class JobRuns:
             await backend.call("POST", "runs/log-batch", body)
 
     async def _run_for(self, backend: Backend, event: JobEvent) -> str:
-        key = (event.owner, event.kind, event.name)
+        return await self.run_for(backend, event.owner, event.kind, event.name)
+
+    async def run_for(self, backend: Backend, owner: str, kind: str, name: str) -> str:
+        """The job's run id: cached, found by its tag, or created now."""
+        key = (owner, kind, name)
         if key in self._runs:
             return self._runs[key]
-        job = await self.jobs.stored(event.owner, event.name, event.kind)
-        experiment = await self._experiment(backend, event.owner)
+        job = await self.jobs.stored(owner, name, kind)
+        experiment = await self.experiment(backend, owner)
         found = await backend.call(
             "POST",
             "runs/search",
@@ -182,7 +206,7 @@ class JobRuns:
         self._runs[key] = run_id
         return run_id
 
-    async def _experiment(self, backend: Backend, owner: str) -> str:
+    async def experiment(self, backend: Backend, owner: str) -> str:
         if owner in self._experiments:
             return self._experiments[owner]
         name = experiment_name(owner)
