@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -130,6 +131,10 @@ def test_the_proxy_answers_mlflow_with_jupyter_auth_and_refuses_without(
         assert r.json()["error"]["code"] == "AccessDenied"
         r = mlflow(server, "POST", API + "experiments/create", headers, json={"name": "x"})
         assert r.status_code == 403
+    # An anonymous browser is sent to the login page instead.
+    r = mlflow(server, "GET", "", {"Accept": "text/html"}, allow_redirects=False)
+    assert r.status_code == 302
+    assert "/login?next=" in r.headers["Location"]
     # The UI, under the same prefix.
     page = mlflow(server, "GET", "")
     assert page.status_code == 200
@@ -316,9 +321,18 @@ def test_a_jobs_model_is_registered_and_approved_through_both_doors(
 
 
 @pytest.mark.slow
-def test_mlflow_stops_with_the_server(server: ServerProcess) -> None:
+def test_a_dead_mlflow_is_restarted_and_the_server_stop_ends_it(
+    tracked: tuple[str, dict[str, Any], dict[str, Any]], server: ServerProcess
+) -> None:
     """Runs last in the module: it stops the module's server."""
     assert server.proc is not None
+    pids = mlflow_pids(server.proc.pid)
+    assert len(pids) >= 1
+    os.killpg(os.getpgid(pids[0]), signal.SIGKILL)  # MLflow crashes
+    wait_until(lambda: all(gone(p) for p in pids), 30, "MLflow killed")
+    r = mlflow(server, "GET", API + "experiments/search", params={"max_results": 50})
+    assert r.status_code == 200, r.text  # noticed and started again, its state kept
+    assert f"{tracked[0]}/jobs" in [e["name"] for e in r.json()["experiments"]]
     pids = mlflow_pids(server.proc.pid)
     assert len(pids) >= 1
     assert server.stop() == 0

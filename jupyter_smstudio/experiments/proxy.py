@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado.httpclient import HTTPClientError, HTTPRequest
-from tornado.httputil import HTTPHeaders, parse_response_start_line
+from tornado.httputil import HTTPHeaders, parse_response_start_line, url_concat
 from tornado.web import HTTPError
 
 from ..api.base import JsonErrors, authorize
-from .tracking import MlflowError
+from .tracking import Backend, MlflowError
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -62,6 +62,9 @@ class MlflowProxyHandler(JsonErrors, ExtensionHandlerMixin, JupyterHandler):
         await super().prepare(_redirect_to_login=browsing)
         if self._finished:
             return
+        if self.current_user is None and browsing:  # even where anonymous access is allowed
+            self.redirect(url_concat(self.get_login_url(), {"next": self.request.uri}))
+            return
         await authorize(self, self.auth_resource)
 
     def check_xsrf_cookie(self) -> None:
@@ -99,7 +102,16 @@ class MlflowProxyHandler(JsonErrors, ExtensionHandlerMixin, JupyterHandler):
         await self._forward(path)
 
     async def _forward(self, path: str) -> None:
-        backend = await self.services.experiments.servers.backend(self.username)
+        servers = self.services.experiments.servers
+        try:
+            await self._forward_to(await servers.backend(self.username), path)
+        except OSError as err:  # not connected: nothing was sent back yet
+            if not await servers.recover(self.username):
+                raise MlflowError(f"MLflow is not answering: {err}") from err
+            await self._forward_to(await servers.backend(self.username), path)  # restarted
+        self.finish()
+
+    async def _forward_to(self, backend: Backend, path: str) -> None:
         query = {
             k: [v.decode("utf-8", "replace") for v in values]
             for k, values in self.request.query_arguments.items()
@@ -128,11 +140,12 @@ class MlflowProxyHandler(JsonErrors, ExtensionHandlerMixin, JupyterHandler):
         )
         try:
             await backend.client.fetch(request, raise_error=False)
-        except (OSError, HTTPClientError) as err:
-            if self._headers_written:
-                raise
+        except HTTPClientError as err:  # a timeout
             raise MlflowError(f"MLflow is not answering: {err}") from err
-        self.finish()
+        except OSError:
+            if self._headers_written:  # it died mid-answer: nothing more to say
+                raise MlflowError("MLflow stopped answering.") from None
+            raise
 
     def _upstream_header(self, line: str) -> None:
         line = line.rstrip("\r\n")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..errors import InvalidInput, InvalidState, NotFound
 from ..jobs.models import Status
 from ..jobs.runner import JobRunner
+from ..naming import is_valid_name
 from .models import ApprovalStatus, JobRun, ModelVersion, RegisterModel, UpdateApproval
 from .proxy import PREFIX
 from .runs import JobRuns
@@ -35,7 +36,7 @@ class ExperimentsService:
 
     async def job_run(self, owner: str, kind: str, name: str) -> JobRun:
         """The job's run (created now if the job predates tracking)."""
-        job = await self.jobs.stored(owner, name, self._kind(kind))
+        job = await self.jobs.stored(owner, name, self._kind(kind))  # 404 before MLflow starts
         backend = await self.servers.backend(owner)
         run_id = await self.runs.run_for(backend, owner, job.kind, job.name)
         experiment = await self.runs.experiment(backend, owner)
@@ -89,6 +90,9 @@ class ExperimentsService:
     async def set_approval(
         self, owner: str, model: str, version: str, req: UpdateApproval
     ) -> ModelVersion:
+        if not is_valid_name(model) or not version.isdigit():  # nothing MLflow could hold
+            field = "version" if is_valid_name(model) else "model"
+            raise NotFound(f"No version {version} of model '{model}'.", field=field)
         backend = await self.servers.backend(owner)
         await self._get(backend, model, version)
         for key, value in (

@@ -107,6 +107,14 @@ class JobRuns:
         return self._runs.get((owner, kind, name))
 
     async def record(self, event: JobEvent) -> None:
+        try:
+            await self._record(event)
+        except OSError:
+            if not await self.servers.recover(event.owner):
+                raise
+            await self._record(event)  # MLflow had died: once more on a new one
+
+    async def _record(self, event: JobEvent) -> None:
         backend = await self.servers.backend(event.owner)
         run_id = await self._run_for(backend, event)
         if isinstance(event, JobMetrics):

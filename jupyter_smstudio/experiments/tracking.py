@@ -197,6 +197,20 @@ class EmbeddedMlflow:
         assert self._backend is not None
         return self._backend
 
+    async def died(self) -> bool:
+        """After a failed connection: has the process ended (waiting a moment to see)?"""
+        proc = self._proc
+        if proc is None:
+            return True
+        try:
+            await asyncio.wait_for(proc.wait(), 2)
+        except TimeoutError:
+            return False
+        log.warning(
+            "SM Studio: MLflow of %s exited (%s); restarting", self.home.name, proc.returncode
+        )
+        return True
+
     def command(self, socket_path: str) -> list[str]:
         return [
             sys.executable, "-m", "mlflow", "server",
@@ -326,6 +340,12 @@ class TrackingServers:
             server = EmbeddedMlflow(self.root / owner_dir_name(owner), self.settings.start_timeout)
             self._servers[owner] = server
         return await server.backend()
+
+    async def recover(self, owner: str) -> bool:
+        """After a call failed to connect: whether the owner's MLflow had died, so that
+        the call may be retried (``backend`` then starts a new one)."""
+        server = self._servers.get(owner)
+        return server is not None and await server.died()
 
     def embedded(self, owner: str) -> EmbeddedMlflow | None:
         return self._servers.get(owner)
