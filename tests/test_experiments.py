@@ -218,6 +218,7 @@ def tracked(server: ServerProcess) -> tuple[str, dict[str, Any], dict[str, Any]]
         hp = json.load(open(os.path.join(config, "hyperparameters.json")))
         for epoch in range(json.loads(hp["epochs"])):
             print(f"epoch={epoch} loss={1.0 / (epoch + 1):.3f}", flush=True)
+        print("server token inherited:", "MLFLOW_TRACKING_TOKEN" in os.environ)
         model_dir = os.environ["SM_MODEL_DIR"]
         open(os.path.join(model_dir, "model.txt"), "w").write("weights")
     """
@@ -229,6 +230,10 @@ def tracked(server: ServerProcess) -> tuple[str, dict[str, Any], dict[str, Any]]
         metric_definitions=[{"name": "train:loss", "regex": r"loss=([0-9.]+)"}],
     )
     assert job["status"] == "Completed", job
+    logs = requests.get(
+        server.url + "smstudio/api/training-jobs/tracked/logs", headers=server.headers, timeout=60
+    )
+    assert "server token inherited: False" in logs.json()["text"]  # kernels only
     status = requests.get(server.url + "smstudio/api/status", headers=server.headers, timeout=60)
     owner = status.json()["user"]["username"]
     run = wait_until(lambda: job_run(server, owner, "tracked"), START, "the job's MLflow run")
