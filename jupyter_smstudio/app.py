@@ -16,6 +16,8 @@ from .api.openapi import build_openapi
 from .api.routes import tornado_handlers
 from .areas import all_routes
 from .compute import ComputeCatalog
+from .experiments import proxy as mlflow_proxy
+from .experiments.config import Experiments
 from .hosting.config import Hosting
 from .identity import default_owner
 from .idle.policy import IdlePolicy
@@ -47,6 +49,7 @@ class SMStudioApp(ExtensionApp):
         IdlePolicy,
         DataWrangler,
         RunLimits,
+        Experiments,
     ]
     load_other_extensions = True
 
@@ -123,6 +126,8 @@ class SMStudioApp(ExtensionApp):
         self.handlers.extend(tornado_handlers(all_routes()))
         # jupyter_server's kernel routes, refusing other users' space kernels.
         self.handlers.extend(guarded_handlers())
+        # MLflow's REST API and UI, behind Jupyter's authentication.
+        self.handlers.extend(mlflow_proxy.ROUTES)
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._publish_connection_env(serverapp)
@@ -138,12 +143,13 @@ class SMStudioApp(ExtensionApp):
     async def stop_extension(self) -> None:
         await self.services.stop()
 
-    @staticmethod
-    def _publish_connection_env(serverapp: Any) -> None:
-        """Let kernels started by this server find it (the port is known only now)."""
+    def _publish_connection_env(self, serverapp: Any) -> None:
+        """Let kernels started by this server find it and its MLflow (the port is known
+        only now)."""
         if serverapp.sock:
             return
         os.environ[ENV_URL] = serverapp.connection_url
         token = serverapp.identity_provider.token
         if token:
             os.environ[ENV_TOKEN] = token
+        os.environ.update(self.services.experiments.client_env(serverapp.connection_url, token))

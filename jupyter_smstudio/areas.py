@@ -9,6 +9,7 @@ from __future__ import annotations
 from .api import handlers as server
 from .api.routes import Route
 from .compute import handlers as compute_handlers
+from .experiments import handlers as experiments_handlers
 from .hosting import handlers as hosting_handlers
 from .hosting import runtime_handlers
 from .hosting import schema as hosting_schema
@@ -40,6 +41,7 @@ def all_routes() -> list[Route]:
         *runtime_handlers.ROUTES,
         *wrangler_handlers.ROUTES,
         *idle_handlers.ROUTES,
+        *experiments_handlers.ROUTES,
     ]
 
 

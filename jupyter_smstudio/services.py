@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .areas import all_migrations
 from .compute import ComputeCatalog
+from .experiments.area import ExperimentsArea
+from .experiments.config import Experiments
 from .hosting.artifacts import Workspace
 from .hosting.config import Hosting
 from .hosting.keys import AccessKeyService, SecretBox
@@ -97,6 +99,7 @@ class Services:
     transforms: TransformService
     access_keys: AccessKeyService
     wrangler: WranglerArea
+    experiments: ExperimentsArea
     idle: IdleMonitor | None
     tasks: BackgroundTasks
 
@@ -162,6 +165,7 @@ class Services:
             wrangler=WranglerArea(
                 db, root_dir, data_dir / "wrangler-cache", wrangler_settings(app)
             ),
+            experiments=ExperimentsArea(Experiments(parent=app), data_dir, jobs, spawn),
             idle=idle,
             tasks=tasks,
         )
@@ -176,6 +180,7 @@ class Services:
         await self.jobs.start()
         await self.tuning.resume()
         await self.hosting.resume()
+        self.experiments.start()
         self.start_idle_monitor()
 
     def start_idle_monitor(self) -> None:
@@ -188,5 +193,6 @@ class Services:
         await self.spaces.close()
         self.wrangler.close()
         await self.tasks.close()
+        await self.experiments.close()
         self.hosting.close()
         await self.db.close()

@@ -28,6 +28,7 @@ ABOVE_JOBS = (
     "hosting",
     "spaces",
     "wrangler",
+    "experiments",
     "services",
     "areas",
 )

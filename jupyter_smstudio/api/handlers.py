@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from .. import __version__
 from ..timeutil import now_ms
@@ -25,6 +25,7 @@ class Features(BaseModel):
     endpoints: bool = True
     wrangler: bool = True
     tuning: bool = True
+    experiments: bool = True
 
 
 class CurrentSpace(BaseModel):
@@ -39,6 +40,9 @@ class ServerStatus(BaseModel):
     schema_versions: dict[str, int]
     features: Features
     current_space: CurrentSpace | None = None
+    tracking_uri: str | None = Field(
+        None, description="MLFLOW_TRACKING_URI for clients of this server (None: no MLflow)."
+    )
 
 
 class StatusHandler(SMStudioHandler):
@@ -62,6 +66,10 @@ class StatusHandler(SMStudioHandler):
                 features=Features(
                     wrangler=self.services.wrangler.available,
                     tuning=self.services.tuning.available,
+                    experiments=self.services.experiments.available,
+                ),
+                tracking_uri=self.services.experiments.tracking_uri(
+                    f"{self.request.protocol}://{self.request.host}{self.base_url}"
                 ),
             )
         )

@@ -19,8 +19,9 @@ from ...runtime import ProcessSpec
 from ..layout import Layout
 from .base import JobPlan, RunShape, TrainingBackend
 
-#: Variables of the server a job must not inherit: they would let it act as the server.
-PRIVATE_ENV_PREFIXES = ("SMSTUDIO_", "JPY_", "JUPYTERHUB_", "JUPYTER_TOKEN")
+#: Variables of the server a job must not inherit: they would let it act as the server
+#: (``MLFLOW_TRACKING_TOKEN`` is the server's token, given to kernels for MLflow).
+PRIVATE_ENV_PREFIXES = ("SMSTUDIO_", "JPY_", "JUPYTERHUB_", "JUPYTER_TOKEN", "MLFLOW_TRACKING_")
 CONTAINER_BASE = "/opt/ml"
 PYTHONS = ("python", "python3")
 
