@@ -91,6 +91,24 @@ def default_output_fn(prediction: Any, accept: str) -> bytes:
     return codecs.encode(prediction, accept)
 
 
+def to_body(result: Any, accept: str) -> tuple[bytes, str]:
+    """A handler's result as the response body and its type, as the framework containers
+    answer it: bytes as they are, ``str`` as UTF-8, a dict or list as JSON (what the
+    scikit-learn container's Flask worker does with them), anything else (a numpy array
+    or scalar) through the default encoder for ``accept``. A ``(body, content_type)``
+    tuple names its own type."""
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], str):
+        body, _ = to_body(result[0], result[1])
+        return body, result[1]
+    if isinstance(result, (bytes, bytearray, memoryview)):
+        return bytes(result), accept
+    if isinstance(result, str):
+        return result.encode("utf-8"), accept
+    if isinstance(result, (dict, list)):
+        return codecs.encode(result, codecs.JSON), codecs.JSON
+    return codecs.encode(result, accept), accept
+
+
 def _with_context(fn: Callable[..., Any], arity: int) -> Callable[..., Any]:
     """Call ``fn`` with the context appended when it declares one more parameter."""
     try:
@@ -146,7 +164,6 @@ class InferenceHandler:
         self.input_fn = _with_context(get("input_fn") or default_input_fn, 2)
         self.predict_fn = _with_context(get("predict_fn") or default_predict_fn, 2)
         self.output_fn = _with_context(get("output_fn") or default_output_fn, 2)
-        self.custom_input = get("input_fn") is not None
         #: Only the default chain treats rows independently, so only it may be batched.
         self.batchable = transform_fn is None and not any(
             get(n) for n in ("input_fn", "predict_fn", "output_fn")
@@ -172,22 +189,17 @@ class InferenceHandler:
             except UnicodeDecodeError as err:
                 raise codecs.DecodeError(f"The {kind} body is not UTF-8: {err}") from None
         if self.transform_fn is not None:
+            stage = "transform_fn"
             result = self._stage(
-                "transform_fn", self.transform_fn, ctx, self.model, data, content_type, accept
+                stage, self.transform_fn, ctx, self.model, data, content_type, accept
             )
         else:
-            if self.custom_input:
-                decoded = self._stage("input_fn", self.input_fn, ctx, data, content_type)
-            else:
-                decoded = self.input_fn(ctx, data, content_type)  # codec errors: 400/415
+            stage = "output_fn"
+            decoded = self._stage("input_fn", self.input_fn, ctx, data, content_type)
             prediction = self._stage("predict_fn", self.predict_fn, ctx, decoded, self.model)
-            result = self._stage("output_fn", self.output_fn, ctx, prediction, accept)
-        content = accept
-        if isinstance(result, tuple):
-            result, content = result
-        if isinstance(result, str):
-            result = result.encode()
-        return Response(200, bytes(result), content, ctx.response_headers)
+            result = self._stage(stage, self.output_fn, ctx, prediction, accept)
+        body, content = self._stage(stage, to_body, result, accept)
+        return Response(200, body, content, ctx.response_headers)
 
     def invoke_rows(
         self, bodies: list[bytes], content_type: str, accept: str | None
