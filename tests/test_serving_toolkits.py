@@ -20,11 +20,13 @@ from typing import Any
 import numpy as np
 import pytest
 
+from . import test_serving_server
 from .conftest import ApiCall
-from .test_serving_server import Server, serve  # noqa: F401 - fixture
+from .test_serving_server import Server
 from .training_helpers import finished, full_log, write
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("jp_serverapp")]
+serve = test_serving_server.serve  # the fixture
 REAL_PYTHON = os.environ.get("SMSTUDIO_REAL_TOOLKIT_PYTHON")
 
 #: Dumps ``sagemaker_training.environment.Environment()`` property by property.
@@ -164,7 +166,7 @@ def output_fn(prediction, accept):
 """
 
 
-def test_an_endpoint_script_imports_the_toolkits(serve: Callable[[str], Server]) -> None:  # noqa: F811
+def test_an_endpoint_script_imports_the_toolkits(serve: Callable[[str], Server]) -> None:
     server = serve(INFERENCE)
 
     def post(body: bytes, content_type: str, accept: str) -> tuple[int, str, bytes]:
