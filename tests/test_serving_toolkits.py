@@ -219,3 +219,47 @@ def test_stand_ins_import_without_the_server_package(tmp_path: Path) -> None:
     )
     assert out.stdout.strip() == "ok", out.stderr
     assert np is not None
+
+
+TRANSFORM_SCRIPT = """
+import numpy as np
+from sagemaker_containers.beta.framework import encoders
+from sagemaker_inference import content_types
+
+def model_fn(model_dir):
+    return np.array([1.0, 2.0])
+
+def input_fn(body, content_type):
+    assert content_type == content_types.CSV
+    return np.atleast_2d(encoders.decode(body, content_type))
+
+def predict_fn(data, model):
+    return {"scores": (data @ model).tolist()}  # a dict: encoded as JSON
+
+def output_fn(prediction, accept):
+    return prediction
+"""
+
+
+async def test_a_transform_runs_a_toolkit_script_returning_a_dict(
+    api: ApiCall, jp_root_dir: Path
+) -> None:
+    from .hosting_models import model_tree
+    from .test_hosting_transform import finished as transform_finished
+
+    model_tree(jp_root_dir / "tk", code=TRANSFORM_SCRIPT)
+    assert (await api("POST", "models", {"name": "tk", "model_data": "tk"})).status == 201
+    (jp_root_dir / "in").mkdir()
+    (jp_root_dir / "in" / "a.csv").write_text("1,1\n0,1\n")
+    body = {
+        "name": "tk",
+        "model_name": "tk",
+        "transform_input": {"data_source": "in", "split_type": "Line"},
+        "transform_output": {"output_path": "out", "assemble_with": "Line"},
+    }
+    reply = await api("POST", "transform-jobs", body)
+    assert reply.status == 201, reply.json
+    job = await transform_finished(api, "tk")
+    assert job["status"] == "Completed", job
+    lines = (jp_root_dir / "out" / "a.csv.out").read_text().splitlines()
+    assert [json.loads(line) for line in lines] == [{"scores": [3.0]}, {"scores": [2.0]}]

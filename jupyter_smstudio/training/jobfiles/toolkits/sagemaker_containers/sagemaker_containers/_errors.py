@@ -8,7 +8,7 @@ class ClientError(Exception):
 
 
 class UnsupportedFormatError(ClientError):
-    def __init__(self, content_type: str, **kwargs: object) -> None:
+    def __init__(self, content_type: str) -> None:
         self.message = f"Content type {content_type} is not supported by this framework."
         super().__init__(self.message)
 

@@ -6,14 +6,14 @@ import textwrap
 
 
 class UnsupportedFormatError(Exception):
-    def __init__(self, content_type: str, **kwargs: object) -> None:
+    def __init__(self, content_type: str) -> None:
         self._message = textwrap.dedent(
             f"""Content type {content_type} is not supported by this framework.
 
             Please implement input_fn to to deserialize the request data or an output_fn to
             serialize the response. For more information, see the SageMaker Python SDK README."""
         )
-        super().__init__(self._message, *kwargs.values())
+        super().__init__(self._message)
 
 
 class BaseInferenceToolkitError(Exception):
