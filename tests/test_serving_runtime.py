@@ -25,7 +25,8 @@ async def test_every_kind_of_result_and_failure_through_boto3(
     api: ApiCall, jp_root_dir: Path, jp_http_port: int, jp_base_url: str, tmp_path: Path
 ) -> None:
     model_tree(jp_root_dir / "m", code=STAGES)
-    assert (await api("POST", "models", {"name": "m", "model_data": "m"})).status == 201
+    model = {"name": "m", "model_data": "m", "environment": {"SAGEMAKER_MODEL_SERVER_TIMEOUT": "2"}}
+    assert (await api("POST", "models", model)).status == 201
     reply = await api(
         "POST", "endpoints", {"name": "kinds", "variants": [{"model_name": "m", "workers": 1}]}
     )
@@ -57,7 +58,7 @@ async def test_every_kind_of_result_and_failure_through_boto3(
                     Body=kind.encode(),
                 )
                 out[f"{kind} {accept}"] = (r["ContentType"], r["Body"].read())
-            for stage in ("input", "predict", "output"):
+            for stage in ("input", "predict", "output", "stuck"):
                 try:
                     client.invoke_endpoint(
                         EndpointName="kinds",
@@ -78,6 +79,17 @@ async def test_every_kind_of_result_and_failure_through_boto3(
         npy = out["numpy application/x-npy"]
         assert npy[0] == "application/x-npy"
         assert np.load(io.BytesIO(npy[1])).tolist() == [[1.0, 2.0], [3.0, 4.0]]
+        stuck = out["stuck"]  # blocked past the timeout: answered, and the worker replaced
+        assert stuck["Error"]["Code"] == "ModelError"
+        assert stuck["OriginalStatusCode"] == 504
+        assert stuck["OriginalMessage"] == "The invocation ran longer than 2 s"
+        again = await asyncio.to_thread(
+            client.invoke_endpoint,
+            EndpointName="kinds",
+            ContentType="application/octet-stream",
+            Body=b"bytes",
+        )
+        assert again["Body"].read() == b"raw bytes"
         for stage, message in {
             "input": "input_fn raised ValueError: input_fn cannot read this",
             "predict": "predict_fn raised KeyError",
