@@ -7,6 +7,9 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,11 +22,12 @@ from jupyter_smstudio.hosting.server.frameworks import framework_for_image
 
 from . import test_serving_server
 from .conftest import ApiCall
-from .hosting_models import stop_all_instances
+from .hosting_models import model_server_env, stop_all_instances
 from .test_hosting_endpoints import wait_status
 from .test_hosting_runtime import runtime
 from .test_serving_server import Server, start_server
 from .training_helpers import finished, full_log, write
+from .waiting import wait_until
 
 xgb = pytest.importorskip("xgboost")
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("jp_serverapp")]
@@ -214,3 +218,42 @@ def test_an_unknown_framework_fails_the_server_naming_the_variable(
     finally:
         proc.kill()
     assert "SMSTUDIO_FRAMEWORK='caffe' is not a framework this server knows" in log.read_text()
+
+
+def test_xgboost_algorithm_mode_answers_concurrent_clients_their_own_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No script: the booster from ``xgboost-model``; requests arriving together may share
+    one ``predict`` (rows stacked into one DMatrix), each still gets its own answer."""
+    booster = xgb.train({"max_depth": 2}, xgb.DMatrix(ROWS, label=LABELS), num_boost_round=5)
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    booster.save_model(str(model_dir / "xgboost-model"))
+    info = tmp_path / "info.json"
+    env = {**model_server_env(model_dir, info, workers=1), "SMSTUDIO_FRAMEWORK": "xgboost"}
+    proc = subprocess.Popen([sys.executable, "-m", "jupyter_smstudio.hosting.server"], env=env)
+    try:
+        wait_until(lambda: info.exists() and json.loads(info.read_text()).get("ready"), 60, "ready")
+        server = Server(proc, int(json.loads(info.read_text())["port"]), tmp_path / "none")
+        rows = [[float(i % 2), float(i // 2 % 2)] for i in range(8)]
+        answers: dict[int, list[float]] = {}
+
+        def client(i: int) -> None:
+            got = []
+            for _ in range(10):
+                status, body = _post(server, ",".join(map(str, rows[i])).encode(), "text/csv")
+                assert status == 200
+                got.append(json.loads(body)[0])
+            answers[i] = got
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        expected = booster.predict(xgb.DMatrix(np.array(rows)))
+        for i, got in answers.items():
+            np.testing.assert_allclose(got, [expected[i]] * 10, rtol=1e-5)
+    finally:
+        proc.terminate()
+        proc.wait(30)

@@ -124,6 +124,12 @@ def _xgboost_predict(data: Any, model: Any) -> Any:
     return model.predict(data, validate_features=False)
 
 
+def _xgboost_predict_rows(rows: Any, model: Any) -> Any:
+    import xgboost as xgb
+
+    return _xgboost_predict(xgb.DMatrix(rows), model)
+
+
 @dataclass(frozen=True)
 class Defaults:
     """What a framework's container does for each handler the script leaves out."""
@@ -135,17 +141,26 @@ class Defaults:
     input_fn: Callable[[Any, str], Any]
     predict_fn: Callable[[Any, Any], Any]
     output_fn: Callable[[Any, str], Any]
-    #: The default chain treats rows of a numpy array independently (may batch requests).
-    batchable: bool
+    #: The default chain on rows already decoded to one numpy array (stacked from several
+    #: requests: rows are independent there); None where requests cannot be batched.
+    predict_rows: Callable[[Any, Any], Any] | None
 
 
-GENERIC = Defaults("generic", _joblib_model_fn, _joblib_model_fn, _decode, _predict, _encode, True)
+GENERIC = Defaults(
+    "generic", _joblib_model_fn, _joblib_model_fn, _decode, _predict, _encode, _predict
+)
 FRAMEWORKS = {
     "sklearn": Defaults(
-        "sklearn", _required_model_fn, _required_model_fn, _decode, _predict, _encode, True
+        "sklearn", _required_model_fn, _required_model_fn, _decode, _predict, _encode, _predict
     ),
     "xgboost": Defaults(
-        "xgboost", _required_model_fn, load_booster, to_dmatrix, _xgboost_predict, _encode, False
+        "xgboost",
+        _required_model_fn,
+        load_booster,
+        to_dmatrix,
+        _xgboost_predict,
+        _encode,
+        _xgboost_predict_rows,
     ),
 }
 #: Repository names of the images the official SDK resolves (``image_uris.retrieve``).

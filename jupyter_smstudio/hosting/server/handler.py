@@ -156,8 +156,9 @@ class InferenceHandler:
         self.predict_fn = _with_context(get("predict_fn") or framework.predict_fn, 2)
         self.output_fn = _with_context(get("output_fn") or framework.output_fn, 2)
         #: Only the default chain treats rows independently, so only it may be batched.
+        self.predict_rows = framework.predict_rows
         self.batchable = (
-            framework.batchable
+            framework.predict_rows is not None
             and transform_fn is None
             and not any(get(n) for n in ("input_fn", "predict_fn", "output_fn"))
         )
@@ -208,7 +209,10 @@ class InferenceHandler:
         Returns None when the requests cannot be stacked or anything fails, and the
         caller answers them one by one (so errors stay attributed to their request).
         """
-        if not self.batchable or codecs.media_type(content_type) not in codecs.UTF8_TYPES:
+        predict_rows = self.predict_rows
+        if not self.batchable or predict_rows is None:
+            return None
+        if codecs.media_type(content_type) not in codecs.UTF8_TYPES:
             return None
         accept = self.accept_for(accept)
         try:
@@ -217,7 +221,7 @@ class InferenceHandler:
                 return None
             import numpy as np
 
-            prediction = self.model.predict(np.concatenate(arrays))
+            prediction = predict_rows(np.concatenate(arrays), self.model)
             if len(prediction) != sum(len(a) for a in arrays):
                 return None
             responses, start = [], 0
