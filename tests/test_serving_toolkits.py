@@ -1,9 +1,10 @@
 """Toolkit modules SageMaker scripts import, in training jobs and endpoints alike, and the
 reserved hyperparameters that make the real training toolkit agree with the stand-in.
 
-The real ``sagemaker-training`` is not a test dependency (it pulls gevent, paramiko and
-protobuf); ``SMSTUDIO_REAL_TOOLKIT_PYTHON`` names a Python that has it, and the test
-comparing both skips without it.
+The real ``sagemaker-training`` and ``sagemaker-inference`` are not test dependencies
+(the first pulls gevent, paramiko and protobuf); ``SMSTUDIO_REAL_TOOLKIT_PYTHON`` names a
+Python that has both (``python -m venv /tmp/tk && /tmp/tk/bin/pip install
+sagemaker-training sagemaker-inference``), and the tests comparing them skip without it.
 """
 
 from __future__ import annotations
@@ -263,3 +264,45 @@ async def test_a_transform_runs_a_toolkit_script_returning_a_dict(
     assert job["status"] == "Completed", job
     lines = (jp_root_dir / "out" / "a.csv.out").read_text().splitlines()
     assert [json.loads(line) for line in lines] == [{"scores": [3.0]}, {"scores": [2.0]}]
+
+
+#: The same calls into ``sagemaker_inference``'s codecs and errors,
+#: printed as JSON, for the stand-in and the real package to be compared.
+INFERENCE_CALLS = """
+import json
+import numpy as np
+from sagemaker_inference import content_types, decoder, encoder, errors
+out = {
+    "csv": encoder.encode(np.array([[1.5, 2.0], [3.0, 4.0]]), content_types.CSV),
+    "json": encoder.encode(np.array([[1.5, 2.0]]), content_types.JSON),
+    "json_list": encoder.encode([1, 2], content_types.JSON),
+    "from_csv": decoder.decode("1,2\\n3,4", content_types.CSV).tolist(),
+    "from_json": decoder.decode("[[1, 2]]", content_types.JSON).tolist(),
+    "utf8": list(content_types.UTF8_TYPES),
+}
+try:
+    decoder.decode(b"x", "image/png")
+except errors.UnsupportedFormatError as err:
+    out["unsupported"] = type(err).__name__
+print(json.dumps(out, sort_keys=True))
+"""
+
+
+@pytest.mark.skipif(not REAL_PYTHON, reason="SMSTUDIO_REAL_TOOLKIT_PYTHON names no Python "
+                    "with the real sagemaker-inference installed")  # fmt: skip
+def test_the_inference_stand_in_answers_as_the_real_package(tmp_path: Path) -> None:
+    assert REAL_PYTHON is not None
+    root = Path(__file__).resolve().parent.parent / "jupyter_smstudio/training/jobfiles/toolkits"
+    stand_in_path = os.pathsep.join(str(root / n) for n in ("_common", "sagemaker_inference"))
+
+    def run(python: str, pythonpath: str) -> Any:
+        env = {"PATH": os.environ["PATH"], "PYTHONPATH": pythonpath}
+        out = subprocess.run(
+            [python, "-c", INFERENCE_CALLS], env=env, capture_output=True, text=True, cwd=tmp_path
+        )
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+
+    real = run(REAL_PYTHON, "")
+    assert real == run(sys.executable, stand_in_path)
+    assert real["unsupported"] == "UnsupportedFormatError"
