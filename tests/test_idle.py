@@ -244,6 +244,59 @@ async def test_terminal_running_a_cpu_process_is_kept(
     await terminal_send(jp_http_port, jp_base_url, busy, "\x03")  # Ctrl-C
 
 
+async def terminal_output(port: int, base_url: str, name: str, text: str, until: str) -> str:
+    """Type ``text`` in the terminal; what it prints up to ``until``."""
+    url = f"ws://127.0.0.1:{port}{base_url}terminals/websocket/{name}"
+    conn = await websocket_connect(
+        HTTPRequest(url, headers={"Authorization": f"token {USERS['alice']}"})
+    )
+    out = ""
+    try:
+        conn.write_message(json.dumps(["stdin", text]))
+
+        async def printed() -> bool:
+            nonlocal out
+            message = await conn.read_message()
+            kind, *data = json.loads(message or '["disconnect"]')
+            out += data[0] if kind == "stdout" else ""
+            return until in out
+
+        await eventually(printed, 20, f"the terminal to print {until!r}", 0)
+    finally:
+        conn.close()
+    return out
+
+
+@pytest.mark.slow
+async def test_a_space_terminal_works_in_its_files_with_its_kernels_environment(
+    jp_fetch: Any, api: ApiCall, jp_http_port: int, jp_base_url: str, tmp_path: Path
+) -> None:
+    """Opened from the space, in its files, with kernel.env; it keeps the space busy."""
+    assert (await api("POST", "spaces", {"name": "term"})).status == 201
+    home = tmp_path / "smstudio" / "spaces" / "term" / "home"
+    (home / ".smstudio").mkdir(parents=True)
+    (home / ".smstudio" / "kernel.env").write_text("SETUP_VAR=from-kernel-env\n")
+    reply = await api("POST", "spaces/term/terminals")
+    assert reply.status == 201, reply.json
+    name = reply.json["name"]
+    line = "echo at:$(pwd):$SETUP_VAR:$SMSTUDIO_SPACE:$HOME; python3 -c 'while True: pass'\r"
+    out = await terminal_output(jp_http_port, jp_base_url, name, line, ":term:")
+    assert f"at:{home}:from-kernel-env:term:{home}" in out
+
+    async def space_busy() -> bool:
+        spaces = {s["name"]: s for s in (await report(api))["spaces"]}
+        return any("terminal" in a for a in spaces.get("term", {}).get("activity", []))
+
+    await eventually(space_busy, 20, "the space's terminal counted as the space's activity")
+    assert (await api("POST", "spaces/term/stop")).status == 200
+    headers = {"Authorization": f"token {USERS['alice']}"}
+    gone = await jp_fetch("api", "terminals", name, raise_error=False, headers=headers)
+    assert gone.code == 404, "stopping a space ends its terminals"
+    refused = await api("POST", "spaces/term/terminals")
+    assert refused.status == 422
+    assert "start it" in refused.error["message"]
+
+
 @pytest.mark.slow
 async def test_keep_alive_api_and_touch_file(
     jp_fetch: Any, api: ApiCall, kernels: KernelClient, tmp_path: Path

@@ -12,7 +12,13 @@ from typing import ClassVar
 from ...compute import ComputeProfile
 from ...runtime import ProcessSpec
 from ...runtime.files import directory_size
-from .base import SpaceBackend
+from ..provisioners import space_kernel_env
+from .base import SpaceBackend, TerminalSpec
+
+
+def server_python_first(path: str) -> str:
+    """PATH with the server's Python first, so a space's processes use what kernels use."""
+    return os.pathsep.join([os.path.dirname(sys.executable), path])
 
 
 class LocalSpaceBackend(SpaceBackend):
@@ -20,7 +26,7 @@ class LocalSpaceBackend(SpaceBackend):
     provisioner: ClassVar[str] = "smstudio-local"
 
     def volume(self, space: str) -> Path:
-        return self.space_dir(space) / "home"
+        return self.files(space)
 
     def home(self, space: str) -> str:
         return str(self.volume(space))
@@ -34,6 +40,21 @@ class LocalSpaceBackend(SpaceBackend):
     async def volume_usage(self, space: str) -> int:
         return await asyncio.to_thread(directory_size, self.volume(space))
 
+    async def terminal(
+        self, space: str, profile: ComputeProfile, image: str | None
+    ) -> TerminalSpec:
+        home = self.home(space)
+        setup = await asyncio.to_thread(space_kernel_env, Path(home), home, dict(os.environ))
+        env = {
+            "PATH": server_python_first(os.environ.get("PATH", "")),
+            **profile.limits().env(),
+            **setup,
+            "HOME": home,
+            "SMSTUDIO_SPACE": space,
+            "SMSTUDIO_PROFILE": profile.name,
+        }
+        return TerminalSpec(cwd=Path(home), env=env)
+
     def script_spec(
         self, space: str, run_id: str, argv: list[str], profile: ComputeProfile,
         image: str | None, timeout: float,
@@ -41,8 +62,7 @@ class LocalSpaceBackend(SpaceBackend):
         home = self.home(space)
         env = {k: v for k, v in os.environ.items() if not k.startswith("JPY_")}
         env.update(
-            # The server's Python first, so scripts use what kernels use (and the client).
-            PATH=os.pathsep.join([os.path.dirname(sys.executable), env.get("PATH", "")]),
+            PATH=server_python_first(env.get("PATH", "")),
             HOME=home,
             SMSTUDIO_SPACE=space,
             SMSTUDIO_PROFILE=profile.name,
