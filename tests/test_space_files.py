@@ -134,6 +134,13 @@ async def test_job_paths_in_a_space_are_accepted_for_its_users_only(
     assert theirs.status == 400
     assert theirs.error["field"] == "source_dir", theirs.json
     assert "is outside" in theirs.error["message"]
+    # The Data Wrangler reads files in the caller's spaces alike.
+    assert await put_text(contents, "spaces/lab/src/rows.csv", "a,b\n1,2\n") == 201
+    source = {"source": {"kind": "file", "path": "spaces/lab/src/rows.csv"}}
+    ok = await api("POST", "wrangler/sources/preview", source)
+    assert ok.status == 200, ok.json
+    refused = await api("POST", "wrangler/sources/preview", source, user="bob")
+    assert refused.status == 400, refused.json
     # A missing path names the space it was looked for in.
     missing = await api("POST", "training-jobs", {**job, "source_dir": "spaces/lab/nothing"})
     assert "does not exist in space 'lab'" in missing.error["message"], missing.json
