@@ -110,7 +110,7 @@ def confine(
     *,
     must_exist: bool = False,
     extra_roots: Sequence[Path] = (),
-    within: str = "your space",
+    within: str = "the server's root directory",
     spaces: bool = True,
 ) -> Path:
     """``value`` (relative to ``root``, absolute, ``~``, or ``file://``) resolved inside a root

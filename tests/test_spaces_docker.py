@@ -317,7 +317,7 @@ async def contents(jp_fetch: Any, method: str, path: str, body: Any = None) -> t
 
 
 async def test_what_a_container_writes_is_in_the_file_browser_from_the_notebooks_folder(
-    api: ApiCall, kernels: KernelClient, jp_fetch: Any
+    api: ApiCall, kernels: KernelClient, jp_fetch: Any, jp_serverapp: Any
 ) -> None:
     await create(api, "s9")
     assert (await contents(jp_fetch, "PUT", "api/contents/spaces/s9/work",
@@ -326,9 +326,14 @@ async def test_what_a_container_writes_is_in_the_file_browser_from_the_notebooks
                "kernel": {"name": "smstudio-s9"}}  # fmt: skip
     status, model = await contents(jp_fetch, "POST", "api/sessions", session)
     assert status == 201, model
-    code = "import os\nprint(os.getcwd())\nopen('from-container.txt', 'w').write('hi')"
+    code = (
+        "import os\nprint(os.getcwd(), os.environ['SMSTUDIO_SERVER_HOME'])\n"
+        "open('from-container.txt', 'w').write('hi')"
+    )
     out = await kernels.run(model["kernel"]["id"], code)
-    assert out.strip() == f"{HOME}/work", "the kernel starts in the notebook's folder"
+    cwd, server_home = out.split()
+    assert cwd == f"{HOME}/work", "the kernel starts in the notebook's folder"
+    assert server_home == str(files_dir(jp_serverapp, "s9")), "where the server has HOME"
     status, written = await contents(
         jp_fetch, "GET", "api/contents/spaces/s9/work/from-container.txt"
     )

@@ -7,6 +7,7 @@ import os
 from typing import overload
 
 from ..client import Client
+from ..kernelenv import server_path
 
 
 @overload
@@ -21,7 +22,7 @@ def local_path(path: str | None) -> str | None:
     """
     if path is None or "://" in path:
         return path
-    return os.path.abspath(os.path.expanduser(path))
+    return server_path(os.path.abspath(os.path.expanduser(path)))
 
 
 class UsesClient:

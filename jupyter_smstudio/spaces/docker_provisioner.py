@@ -22,6 +22,7 @@ from jupyter_client.connect import write_connection_file
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Unicode
 
+from ..kernelenv import ENV_SERVER_HOME
 from ..runtime.containers import env_args, limit_args, thread_env
 from .containers import (
     DOCKER,
@@ -79,6 +80,7 @@ class DockerSpaceProvisioner(SpaceProvisionerMixin, LocalProvisioner):
         env = {
             **await self._space_setup_env(volume),
             "SMSTUDIO_SPACE": state["name"],
+            ENV_SERVER_HOME: volume.source,
             "SMSTUDIO_PROFILE": profile["name"],
             **{k: host_env[k] for k in FORWARDED_ENV if k in host_env},
             **thread_env(limits),
