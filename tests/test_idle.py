@@ -288,6 +288,7 @@ async def test_a_space_terminal_works_in_its_files_with_its_kernels_environment(
         return any("terminal" in a for a in spaces.get("term", {}).get("activity", []))
 
     await eventually(space_busy, 20, "the space's terminal counted as the space's activity")
+    assert (await api("GET", "spaces/term")).json["terminals"] == [name]
     assert (await api("POST", "spaces/term/stop")).status == 200
     headers = {"Authorization": f"token {USERS['alice']}"}
     gone = await jp_fetch("api", "terminals", name, raise_error=False, headers=headers)

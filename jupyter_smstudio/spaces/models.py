@@ -104,6 +104,9 @@ class SpaceDetail(Space):
     folder: str | None = Field(
         None, description="The space's files in the contents API (e.g. spaces/<name>)."
     )
+    terminals: list[str] = Field(
+        default_factory=list, description="Terminals opened in the space (/terminals/<name>)."
+    )
 
 
 class KernelInfo(BaseModel):

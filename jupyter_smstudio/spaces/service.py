@@ -143,6 +143,7 @@ class SpaceService(LoggingConfigurable):
             storage_used_bytes=await self.backend.volume_usage(space.name),
             kernels=self._kernels(space),
             folder=self.folders.api_path(space.name),
+            terminals=self._live_terminals(space.name),
         )
 
     async def list_spaces(self, user: str, query: SpaceQuery) -> SpacePage:
@@ -303,6 +304,13 @@ class SpaceService(LoggingConfigurable):
             name, "terminal-started", f"Terminal {model['name']} opened by {user}."
         )
         return SpaceTerminal(name=model["name"], space=name, cwd=self.backend.home(name))
+
+    def _live_terminals(self, name: str) -> list[str]:
+        """The space's terminals that still run (one may have been exited or culled)."""
+        manager = self.terminal_manager()
+        running = getattr(manager, "terminals", {}) if manager is not None else {}
+        self._terminals[name] &= set(running)
+        return sorted(self._terminals[name])
 
     async def _stop_terminals(self, name: str) -> None:
         manager = self.terminal_manager()
