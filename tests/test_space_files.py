@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 import requests
+from traitlets import TraitError
 
 from jupyter_smstudio.client import Client
+from jupyter_smstudio.spaces.files import SpaceFolders
+from jupyter_smstudio.spaces.service import SpaceService
 
 from .conftest import USERS, ApiCall
 from .kernels import run_code
@@ -72,6 +75,7 @@ async def test_each_user_sees_the_folders_of_the_spaces_they_may_use(
 ) -> None:
     await create(api, "priv")
     await create(api, "team", sharing="shared", members=["bob"])
+    assert (await api("GET", "status")).json["spaces_folder"] == "spaces"
     assert (await api("GET", "spaces/priv")).json["folder"] == "spaces/priv"
     assert await put_text(contents, "spaces/priv/notes.txt", "private") == 201
     assert (files_dir(jp_serverapp, "priv") / "notes.txt").read_text() == "private"
@@ -117,6 +121,20 @@ async def test_each_user_sees_the_folders_of_the_spaces_they_may_use(
     assert names((await contents("GET", "api/contents/spaces"))[1]) == {"team"}
     assert not (jp_root_dir / "spaces" / "priv").exists()
     assert not files_dir(jp_serverapp, "priv").exists()
+
+
+@pytest.mark.parametrize("value", ["../elsewhere", "/abs", "a/../..", "."])
+def test_the_folder_of_the_spaces_must_be_below_the_root(value: str) -> None:
+    with pytest.raises(TraitError, match="below the server's root directory"):
+        SpaceService.__new__(SpaceService).files_folder = value  # as the config sets it
+
+
+def test_an_empty_folder_shows_no_spaces(tmp_path: Path) -> None:
+    folders = SpaceFolders(tmp_path, "")
+    folders.link("s", tmp_path)
+    assert folders.api_path("s") is None
+    assert folders.space_of("spaces/s/x") is None
+    assert list(tmp_path.iterdir()) == []
 
 
 async def test_job_paths_in_a_space_are_accepted_for_its_users_only(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from .. import __version__
 from ..timeutil import now_ms
@@ -38,6 +38,10 @@ class ServerStatus(BaseModel):
     schema_versions: dict[str, int]
     features: Features
     current_space: CurrentSpace | None = None
+    spaces_folder: str | None = Field(
+        None, description="Where each space's files appear in the contents API "
+        "(<folder>/<space>); null: spaces are not in the file browser.",
+    )  # fmt: skip
 
 
 class StatusHandler(SMStudioHandler):
@@ -59,6 +63,7 @@ class StatusHandler(SMStudioHandler):
                 server_time_ms=now_ms(),
                 schema_versions=self.services.db.schema_versions,
                 features=Features(wrangler=self.services.wrangler.available),
+                spaces_folder=self.services.spaces.folders.folder or None,
             )
         )
 

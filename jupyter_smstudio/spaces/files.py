@@ -22,10 +22,13 @@ log = logging.getLogger(__name__)
 
 def check_folder(value: str) -> str:
     """The folder as an API path (``"spaces"``), or a ``ValueError`` saying why not."""
-    folder = PurePosixPath(value.strip().strip("/"))
-    if value.strip() and (folder.is_absolute() or ".." in folder.parts or str(folder) == "."):
+    raw = value.strip()
+    if not raw:
+        return ""
+    folder = PurePosixPath(raw)
+    if folder.is_absolute() or ".." in folder.parts or str(folder) == ".":
         raise ValueError(f"'{value}' must be a folder below the server's root directory.")
-    return "" if not value.strip() else folder.as_posix()
+    return folder.as_posix()
 
 
 class SpaceFolders:
