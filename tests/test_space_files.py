@@ -112,6 +112,12 @@ async def test_each_user_sees_the_folders_of_the_spaces_they_may_use(
     rename = {"path": "elsewhere"}
     assert (await contents("PATCH", "api/contents/spaces/team", rename))[0] == 400
     assert (await contents("DELETE", "api/contents/spaces"))[0] == 400
+    # Nothing else goes directly in the folder of the spaces (it would take a space's name).
+    status, error = await contents("PUT", "api/contents/spaces/mine", {"type": "directory"})
+    assert status == 400
+    assert "only spaces' folders" in error["message"]
+    assert (await contents("POST", "api/contents/spaces", {"type": "notebook"}))[0] == 400
+    assert (await contents("POST", "api/contents/spaces/team", {"type": "notebook"}))[0] == 201
 
     # Stopping keeps the files browsable; deleting removes folder and files.
     assert (await api("POST", "spaces/priv/stop")).status == 200

@@ -75,8 +75,8 @@ class ContentsAccessGuard(JupyterHandler):
                 found = folders.space_of(path) if path is not None else None
                 if found is not None and found[0] in self.hidden_spaces:
                     raise HTTPError(404, f"file or directory does not exist: {path!r}")
-        if url_path is not None and self.request.method in ("DELETE", "PATCH"):
-            self._refuse_changing_folder(folders, url_path)
+        if url_path is not None and isinstance(self, contents.ContentsHandler):
+            await self._keep_folder_for_spaces(services, url_path)
 
     def _url_path(self) -> str | None:
         if "path" in self.path_kwargs:
@@ -96,13 +96,27 @@ class ContentsAccessGuard(JupyterHandler):
             return ()
         return [body[key] for key in BODY_PATHS if isinstance(body.get(key), str)]
 
-    def _refuse_changing_folder(self, folders: SpaceFolders, path: str) -> None:
+    async def _keep_folder_for_spaces(self, services: Services, path: str) -> None:
+        """Only SM Studio makes and removes what is directly in the folder of the spaces:
+        a space's folder goes with the space, and no other file takes a space's name."""
+        folders = services.spaces.folders
+        method = self.request.method
         found = folders.space_of(path)
-        if path == folders.folder or (found is not None and not found[1]):
+        if method in ("DELETE", "PATCH") and (path == folders.folder or (found and not found[1])):
             what = f"space '{found[0]}'s folder" if found else "the folder of the spaces"
             raise HTTPError(
                 400, f"'{path}' is {what}; delete a space in the Spaces panel to remove its files."
             )
+        made = {"POST": [f"{path}/new"], "PUT": [path], "PATCH": list(self._body_paths())}
+        for target in made.get(method or "", []):
+            child = folders.space_of(target)
+            if child is None or child[1]:
+                continue  # not directly in the folder of the spaces
+            if child[0] not in await services.spaces.names():
+                raise HTTPError(
+                    400, f"'{target}': only spaces' folders go in '{folders.folder}'; create "
+                    "a space in the Spaces panel, or put files in a space's folder.",
+                )  # fmt: skip
 
     @property
     def contents_manager(self) -> Any:

@@ -153,6 +153,9 @@ class SpaceService(LoggingConfigurable):
         """The files of every space ``user`` may use: paths there are theirs to name."""
         return [SpaceRoot(n, self.backend.files(n)) for n in await self.repository.usable_by(user)]
 
+    async def names(self) -> frozenset[str]:
+        return frozenset(s.name for s in await self.repository.all())
+
     async def folder_access(self, user: str) -> tuple[frozenset[str], frozenset[str]]:
         """Names of the spaces ``user`` may use, and of those they may not (hidden from them)."""
         spaces = await self.repository.all()
