@@ -26,7 +26,7 @@ from .idle_helpers import (
     terminal_send,
 )
 from .kernels import execute
-from .spaces_helpers import KernelClient, wait_status
+from .spaces_helpers import KernelClient, terminal_output, wait_status
 from .waiting import eventually
 
 SPIN_THREAD = """
@@ -242,29 +242,6 @@ async def test_terminal_running_a_cpu_process_is_kept(
     spaces = {s["name"]: s for s in (await report(api))["spaces"]}
     assert any("terminal" in a for a in spaces["shell"]["activity"]), spaces["shell"]
     await terminal_send(jp_http_port, jp_base_url, busy, "\x03")  # Ctrl-C
-
-
-async def terminal_output(port: int, base_url: str, name: str, text: str, until: str) -> str:
-    """Type ``text`` in the terminal; what it prints up to ``until``."""
-    url = f"ws://127.0.0.1:{port}{base_url}terminals/websocket/{name}"
-    conn = await websocket_connect(
-        HTTPRequest(url, headers={"Authorization": f"token {USERS['alice']}"})
-    )
-    out = ""
-    try:
-        conn.write_message(json.dumps(["stdin", text]))
-
-        async def printed() -> bool:
-            nonlocal out
-            message = await conn.read_message()
-            kind, *data = json.loads(message or '["disconnect"]')
-            out += data[0] if kind == "stdout" else ""
-            return until in out
-
-        await eventually(printed, 20, f"the terminal to print {until!r}", 0)
-    finally:
-        conn.close()
-    return out
 
 
 @pytest.mark.slow

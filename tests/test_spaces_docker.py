@@ -37,7 +37,7 @@ from .docker_helpers import (
 from .hosting_models import processes_using
 from .kernels import execute
 from .servers import ServerProcess, crash, wait_until
-from .spaces_helpers import KernelClient, wait_status
+from .spaces_helpers import KernelClient, terminal_output, wait_status
 
 pytestmark = pytest.mark.slow
 
@@ -63,6 +63,10 @@ def prefix(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def jp_server_config(jp_server_config: dict[str, Any], prefix: str) -> dict[str, Any]:
     return {
         **jp_server_config,
+        "ServerApp": {
+            **jp_server_config["ServerApp"],
+            "jpserver_extensions": {"jupyter_smstudio": True, "jupyter_server_terminals": True},
+        },
         "ComputeCatalog": {
             "profiles": {
                 "ml.small": {"cpus": 1, "memory_gib": 0.5},
@@ -357,3 +361,19 @@ async def test_files_of_a_space_from_before_bind_mounts_move_out_of_its_volume(
     assert status == 200, old
     assert old["content"] == "from-before\n"
     assert volumes(volume) == [], "the old volume is removed once its files moved"
+
+
+async def test_a_terminal_of_the_space_runs_in_its_container_and_its_files(
+    api: ApiCall, prefix: str, jp_http_port: int, jp_base_url: str, jp_serverapp: Any
+) -> None:
+    await create(api, "s11")
+    (files_dir(jp_serverapp, "s11") / ".smstudio").mkdir(parents=True)
+    (files_dir(jp_serverapp, "s11") / ".smstudio" / "kernel.env").write_text("SETUP_VAR=env\n")
+    reply = await api("POST", "spaces/s11/terminals")
+    assert reply.status == 201, reply.json
+    assert reply.json["cwd"] == HOME
+    line = "test -f /.dockerenv && echo at:$(pwd):$SETUP_VAR:$SMSTUDIO_SPACE:docker\r"
+    out = await terminal_output(jp_http_port, jp_base_url, reply.json["name"], line, ":s11:docker")
+    assert f"at:{HOME}:env:s11:docker" in out
+    assert (await api("POST", "spaces/s11/stop")).status == 200
+    assert containers(prefix + "s11") == [], "stopping the space ends its terminal's container"
