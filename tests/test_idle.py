@@ -16,6 +16,8 @@ from jupyter_client.session import Session
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
+from jupyter_smstudio.runtime.limits import MemoryCgroup
+
 from .conftest import USERS, ApiCall
 from .idle_helpers import (
     POLICY,
@@ -256,9 +258,16 @@ async def test_a_space_terminal_works_in_its_files_with_its_kernels_environment(
     reply = await api("POST", "spaces/term/terminals")
     assert reply.status == 201, reply.json
     name = reply.json["name"]
-    line = "echo at:$(pwd):$SETUP_VAR:$SMSTUDIO_SPACE:$HOME; python3 -c 'while True: pass'\r"
+    line = (
+        "echo at:$(pwd):$SETUP_VAR:$HOME:$(grep -c terminal-term- /proc/self/cgroup)"
+        ":$SMSTUDIO_SPACE:; python3 -c 'while True: pass'\r"
+    )
     out = await terminal_output(jp_http_port, jp_base_url, name, line, ":term:")
-    assert f"at:{home}:from-kernel-env:term:{home}" in out
+    # Under the profile's limits as its kernels: a memory cgroup where the machine has one.
+    probe = MemoryCgroup.create(f"probe-{os.getpid()}", 1 << 30)
+    if probe is not None:
+        probe.remove()
+    assert f"at:{home}:from-kernel-env:{home}:{int(probe is not None)}:term:" in out
 
     async def space_busy() -> bool:
         spaces = {s["name"]: s for s in (await report(api))["spaces"]}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import sys
 import uuid
@@ -297,7 +298,8 @@ class SpaceService(LoggingConfigurable):
         if manager is None:
             raise Unavailable("Terminals are not enabled on this server.")
         profile = self.compute.get(space.profile)
-        spec = await self.backend.terminal(name, profile, space.image)
+        shell = list(getattr(manager, "shell_command", None) or [os.environ.get("SHELL", "sh")])
+        spec = await self.backend.terminal(name, profile, space.image, shell)
         options: dict[str, Any] = {"cwd": str(spec.cwd), "extra_env": spec.env}
         if spec.argv is not None:
             options["shell_command"] = spec.argv

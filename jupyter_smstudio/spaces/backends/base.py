@@ -76,9 +76,10 @@ class SpaceBackend(LoggingConfigurable):
         return {}
 
     async def terminal(
-        self, space: str, profile: ComputeProfile, image: str | None
+        self, space: str, profile: ComputeProfile, image: str | None, shell: list[str]
     ) -> TerminalSpec:
-        """A terminal in the space's files, with its kernels' environment."""
+        """A terminal in the space's files, with its kernels' environment and limits
+        (``shell``: the server's terminal command)."""
         raise NotImplementedError
 
     async def remove_terminals(self, space: str) -> None:

@@ -142,7 +142,7 @@ class DockerSpaceBackend(SpaceBackend):
         return await asyncio.to_thread(directory_size, self.files(space))
 
     async def terminal(
-        self, space: str, profile: ComputeProfile, image: str | None
+        self, space: str, profile: ComputeProfile, image: str | None, shell: list[str]
     ) -> TerminalSpec:
         """``docker run -it`` in the space's image, files and limits, as its kernels get."""
         chosen = image_for(image, profile.model_dump())

@@ -6,12 +6,16 @@ import asyncio
 import os
 import shutil
 import sys
+import uuid
+from collections import defaultdict
 from pathlib import Path
 from typing import ClassVar
 
 from ...compute import ComputeProfile
 from ...runtime import ProcessSpec
 from ...runtime.files import directory_size
+from ...runtime.limited import wrap
+from ...runtime.limits import MemoryCgroup
 from ..provisioners import space_kernel_env
 from .base import SpaceBackend, TerminalSpec
 
@@ -24,6 +28,10 @@ def server_python_first(path: str) -> str:
 class LocalSpaceBackend(SpaceBackend):
     name: ClassVar[str] = "local"
     provisioner: ClassVar[str] = "smstudio-local"
+
+    def __init__(self, spaces_dir: Path, **kwargs: object) -> None:
+        super().__init__(spaces_dir, **kwargs)
+        self._terminal_cgroups: defaultdict[str, set[str]] = defaultdict(set)
 
     def volume(self, space: str) -> Path:
         return self.files(space)
@@ -41,9 +49,12 @@ class LocalSpaceBackend(SpaceBackend):
         return await asyncio.to_thread(directory_size, self.volume(space))
 
     async def terminal(
-        self, space: str, profile: ComputeProfile, image: str | None
+        self, space: str, profile: ComputeProfile, image: str | None, shell: list[str]
     ) -> TerminalSpec:
+        """The shell under the profile's limits, as kernels run (``runtime.limited``)."""
         home = self.home(space)
+        cgroup = f"terminal-{space}-{uuid.uuid4().hex[:8]}"
+        self._terminal_cgroups[space].add(cgroup)
         setup = await asyncio.to_thread(space_kernel_env, Path(home), home, dict(os.environ))
         env = {
             "PATH": server_python_first(os.environ.get("PATH", "")),
@@ -53,7 +64,15 @@ class LocalSpaceBackend(SpaceBackend):
             "SMSTUDIO_SPACE": space,
             "SMSTUDIO_PROFILE": profile.name,
         }
-        return TerminalSpec(cwd=Path(home), env=env)
+        argv = wrap(shell, cgroup, profile.limits())
+        return TerminalSpec(cwd=Path(home), env=env, argv=argv)
+
+    async def remove_terminals(self, space: str) -> None:
+        """The memory cgroups of the space's ended terminals."""
+        for name in self._terminal_cgroups.pop(space, set()):
+            cgroup = MemoryCgroup.existing(name)
+            if cgroup is not None:
+                await asyncio.to_thread(cgroup.remove)
 
     def script_spec(
         self, space: str, run_id: str, argv: list[str], profile: ComputeProfile,
