@@ -26,6 +26,7 @@ from .kernelenv import ENV_TOKEN, ENV_URL
 from .runtime.config import RunLimits
 from .runtime.files import private_dir
 from .services import Services
+from .spaces.contents_access import guarded_file_handlers
 from .spaces.kernel_access import guarded_handlers
 from .spaces.service import SpaceService
 from .store.database import sqlite_url
@@ -128,6 +129,12 @@ class SMStudioApp(ExtensionApp):
         self.handlers.extend(guarded_handlers())
         # MLflow's REST API and UI, behind Jupyter's authentication.
         self.handlers.extend(mlflow_proxy.ROUTES)
+        # The file browser's APIs, showing each user only their spaces' folders.
+        self.handlers.extend(
+            guarded_file_handlers(
+                self.server.contents_manager, self.services.spaces.backend.spaces_dir
+            )
+        )
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._publish_connection_env(serverapp)

@@ -125,6 +125,8 @@ class Services:
             app.server.kernel_manager,
             spawn=lambda coro: spawn(coro, "space lifecycle run"),
             check_idle_timeout=idle_policy.check_space_timeout,
+            root_dir=root_dir,
+            terminal_manager=lambda: app.server.web_app.settings.get("terminal_manager"),
             parent=app,
         )
         jobs = JobRunner(
@@ -134,6 +136,7 @@ class Services:
             data_dir=data_dir,
             root_dir=root_dir,
             spawn=spawn,
+            user_spaces=spaces.roots_for,
         )
         hosting = HostingService(
             db, compute, Hosting(parent=app), Workspace(root_dir, [data_dir]), data_dir, spawn

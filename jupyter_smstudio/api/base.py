@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from tornado.web import HTTPError
 
 from ..errors import InvalidInput, MalformedRequest, SMStudioError
+from ..paths import set_space_roots
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -230,6 +231,8 @@ class SMStudioHandler(JsonErrors, ExtensionHandlerMixin, APIHandler):
         if self._finished:
             return
         await authorize(self, self.auth_resource)
+        # Paths in the spaces this user may use are theirs to name (paths.confine).
+        set_space_roots(await self.services.spaces.roots_for(self.username))
 
     # ---- input -------------------------------------------------------------
     def json_body(self) -> dict[str, Any]:

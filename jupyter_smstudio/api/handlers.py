@@ -43,6 +43,10 @@ class ServerStatus(BaseModel):
     tracking_uri: str | None = Field(
         None, description="MLFLOW_TRACKING_URI for clients of this server (None: no MLflow)."
     )
+    spaces_folder: str | None = Field(
+        None, description="Where each space's files appear in the contents API "
+        "(<folder>/<space>); null: spaces are not in the file browser.",
+    )  # fmt: skip
 
 
 class StatusHandler(SMStudioHandler):
@@ -71,6 +75,7 @@ class StatusHandler(SMStudioHandler):
                 tracking_uri=self.services.experiments.tracking_uri(
                     f"{self.request.protocol}://{self.request.host}{self.base_url}"
                 ),
+                spaces_folder=self.services.spaces.folders.folder or None,
             )
         )
 

@@ -19,7 +19,7 @@ import hashlib
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,6 +27,7 @@ from pydantic import BaseModel
 
 from ..compute import ComputeCatalog
 from ..errors import InvalidInput, InvalidState, NotFound
+from ..paths import SpaceRoot, space_roots
 from ..runtime import RunState
 from ..runtime.backends import installed
 from ..runtime.logs import read_log
@@ -79,6 +80,7 @@ class JobRunner:
         *,
         spawn: Spawn,
         events: JobEvents | None = None,
+        user_spaces: Callable[[str], Awaitable[Sequence[SpaceRoot]]] | None = None,
     ) -> None:
         self.config = config
         self.repository = repository
@@ -94,6 +96,8 @@ class JobRunner:
         self.kinds: dict[str, JobKind[Any, Any]] = {}
         self.spawn = spawn
         self.events = events or JobEvents()
+        #: The spaces an owner may use: their paths are accepted in that owner's jobs.
+        self.user_spaces = user_spaces
         self._started = False
         self._start_lock = asyncio.Lock()
         self._schedule_lock = asyncio.Lock()
@@ -166,7 +170,7 @@ class JobRunner:
     async def submit(self, owner: str, kind: str, spec: JobRequest) -> StoredJob:
         """Check ``spec`` completely, then queue it (it starts at once if a slot is free)."""
         await self.start()
-        resolved = await self._resolve(self.kinds[kind], spec)
+        resolved = await self._resolve(self.kinds[kind], spec, owner)
         pending = Transition(
             status=Secondary.PENDING, start_ms=now_ms(), message="Waiting for a free slot"
         )
@@ -189,12 +193,19 @@ class JobRunner:
         await self.schedule()
         return await self.stored(owner, spec.name, kind)
 
-    async def check(self, kind: str, spec: JobRequest) -> None:
+    async def check(self, kind: str, spec: JobRequest, owner: str) -> None:
         """Check ``spec`` as ``submit`` does, creating nothing (a tuning job's template)."""
-        await self._resolve(self.kinds[kind], spec)
+        await self._resolve(self.kinds[kind], spec, owner)
 
-    async def _resolve(self, kind: JobKind[Any, Any], spec: JobRequest) -> Resolved:
+    async def _resolve(self, kind: JobKind[Any, Any], spec: JobRequest, owner: str) -> Resolved:
+        # The owner's spaces, not those of whoever's request launches the job.
+        spaces = await self.user_spaces(owner) if self.user_spaces is not None else ()
+
         def work() -> Resolved:
+            with space_roots(spaces):
+                return checked()
+
+        def checked() -> Resolved:
             base = check_run(
                 spec,
                 kind.shape(spec),
@@ -303,7 +314,7 @@ class JobRunner:
             job = await self.stored(*key, job.kind)
         try:
             spec = kind.parse(job.spec)
-            resolved = await self._resolve(kind, spec)
+            resolved = await self._resolve(kind, spec, job.owner)
             plan = await kind.plan(self, job, spec, resolved)
             plan = dataclasses.replace(plan, max_output_bytes=self.config.max_output_bytes or None)
             handle = await self.backend(job.backend).start(plan)

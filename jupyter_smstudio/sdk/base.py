@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, overload
 
 from ..client import Client
+from ..kernelenv import server_path
 
 
 @overload
@@ -24,7 +25,7 @@ def local_path(path: str | None) -> str | None:
     """
     if path is None or "://" in path:
         return path
-    return os.path.abspath(os.path.expanduser(path))
+    return server_path(os.path.abspath(os.path.expanduser(path)))
 
 
 class UsesClient:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import sys
 import uuid
@@ -19,13 +20,14 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from traitlets import Float, Int, Unicode
+from traitlets import Float, Int, TraitError, Unicode, validate
 from traitlets.config import LoggingConfigurable
 
 from ..compute import ComputeCatalog, ComputeProfile
-from ..errors import AccessDenied, Conflict, InvalidInput, InvalidState, NotFound
+from ..errors import AccessDenied, Conflict, InvalidInput, InvalidState, NotFound, Unavailable
 from ..lifecycle.models import LifecycleConfigType
 from ..lifecycle.service import LifecycleConfigService
+from ..paths import SpaceRoot
 from ..runtime import Run, read_log
 from ..runtime.backends import BackendType
 from ..runtime.files import atomic_write_bytes, read_json
@@ -35,6 +37,7 @@ from ..store.paging import ListQuery
 from ..timeutil import now_ms
 from .backends.base import SpaceBackend
 from .backends.local import LocalSpaceBackend
+from .files import SpaceFolders, check_folder
 from .kernelspecs import kernel_name, remove_kernelspec, write_kernelspec, write_space_state
 from .models import (
     BUSY,
@@ -47,6 +50,7 @@ from .models import (
     SpacePage,
     SpaceQuery,
     SpaceStatus,
+    SpaceTerminal,
     SpaceUpdate,
 )
 from .repository import SpaceRepository
@@ -74,6 +78,19 @@ class SpaceService(LoggingConfigurable):
         "", config=True, help="Script every space runs first at each start (admin's own setup)."
     )
 
+    files_folder = Unicode(
+        "spaces", config=True,
+        help="Folder of the server's root directory where each space's files appear, one "
+        "subfolder per space (a link to its volume). Empty: spaces are not in the file browser.",
+    )  # fmt: skip
+
+    @validate("files_folder")
+    def _check_files_folder(self, proposal: Any) -> str:
+        try:
+            return check_folder(proposal["value"])
+        except ValueError as err:
+            raise TraitError(f"SpaceService.files_folder: {err}") from None
+
     def __init__(
         self,
         repository: SpaceRepository,
@@ -84,6 +101,8 @@ class SpaceService(LoggingConfigurable):
         *,
         spawn: Callable[[Coroutine[Any, Any, Any]], Any] | None = None,
         check_idle_timeout: Callable[[int | None], None] | None = None,
+        root_dir: Path | None = None,
+        terminal_manager: Callable[[], Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -93,6 +112,10 @@ class SpaceService(LoggingConfigurable):
         self.kernel_manager = kernel_manager
         self.kernels_dir = data_dir / "kernels"
         self.backend: SpaceBackend = self.backend_class(data_dir / "spaces", parent=self)
+        self.folders = SpaceFolders(root_dir, self.files_folder)
+        #: jupyter_server's terminal manager (None without jupyter_server_terminals).
+        self.terminal_manager: Callable[[], Any] = terminal_manager or (lambda: None)
+        self._terminals: defaultdict[str, set[str]] = defaultdict(set)  # space -> names
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._monitors: dict[str, asyncio.Task[None]] = {}
         self.spawn: Callable[[Coroutine[Any, Any, Any]], Any] = spawn or asyncio.ensure_future
@@ -121,10 +144,25 @@ class SpaceService(LoggingConfigurable):
             **space.model_dump(),
             storage_used_bytes=await self.backend.volume_usage(space.name),
             kernels=self._kernels(space),
+            folder=self.folders.api_path(space.name),
+            terminals=self._live_terminals(space.name),
         )
 
     async def list_spaces(self, user: str, query: SpaceQuery) -> SpacePage:
         return await self.repository.list(user, query)
+
+    async def roots_for(self, user: str) -> list[SpaceRoot]:
+        """The files of every space ``user`` may use: paths there are theirs to name."""
+        return [SpaceRoot(n, self.backend.files(n)) for n in await self.repository.usable_by(user)]
+
+    async def names(self) -> frozenset[str]:
+        return frozenset(s.name for s in await self.repository.all())
+
+    async def folder_access(self, user: str) -> tuple[frozenset[str], frozenset[str]]:
+        """Names of the spaces ``user`` may use, and of those they may not (hidden from them)."""
+        spaces = await self.repository.all()
+        usable = frozenset(s.name for s in spaces if can_use(s, user))
+        return usable, frozenset(s.name for s in spaces) - usable
 
     async def usable_kernel_names(self, user: str) -> frozenset[str]:
         """Kernelspec names of the spaces ``user`` may run kernels in."""
@@ -164,6 +202,7 @@ class SpaceService(LoggingConfigurable):
         except Exception:
             await self.repository.delete(space.name)  # nothing half-created
             raise
+        await self._show_files(space.name)
         await self.repository.add_event(space.name, "created", f"Created by {user}.")
         if spec.start:
             return await self.start(user, space.name)
@@ -241,10 +280,50 @@ class SpaceService(LoggingConfigurable):
                 raise Conflict(f"Space '{name}' is {space.status.value}; stop it first.")
             await self._set_status(space, SpaceStatus.DELETING)
             await self._stop_compute(space)
+            await asyncio.to_thread(self.folders.unlink, name)
             await self.backend.delete_volume(name)
             await asyncio.to_thread(shutil.rmtree, self.backend.space_dir(name), True)
             await self.repository.delete(name)
         self._locks.pop(name, None)
+
+    async def start_terminal(self, user: str, name: str) -> SpaceTerminal:
+        """A terminal in the space's files with its kernels' environment (jupyter_server's
+        own terminal, so the Lab opens it as any other; the space's stop ends it)."""
+        space = await self._visible(user, name)
+        if space.status != SpaceStatus.IN_SERVICE:
+            raise InvalidState(
+                f"Space '{name}' is {space.status.value}; start it to open a terminal.",
+                field="name",
+            )
+        manager = self.terminal_manager()
+        if manager is None:
+            raise Unavailable("Terminals are not enabled on this server.")
+        profile = self.compute.get(space.profile)
+        shell = list(getattr(manager, "shell_command", None) or [os.environ.get("SHELL", "sh")])
+        spec = await self.backend.terminal(name, profile, space.image, shell)
+        options: dict[str, Any] = {"cwd": str(spec.cwd), "extra_env": spec.env}
+        if spec.argv is not None:
+            options["shell_command"] = spec.argv
+        model = manager.create(**options)
+        self._terminals[name].add(model["name"])
+        await self.repository.add_event(
+            name, "terminal-started", f"Terminal {model['name']} opened by {user}."
+        )
+        return SpaceTerminal(name=model["name"], space=name, cwd=self.backend.home(name))
+
+    def _live_terminals(self, name: str) -> list[str]:
+        """The space's terminals that still run (one may have been exited or culled)."""
+        manager = self.terminal_manager()
+        running = getattr(manager, "terminals", {}) if manager is not None else {}
+        self._terminals[name] &= set(running)
+        return sorted(self._terminals[name])
+
+    async def _stop_terminals(self, name: str) -> None:
+        manager = self.terminal_manager()
+        for term in self._terminals.pop(name, set()):
+            if manager is not None and term in manager.terminals:
+                await manager.terminate(term, force=True)
+        await self.backend.remove_terminals(name)
 
     # ---- start and stop ----------------------------------------------------------
     async def start(self, user: str, name: str) -> Space:
@@ -317,8 +396,20 @@ class SpaceService(LoggingConfigurable):
 
     def volume(self, name: str) -> str:
         """The directory holding the space's files (its touch file, its terminals' work)."""
-        volume = getattr(self.backend, "volume", None)
-        return str(volume(name)) if volume is not None else str(self.backend.home(name))
+        return str(self.backend.files(name))
+
+    async def _adopt(self, space: Space) -> None:
+        """At server start, spaces older than this version: files in place, and a folder."""
+        if space.backend == self.backend.name:
+            try:  # idempotent; Docker moves files still in a named volume
+                await self.backend.create_volume(space.name)
+            except Exception:  # an engine that is down: the space's next start tries again
+                self.log.warning("Could not prepare space %s's files", space.name, exc_info=True)
+        await self._show_files(space.name)
+
+    async def _show_files(self, name: str) -> None:
+        """The space's folder in the server's contents (see ``files``)."""
+        await asyncio.to_thread(self.folders.link, name, self.backend.files(name))
 
     async def stop_idle(self, owner: str, name: str, reason: str) -> None:
         await self.stop(owner, name, reason=reason)
@@ -336,6 +427,7 @@ class SpaceService(LoggingConfigurable):
             await self.backend.runs.terminate(run, STOP_SECONDS)
         for kernel in self._kernels(space):
             await self.kernel_manager.shutdown_kernel(kernel.id)
+        await self._stop_terminals(space.name)
         await self._remove_stray_kernels([space.name])
         await asyncio.to_thread(remove_kernelspec, self.kernels_dir, space.name)
 
@@ -374,6 +466,7 @@ class SpaceService(LoggingConfigurable):
             "owner": space.owner,
             "status": space.status.value,
             "home": self.backend.home(space.name),
+            "files": str(self.backend.files(space.name)),
             "profile": self.compute.get(space.profile).model_dump(),
             "image": space.image,
             "backend": space.backend,
@@ -455,6 +548,7 @@ class SpaceService(LoggingConfigurable):
         """After a server restart: re-attach to lifecycle runs, settle interrupted changes."""
         spaces = await self.repository.all()
         for space in spaces:
+            await self._adopt(space)
             if space.status == SpaceStatus.PENDING:
                 run_dir = self._current_run(space.name)
                 if run_dir is None:

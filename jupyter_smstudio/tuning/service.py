@@ -138,7 +138,7 @@ class TuningService:
         from .search import check
 
         check(spec.config, spec.training_job_definition)
-        await self._check_definition(spec)
+        await self._check_definition(owner, spec)
         now = now_ms()
         job = StoredTuningJob(
             owner=owner, name=spec.name, status=TuningStatus.IN_PROGRESS,
@@ -149,7 +149,7 @@ class TuningService:
         self._watch_runtime(job)
         return await self.get(owner, spec.name)
 
-    async def _check_definition(self, spec: TuningJobCreate) -> None:
+    async def _check_definition(self, owner: str, spec: TuningJobCreate) -> None:
         """The trials' training job, checked as its create would (with sample values)."""
         from .search import distributions, hyperparameters
 
@@ -159,7 +159,9 @@ class TuningService:
             sample[name] = value if value is not None else dist.choices[0]  # type: ignore[attr-defined]
         tuned = hyperparameters(sample)
         try:
-            await self.training.check(self._trial_spec(spec, f"{spec.name}-001-00000000", tuned))
+            await self.training.check(
+                owner, self._trial_spec(spec, f"{spec.name}-001-00000000", tuned)
+            )
         except InvalidInput as err:
             raise _prefixed(err, "training_job_definition") from err
 
