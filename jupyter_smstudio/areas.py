@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from .api import handlers as server
 from .api.routes import Route
+from .aws import runtime as runtime_handlers
 from .compute import handlers as compute_handlers
 from .hosting import handlers as hosting_handlers
-from .hosting import runtime_handlers
 from .hosting import schema as hosting_schema
 from .idle import handlers as idle_handlers
 from .jobs import schema as jobs_schema

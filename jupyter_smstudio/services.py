@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .areas import all_migrations
+from .aws.keys import AccessKeyService, SecretBox
 from .compute import ComputeCatalog
 from .hosting.artifacts import Workspace
 from .hosting.config import Hosting
-from .hosting.keys import AccessKeyService, SecretBox
 from .hosting.service import HostingService
 from .hosting.transform.service import TransformService
 from .identity import OwnerResolver, UserMode

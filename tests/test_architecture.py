@@ -21,7 +21,16 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "jupyter_smstudio"
 ROOT = "jupyter_smstudio"
 #: Kinds and areas built on the runner: ``jobs`` never imports them, even for types.
-ABOVE_JOBS = ("training", "processing", "hosting", "spaces", "wrangler", "services", "areas")
+ABOVE_JOBS = (
+    "training",
+    "processing",
+    "hosting",
+    "aws",
+    "spaces",
+    "wrangler",
+    "services",
+    "areas",
+)
 #: Code that runs in the user's kernel: it imports nothing of the server's own modules.
 #: The assembly: builds and lists everything; an import into it from below is an arrow up.
 ASSEMBLY = ("app", "services", "areas", "registry")

@@ -23,11 +23,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, insert, select, update
 
 from ..errors import LimitExceeded, NotFound
+from ..hosting.models import AccessKey, AccessKeyCreate, AccessKeyList, NewAccessKey
+from ..hosting.schema import access_keys as table
 from ..runtime.files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, restrict
 from ..store import Database
 from ..timeutil import now_ms
-from .models import AccessKey, AccessKeyCreate, AccessKeyList, NewAccessKey
-from .schema import access_keys as table
 
 MAX_KEYS_PER_USER = 10
 _ALPHABET = string.ascii_uppercase + string.digits
