@@ -15,6 +15,7 @@ from . import __version__
 from .api.openapi import build_openapi
 from .api.routes import tornado_handlers
 from .areas import all_routes
+from .aws.config import AwsApi
 from .compute import ComputeCatalog
 from .hosting.config import Hosting
 from .identity import default_owner
@@ -47,6 +48,7 @@ class SMStudioApp(ExtensionApp):
         IdlePolicy,
         DataWrangler,
         RunLimits,
+        AwsApi,
     ]
     load_other_extensions = True
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from .api import handlers as server
 from .api.routes import Route
+from .aws import handlers as aws_handlers
 from .aws import runtime as runtime_handlers
+from .aws import schema as aws_schema
 from .compute import handlers as compute_handlers
 from .hosting import handlers as hosting_handlers
 from .hosting import schema as hosting_schema
@@ -35,6 +37,7 @@ def all_routes() -> list[Route]:
         *processing_handlers.ROUTES,
         *hosting_handlers.ROUTES,
         *runtime_handlers.ROUTES,
+        *aws_handlers.ROUTES,
         *wrangler_handlers.ROUTES,
         *idle_handlers.ROUTES,
     ]
@@ -47,4 +50,5 @@ def all_migrations() -> list[Migration]:
         *jobs_schema.MIGRATIONS,
         *hosting_schema.MIGRATIONS,
         *wrangler_schema.MIGRATIONS,
+        *aws_schema.MIGRATIONS,
     ]

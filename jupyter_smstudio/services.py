@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .areas import all_migrations
+from .aws.area import AwsArea
+from .aws.config import AwsApi
 from .aws.keys import AccessKeyService, SecretBox
+from .aws.requests import RequestStore
 from .compute import ComputeCatalog
 from .hosting.artifacts import Workspace
 from .hosting.config import Hosting
@@ -93,6 +96,7 @@ class Services:
     hosting: HostingService
     transforms: TransformService
     access_keys: AccessKeyService
+    aws: AwsArea
     wrangler: WranglerArea
     idle: IdleMonitor | None
     tasks: BackgroundTasks
@@ -153,6 +157,7 @@ class Services:
             hosting=hosting,
             transforms=TransformService(jobs, hosting),
             access_keys=AccessKeyService(db, SecretBox(data_dir / "hosting" / "access-keys.key")),
+            aws=AwsArea(AwsApi(parent=app), RequestStore(db)),
             wrangler=WranglerArea(
                 db, root_dir, data_dir / "wrangler-cache", wrangler_settings(app)
             ),

@@ -1,0 +1,35 @@
+"""What the AWS operations share: settings, original requests, where S3 data lives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .config import AwsApi
+from .requests import RequestStore
+
+
+class DataLocations(Protocol):
+    """The seam to object storage: an ``s3://`` URI as a location the areas accept.
+
+    The S3 area implements it (its buckets on the embedded engine or the admin's S3);
+    ``PassThrough`` keeps today's behaviour until then.
+    """
+
+    async def input_location(self, owner: str, uri: str, field: str) -> str:
+        """A path in the owner's space or a URL the job runner fetches, for ``uri``."""
+        ...
+
+
+class PassThrough:
+    """``s3://`` URIs go to the runner unchanged (fetched with fsspec when configured)."""
+
+    async def input_location(self, owner: str, uri: str, field: str) -> str:
+        return uri
+
+
+@dataclass
+class AwsArea:
+    config: AwsApi
+    requests: RequestStore
+    locations: DataLocations = field(default_factory=PassThrough)
