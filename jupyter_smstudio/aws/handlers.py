@@ -40,6 +40,14 @@ JSON_SERVICES: dict[str, tuple[str, str, dict[str, Operation]]] = {
     "Logs_20140328": ("logs", "logs", LOGS_OPERATIONS),
 }
 STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
+FORM = "application/x-www-form-urlencoded"
+#: The query protocol's names for the signature errors (STS's own codes).
+STS_CODES = {
+    "UnrecognizedClientException": "InvalidClientTokenId",
+    "InvalidSignatureException": "SignatureDoesNotMatch",
+    "MissingAuthenticationTokenException": "MissingAuthenticationToken",
+    "IncompleteSignatureException": "IncompleteSignature",
+}
 
 
 class AwsHandler(RequestHandler):
@@ -81,15 +89,16 @@ class AwsHandler(RequestHandler):
     )
     async def post(self) -> None:
         target = self.request.headers.get("X-Amz-Target", "")
-        if not target:
+        form = self.request.headers.get("Content-Type", "").startswith(FORM)
+        if not target and form:
             await self._sts()
             return
         prefix, _, name = target.partition(".")
         try:
-            if prefix not in JSON_SERVICES:
-                raise AwsFault("UnknownOperationException", f"Unknown target '{target}'.")
-            signing, service, operations = JSON_SERVICES[prefix]
+            signing, service, operations = JSON_SERVICES.get(prefix, ("sagemaker", "", {}))
             owner = await self._owner(signing)
+            if not service:
+                raise AwsFault("UnknownOperationException", f"Unknown target '{target}'.")
             try:
                 params = json.loads(self.request.body or b"{}")
             except ValueError:
@@ -123,8 +132,7 @@ class AwsHandler(RequestHandler):
             key_id = _key_id(self.request.headers.get("Authorization", ""))
             self._xml(200, caller_identity(self.services, owner, key_id))
         except SignatureError as err:
-            code = "InvalidClientTokenId" if err.code == "UnrecognizedClientException" else err.code
-            self._sts_error(AwsFault(code, err.message, 403))
+            self._sts_error(AwsFault(STS_CODES.get(err.code, err.code), err.message, 403))
         except AwsFault as err:
             self._sts_error(err)
 
