@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from .. import __version__
 from ..timeutil import now_ms
@@ -33,6 +33,9 @@ class CurrentSpace(BaseModel):
 
 class ServerStatus(BaseModel):
     version: str
+    aws_endpoints: dict[str, str] = Field(
+        default_factory=dict, description="AWS_ENDPOINT_URL_* of boto3 clients for this server."
+    )
     user: UserInfo
     server_time_ms: int
     schema_versions: dict[str, int]
@@ -59,6 +62,7 @@ class StatusHandler(SMStudioHandler):
                 server_time_ms=now_ms(),
                 schema_versions=self.services.db.schema_versions,
                 features=Features(wrangler=self.services.wrangler.available),
+                aws_endpoints=self.services.aws.endpoints(self.server_url),
             )
         )
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .config import AwsApi
+from .environment import endpoints
 from .requests import RequestStore
 
 
@@ -33,3 +34,7 @@ class AwsArea:
     config: AwsApi
     requests: RequestStore
     locations: DataLocations = field(default_factory=PassThrough)
+
+    def endpoints(self, server_url: str) -> dict[str, str]:
+        """``AWS_ENDPOINT_URL_*`` of the server at ``server_url``."""
+        return endpoints(server_url)

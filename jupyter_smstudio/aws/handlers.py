@@ -19,9 +19,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
+from pydantic import RootModel
 from tornado.web import RequestHandler
 
+from ..api.base import SMStudioHandler
 from ..api.routes import ANY_BODY, Route, operation
+from .environment import environment
 from .faults import AwsFault
 from .logs import OPERATIONS as LOGS_OPERATIONS
 from .protocol import Call, Operation, dispatch
@@ -170,11 +173,30 @@ def caller_identity(services: Services, owner: str, key_id: str) -> str:
     )
 
 
+class Environment(RootModel[dict[str, str]]):
+    """Variable -> value, as a kernel of the calling user gets them."""
+
+
+class EnvironmentHandler(SMStudioHandler):
+    @operation(
+        "The AWS variables a kernel of yours gets (creates your environment key once)",
+        tag="AWS",
+        response=Environment,
+        description="AWS_ENDPOINT_URL_SAGEMAKER, _SAGEMAKER_RUNTIME, _STS, "
+        "_CLOUDWATCH_LOGS, AWS_REGION, AWS_DEFAULT_REGION and an access key of yours, "
+        "for boto3 or the SageMaker SDK outside Jupyter (`jupyter smstudio env`).",
+    )
+    async def post(self) -> None:
+        values = await environment(self.services, self.username, self.server_url)
+        self.reply(Environment(values))
+
+
 class AwsNoSlashHandler(AwsHandler):
     """The same endpoint written without its trailing slash (both are common)."""
 
 
 ROUTES = [
+    Route("/environment", EnvironmentHandler),
     Route("/", AwsHandler, prefix=AWS_PREFIX),
     Route("", AwsNoSlashHandler, prefix=AWS_PREFIX),
 ]
