@@ -93,7 +93,7 @@ class AwsHandler(RequestHandler):
     async def post(self) -> None:
         target = self.request.headers.get("X-Amz-Target", "")
         form = self.request.headers.get("Content-Type", "").startswith(FORM)
-        if not target and form:
+        if not target and form and "Action" in self._form():
             await self._sts()
             return
         prefix, _, name = target.partition(".")
@@ -126,8 +126,7 @@ class AwsHandler(RequestHandler):
 
     async def _sts(self) -> None:
         """STS, query protocol: only GetCallerIdentity (what the SDK and scripts ask)."""
-        form = dict(parse_qsl((self.request.body or b"").decode("utf-8", "replace")))
-        action = form.get("Action", "")
+        action = self._form().get("Action", "")
         try:
             owner = await self._owner("sts")
             if action != "GetCallerIdentity":
@@ -138,6 +137,9 @@ class AwsHandler(RequestHandler):
             self._sts_error(AwsFault(STS_CODES.get(err.code, err.code), err.message, 403))
         except AwsFault as err:
             self._sts_error(err)
+
+    def _form(self) -> dict[str, str]:
+        return dict(parse_qsl((self.request.body or b"").decode("utf-8", "replace")))
 
     def _sts_error(self, fault: AwsFault) -> None:
         request_id = uuid.uuid4()
