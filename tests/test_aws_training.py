@@ -228,3 +228,56 @@ def test_another_user_cannot_describe_list_or_stop_a_job(aws: AwsServer) -> None
     assert listed == []
     assert aws.rest("GET", "training-jobs/alices-job", "bob").status_code == 404
     assert wait_done(alice, "alices-job")["TrainingJobStatus"] == "Completed"
+
+
+def test_processing_jobs_run_through_the_same_operations(aws: AwsServer) -> None:
+    sm = aws.client("sagemaker")
+    answers = raw_answers(sm)
+    arn = sm.create_processing_job(
+        ProcessingJobName="boto-process",
+        AppSpecification={
+            "ImageUri": FRAMEWORK_IMAGE,
+            "ContainerEntrypoint": ["python3", "-c", "print('processed')"],
+        },
+        ProcessingResources={
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+                "VolumeSizeInGB": 5,
+            }
+        },
+        ProcessingOutputConfig={
+            "Outputs": [
+                {
+                    "OutputName": "result",
+                    "S3Output": {
+                        "S3Uri": "s3://my-bucket/processed",
+                        "LocalPath": "/opt/ml/processing/output/result",
+                        "S3UploadMode": "EndOfJob",
+                    },
+                }
+            ]
+        },
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/SageMakerRole",
+    )["ProcessingJobArn"]
+    assert arn == f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:processing-job/boto-process"
+    sm.get_waiter("processing_job_completed_or_stopped").wait(
+        ProcessingJobName="boto-process", WaiterConfig={"Delay": 1, "MaxAttempts": 120}
+    )
+    job = sm.describe_processing_job(ProcessingJobName="boto-process")
+    assert job["ProcessingJobStatus"] == "Completed", job.get("FailureReason")
+    assert job["ProcessingOutputConfig"]["Outputs"][0]["OutputName"] == "result"
+    assert job["ProcessingEndTime"] >= job["ProcessingStartTime"]
+    listed = sm.list_processing_jobs(NameContains="boto-process")["ProcessingJobSummaries"]
+    assert [j["ProcessingJobStatus"] for j in listed] == ["Completed"]
+    assert aws.rest("GET", "processing-jobs/boto-process").json()["status"] == "Completed"
+    assert error_of(sm.describe_processing_job, ProcessingJobName="nope")["Error"]["Code"] == (
+        "ValidationException"
+    )
+    bob = aws.client("sagemaker", "bob")
+    assert (
+        error_of(bob.stop_processing_job, ProcessingJobName="boto-process")["Error"]["Code"]
+        == "ResourceNotFound"
+    )
+    for operation, answer in answers:
+        assert unknown_members("sagemaker", operation, answer) == []

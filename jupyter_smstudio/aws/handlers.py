@@ -27,10 +27,11 @@ from ..api.routes import ANY_BODY, Route, operation
 from .environment import environment
 from .faults import AwsFault
 from .logs import OPERATIONS as LOGS_OPERATIONS
+from .processing import OPERATIONS as PROCESSING_OPERATIONS
 from .protocol import Call, Operation, dispatch
 from .runtime import AWS_JSON, AwsError
 from .sigv4 import SignatureError, SignedRequest, verify
-from .training import OPERATIONS as SAGEMAKER_OPERATIONS
+from .training import OPERATIONS as TRAINING_OPERATIONS
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 AWS_PREFIX = "/smstudio/aws"
 #: X-Amz-Target prefix -> (signing name, botocore service, operations).
 JSON_SERVICES: dict[str, tuple[str, str, dict[str, Operation]]] = {
-    "SageMaker": ("sagemaker", "sagemaker", SAGEMAKER_OPERATIONS),
+    "SageMaker": ("sagemaker", "sagemaker", {**TRAINING_OPERATIONS, **PROCESSING_OPERATIONS}),
     "Logs_20140328": ("logs", "logs", LOGS_OPERATIONS),
 }
 STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"

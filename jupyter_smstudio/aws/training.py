@@ -10,41 +10,16 @@ artifacts) on that request, keeping only members of botocore's output shape.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import ValidationError
-
-from ..errors import InvalidInput, NotFound
-from ..jobs.models import FINAL, JobRequest
-from ..training.contract import decode_hyperparameters
-from ..training.models import TrainingJob, TrainingJobCreate, TrainingJobQuery
-from . import model
-from .faults import AwsFault, validation
+from ..training.contract import decode_hyperparameters, encode_hyperparameters
+from ..training.models import TrainingJob, TrainingJobCreate, TrainingJobSummary
+from .faults import validation
+from .jobs import JobApi, build, check_instances, seconds
 from .protocol import Call, Operation
 
-if TYPE_CHECKING:
-    from ..training.models import TrainingJobSummary
-
-KIND = "training"
 #: ECR images of SageMaker's framework containers: script mode runs them locally.
 FRAMEWORK_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/")
-SORT_BY = {"Name": "name", "CreationTime": "created", "Status": "created"}
-SORT_ORDER = {"Ascending": "asc", "Descending": "desc"}
-
-
-def _max_instances() -> int:
-    for meta in JobRequest.model_fields["instance_count"].metadata:
-        if hasattr(meta, "le"):
-            return int(meta.le)
-    return 1
-
-
-def _seconds(ms: int | None) -> float | None:
-    return None if ms is None else ms / 1000
-
-
-def job_arn(call: Call, name: str) -> str:
-    return call.aws.config.arn(f"training-job/{name}")
 
 
 async def _spec(call: Call, p: dict[str, Any]) -> TrainingJobCreate:
@@ -52,13 +27,7 @@ async def _spec(call: Call, p: dict[str, Any]) -> TrainingJobCreate:
     algorithm = p.get("AlgorithmSpecification") or {}
     resources = p.get("ResourceConfig") or {}
     count = resources.get("InstanceCount", 1)
-    if count > _max_instances():
-        raise AwsFault(
-            "ResourceLimitExceeded",
-            f"The account-level service limit 'training job instance count' is "
-            f"{_max_instances()} Instances, with current utilization of 0 Instances and a "
-            f"request delta of {count} Instances.",
-        )
+    check_instances(count)
     hyper = decode_hyperparameters(dict(p.get("HyperParameters") or {}))
     program = hyper.get("sagemaker_program")
     submit = hyper.get("sagemaker_submit_directory")
@@ -99,19 +68,8 @@ async def _spec(call: Call, p: dict[str, Any]) -> TrainingJobCreate:
     runtime = (p.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds")
     if runtime is not None:
         body["max_runtime_seconds"] = runtime
-    try:
-        return TrainingJobCreate.model_validate(body)
-    except ValidationError as err:
-        first = err.errors()[0]
-        where = ".".join(str(x) for x in first["loc"])
-        raise validation(f"{where}: {first['msg']}") from None
-
-
-async def create_training_job(call: Call, p: dict[str, Any]) -> dict[str, Any]:
-    spec = await _spec(call, p)
-    await call.services.training.create(call.owner, spec)
-    await call.aws.requests.put(call.owner, KIND, spec.name, p)
-    return {"TrainingJobArn": job_arn(call, spec.name)}
+    spec: TrainingJobCreate = build(TrainingJobCreate, body)
+    return spec
 
 
 def _artifacts(job: TrainingJob, request: dict[str, Any] | None) -> str:
@@ -122,127 +80,52 @@ def _artifacts(job: TrainingJob, request: dict[str, Any] | None) -> str:
     return f"file://{job.model_artifacts}" if job.model_artifacts else ""
 
 
-def describe(call: Call, job: TrainingJob, request: dict[str, Any] | None) -> dict[str, Any]:
-    """DescribeTrainingJob's answer: the request's members, then the job's state."""
-    members = model.operation("sagemaker", "DescribeTrainingJob")
-    assert members is not None
-    assert members.output_shape is not None
-    known = members.output_shape.members
+def _details(call: Call, job: TrainingJob, request: dict[str, Any] | None) -> dict[str, Any]:
+    """What DescribeTrainingJob adds: secondary statuses, metrics, artifacts, resources."""
     spec = job.spec
-    answer: dict[str, Any] = {k: v for k, v in (request or {}).items() if k in known}
-    answer.setdefault(
-        "AlgorithmSpecification",
-        {"TrainingImage": spec.image or "smstudio/script-mode", "TrainingInputMode": "File"},
-    )
-    answer.setdefault("HyperParameters", {k: str(v) for k, v in spec.hyperparameters.items()})
-    answer.setdefault("OutputDataConfig", {"S3OutputPath": _artifacts(job, None)})
-    answer.update(
-        TrainingJobName=job.name,
-        TrainingJobArn=job_arn(call, job.name),
-        ModelArtifacts={"S3ModelArtifacts": _artifacts(job, request)},
-        TrainingJobStatus=job.status.value,
-        SecondaryStatus=job.secondary_status.value,
-        FailureReason=job.failure_reason,
-        ResourceConfig={
-            **(answer.get("ResourceConfig") or {"VolumeSizeInGB": 1}),
+    given = request or {}
+    answer: dict[str, Any] = {
+        "AlgorithmSpecification": given.get("AlgorithmSpecification")
+        or {"TrainingImage": spec.image or "smstudio/script-mode", "TrainingInputMode": "File"},
+        "HyperParameters": given.get("HyperParameters")
+        or encode_hyperparameters(spec.hyperparameters),
+        "OutputDataConfig": given.get("OutputDataConfig")
+        or {"S3OutputPath": _artifacts(job, None)},
+        "ModelArtifacts": {"S3ModelArtifacts": _artifacts(job, request)},
+        "SecondaryStatus": job.secondary_status.value,
+        "ResourceConfig": {
+            **(given.get("ResourceConfig") or {"VolumeSizeInGB": 1}),
             "InstanceType": job.instance_type,
             "InstanceCount": job.instance_count,
         },
-        StoppingCondition={
-            **(answer.get("StoppingCondition") or {}),
+        "StoppingCondition": {
+            **(given.get("StoppingCondition") or {}),
             "MaxRuntimeInSeconds": spec.max_runtime_seconds,
         },
-        CreationTime=_seconds(job.created_ms),
-        TrainingStartTime=_seconds(job.started_ms),
-        TrainingEndTime=_seconds(job.ended_ms),
-        LastModifiedTime=_seconds(job.modified_ms),
-        SecondaryStatusTransitions=[
+        "SecondaryStatusTransitions": [
             {
                 "Status": t.status.value,
-                "StartTime": _seconds(t.start_ms),
-                "EndTime": _seconds(t.end_ms),
+                "StartTime": seconds(t.start_ms),
+                "EndTime": seconds(t.end_ms),
                 "StatusMessage": t.message,
             }
             for t in job.transitions
         ],
-        FinalMetricDataList=[
-            {"MetricName": m.name, "Value": m.value, "Timestamp": _seconds(m.timestamp_ms)}
+        "FinalMetricDataList": [
+            {"MetricName": m.name, "Value": m.value, "Timestamp": seconds(m.timestamp_ms)}
             for m in job.final_metrics
         ],
-        Environment=answer.get("Environment") or spec.environment or None,
-    )
+        "Environment": given.get("Environment") or spec.environment or None,
+    }
     if job.started_ms is not None and job.ended_ms is not None:
-        seconds = max(1, (job.ended_ms - job.started_ms) // 1000)
-        answer["TrainingTimeInSeconds"] = answer["BillableTimeInSeconds"] = seconds
-    if job.status not in FINAL:
-        answer["TrainingEndTime"] = None
+        elapsed = max(1, (job.ended_ms - job.started_ms) // 1000)
+        answer["TrainingTimeInSeconds"] = answer["BillableTimeInSeconds"] = elapsed
     return answer
 
 
-async def describe_training_job(call: Call, p: dict[str, Any]) -> dict[str, Any]:
-    name = p["TrainingJobName"]
-    job = await call.services.training.get(call.owner, name)
-    assert isinstance(job, TrainingJob)
-    return describe(call, job, await call.aws.requests.get(call.owner, KIND, name))
+def _summary_details(job: TrainingJobSummary) -> dict[str, Any]:
+    return {"SecondaryStatus": job.secondary_status.value}
 
 
-def _summary(call: Call, job: TrainingJobSummary) -> dict[str, Any]:
-    return {
-        "TrainingJobName": job.name,
-        "TrainingJobArn": job_arn(call, job.name),
-        "CreationTime": _seconds(job.created_ms),
-        "TrainingEndTime": _seconds(job.ended_ms),
-        "LastModifiedTime": _seconds(job.modified_ms),
-        "TrainingJobStatus": job.status.value,
-        "SecondaryStatus": job.secondary_status.value,
-    }
-
-
-def _within(ms: int, after: float | None, before: float | None) -> bool:
-    return (after is None or ms > after * 1000) and (before is None or ms < before * 1000)
-
-
-async def list_training_jobs(call: Call, p: dict[str, Any]) -> dict[str, Any]:
-    try:
-        query = TrainingJobQuery(
-            limit=p.get("MaxResults", 10),
-            next_token=p.get("NextToken"),
-            name_contains=p.get("NameContains"),
-            sort_by=SORT_BY[p.get("SortBy", "CreationTime")],
-            sort_order=SORT_ORDER[p.get("SortOrder", "Ascending")],
-            status=p.get("StatusEquals"),
-        )
-    except ValidationError as err:
-        raise validation(str(err.errors()[0]["msg"])) from None
-    try:
-        page = await call.services.training.list(call.owner, query)
-    except InvalidInput as err:
-        if err.field == "next_token":
-            raise validation("Invalid pagination token.") from None
-        raise
-    items = [
-        _summary(call, job)
-        for job in page.items
-        if _within(job.created_ms, p.get("CreationTimeAfter"), p.get("CreationTimeBefore"))
-        and _within(
-            job.modified_ms, p.get("LastModifiedTimeAfter"), p.get("LastModifiedTimeBefore")
-        )
-    ]
-    return {"TrainingJobSummaries": items, "NextToken": page.next_token}
-
-
-async def stop_training_job(call: Call, p: dict[str, Any]) -> dict[str, Any]:
-    name = p["TrainingJobName"]
-    try:
-        await call.services.training.stop(call.owner, name)
-    except NotFound:
-        raise AwsFault("ResourceNotFound", f"Training job {name} does not exist.") from None
-    return {}
-
-
-OPERATIONS: dict[str, Operation] = {
-    "CreateTrainingJob": create_training_job,
-    "DescribeTrainingJob": describe_training_job,
-    "ListTrainingJobs": list_training_jobs,
-    "StopTrainingJob": stop_training_job,
-}
+TRAINING = JobApi("Training", "training", _spec, _details, _summary_details)
+OPERATIONS: dict[str, Operation] = TRAINING.operations()
