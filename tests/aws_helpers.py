@@ -18,6 +18,7 @@ import requests
 from botocore.loaders import Loader
 from botocore.model import ServiceModel, Shape
 
+from .hosting_models import stop_all_instances
 from .servers import ServerProcess
 
 USERS = ("alice", "bob")
@@ -84,8 +85,11 @@ def aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AwsServer]:
             }
         )
     )
-    with server:
-        yield AwsServer(server, tokens)
+    try:
+        with server:
+            yield AwsServer(server, tokens)
+    finally:
+        stop_all_instances(workdir / "smstudio")
 
 
 def _model(service: str) -> ServiceModel:
@@ -95,6 +99,9 @@ def _model(service: str) -> ServiceModel:
 def unknown_members(service: str, operation: str, answer: dict[str, Any]) -> list[str]:
     """Paths of members in ``answer`` that the operation's output shape does not have."""
     shape = _model(service).operation_model(operation).output_shape
+    answer = {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+    if shape is None:  # an operation that answers nothing
+        return [f"{operation}.{name}" for name in answer]
     found: list[str] = []
 
     def walk(s: Shape, value: Any, path: str) -> None:
@@ -111,7 +118,7 @@ def unknown_members(service: str, operation: str, answer: dict[str, Any]) -> lis
             for key, item in value.items():
                 walk(s.value, item, f"{path}.{key}")
 
-    walk(shape, {k: v for k, v in answer.items() if k != "ResponseMetadata"}, operation)
+    walk(shape, answer, operation)
     return found
 
 

@@ -26,6 +26,7 @@ from ..api.base import SMStudioHandler
 from ..api.routes import ANY_BODY, Route, operation
 from .environment import environment
 from .faults import AwsFault
+from .hosting import OPERATIONS as HOSTING_OPERATIONS
 from .logs import OPERATIONS as LOGS_OPERATIONS
 from .processing import OPERATIONS as PROCESSING_OPERATIONS
 from .protocol import Call, Operation, dispatch
@@ -40,7 +41,11 @@ log = logging.getLogger(__name__)
 AWS_PREFIX = "/smstudio/aws"
 #: X-Amz-Target prefix -> (signing name, botocore service, operations).
 JSON_SERVICES: dict[str, tuple[str, str, dict[str, Operation]]] = {
-    "SageMaker": ("sagemaker", "sagemaker", {**TRAINING_OPERATIONS, **PROCESSING_OPERATIONS}),
+    "SageMaker": (
+        "sagemaker",
+        "sagemaker",
+        {**TRAINING_OPERATIONS, **PROCESSING_OPERATIONS, **HOSTING_OPERATIONS},
+    ),
     "Logs_20140328": ("logs", "logs", LOGS_OPERATIONS),
 }
 STS_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
