@@ -110,6 +110,9 @@ def test_the_sagemaker_sdk_streams_a_jobs_log(
     )
     described = session.describe_training_job("sdk-logged")
     assert described["TrainingJobStatus"] == "Completed"
+    attached = sagemaker.estimator.Estimator.attach("sdk-logged", sagemaker_session=session)
+    assert attached.model_data == described["ModelArtifacts"]["S3ModelArtifacts"]
+    assert attached.instance_type == "ml.m5.large"
     capsys.readouterr()
     session.logs_for_job("sdk-logged", wait=True, poll=1)
     out = capsys.readouterr().out

@@ -214,9 +214,20 @@ def test_a_stopped_job_is_stopped_for_the_waiter(aws: AwsServer) -> None:
     assert job["SecondaryStatus"] == "Stopped"
 
 
-def test_another_user_cannot_describe_list_or_stop_a_job(aws: AwsServer) -> None:
+def test_another_user_cannot_describe_list_stop_or_tag_a_job(aws: AwsServer) -> None:
     alice, bob = aws.client("sagemaker"), aws.client("sagemaker", "bob")
-    alice.create_training_job(**request(aws, "alices-job"))
+    tags = [{"Key": "team", "Value": "ml"}]
+    arn = alice.create_training_job(**request(aws, "alices-job", Tags=tags))["TrainingJobArn"]
+    assert alice.list_tags(ResourceArn=arn)["Tags"] == tags
+    alice.add_tags(ResourceArn=arn, Tags=[{"Key": "stage", "Value": "dev"}])
+    alice.delete_tags(ResourceArn=arn, TagKeys=["team"])
+    assert alice.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "stage", "Value": "dev"}]
+    for call, kwargs in (
+        (bob.list_tags, {}),
+        (bob.add_tags, {"Tags": tags}),
+        (bob.delete_tags, {"TagKeys": ["stage"]}),
+    ):
+        assert error_of(call, ResourceArn=arn, **kwargs)["Error"]["Code"] == "ValidationException"
     assert (
         error_of(bob.describe_training_job, TrainingJobName="alices-job")["Error"]["Code"]
         == "ValidationException"

@@ -28,3 +28,7 @@ class AwsApi(LoggingConfigurable):
 
     def arn(self, resource: str, service: str = "sagemaker") -> str:
         return f"arn:aws:{service}:{self.region}:{self.account_id}:{resource}"
+
+    def role_arn(self) -> str:
+        """The execution role resources made without one report (the REST API has none)."""
+        return f"arn:aws:iam::{self.account_id}:role/SMStudioExecutionRole"

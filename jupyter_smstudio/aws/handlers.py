@@ -32,6 +32,7 @@ from .processing import OPERATIONS as PROCESSING_OPERATIONS
 from .protocol import Call, Operation, dispatch
 from .runtime import AWS_JSON, AwsError
 from .sigv4 import SignatureError, SignedRequest, verify
+from .tags import OPERATIONS as TAG_OPERATIONS
 from .training import OPERATIONS as TRAINING_OPERATIONS
 
 if TYPE_CHECKING:
@@ -44,7 +45,12 @@ JSON_SERVICES: dict[str, tuple[str, str, dict[str, Operation]]] = {
     "SageMaker": (
         "sagemaker",
         "sagemaker",
-        {**TRAINING_OPERATIONS, **PROCESSING_OPERATIONS, **HOSTING_OPERATIONS},
+        {
+            **TRAINING_OPERATIONS,
+            **PROCESSING_OPERATIONS,
+            **HOSTING_OPERATIONS,
+            **TAG_OPERATIONS,
+        },
     ),
     "Logs_20140328": ("logs", "logs", LOGS_OPERATIONS),
 }

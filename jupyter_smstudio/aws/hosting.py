@@ -24,6 +24,7 @@ from ..hosting.models import (
     ModelQuery,
 )
 from ..training.contract import decode_hyperparameters
+from . import tags
 from .faults import validation
 from .jobs import build, seconds
 from .protocol import Call, Operation
@@ -31,7 +32,7 @@ from .training import FRAMEWORK_IMAGE, TRAINING
 
 
 def _arn(call: Call, kind: str, name: str) -> str:
-    return call.aws.config.arn(f"{kind}/{name.lower()}")
+    return call.aws.config.arn(f"{kind}/{name}")
 
 
 def _missing(call: Call, noun: str, kind: str, name: str) -> Exception:
@@ -92,6 +93,7 @@ async def create_model(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     )
     await call.services.hosting.create_model(call.owner, spec)
     await call.aws.requests.put(call.owner, "model", spec.name, p)
+    await tags.keep(call, "model", spec.name, p.get("Tags"))
     return {"ModelArn": _arn(call, "model", spec.name)}
 
 
@@ -155,6 +157,7 @@ async def create_endpoint_config(call: Call, p: dict[str, Any]) -> dict[str, Any
     )
     await call.services.hosting.create_config(call.owner, spec)
     await call.aws.requests.put(call.owner, "endpoint-config", spec.name, p)
+    await tags.keep(call, "endpoint-config", spec.name, p.get("Tags"))
     return {"EndpointConfigArn": _arn(call, "endpoint-config", spec.name)}
 
 
@@ -212,6 +215,7 @@ async def create_endpoint(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         await call.services.hosting.create_endpoint(call.owner, build(EndpointCreate, body))
     except NotFound:
         raise _missing(call, "endpoint configuration", "endpoint-config", config) from None
+    await tags.keep(call, "endpoint", p["EndpointName"], p.get("Tags"))
     return {"EndpointArn": _arn(call, "endpoint", p["EndpointName"])}
 
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import InvalidInput, NotFound
 from ..jobs.models import FINAL, JobQuery, JobRequest, JobSummary
-from . import model
+from . import model, tags
 from .faults import AwsFault, validation
 from .protocol import Call, Operation
 
@@ -85,6 +85,7 @@ class JobApi:
         spec = await self.to_spec(call, p)
         await self.service(call).create(call.owner, spec)
         await call.aws.requests.put(call.owner, self.kind, spec.name, p)
+        await tags.keep(call, f"{self.prefix.lower()}-job", spec.name, p.get("Tags"))
         return {self.member("JobArn"): self.arn(call, spec.name)}
 
     def describe_job(self, call: Call, job: Any, request: dict[str, Any] | None) -> dict[str, Any]:

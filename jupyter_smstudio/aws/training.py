@@ -89,8 +89,16 @@ def _details(call: Call, job: TrainingJob, request: dict[str, Any] | None) -> di
         or {"TrainingImage": spec.image or "smstudio/script-mode", "TrainingInputMode": "File"},
         "HyperParameters": given.get("HyperParameters")
         or encode_hyperparameters(spec.hyperparameters),
-        "OutputDataConfig": given.get("OutputDataConfig")
-        or {"S3OutputPath": _artifacts(job, None)},
+        "OutputDataConfig": {
+            "KmsKeyId": "",  # AWS always answers it; the SDK's attach reads it
+            **(given.get("OutputDataConfig") or {"S3OutputPath": _artifacts(job, None)}),
+        },
+        "RoleArn": given.get("RoleArn") or call.aws.config.role_arn(),
+        "EnableNetworkIsolation": given.get("EnableNetworkIsolation", False),
+        "EnableInterContainerTrafficEncryption": given.get(
+            "EnableInterContainerTrafficEncryption", False
+        ),
+        "EnableManagedSpotTraining": given.get("EnableManagedSpotTraining", False),
         "ModelArtifacts": {"S3ModelArtifacts": _artifacts(job, request)},
         "SecondaryStatus": job.secondary_status.value,
         "ResourceConfig": {
