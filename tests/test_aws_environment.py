@@ -49,7 +49,7 @@ def test_environment_answers_variables_boto3_uses_without_arguments(
         monkeypatch.setenv(name, value)
     session = boto3.Session()
     assert session.client("sts").get_caller_identity()["Arn"] == (
-        f"arn:aws:iam::{ACCOUNT}:user/bob"
+        f"arn:aws:sts::{ACCOUNT}:assumed-role/SMStudioExecutionRole/bob"
     )
     assert session.client("sagemaker").list_training_jobs()["TrainingJobSummaries"] == []
     logs = session.client("logs")
@@ -79,7 +79,7 @@ def test_a_kernel_and_the_cli_get_the_variables(tmp_path: Path) -> None:
         )
         lines = run_code(server.url, server.headers, kernel, code).split()
         assert lines[0] == server.url + "smstudio/aws/"
-        assert lines[1].startswith("arn:aws:iam::000000000000:user/")
+        assert lines[1].startswith("arn:aws:sts::000000000000:assumed-role/")
         assert lines[2] == "0"
         assert exports["AWS_ACCESS_KEY_ID"] in run_code(
             server.url, server.headers, kernel, "import os; print(os.environ['AWS_ACCESS_KEY_ID'])"

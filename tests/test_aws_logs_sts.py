@@ -123,9 +123,10 @@ def test_the_sagemaker_sdk_streams_a_jobs_log(
 def test_sts_get_caller_identity_names_the_keys_owner(aws: AwsServer) -> None:
     identity = aws.client("sts").get_caller_identity()
     assert identity["Account"] == ACCOUNT
-    assert identity["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/alice"
-    assert identity["UserId"] == aws.keys["alice"]["access_key_id"]
-    assert aws.client("sts", "bob").get_caller_identity()["Arn"].endswith(":user/bob")
+    role = f"arn:aws:sts::{ACCOUNT}:assumed-role/SMStudioExecutionRole"
+    assert identity["Arn"] == f"{role}/alice"
+    assert identity["UserId"] == aws.keys["alice"]["access_key_id"] + ":alice"
+    assert aws.client("sts", "bob").get_caller_identity()["Arn"] == f"{role}/bob"
     wrong = aws.client("sts", aws_secret_access_key="not-the-secret")
     assert code_of(wrong.get_caller_identity) == "SignatureDoesNotMatch"
 

@@ -174,10 +174,17 @@ def _key_id(authorization: str) -> str:
 
 
 def caller_identity(services: Services, owner: str, key_id: str) -> str:
-    """GetCallerIdentity's answer: the key's owner as an IAM user of the account."""
+    """GetCallerIdentity's answer, as a Studio kernel sees it: the execution role,
+    assumed in a session named after the key's owner (the SDK turns it into the role's
+    ARN for ``get_execution_role``)."""
     config = services.aws.config
-    arn = f"arn:aws:iam::{config.account_id}:user/{owner}"
-    fields: dict[str, Any] = {"UserId": key_id, "Account": config.account_id, "Arn": arn}
+    role = config.role_arn().rpartition("/")[2]
+    arn = f"arn:aws:sts::{config.account_id}:assumed-role/{role}/{owner}"
+    fields: dict[str, Any] = {
+        "UserId": f"{key_id}:{owner}",
+        "Account": config.account_id,
+        "Arn": arn,
+    }
     inner = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in fields.items())
     return (
         f'<GetCallerIdentityResponse xmlns="{STS_NAMESPACE}">'
