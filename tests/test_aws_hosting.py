@@ -70,6 +70,19 @@ def test_a_trained_model_is_deployed_invoked_and_deleted(aws: AwsServer) -> None
         EndpointName="trained-ep", Body=b"1,1,1\n2,0,0\n", ContentType="text/csv"
     )
     assert json.loads(answer["Body"].read()) == [6.0, 2.0]
+    logs, group = aws.client("logs"), "/aws/sagemaker/Endpoints/trained-ep"
+    (stream,) = logs.describe_log_streams(logGroupName=group)["logStreams"]
+    assert stream["logStreamName"].startswith("AllTraffic/")
+    events = logs.get_log_events(
+        logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True
+    )["events"]
+    assert events
+    assert (
+        error_of(aws.client("logs", "bob").describe_log_streams, logGroupName=group)["Error"][
+            "Code"
+        ]
+        == "ResourceNotFoundException"
+    )
     assert [e["EndpointName"] for e in sm.list_endpoints()["Endpoints"]] == ["trained-ep"]
     assert [m["ModelName"] for m in sm.list_models()["Models"]] == ["trained"]
     bob = aws.client("sagemaker", "bob")

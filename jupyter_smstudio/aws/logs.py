@@ -2,7 +2,8 @@
 
 Log groups ``/aws/sagemaker/TrainingJobs`` and ``/aws/sagemaker/ProcessingJobs``
 hold one stream per job, ``<job>/algo-1-<creation epoch>`` as SageMaker names
-them, over the job's own log (the one the REST API and the Lab show). Each line
+them, over the job's own log (the one the REST API and the Lab show);
+``/aws/sagemaker/Endpoints/<name>`` one per instance, ``<variant>/<instance id>``. Each line
 is an event; lines carry no time of their own, so an event's timestamp is the
 job's start. Tokens are byte offsets in the log (``f/<offset>``), so
 ``sagemaker.logs_for_job`` and ``fit(logs=True)`` follow a running job.
@@ -12,10 +13,12 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFound
+from ..hosting.models import LogQuery
 from ..jobs.models import JobQuery, JobSummary
 from .faults import AwsFault
 from .protocol import Call, Operation
@@ -31,12 +34,21 @@ MAX_EVENT_BYTES = 1 << 20
 HOST = "algo-1"
 
 
+ENDPOINTS = "/aws/sagemaker/Endpoints/"
+#: Reads a stream from a byte offset: (text, whether no more will come).
+Reader = Callable[[int], Awaitable[tuple[str, bool]]]
+
+
 def _service(call: Call, group: str) -> KindService[Any, Any, Any]:
     kind = GROUPS.get(group)
     if kind is None:
-        raise AwsFault("ResourceNotFoundException", "The specified log group does not exist.")
+        raise _no_group()
     service: KindService[Any, Any, Any] = getattr(call.services, kind)
     return service
+
+
+def _no_group() -> AwsFault:
+    return AwsFault("ResourceNotFoundException", "The specified log group does not exist.")
 
 
 def stream_name(job: JobSummary) -> str:
@@ -45,16 +57,20 @@ def stream_name(job: JobSummary) -> str:
 
 @dataclass(frozen=True)
 class Stream:
-    job: JobSummary
+    name: str
+    created_ms: int
+    timestamp: int  # every event's: lines carry no time of their own
+    modified_ms: int
     size: int
+    read: Reader
 
-    @property
-    def name(self) -> str:
-        return stream_name(self.job)
 
-    @property
-    def timestamp(self) -> int:
-        return self.job.started_ms or self.job.created_ms
+def _job_stream(service: KindService[Any, Any, Any], owner: str, job: JobSummary) -> Reader:
+    async def read(cursor: int) -> tuple[str, bool]:
+        chunk = await service.logs(owner, job.name, cursor, MAX_EVENT_BYTES)
+        return chunk.text, chunk.finished
+
+    return read
 
 
 async def _stream(service: KindService[Any, Any, Any], owner: str, name: str) -> Stream | None:
@@ -64,11 +80,46 @@ async def _stream(service: KindService[Any, Any, Any], owner: str, name: str) ->
         chunk = await service.logs(owner, name, 0, 1)
     except NotFound:
         return None
-    return Stream(job, chunk.size) if chunk.size else None
+    if not chunk.size:
+        return None
+    started = job.started_ms or job.created_ms
+    reader = _job_stream(service, owner, job)
+    return Stream(stream_name(job), job.created_ms, started, job.modified_ms, chunk.size, reader)
+
+
+async def _endpoint_streams(call: Call, group: str) -> list[Stream]:
+    """``<variant>/<instance id>`` of each instance of the endpoint the group names."""
+    name = group.removeprefix(ENDPOINTS)
+    hosting = call.services.hosting
+    try:
+        endpoint = await hosting.get_endpoint(call.owner, name)
+    except NotFound:
+        raise _no_group() from None
+    streams = []
+    for variant in endpoint.variants:
+        for index, instance in enumerate(variant.instances):
+            query = LogQuery(variant=variant.variant_name, instance=index)
+            size = (await hosting.logs(call.owner, name, query)).size
+            reader = _instance_reader(call, name, query)
+            stream = f"{variant.variant_name}/{instance.id}"
+            created, modified = endpoint.created_ms, endpoint.modified_ms
+            streams.append(Stream(stream, created, created, modified, size, reader))
+    return streams
+
+
+def _instance_reader(call: Call, endpoint: str, query: LogQuery) -> Reader:
+    async def read(cursor: int) -> tuple[str, bool]:
+        at = query.model_copy(update={"cursor": cursor})
+        page = await call.services.hosting.logs(call.owner, endpoint, at)
+        return page.text, False  # an instance's log never ends while it runs
+
+    return read
 
 
 async def _streams(call: Call, group: str, prefix: str, limit: int) -> list[Stream]:
     """Streams whose name starts with ``prefix`` (a job name, maybe with its host part)."""
+    if group.startswith(ENDPOINTS):
+        return [s for s in await _endpoint_streams(call, group) if s.name.startswith(prefix)]
     service = _service(call, group)
     job_name, slash, _ = prefix.partition("/")
     exact = await _stream(service, call.owner, job_name) if job_name else None
@@ -79,14 +130,25 @@ async def _streams(call: Call, group: str, prefix: str, limit: int) -> list[Stre
     return [s for s in streams if s is not None and s.name.startswith(prefix)]
 
 
+async def _find(call: Call, group: str, name: str) -> Stream:
+    if group.startswith(ENDPOINTS):
+        found = [s for s in await _endpoint_streams(call, group) if s.name == name]
+        stream = found[0] if found else None
+    else:
+        stream = await _stream(_service(call, group), call.owner, name.partition("/")[0])
+    if stream is None or stream.name != name:
+        raise AwsFault("ResourceNotFoundException", "The specified log stream does not exist.")
+    return stream
+
+
 def _describe(call: Call, group: str, stream: Stream) -> dict[str, Any]:
     arn = call.aws.config.arn(f"log-group:{group}:log-stream:{stream.name}", "logs")
     return {
         "logStreamName": stream.name,
-        "creationTime": stream.job.created_ms,
+        "creationTime": stream.created_ms,
         "firstEventTimestamp": stream.timestamp,
         "lastEventTimestamp": stream.timestamp,
-        "lastIngestionTime": stream.job.modified_ms,
+        "lastIngestionTime": stream.modified_ms,
         "arn": arn,
         "storedBytes": stream.size,
     }
@@ -96,7 +158,7 @@ async def describe_log_streams(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     group = p["logGroupName"]
     streams = await _streams(call, group, p.get("logStreamNamePrefix", ""), p.get("limit", 50))
     if p.get("orderBy") == "LastEventTime":
-        streams.sort(key=lambda s: s.job.modified_ms)
+        streams.sort(key=lambda s: s.modified_ms)
     else:
         streams.sort(key=lambda s: s.name)
     if p.get("descending"):
@@ -108,20 +170,18 @@ async def _events(
     call: Call, group: str, stream: str, cursor: int, limit: int
 ) -> tuple[list[dict[str, Any]], int, Stream]:
     """Complete lines of ``stream`` from byte ``cursor``, and the offset after them."""
-    service = _service(call, group)
-    job_name = stream.partition("/")[0]
-    found = await _stream(service, call.owner, job_name)
-    if found is None or found.name != stream:
-        raise AwsFault("ResourceNotFoundException", "The specified log stream does not exist.")
-    chunk = await service.logs(call.owner, job_name, cursor, MAX_EVENT_BYTES)
-    text = chunk.text
-    if not chunk.finished and not text.endswith("\n"):
+    found = await _find(call, group, stream)
+    text, finished = await found.read(cursor)
+    if not finished and not text.endswith("\n"):
         text = text[: text.rfind("\n") + 1]  # a line still being written waits
     lines = text.splitlines(keepends=True)[:limit]
     consumed = sum(len(line.encode()) for line in lines)
-    ingested = found.job.modified_ms
     events = [
-        {"timestamp": found.timestamp, "message": line.rstrip("\n"), "ingestionTime": ingested}
+        {
+            "timestamp": found.timestamp,
+            "message": line.rstrip("\n"),
+            "ingestionTime": found.modified_ms,
+        }
         for line in lines
     ]
     return events, cursor + consumed, found
