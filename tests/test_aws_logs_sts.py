@@ -131,6 +131,25 @@ def test_sts_get_caller_identity_names_the_keys_owner(aws: AwsServer) -> None:
     assert code_of(wrong.get_caller_identity) == "SignatureDoesNotMatch"
 
 
+def test_the_domain_and_each_users_own_profile_name_the_execution_role(aws: AwsServer) -> None:
+    sm, bob = aws.client("sagemaker"), aws.client("sagemaker", "bob")
+    answers = raw_answers(sm)
+    (domain,) = sm.list_domains()["Domains"]
+    role = f"arn:aws:iam::{ACCOUNT}:role/SMStudioExecutionRole"
+    described = sm.describe_domain(DomainId=domain["DomainId"])
+    assert described["DefaultUserSettings"]["ExecutionRole"] == role
+    profile = sm.describe_user_profile(DomainId=domain["DomainId"], UserProfileName="alice")
+    assert profile["UserSettings"]["ExecutionRole"] == role
+    assert [p["UserProfileName"] for p in sm.list_user_profiles()["UserProfiles"]] == ["alice"]
+    assert (
+        code_of(bob.describe_user_profile, DomainId=domain["DomainId"], UserProfileName="alice")
+        == "ResourceNotFound"
+    )
+    assert code_of(sm.describe_domain, DomainId="d-other") == "ResourceNotFound"
+    for operation, answer in answers:
+        assert unknown_members("sagemaker", operation, answer) == []
+
+
 def test_bad_signatures_are_refused_with_aws_codes(aws: AwsServer) -> None:
     wrong = aws.client("sagemaker", aws_secret_access_key="not-the-secret")
     assert code_of(wrong.list_training_jobs) == "InvalidSignatureException"

@@ -32,6 +32,7 @@ from .processing import OPERATIONS as PROCESSING_OPERATIONS
 from .protocol import Call, Operation, dispatch
 from .runtime import AWS_JSON, AwsError
 from .sigv4 import SignatureError, SignedRequest, verify
+from .studio import OPERATIONS as STUDIO_OPERATIONS
 from .tags import OPERATIONS as TAG_OPERATIONS
 from .training import OPERATIONS as TRAINING_OPERATIONS
 
@@ -50,6 +51,7 @@ JSON_SERVICES: dict[str, tuple[str, str, dict[str, Operation]]] = {
             **PROCESSING_OPERATIONS,
             **HOSTING_OPERATIONS,
             **TAG_OPERATIONS,
+            **STUDIO_OPERATIONS,
         },
     ),
     "Logs_20140328": ("logs", "logs", LOGS_OPERATIONS),
