@@ -18,7 +18,12 @@ class DataLocations(Protocol):
     """
 
     async def input_location(self, owner: str, uri: str, field: str) -> str:
-        """A path in the owner's space or a URL the job runner fetches, for ``uri``."""
+        """A path in the owner's space or a URL the job runner fetches, for ``uri``.
+
+        Called for channels, processing inputs, model data and the SDK's
+        ``sagemaker_submit_directory`` (there a directory: the S3 area unpacks the
+        SDK's ``sourcedir.tar.gz``). ``field`` names the member in errors.
+        """
         ...
 
 

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import IntegrityError
 
 from ..store import Database
 from ..timeutil import now_ms
@@ -18,19 +17,19 @@ class RequestStore:
         self.db = db
 
     async def put(self, owner: str, kind: str, name: str, request: dict[str, Any]) -> None:
-        """Keep ``request``; one left by a resource since deleted is replaced."""
-        values = {"owner": owner, "kind": kind, "name": name, "request": json.dumps(request)}
+        """Keep ``request``, replacing one left by an earlier resource of that name."""
+        key = (table.c.owner == owner, table.c.kind == kind, table.c.name == name)
         async with self.db.transaction() as conn:
-            try:
-                async with conn.begin_nested():
-                    await conn.execute(insert(table).values(**values, created_ms=now_ms()))
-            except IntegrityError:
-                await conn.execute(
-                    delete(table).where(
-                        table.c.owner == owner, table.c.kind == kind, table.c.name == name
-                    )
+            await conn.execute(delete(table).where(*key))
+            await conn.execute(
+                insert(table).values(
+                    owner=owner,
+                    kind=kind,
+                    name=name,
+                    request=json.dumps(request),
+                    created_ms=now_ms(),
                 )
-                await conn.execute(insert(table).values(**values, created_ms=now_ms()))
+            )
 
     async def get(self, owner: str, kind: str, name: str) -> dict[str, Any] | None:
         async with self.db.transaction() as conn:
