@@ -190,7 +190,7 @@ def test_errors_carry_the_codes_botocore_parses(aws: AwsServer) -> None:
                                                    "sagemaker_submit_directory": '"nowhere"'}),
     )["Error"]  # fmt: skip
     assert nothing["Code"] == "ValidationException"
-    assert "source_dir" in nothing["Message"]
+    assert nothing["Message"].startswith("hyperParameters.sagemaker_submit_directory: ")
 
 
 def test_a_stopped_job_is_stopped_for_the_waiter(aws: AwsServer) -> None:

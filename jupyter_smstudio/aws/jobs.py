@@ -51,13 +51,26 @@ def check_instances(count: int) -> None:
 
 
 def build(model_class: type[BaseModel], body: dict[str, Any]) -> Any:
-    """The REST request ``body`` stands for; its first problem as a ValidationException."""
+    """The REST request ``body`` stands for; its first problem as InvalidInput."""
     try:
         return model_class.model_validate(body)
     except ValidationError as err:
         first = err.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
-        raise validation(f"{where}: {first['msg']}") from None
+        raise InvalidInput(f"{where}: {first['msg']}", field=where) from None
+
+
+def in_aws_terms(err: InvalidInput, members: dict[str, str]) -> AwsFault:
+    """A REST field's error named by the AWS member it came from (``members``: field ->
+    member path), e.g. ``source_dir`` -> ``hyperParameters.sagemaker_submit_directory``."""
+    field_name = err.field or ""
+    head = field_name.split(".")[0]
+    message = err.message
+    if head in members:
+        member = members[head] + field_name[len(head) :]
+        if message.startswith(field_name):
+            message = member + message[len(field_name) :]
+    return validation(message)
 
 
 @dataclass(frozen=True)
@@ -70,6 +83,8 @@ class JobApi:
     #: Members Describe adds for this kind, from the job and its request (or None).
     details: Callable[[Call, Any, dict[str, Any] | None], dict[str, Any]]
     summary_details: Callable[[Any], dict[str, Any]] = field(default=lambda job: {})
+    #: REST request field -> the AWS member it comes from (for error messages).
+    members: dict[str, str] = field(default_factory=dict)
 
     def service(self, call: Call) -> KindService[Any, Any, Any]:
         service: KindService[Any, Any, Any] = getattr(call.services, self.kind)
@@ -82,8 +97,11 @@ class JobApi:
         return f"{self.prefix}{suffix}"
 
     async def create(self, call: Call, p: dict[str, Any]) -> dict[str, Any]:
-        spec = await self.to_spec(call, p)
-        await self.service(call).create(call.owner, spec)
+        try:
+            spec = await self.to_spec(call, p)
+            await self.service(call).create(call.owner, spec)
+        except InvalidInput as err:
+            raise in_aws_terms(err, self.members) from err
         await call.aws.requests.put(call.owner, self.kind, spec.name, p)
         await tags.keep(call, f"{self.prefix.lower()}-job", spec.name, p.get("Tags"))
         return {self.member("JobArn"): self.arn(call, spec.name)}

@@ -85,5 +85,16 @@ def _details(call: Call, job: ProcessingJob, request: dict[str, Any] | None) -> 
     }
 
 
-PROCESSING = JobApi("Processing", "processing", _spec, _details)
+MEMBERS = {
+    "name": "processingJobName",
+    "image": "appSpecification.imageUri",
+    "container_entrypoint": "appSpecification.containerEntrypoint",
+    "container_arguments": "appSpecification.containerArguments",
+    "inputs": "processingInputs",
+    "outputs": "processingOutputConfig.outputs",
+    "instance_type": "processingResources.clusterConfig.instanceType",
+    "instance_count": "processingResources.clusterConfig.instanceCount",
+    "max_runtime_seconds": "stoppingCondition.maxRuntimeInSeconds",
+}
+PROCESSING = JobApi("Processing", "processing", _spec, _details, members=MEMBERS)
 OPERATIONS: dict[str, Operation] = PROCESSING.operations()

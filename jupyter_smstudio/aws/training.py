@@ -135,5 +135,19 @@ def _summary_details(job: TrainingJobSummary) -> dict[str, Any]:
     return {"SecondaryStatus": job.secondary_status.value}
 
 
-TRAINING = JobApi("Training", "training", _spec, _details, _summary_details)
+MEMBERS = {
+    "name": "trainingJobName",
+    "source_dir": "hyperParameters.sagemaker_submit_directory",
+    "entry_point": "hyperParameters.sagemaker_program",
+    "hyperparameters": "hyperParameters",
+    "image": "algorithmSpecification.trainingImage",
+    "container_entrypoint": "algorithmSpecification.containerEntrypoint",
+    "container_arguments": "algorithmSpecification.containerArguments",
+    "metric_definitions": "algorithmSpecification.metricDefinitions",
+    "channels": "inputDataConfig",
+    "instance_type": "resourceConfig.instanceType",
+    "instance_count": "resourceConfig.instanceCount",
+    "max_runtime_seconds": "stoppingCondition.maxRuntimeInSeconds",
+}
+TRAINING = JobApi("Training", "training", _spec, _details, _summary_details, MEMBERS)
 OPERATIONS: dict[str, Operation] = TRAINING.operations()
