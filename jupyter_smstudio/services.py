@@ -157,7 +157,9 @@ class Services:
             hosting=hosting,
             transforms=TransformService(jobs, hosting),
             access_keys=AccessKeyService(db, SecretBox(data_dir / "hosting" / "access-keys.key")),
-            aws=AwsArea(AwsApi(parent=app), RequestStore(db)),
+            aws=AwsArea(
+                AwsApi(parent=app), RequestStore(db), data_dir / "aws" / "sagemaker-config.yaml"
+            ),
             wrangler=WranglerArea(
                 db, root_dir, data_dir / "wrangler-cache", wrangler_settings(app)
             ),

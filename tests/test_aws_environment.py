@@ -13,7 +13,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from .aws_helpers import ACCOUNT, AwsServer, aws
+from .aws_helpers import ACCOUNT, REGION, AwsServer, aws
 from .kernels import run_code
 from .servers import ServerProcess
 
@@ -29,6 +29,7 @@ NAMES = {
     "AWS_DEFAULT_REGION",
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
+    "SAGEMAKER_USER_CONFIG_OVERRIDE",
 }
 
 
@@ -54,6 +55,11 @@ def test_environment_answers_variables_boto3_uses_without_arguments(
     assert session.client("sagemaker").list_training_jobs()["TrainingJobSummaries"] == []
     logs = session.client("logs")
     assert logs.describe_log_streams(logGroupName="/aws/sagemaker/TrainingJobs")["logStreams"] == []
+    from sagemaker.config import load_sagemaker_config
+
+    modules = load_sagemaker_config()["SageMaker"]["PythonSDK"]["Modules"]
+    assert modules["Session"]["DefaultS3Bucket"] == f"sagemaker-{REGION}-{ACCOUNT}"
+    assert modules["TelemetryOptOut"] is True
     status = aws.rest("GET", "status", "bob").json()
     assert status["aws_endpoints"]["AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"] == aws.endpoint
 

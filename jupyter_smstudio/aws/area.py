@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from .config import AwsApi
@@ -38,6 +39,7 @@ class PassThrough:
 class AwsArea:
     config: AwsApi
     requests: RequestStore
+    sdk_config_path: Path  # the SageMaker SDK config kernels get
     locations: DataLocations = field(default_factory=PassThrough)
 
     def endpoints(self, server_url: str) -> dict[str, str]:
