@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 from .aws_helpers import ACCOUNT, REGION, AwsServer, aws, raw_answers, unknown_members
-from .hosting_models import INFERENCE
+from .hosting_models import INFERENCE, model_archive
 from .test_aws_training import error_of, request, wait_done
 
 pytestmark = pytest.mark.slow
@@ -104,3 +104,50 @@ def test_a_trained_model_is_deployed_invoked_and_deleted(aws: AwsServer) -> None
     )
     for operation, answer_body in answers:
         assert unknown_members("sagemaker", operation, answer_body) == []
+
+
+def test_a_transform_job_is_followed_and_refused_the_aws_way(aws: AwsServer) -> None:
+    model_archive(aws.root / "tmodel" / "model.tar.gz")
+    (aws.root / "tdata").mkdir(exist_ok=True)
+    (aws.root / "tdata" / "in.csv").write_text("1,0,0\n0,1,0\n")
+    made = aws.rest(
+        "POST", "models", json={"name": "rest-model", "model_data": "tmodel/model.tar.gz"}
+    )
+    assert made.status_code == 201, made.text
+    job = {
+        "name": "rest-transform",
+        "model_name": "rest-model",
+        "transform_input": {"data_source": "tdata", "split_type": "Line"},
+        "transform_output": {"output_path": "tout", "assemble_with": "Line"},
+        "batch_strategy": "MultiRecord",
+    }
+    assert aws.rest("POST", "transform-jobs", json=job).status_code == 201
+    sm = aws.client("sagemaker")
+    answers = raw_answers(sm)
+    sm.get_waiter("transform_job_completed_or_stopped").wait(
+        TransformJobName="rest-transform", WaiterConfig={"Delay": 1, "MaxAttempts": 120}
+    )
+    described = sm.describe_transform_job(TransformJobName="rest-transform")
+    assert described["TransformJobStatus"] == "Completed", described.get("FailureReason")
+    assert described["ModelName"] == "rest-model"
+    assert described["TransformJobArn"].endswith(":transform-job/rest-transform")
+    listed = sm.list_transform_jobs(NameContains="rest-")["TransformJobSummaries"]
+    assert [j["TransformJobName"] for j in listed] == ["rest-transform"]
+    refused = error_of(
+        sm.create_transform_job,
+        TransformJobName="from-s3",
+        ModelName="rest-model",
+        TransformInput={"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix",
+                                                        "S3Uri": "s3://no-store/in"}}},
+        TransformOutput={"S3OutputPath": "s3://no-store/out"},
+        TransformResources={"InstanceType": "ml.m5.large", "InstanceCount": 1},
+    )["Error"]  # fmt: skip
+    assert refused["Code"] == "ValidationException"
+    assert refused["Message"].startswith("transformInput.dataSource.s3DataSource.s3Uri"), refused
+    bob = aws.client("sagemaker", "bob")
+    assert (
+        error_of(bob.describe_transform_job, TransformJobName="rest-transform")["Error"]["Code"]
+        == "ValidationException"
+    )
+    for operation, answer in answers:
+        assert unknown_members("sagemaker", operation, answer) == []

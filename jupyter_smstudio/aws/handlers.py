@@ -35,6 +35,7 @@ from .sigv4 import SignatureError, SignedRequest, verify
 from .studio import OPERATIONS as STUDIO_OPERATIONS
 from .tags import OPERATIONS as TAG_OPERATIONS
 from .training import OPERATIONS as TRAINING_OPERATIONS
+from .transform import OPERATIONS as TRANSFORM_OPERATIONS
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -49,6 +50,7 @@ JSON_SERVICES: dict[str, tuple[str, str, dict[str, Operation]]] = {
         {
             **TRAINING_OPERATIONS,
             **PROCESSING_OPERATIONS,
+            **TRANSFORM_OPERATIONS,
             **HOSTING_OPERATIONS,
             **TAG_OPERATIONS,
             **STUDIO_OPERATIONS,

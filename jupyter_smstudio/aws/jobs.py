@@ -64,12 +64,13 @@ def in_aws_terms(err: InvalidInput, members: dict[str, str]) -> AwsFault:
     """A REST field's error named by the AWS member it came from (``members``: field ->
     member path), e.g. ``source_dir`` -> ``hyperParameters.sagemaker_submit_directory``."""
     field_name = err.field or ""
-    head = field_name.split(".")[0]
     message = err.message
-    if head in members:
-        member = members[head] + field_name[len(head) :]
-        if message.startswith(field_name):
-            message = member + message[len(field_name) :]
+    for rest in sorted(members, key=len, reverse=True):  # the most precise first
+        if field_name == rest or field_name.startswith(rest + "."):
+            member = members[rest] + field_name[len(rest) :]
+            if message.startswith(field_name):
+                message = member + message[len(field_name) :]
+            break
     return validation(message)
 
 
@@ -113,18 +114,19 @@ class JobApi:
         known = op.output_shape.members
         answer: dict[str, Any] = {k: v for k, v in (request or {}).items() if k in known}
         answer.update(self.details(call, job, request))
-        answer.update(
-            {
-                self.member("JobName"): job.name,
-                self.member("JobArn"): self.arn(call, job.name),
-                self.member("JobStatus"): job.status.value,
-                "FailureReason": job.failure_reason,
-                "CreationTime": seconds(job.created_ms),
-                self.member("StartTime"): seconds(job.started_ms),
-                self.member("EndTime"): seconds(job.ended_ms) if job.status in FINAL else None,
-                "LastModifiedTime": seconds(job.modified_ms),
-            }
-        )
+        common = {
+            self.member("JobName"): job.name,
+            self.member("JobArn"): self.arn(call, job.name),
+            self.member("JobStatus"): job.status.value,
+            "FailureReason": job.failure_reason,
+            "CreationTime": seconds(job.created_ms),
+            self.member("StartTime"): seconds(job.started_ms),
+            self.member("EndTime"): seconds(job.ended_ms) if job.status in FINAL else None,
+            "LastModifiedTime": seconds(job.modified_ms),
+        }
+        # What every kind has, as far as this kind's shape has it (not every one
+        # reports LastModifiedTime).
+        answer.update({k: v for k, v in common.items() if k in known})
         return answer
 
     async def describe(self, call: Call, p: dict[str, Any]) -> dict[str, Any]:

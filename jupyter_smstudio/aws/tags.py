@@ -27,6 +27,10 @@ async def _processing(call: Call, name: str) -> None:
     await call.services.processing.get(call.owner, name)
 
 
+async def _transform(call: Call, name: str) -> None:
+    await call.services.transforms.get(call.owner, name)
+
+
 async def _model(call: Call, name: str) -> None:
     await call.services.hosting.get_model(call.owner, name)
 
@@ -43,6 +47,7 @@ async def _endpoint(call: Call, name: str) -> None:
 RESOURCES: dict[str, Callable[[Call, str], Awaitable[None]]] = {
     "training-job": _training,
     "processing-job": _processing,
+    "transform-job": _transform,
     "model": _model,
     "endpoint-config": _config,
     "endpoint": _endpoint,
