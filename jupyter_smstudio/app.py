@@ -15,6 +15,8 @@ from . import __version__
 from .api.openapi import build_openapi
 from .api.routes import tornado_handlers
 from .areas import all_routes
+from .aws.config import AwsApi
+from .aws.environment import publish as publish_aws_env
 from .compute import ComputeCatalog
 from .experiments import proxy as mlflow_proxy
 from .experiments.config import Experiments
@@ -50,6 +52,7 @@ class SMStudioApp(ExtensionApp):
         IdlePolicy,
         DataWrangler,
         RunLimits,
+        AwsApi,
         Experiments,
     ]
     load_other_extensions = True
@@ -139,6 +142,10 @@ class SMStudioApp(ExtensionApp):
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._publish_connection_env(serverapp)
         await self.services.start()
+        if self.services.aws.config.export_to_kernels and not serverapp.sock:
+            single = self.services.owners.is_single(serverapp.identity_provider)
+            owner = self.owner_name if single else None
+            await publish_aws_env(self.services, owner, serverapp.connection_url)
 
     def current_activity(self) -> list[str] | None:
         """What keeps the server up (jupyter_server's ``shutdown_no_activity`` asks)."""

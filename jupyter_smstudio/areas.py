@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from .api import handlers as server
 from .api.routes import Route
+from .aws import handlers as aws_handlers
+from .aws import runtime as runtime_handlers
+from .aws import schema as aws_schema
 from .compute import handlers as compute_handlers
 from .experiments import handlers as experiments_handlers
 from .hosting import handlers as hosting_handlers
-from .hosting import runtime_handlers
 from .hosting import schema as hosting_schema
 from .idle import handlers as idle_handlers
 from .jobs import schema as jobs_schema
@@ -39,6 +41,7 @@ def all_routes() -> list[Route]:
         *tuning_handlers.ROUTES,
         *hosting_handlers.ROUTES,
         *runtime_handlers.ROUTES,
+        *aws_handlers.ROUTES,
         *wrangler_handlers.ROUTES,
         *idle_handlers.ROUTES,
         *experiments_handlers.ROUTES,
@@ -53,4 +56,5 @@ def all_migrations() -> list[Migration]:
         *tuning_schema.MIGRATIONS,
         *hosting_schema.MIGRATIONS,
         *wrangler_schema.MIGRATIONS,
+        *aws_schema.MIGRATIONS,
     ]

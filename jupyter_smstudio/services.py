@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .areas import all_migrations
+from .aws.area import AwsArea
+from .aws.config import AwsApi
+from .aws.keys import AccessKeyService, SecretBox
+from .aws.requests import RequestStore
 from .compute import ComputeCatalog
 from .experiments.area import ExperimentsArea
 from .experiments.config import Experiments
 from .hosting.artifacts import Workspace
 from .hosting.config import Hosting
-from .hosting.keys import AccessKeyService, SecretBox
 from .hosting.service import HostingService
 from .hosting.transform.service import TransformService
 from .identity import OwnerResolver, UserMode
@@ -98,6 +101,7 @@ class Services:
     hosting: HostingService
     transforms: TransformService
     access_keys: AccessKeyService
+    aws: AwsArea
     wrangler: WranglerArea
     experiments: ExperimentsArea
     idle: IdleMonitor | None
@@ -165,6 +169,9 @@ class Services:
             hosting=hosting,
             transforms=TransformService(jobs, hosting),
             access_keys=AccessKeyService(db, SecretBox(data_dir / "hosting" / "access-keys.key")),
+            aws=AwsArea(
+                AwsApi(parent=app), RequestStore(db), data_dir / "aws" / "sagemaker-config.yaml"
+            ),
             wrangler=WranglerArea(
                 db, root_dir, data_dir / "wrangler-cache", wrangler_settings(app)
             ),

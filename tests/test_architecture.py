@@ -26,6 +26,7 @@ ABOVE_JOBS = (
     "processing",
     "tuning",
     "hosting",
+    "aws",
     "spaces",
     "wrangler",
     "experiments",
@@ -35,7 +36,7 @@ ABOVE_JOBS = (
 #: Code that runs in the user's kernel: it imports nothing of the server's own modules.
 #: The assembly: builds and lists everything; an import into it from below is an arrow up.
 ASSEMBLY = ("app", "services", "areas", "registry")
-KERNEL_SIDE = ("client", "sdk", "magics", "widgets", "kernelenv", "__init__", "_version")
+KERNEL_SIDE = ("client", "cli", "sdk", "magics", "widgets", "kernelenv", "__init__", "_version")
 
 
 @dataclass(frozen=True)

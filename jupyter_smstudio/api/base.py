@@ -222,6 +222,11 @@ class SMStudioHandler(JsonErrors, ExtensionHandlerMixin, APIHandler):
         return self.services.owners.owner(self.current_user, self.identity_provider)
 
     @property
+    def server_url(self) -> str:
+        """This server's URL as the caller reached it (scheme, host, base URL)."""
+        return f"{self.request.protocol}://{self.request.host}{self.base_url}"
+
+    @property
     def _track_activity(self) -> bool:  # type: ignore[override]
         # Reads are what panels poll; only a user's actions keep the server alive.
         return self.request.method not in ("GET", "HEAD", "OPTIONS")

@@ -35,6 +35,9 @@ class CurrentSpace(BaseModel):
 
 class ServerStatus(BaseModel):
     version: str
+    aws_endpoints: dict[str, str] = Field(
+        default_factory=dict, description="AWS_ENDPOINT_URL_* of boto3 clients for this server."
+    )
     user: UserInfo
     server_time_ms: int
     schema_versions: dict[str, int]
@@ -76,6 +79,7 @@ class StatusHandler(SMStudioHandler):
                     f"{self.request.protocol}://{self.request.host}{self.base_url}"
                 ),
                 spaces_folder=self.services.spaces.folders.folder or None,
+                aws_endpoints=self.services.aws.endpoints(self.server_url),
             )
         )
 
