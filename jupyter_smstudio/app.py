@@ -15,7 +15,11 @@ from . import __version__
 from .api.openapi import build_openapi
 from .api.routes import tornado_handlers
 from .areas import all_routes
+from .aws.config import AwsApi
+from .aws.environment import publish as publish_aws_env
 from .compute import ComputeCatalog
+from .experiments import proxy as mlflow_proxy
+from .experiments.config import Experiments
 from .hosting.config import Hosting
 from .identity import default_owner
 from .idle.policy import IdlePolicy
@@ -25,6 +29,7 @@ from .runtime.config import RunLimits
 from .runtime.files import private_dir
 from .s3.config import S3Storage
 from .services import Services
+from .spaces.contents_access import guarded_file_handlers
 from .spaces.kernel_access import guarded_handlers
 from .spaces.service import SpaceService
 from .store.database import sqlite_url
@@ -49,6 +54,8 @@ class SMStudioApp(ExtensionApp):
         DataWrangler,
         RunLimits,
         S3Storage,
+        AwsApi,
+        Experiments,
     ]
     load_other_extensions = True
 
@@ -125,10 +132,22 @@ class SMStudioApp(ExtensionApp):
         self.handlers.extend(tornado_handlers(all_routes()))
         # jupyter_server's kernel routes, refusing other users' space kernels.
         self.handlers.extend(guarded_handlers())
+        # MLflow's REST API and UI, behind Jupyter's authentication.
+        self.handlers.extend(mlflow_proxy.ROUTES)
+        # The file browser's APIs, showing each user only their spaces' folders.
+        self.handlers.extend(
+            guarded_file_handlers(
+                self.server.contents_manager, self.services.spaces.backend.spaces_dir
+            )
+        )
 
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._publish_connection_env(serverapp)
         await self.services.start()
+        if self.services.aws.config.export_to_kernels and not serverapp.sock:
+            single = self.services.owners.is_single(serverapp.identity_provider)
+            owner = self.owner_name if single else None
+            await publish_aws_env(self.services, owner, serverapp.connection_url)
 
     def current_activity(self) -> list[str] | None:
         """What keeps the server up (jupyter_server's ``shutdown_no_activity`` asks)."""
@@ -140,12 +159,13 @@ class SMStudioApp(ExtensionApp):
     async def stop_extension(self) -> None:
         await self.services.stop()
 
-    @staticmethod
-    def _publish_connection_env(serverapp: Any) -> None:
-        """Let kernels started by this server find it (the port is known only now)."""
+    def _publish_connection_env(self, serverapp: Any) -> None:
+        """Let kernels started by this server find it and its MLflow (the port is known
+        only now)."""
         if serverapp.sock:
             return
         os.environ[ENV_URL] = serverapp.connection_url
         token = serverapp.identity_provider.token
         if token:
             os.environ[ENV_TOKEN] = token
+        os.environ.update(self.services.experiments.client_env(serverapp.connection_url, token))

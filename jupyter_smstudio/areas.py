@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from .api import handlers as server
 from .api.routes import Route
+from .aws import handlers as aws_handlers
+from .aws import runtime as runtime_handlers
+from .aws import schema as aws_schema
 from .compute import handlers as compute_handlers
+from .experiments import handlers as experiments_handlers
 from .hosting import handlers as hosting_handlers
-from .hosting import runtime_handlers
 from .hosting import schema as hosting_schema
 from .idle import handlers as idle_handlers
 from .jobs import schema as jobs_schema
@@ -24,6 +27,8 @@ from .spaces import handlers as spaces_handlers
 from .spaces import schema as spaces_schema
 from .store.migrations import Migration
 from .training import handlers as training_handlers
+from .tuning import handlers as tuning_handlers
+from .tuning import schema as tuning_schema
 from .wrangler import handlers as wrangler_handlers
 from .wrangler import schema as wrangler_schema
 
@@ -36,12 +41,15 @@ def all_routes() -> list[Route]:
         *spaces_handlers.ROUTES,
         *training_handlers.ROUTES,
         *processing_handlers.ROUTES,
+        *tuning_handlers.ROUTES,
         *hosting_handlers.ROUTES,
         *runtime_handlers.ROUTES,
+        *aws_handlers.ROUTES,
         *wrangler_handlers.ROUTES,
         *idle_handlers.ROUTES,
         *s3_handlers.ROUTES,
         *s3_gateway.ROUTES,
+        *experiments_handlers.ROUTES,
     ]
 
 
@@ -50,7 +58,9 @@ def all_migrations() -> list[Migration]:
         *lifecycle_schema.MIGRATIONS,
         *spaces_schema.MIGRATIONS,
         *jobs_schema.MIGRATIONS,
+        *tuning_schema.MIGRATIONS,
         *hosting_schema.MIGRATIONS,
         *wrangler_schema.MIGRATIONS,
         *s3_schema.MIGRATIONS,
+        *aws_schema.MIGRATIONS,
     ]

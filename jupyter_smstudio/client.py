@@ -193,6 +193,23 @@ class Client:
                     f.write(chunk)
         return path
 
+    # ---- hyperparameter tuning jobs ---------------------------------------------------
+    def create_tuning_job(self, spec: dict[str, Any]) -> dict[str, Any]:
+        return self.request("POST", "tuning-jobs", json=spec)  # type: ignore[no-any-return]
+
+    def tuning_job(self, name: str) -> dict[str, Any]:
+        return self.request("GET", "tuning-jobs", name)  # type: ignore[no-any-return]
+
+    def tuning_jobs(self, **filters: Any) -> list[dict[str, Any]]:
+        return self.paginate("tuning-jobs", **filters)
+
+    def stop_tuning_job(self, name: str) -> dict[str, Any]:
+        return self.request("POST", "tuning-jobs", name, "stop")  # type: ignore[no-any-return]
+
+    def tuning_job_training_jobs(self, name: str, **filters: Any) -> list[dict[str, Any]]:
+        """The tuning job's trials (``sort_by``: name, created, status, objective)."""
+        return self.paginate("tuning-jobs", name, "training-jobs", **filters)
+
     # ---- processing jobs ----------------------------------------------------------
     def create_processing_job(self, spec: dict[str, Any]) -> dict[str, Any]:
         return self.request("POST", "processing-jobs", json=spec)  # type: ignore[no-any-return]

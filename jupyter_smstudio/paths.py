@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -21,6 +24,42 @@ PATH_MAX = 4096
 #: Longest file or directory name when the file system does not say (bytes).
 NAME_MAX = 255
 FILE_URL = "file://"
+
+
+@dataclass(frozen=True)
+class SpaceRoot:
+    """The files of a space the caller may use: its name (for messages) and its directory."""
+
+    name: str
+    path: Path
+
+
+#: The spaces the current request or job may use paths in, besides its roots. Set per
+#: request (the REST handler, for its user) and per job (the runner, for its owner).
+_SPACE_ROOTS: ContextVar[tuple[SpaceRoot, ...]] = ContextVar("smstudio_space_roots", default=())
+
+
+def set_space_roots(roots: Sequence[SpaceRoot]) -> None:
+    """For the rest of this task (one request): paths inside these spaces are accepted too."""
+    _SPACE_ROOTS.set(tuple(roots))
+
+
+@contextmanager
+def space_roots(roots: Sequence[SpaceRoot]) -> Iterator[None]:
+    """Within the block: paths inside these spaces (and no others) are accepted too."""
+    token = _SPACE_ROOTS.set(tuple(roots))
+    try:
+        yield
+    finally:
+        _SPACE_ROOTS.reset(token)
+
+
+def current_space_roots() -> tuple[SpaceRoot, ...]:
+    return _SPACE_ROOTS.get()
+
+
+def _space_of(path: Path, spaces: Sequence[tuple[SpaceRoot, Path]]) -> SpaceRoot | None:
+    return next((s for s, r in spaces if path == r or r in path.parents), None)
 
 
 def is_remote(value: str) -> bool:
@@ -71,12 +110,16 @@ def confine(
     *,
     must_exist: bool = False,
     extra_roots: Sequence[Path] = (),
-    within: str = "your space",
+    within: str = "the server's root directory",
+    spaces: bool = True,
 ) -> Path:
-    """``value`` (relative to ``root``, absolute, ``~``, or ``file://``) resolved inside a root.
+    """``value`` (relative to ``root``, absolute, ``~``, or ``file://``) resolved inside a root
+    or inside one of the spaces the caller may use (``set_space_roots``; ``spaces=False``
+    when ``root`` is a narrower place, e.g. a job's code directory).
 
     Symlinks are resolved first, so a link pointing out of the roots is refused like
-    ``..``. ``within`` names the roots in messages (a data root is not "your space").
+    ``..``. ``within`` names the roots in messages (a data root is not "your space");
+    spaces are named by their names.
     """
     raw = value.removeprefix(FILE_URL)
     check_path_text(raw, field, longest_name=name_max(root))
@@ -84,15 +127,22 @@ def confine(
     try:
         resolved = (path if path.is_absolute() else root / path).resolve()
         roots = [r.resolve() for r in (root, *extra_roots)]
+        usable = [(s, s.path.resolve()) for s in current_space_roots()] if spaces else []
     except (OSError, RuntimeError) as err:  # a symlink loop, an unreadable directory
         raise InvalidInput(f"{field}: '{value}' cannot be resolved: {err}", field=field) from err
-    if not any(resolved == r or r in resolved.parents for r in roots):
-        raise InvalidInput(
-            f"{field}: '{value}' is outside {within}; use a path below it.", field=field
+    space = _space_of(resolved, usable)
+    if space is None and not any(resolved == r or r in resolved.parents for r in roots):
+        names = ", ".join(f"'{s.name}'" for s, _ in usable)
+        where = (
+            f"{within} and your spaces ({names}); use a path below one of them"
+            if names
+            else f"{within}; use a path below it"
         )
+        raise InvalidInput(f"{field}: '{value}' is outside {where}.", field=field)
     check_path_text(str(resolved), field, longest_name=name_max(root))
     if must_exist and not _exists(resolved):
-        raise InvalidInput(f"{field}: '{value}' does not exist.", field=field)
+        place = f" in space '{space.name}'" if space is not None else ""
+        raise InvalidInput(f"{field}: '{value}' does not exist{place}.", field=field)
     return resolved
 
 

@@ -10,10 +10,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .areas import all_migrations
+from .aws.area import AwsArea
+from .aws.config import AwsApi
+from .aws.keys import AccessKeyService, SecretBox
+from .aws.requests import RequestStore
 from .compute import ComputeCatalog
+from .experiments.area import ExperimentsArea
+from .experiments.config import Experiments
 from .hosting.artifacts import Workspace
 from .hosting.config import Hosting
-from .hosting.keys import AccessKeyService, SecretBox
 from .hosting.service import HostingService
 from .hosting.transform.service import TransformService
 from .identity import OwnerResolver, UserMode
@@ -35,6 +40,8 @@ from .spaces.repository import SpaceRepository
 from .spaces.service import SpaceService
 from .store import Database
 from .training.trainingjobs import TrainingService
+from .tuning.repository import TuningRepository
+from .tuning.service import TuningService
 from .wrangler.area import WranglerArea
 from .wrangler.config import DataWrangler
 from .wrangler.locations import config_problems
@@ -93,12 +100,15 @@ class Services:
     spaces: SpaceService
     jobs: JobRunner
     training: TrainingService
+    tuning: TuningService
     processing: ProcessingService
     hosting: HostingService
     transforms: TransformService
     access_keys: AccessKeyService
     s3: S3Service
+    aws: AwsArea
     wrangler: WranglerArea
+    experiments: ExperimentsArea
     idle: IdleMonitor | None
     tasks: BackgroundTasks
 
@@ -124,6 +134,8 @@ class Services:
             app.server.kernel_manager,
             spawn=lambda coro: spawn(coro, "space lifecycle run"),
             check_idle_timeout=idle_policy.check_space_timeout,
+            root_dir=root_dir,
+            terminal_manager=lambda: app.server.web_app.settings.get("terminal_manager"),
             parent=app,
         )
         jobs = JobRunner(
@@ -133,10 +145,13 @@ class Services:
             data_dir=data_dir,
             root_dir=root_dir,
             spawn=spawn,
+            user_spaces=spaces.roots_for,
         )
         hosting = HostingService(
             db, compute, Hosting(parent=app), Workspace(root_dir, [data_dir]), data_dir, spawn
         )
+        training = TrainingService(jobs)
+        tuning = TuningService(TuningRepository(db), training, jobs.events, data_dir, spawn)
         idle = IdleMonitor(
             idle_policy,
             app.server,
@@ -154,15 +169,20 @@ class Services:
             lifecycle_configs=lifecycle_configs,
             spaces=spaces,
             jobs=jobs,
-            training=TrainingService(jobs),
+            training=training,
+            tuning=tuning,
             processing=ProcessingService(jobs),
             hosting=hosting,
             transforms=TransformService(jobs, hosting),
             access_keys=AccessKeyService(db, SecretBox(data_dir / "hosting" / "access-keys.key")),
             s3=S3Service(build_engine(data_dir, s3_settings), BucketRepository(db), s3_settings),
+            aws=AwsArea(
+                AwsApi(parent=app), RequestStore(db), data_dir / "aws" / "sagemaker-config.yaml"
+            ),
             wrangler=WranglerArea(
                 db, root_dir, data_dir / "wrangler-cache", wrangler_settings(app)
             ),
+            experiments=ExperimentsArea(Experiments(parent=app), data_dir, jobs, spawn),
             idle=idle,
             tasks=tasks,
         )
@@ -175,8 +195,10 @@ class Services:
         await self.db.open()
         await self.spaces.recover()
         await self.jobs.start()
+        await self.tuning.resume()
         await self.hosting.resume()
         self.s3.start()  # the embedded engine comes up in the background
+        self.experiments.start()
         self.start_idle_monitor()
 
     def start_idle_monitor(self) -> None:
@@ -189,6 +211,7 @@ class Services:
         await self.spaces.close()
         self.wrangler.close()
         await self.tasks.close()
+        await self.experiments.close()
         self.hosting.close()
         await self.s3.stop()
         await self.db.close()

@@ -25,6 +25,8 @@ def jp_server_config(tmp_path: Any) -> dict[str, Any]:
         },
         "TokenUsersIdentityProvider": {"users": USERS},
         "SMStudioApp": {"data_dir": str(tmp_path / "smstudio")},
+        # A job would start an MLflow (seconds of CPU): tests/test_experiments.py turns it on.
+        "Experiments": {"log_jobs": False},
     }
 
 

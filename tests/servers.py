@@ -63,6 +63,8 @@ class ServerProcess:
             f"--SMStudioApp.data_dir={self.workdir / 'smstudio'}",
             *self.extra_args,
         ]  # fmt: skip
+        if not any("Experiments.log_jobs" in arg for arg in self.extra_args):
+            cmd.append("--Experiments.log_jobs=False")  # see conftest.jp_server_config
         if os.geteuid() == 0:
             cmd.append("--allow-root")
         log = self.log_path.open("ab")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from tornado.httpclient import HTTPRequest
+from tornado.websocket import websocket_connect
 
 from .conftest import USERS, ApiCall
 from .kernels import execute
@@ -51,3 +55,26 @@ class KernelClient:
         out, error = await eventually(attempt, timeout, f"kernel {kernel_id} to answer", 0.2)
         assert error is None, f"{error['ename']}: {error['evalue']}" if error else ""
         return out
+
+
+async def terminal_output(port: int, base_url: str, name: str, text: str, until: str) -> str:
+    """Type ``text`` in the terminal; what it prints up to ``until``."""
+    url = f"ws://127.0.0.1:{port}{base_url}terminals/websocket/{name}"
+    conn = await websocket_connect(
+        HTTPRequest(url, headers={"Authorization": f"token {USERS['alice']}"})
+    )
+    out = ""
+    try:
+        conn.write_message(json.dumps(["stdin", text]))
+
+        async def printed() -> bool:
+            nonlocal out
+            message = await conn.read_message()
+            kind, *data = json.loads(message or '["disconnect"]')
+            out += data[0] if kind == "stdout" else ""
+            return until in out
+
+        await eventually(printed, 20, f"the terminal to print {until!r}", 0)
+    finally:
+        conn.close()
+    return out

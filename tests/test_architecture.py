@@ -22,12 +22,22 @@ PACKAGE = Path(__file__).resolve().parent.parent / "jupyter_smstudio"
 ROOT = "jupyter_smstudio"
 #: Kinds and areas built on the runner: ``jobs`` never imports them, even for types.
 ABOVE_JOBS = (
-    *("training", "processing", "hosting", "spaces", "wrangler", "s3", "services", "areas"),
+    "training",
+    "processing",
+    "tuning",
+    "hosting",
+    "aws",
+    "spaces",
+    "wrangler",
+    "s3",
+    "experiments",
+    "services",
+    "areas",
 )
 #: Code that runs in the user's kernel: it imports nothing of the server's own modules.
 #: The assembly: builds and lists everything; an import into it from below is an arrow up.
 ASSEMBLY = ("app", "services", "areas", "registry")
-KERNEL_SIDE = ("client", "sdk", "magics", "widgets", "kernelenv", "__init__", "_version")
+KERNEL_SIDE = ("client", "cli", "sdk", "magics", "widgets", "kernelenv", "__init__", "_version")
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ def test_model_deploy_predict_transform_and_magics(tmp_path: Path) -> None:
             client = Client(server.url, server.token)
             root = tmp_path / "root"
             model = Model(
-                str(root / "job/output/model.tar.gz"), instance_type="local", client=client
-            )
+                model_data=str(root / "job/output/model.tar.gz"), instance_type="local",
+                client=client,
+            )  # fmt: skip
             predictor = model.deploy(endpoint_name="sdk", workers=1)
             assert predictor.predict([[1, 1, 1], [2, 0, 0]]) == [6.0, 2.0]
             predictor.serializer, predictor.deserializer = NumpySerializer(), NumpyDeserializer()

@@ -16,6 +16,8 @@ from jupyter_client.session import Session
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
 
+from jupyter_smstudio.runtime.limits import MemoryCgroup
+
 from .conftest import USERS, ApiCall
 from .idle_helpers import (
     POLICY,
@@ -26,7 +28,7 @@ from .idle_helpers import (
     terminal_send,
 )
 from .kernels import execute
-from .spaces_helpers import KernelClient, wait_status
+from .spaces_helpers import KernelClient, terminal_output, wait_status
 from .waiting import eventually
 
 SPIN_THREAD = """
@@ -242,6 +244,44 @@ async def test_terminal_running_a_cpu_process_is_kept(
     spaces = {s["name"]: s for s in (await report(api))["spaces"]}
     assert any("terminal" in a for a in spaces["shell"]["activity"]), spaces["shell"]
     await terminal_send(jp_http_port, jp_base_url, busy, "\x03")  # Ctrl-C
+
+
+@pytest.mark.slow
+async def test_a_space_terminal_works_in_its_files_with_its_kernels_environment(
+    jp_fetch: Any, api: ApiCall, jp_http_port: int, jp_base_url: str, tmp_path: Path
+) -> None:
+    """Opened from the space, in its files, with kernel.env; it keeps the space busy."""
+    assert (await api("POST", "spaces", {"name": "term"})).status == 201
+    home = tmp_path / "smstudio" / "spaces" / "term" / "home"
+    (home / ".smstudio").mkdir(parents=True)
+    (home / ".smstudio" / "kernel.env").write_text("SETUP_VAR=from-kernel-env\n")
+    reply = await api("POST", "spaces/term/terminals")
+    assert reply.status == 201, reply.json
+    name = reply.json["name"]
+    line = (
+        "echo at:$(pwd):$SETUP_VAR:$HOME:$(grep -c terminal-term- /proc/self/cgroup)"
+        ":$SMSTUDIO_SPACE:; python3 -c 'while True: pass'\r"
+    )
+    out = await terminal_output(jp_http_port, jp_base_url, name, line, ":term:")
+    # Under the profile's limits as its kernels: a memory cgroup where the machine has one.
+    probe = MemoryCgroup.create(f"probe-{os.getpid()}", 1 << 30)
+    if probe is not None:
+        probe.remove()
+    assert f"at:{home}:from-kernel-env:{home}:{int(probe is not None)}:term:" in out
+
+    async def space_busy() -> bool:
+        spaces = {s["name"]: s for s in (await report(api))["spaces"]}
+        return any("terminal" in a for a in spaces.get("term", {}).get("activity", []))
+
+    await eventually(space_busy, 20, "the space's terminal counted as the space's activity")
+    assert (await api("GET", "spaces/term")).json["terminals"] == [name]
+    assert (await api("POST", "spaces/term/stop")).status == 200
+    headers = {"Authorization": f"token {USERS['alice']}"}
+    gone = await jp_fetch("api", "terminals", name, raise_error=False, headers=headers)
+    assert gone.code == 404, "stopping a space ends its terminals"
+    refused = await api("POST", "spaces/term/terminals")
+    assert refused.status == 422
+    assert "start it" in refused.error["message"]
 
 
 @pytest.mark.slow

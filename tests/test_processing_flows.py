@@ -126,6 +126,7 @@ async def test_bad_requests_are_refused_and_leave_nothing_behind(api: ApiCall, r
         ({"output_path": "../outside"}, "output_path"),
         ({"instance_type": "ml.nope", "job_name": "refused"}, "instance_type"),
         ({"output_format": "xlsx"}, "output_format"),
+        ({"backend": "ray", "job_name": "nowhere"}, "backend"),
     ):
         reply = await api("POST", route, body)
         assert reply.status == 400, reply.json

@@ -138,7 +138,7 @@ def test_training_jobs_from_before_processing_jobs_keep_their_kind(tmp_path: Pat
         await db.close()
         return [job.kind] if job else []
 
-    assert len(TRAINING_MIGRATIONS) >= 2  # 3 moved transform jobs into the runner's table
+    assert len(TRAINING_MIGRATIONS) == 4  # 3 moved transform jobs here; 4 indexes modified_ms
     assert asyncio.run(scenario()) == ["training"]
     versions = dict(sqlite3.connect(path).execute("SELECT component, MAX(version) FROM "
                                                   "schema_version GROUP BY component"))  # fmt: skip

@@ -75,10 +75,10 @@ class FakeBackend(JobBackend):
         self.states[plan.id] = RunState("running")
         return {"id": plan.id}
 
-    def state(self, handle: dict[str, Any]) -> RunState:
+    async def state(self, handle: dict[str, Any]) -> RunState:
         return self.states.get(handle["id"], RunState("vanished"))
 
-    def stop(self, handle: dict[str, Any]) -> bool:
+    async def stop(self, handle: dict[str, Any]) -> bool:
         """What the real runtime reports once SIGTERM ended the run."""
         self.stopped.append(handle["id"])
         self.states[handle["id"]] = RunState("exited", exit_code=-15, reason="stopped")
@@ -330,6 +330,26 @@ async def test_a_running_job_goes_stopping_then_stopped(tmp_path: Path) -> None:
     ]
     assert h.kind.collected == [("job-1", False)]  # collected, but not as completed
     assert h.backend.cleaned == ["job-1"]
+
+
+async def test_a_job_whose_run_vanishes_while_stopping_is_stopped_not_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped while starting, a run's supervisor can go before recording its end."""
+    async with harness(tmp_path / "jobs.db") as h:
+        await h.submit("job-1")
+        await h.reaches("job-1", Secondary.TRAINING)
+
+        async def vanish(handle: dict[str, Any]) -> bool:
+            h.backend.states[handle["id"]] = RunState("vanished")
+            return True
+
+        monkeypatch.setattr(h.backend, "stop", vanish)
+        await h.runner.stop_job(OWNER, "job-1", "fake")
+        stopped = await h.reaches("job-1", Secondary.STOPPED)
+
+    assert stopped.status == Status.STOPPED
+    assert stopped.failure_reason is None
 
 
 async def test_a_launch_failure_fails_the_job_with_a_client_error_and_frees_its_slot(

@@ -6,14 +6,19 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
 
 from jupyter_smstudio.runtime import (
     DiskQuota,
+    DockerRuns,
+    LocalRuns,
     ProcessSpec,
+    Run,
     RunPolicy,
     RunState,
     end_tree,
@@ -23,9 +28,13 @@ from jupyter_smstudio.runtime import (
     stop,
 )
 from jupyter_smstudio.runtime.cgroups import RunCgroups
+from jupyter_smstudio.runtime.docker import docker
 
+from .docker_helpers import docker as docker_cli
+from .docker_helpers import docker_unavailable
 from .procs import ESCAPEES, SLEEPERS, count, new_marker, none_left
 from .servers import wait_until
+from .waiting import eventually
 
 pytestmark = pytest.mark.slow
 
@@ -220,3 +229,81 @@ def test_a_run_past_its_disk_quota_is_stopped(tmp_path: Path) -> None:
         state.message
     )
     assert len(list(out.iterdir())) < 100
+
+
+def test_the_run_port_follows_stops_and_ends_the_whole_tree(tmp_path: Path) -> None:
+    """The one async port the spaces', jobs' and endpoints' backends adapt: start
+    detached, state, logs, stop, wait and clean up, all awaited (no thread by the caller)."""
+    marker = new_marker()
+    spec = ProcessSpec(
+        id=run_id(tmp_path),
+        argv=[sys.executable, "-u", "-c", ESCAPEES],
+        cwd=tmp_path,
+        env={"PATH": os.environ["PATH"], "TEST_MARKER": marker, "TEST_SECONDS": "300"},
+        log_path=tmp_path / "run" / "output.log",
+        grace_seconds=1,
+    )
+    runs = LocalRuns()
+
+    async def scenario() -> RunState:
+        run = await runs.start(spec, tmp_path / "run")
+        assert Run.from_json(run.to_json()) == run  # a handle survives a restart
+        await eventually(lambda: count(marker) == TREE, 20, "the tree", in_thread=True)
+        assert (await runs.state(run)).status == "running"
+
+        async def logged() -> bool:
+            return "script pid" in (await runs.logs(run)).text
+
+        await eventually(logged, 20, "the script's first line")
+        assert await runs.stop(run)
+        final = await asyncio.wait_for(runs.wait(run, interval=0.05), 60)
+        await runs.cleanup(run)
+        return final
+
+    assert asyncio.run(scenario()).reason == "stopped"
+    none_left(marker)
+
+
+@pytest.mark.skipif(docker_unavailable() is not None, reason=str(docker_unavailable()))
+def test_the_docker_port_removes_what_a_vanished_run_left(tmp_path: Path) -> None:
+    """Killing a ``docker run`` CLI leaves its container running (and its network):
+    the Docker implementation of the port removes both with the process tree."""
+    name = f"smstudio-test-port-{uuid.uuid4().hex[:10]}"
+    network = f"{name}-net"
+    spec = ProcessSpec(
+        id=run_id(tmp_path),
+        argv=["docker", "run", "--rm", "--name", name, "--network", network,
+              "smstudio-base:py311", "sleep", "300"],
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "DOCKER_HOST")},
+        log_path=tmp_path / "run" / "output.log",
+        grace_seconds=1,
+    )  # fmt: skip
+    runs = DockerRuns()
+
+    def running() -> bool:
+        found = subprocess.run(["docker", "inspect", "--format", "{{.State.Running}}", name],
+                               capture_output=True, text=True, timeout=30)  # fmt: skip
+        return found.stdout.strip() == "true"
+
+    async def scenario() -> None:
+        await docker("network", "create", network)
+        run = await runs.start(spec, tmp_path / "run", containers=(name,), network=network)
+        await eventually(running, 60, "the container", in_thread=True)
+        assert run.supervisor_pid is not None
+        os.kill(run.supervisor_pid, signal.SIGKILL)  # as a machine's OOM killer might
+
+        async def vanished() -> bool:
+            return (await runs.state(run)).status == "vanished"
+
+        await eventually(vanished, 20, "the run to vanish")
+        assert running(), "the container outlives its supervisor until cleanup"
+        await runs.cleanup(run)
+
+    try:
+        asyncio.run(scenario())
+        assert not running()
+        assert docker_cli("network", "ls", "--quiet", "--filter", f"name={network}") == ""
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=60)
+        subprocess.run(["docker", "network", "rm", network], capture_output=True, timeout=60)

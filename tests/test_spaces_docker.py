@@ -37,7 +37,7 @@ from .docker_helpers import (
 from .hosting_models import processes_using
 from .kernels import execute
 from .servers import ServerProcess, crash, wait_until
-from .spaces_helpers import KernelClient, wait_status
+from .spaces_helpers import KernelClient, terminal_output, wait_status
 
 pytestmark = pytest.mark.slow
 
@@ -63,6 +63,10 @@ def prefix(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
 def jp_server_config(jp_server_config: dict[str, Any], prefix: str) -> dict[str, Any]:
     return {
         **jp_server_config,
+        "ServerApp": {
+            **jp_server_config["ServerApp"],
+            "jpserver_extensions": {"jupyter_smstudio": True, "jupyter_server_terminals": True},
+        },
         "ComputeCatalog": {
             "profiles": {
                 "ml.small": {"cpus": 1, "memory_gib": 0.5},
@@ -102,11 +106,15 @@ async def create(api: ApiCall, name: str, **fields: Any) -> dict[str, Any]:
     return reply.json  # type: ignore[no-any-return]
 
 
+def files_dir(serverapp: Any, space: str) -> Path:
+    return Path(serverapp.web_app.settings["smstudio_services"].spaces.backend.files(space))
+
+
 async def test_kernel_runs_in_a_container_on_the_volume_with_limits(
-    api: ApiCall, kernels: KernelClient, prefix: str
+    api: ApiCall, kernels: KernelClient, prefix: str, jp_serverapp: Any
 ) -> None:
     await create(api, "s1")
-    assert volumes(prefix + "s1") == [prefix + "s1"]
+    assert volumes(prefix + "s1") == [], "the files are a directory of the server, bind-mounted"
     kernel = await kernels.start("smstudio-s1")
     code = (
         "import os\nprint(1 + 1, os.getcwd(), os.environ['HOME'], "
@@ -119,7 +127,9 @@ async def test_kernel_runs_in_a_container_on_the_volume_with_limits(
     assert host["NanoCpus"] == 1_000_000_000
     assert host["Memory"] == GIB // 2
     assert host["Init"] is True
-    assert [m["Name"] for m in info["Mounts"] if m["Type"] == "volume"] == [prefix + "s1"]
+    mounts = {m["Destination"]: m for m in info["Mounts"]}
+    assert mounts[HOME]["Type"] == "bind"
+    assert mounts[HOME]["Source"] == str(files_dir(jp_serverapp, "s1"))
     bindings = [b for port in host["PortBindings"].values() for b in port]
     assert len(bindings) == 5
     assert {b["HostIp"] for b in bindings} == {"127.0.0.1"}, "kernel ports on loopback only"
@@ -128,7 +138,7 @@ async def test_kernel_runs_in_a_container_on_the_volume_with_limits(
 
 
 async def test_files_survive_stop_and_start_and_delete_leaves_nothing(
-    api: ApiCall, kernels: KernelClient, prefix: str
+    api: ApiCall, kernels: KernelClient, prefix: str, jp_serverapp: Any
 ) -> None:
     await create(api, "s2")
     kernel = await kernels.start("smstudio-s2")
@@ -141,7 +151,8 @@ async def test_files_survive_stop_and_start_and_delete_leaves_nothing(
     assert (await kernels.run(kernel, "print(len(open('kept.txt').read()))")).strip() == "20000"
     assert (await api("DELETE", "spaces/s2")).status == 204
     assert containers(prefix + "s2") == []
-    assert volumes(prefix + "s2") == [], "deleting a space removes its volume"
+    assert volumes(prefix + "s2") == []
+    assert not files_dir(jp_serverapp, "s2").exists(), "deleting a space removes its files"
 
 
 async def test_interrupt_then_change_compute_restarts_the_container_with_new_limits(
@@ -298,3 +309,71 @@ def test_limit_flags() -> None:
         "--cpus", "0.5", "--memory", str(GIB), "--memory-swap", str(GIB), "--gpus", "2",
     ]  # fmt: skip
     assert limit_args(ResourceLimits(cpus=cpus + 8)) == ["--cpus", str(cpus)]
+
+
+async def contents(jp_fetch: Any, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    """jupyter_server's contents API, as alice."""
+    kwargs: dict[str, Any] = {"method": method, "headers": HEADERS, "raise_error": False}
+    if body is not None:
+        kwargs["body"] = json.dumps(body)
+    reply = await jp_fetch(*path.split("/"), **kwargs)
+    return reply.code, json.loads(reply.body) if reply.body else None
+
+
+async def test_what_a_container_writes_is_in_the_file_browser_from_the_notebooks_folder(
+    api: ApiCall, kernels: KernelClient, jp_fetch: Any, jp_serverapp: Any
+) -> None:
+    await create(api, "s9")
+    assert (await contents(jp_fetch, "PUT", "api/contents/spaces/s9/work",
+                           {"type": "directory"}))[0] == 201  # fmt: skip
+    session = {"path": "spaces/s9/work/nb.ipynb", "type": "notebook", "name": "nb.ipynb",
+               "kernel": {"name": "smstudio-s9"}}  # fmt: skip
+    status, model = await contents(jp_fetch, "POST", "api/sessions", session)
+    assert status == 201, model
+    code = (
+        "import os\nprint(os.getcwd(), os.environ['SMSTUDIO_SERVER_HOME'])\n"
+        "open('from-container.txt', 'w').write('hi')"
+    )
+    out = await kernels.run(model["kernel"]["id"], code)
+    cwd, server_home = out.split()
+    assert cwd == f"{HOME}/work", "the kernel starts in the notebook's folder"
+    assert server_home == str(files_dir(jp_serverapp, "s9")), "where the server has HOME"
+    status, written = await contents(
+        jp_fetch, "GET", "api/contents/spaces/s9/work/from-container.txt"
+    )
+    assert status == 200, written
+    assert written["content"] == "hi"
+
+
+async def test_files_of_a_space_from_before_bind_mounts_move_out_of_its_volume(
+    api: ApiCall, jp_fetch: Any, jp_serverapp: Any, prefix: str
+) -> None:
+    """Spaces created when files were named Docker volumes keep them: moved at start."""
+    await create(api, "s10", start=False)
+    volume = prefix + "s10"
+    docker("volume", "create", "--label", f"smstudio.volume={volume}", volume)
+    docker("run", "--rm", "--mount", f"type=volume,source={volume},target=/v", IMAGE,
+           "sh", "-c", "echo from-before > /v/old.txt")  # fmt: skip
+    space_dir = files_dir(jp_serverapp, "s10").parent
+    (space_dir / "docker.json").write_text(json.dumps({"volume": volume, "home": HOME}))
+    assert (await api("POST", "spaces/s10/start")).status == 200
+    status, old = await contents(jp_fetch, "GET", "api/contents/spaces/s10/old.txt")
+    assert status == 200, old
+    assert old["content"] == "from-before\n"
+    assert volumes(volume) == [], "the old volume is removed once its files moved"
+
+
+async def test_a_terminal_of_the_space_runs_in_its_container_and_its_files(
+    api: ApiCall, prefix: str, jp_http_port: int, jp_base_url: str, jp_serverapp: Any
+) -> None:
+    await create(api, "s11")
+    (files_dir(jp_serverapp, "s11") / ".smstudio").mkdir(parents=True)
+    (files_dir(jp_serverapp, "s11") / ".smstudio" / "kernel.env").write_text("SETUP_VAR=env\n")
+    reply = await api("POST", "spaces/s11/terminals")
+    assert reply.status == 201, reply.json
+    assert reply.json["cwd"] == HOME
+    line = "test -f /.dockerenv && echo at:$(pwd):$SETUP_VAR:$SMSTUDIO_SPACE:docker\r"
+    out = await terminal_output(jp_http_port, jp_base_url, reply.json["name"], line, ":s11:docker")
+    assert f"at:{HOME}:env:s11:docker" in out
+    assert (await api("POST", "spaces/s11/stop")).status == 200
+    assert containers(prefix + "s11") == [], "stopping the space ends its terminal's container"

@@ -181,3 +181,41 @@ def test_database_work_does_not_block_the_event_loop(tmp_path: Path) -> None:
         return ticks
 
     assert run(scenario()) > 10
+
+
+#: The new migrations (one per area's chain) and the index each gives lists by modified.
+MODIFIED_INDEXES = {
+    ("training", 4): ("training_jobs", "owner = 'a' AND kind = 'training'"),
+    ("hosting", 2): ("hosting_endpoints", "owner = 'a'"),
+    ("spaces", 2): ("spaces", "owner = 'a' OR members LIKE '%a%'"),
+    ("lifecycle", 2): ("lifecycle_configs", "owner = 'a'"),
+}
+
+
+def test_lists_sorted_by_modified_read_an_index_after_an_upgrade(tmp_path: Path) -> None:
+    """A database from before the indexes gets them on upgrade; the list query a
+    ``sort_by=modified`` page runs (fetch_page's order: modified, then name) no longer
+    sorts every row of the owner (no temporary B-tree)."""
+    path = tmp_path / "s.db"
+    older = [m for m in MIGRATIONS if (m.component, m.version) not in MODIFIED_INDEXES]
+    assert len(older) == len(MIGRATIONS) - len(MODIFIED_INDEXES)
+
+    async def upgrade() -> None:
+        await database_at(path, older).open()
+        db = database(path)
+        await db.open()
+        await db.close()
+
+    def database_at(p: Path, migrations: list[Migration]) -> Database:
+        return Database(sqlite_url(p), migrations)
+
+    run(upgrade())
+    conn = sqlite3.connect(path)
+    versions = dict(conn.execute("SELECT component, MAX(version) FROM schema_version "
+                                 "GROUP BY component"))  # fmt: skip
+    for (component, version), (table, where) in MODIFIED_INDEXES.items():
+        assert versions[component] == version
+        sql = f"SELECT * FROM {table} WHERE {where} ORDER BY modified_ms DESC, name DESC LIMIT 11"
+        plan = " | ".join(row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        assert "TEMP B-TREE" not in plan, (table, plan)
+        assert "modified" in plan, (table, plan)

@@ -70,7 +70,14 @@ async def test_script_mode_in_a_container_with_hard_coded_paths(
     with tarfile.open(job["model_artifacts"]) as tar:
         report = json.load(tar.extractfile("report.json"))  # type: ignore[arg-type]
     assert report == {"argv": ["-b", "True", "--epochs", "2"],
-                      "hps": {"epochs": "2", "b": "true"}, "data": "1,2\n", "host": "algo-1",
+                      "hps": {"epochs": "2", "b": "true",
+                              # reserved, JSON-encoded, as the SDK sends them
+                              "sagemaker_program": '"train.py"',
+                              "sagemaker_submit_directory": '"/opt/ml/code"',
+                              "sagemaker_job_name": '"dock"',
+                              "sagemaker_region": '"us-east-1"',
+                              "sagemaker_container_log_level": "20"},
+                      "data": "1,2\n", "host": "algo-1",
                       "model_dir": "/opt/ml/model", "cwd": "/opt/ml/code"}  # fmt: skip
     assert job["final_metrics"][0]["value"] == 0.25
 

@@ -11,9 +11,8 @@ from jupyter_smstudio.client import Client
 from .kernels import run_code
 from .servers import ServerProcess, wait_until
 
-pytestmark = pytest.mark.slow
 
-
+@pytest.mark.slow
 def test_train_magic_runs_the_cell_as_a_job(tmp_path: Path) -> None:
     with ServerProcess(tmp_path) as server:
         client = Client(server.url, server.token)
@@ -65,3 +64,18 @@ def test_train_magic_paths_are_from_the_notebooks_folder(tmp_path: Path) -> None
     assert spec["source_dir"] == str(tmp_path / ".smstudio" / "cells" / "c")
     assert spec["channels"] == {"train": {"path": str(tmp_path / "data")},
                                 "raw": {"path": "s3://bucket/raw"}}  # fmt: skip
+
+
+def test_train_magic_paths_in_a_container_are_sent_as_the_server_finds_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Docker space kernel's HOME is the space's files, elsewhere on the server."""
+    from jupyter_smstudio.magics import job_spec
+
+    home = tmp_path / "home" / "sagemaker-user"
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("SMSTUDIO_SERVER_HOME", "/srv/data/spaces/lab/home")
+    spec, _ = job_spec("--name c --channel train=data --channel other=/opt/x", "1\n", home / "nb")
+    assert spec["source_dir"] == "/srv/data/spaces/lab/home/nb/.smstudio/cells/c"
+    assert spec["channels"]["train"] == {"path": "/srv/data/spaces/lab/home/nb/data"}
+    assert spec["channels"]["other"] == {"path": "/opt/x"}, "outside HOME: the same path"

@@ -134,7 +134,7 @@ class TestUpgrade:
 
     @pytest.fixture
     def jp_server_config(self, jp_server_config: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
-        older = [m for m in all_migrations() if (m.component, m.version) != ("training", 3)]
+        older = [m for m in all_migrations() if m.component != "training" or m.version < 3]
         db = Database(sqlite_url(tmp_path / "smstudio" / "smstudio.db"), older)
         rows = [
             ("done", "Completed", _legacy_doc("done", "Completed")),

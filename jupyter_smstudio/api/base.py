@@ -18,12 +18,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from jupyter_core.utils import ensure_async
 from jupyter_server.auth.utils import HTTP_METHOD_TO_AUTH_ACTION
-from jupyter_server.base.handlers import APIHandler
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from pydantic import BaseModel, ValidationError
 from tornado.web import HTTPError
 
 from ..errors import InvalidInput, MalformedRequest, SMStudioError
+from ..paths import set_space_roots
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -191,7 +192,22 @@ def validation_error(err: ValidationError, *, location: str = "", data: Any = No
     return InvalidInput(f"{field}: {message}" if field else message, field=field)
 
 
-class SMStudioHandler(ExtensionHandlerMixin, APIHandler):
+class JsonErrors:
+    """Error answers of SM Studio routes: JSON bodies, and 4xx logged without traceback."""
+
+    def write_error(self: Any, status_code: int, **kwargs: Any) -> None:
+        write_json_error(self, status_code, kwargs.get("exc_info", (None, None, None))[1])
+
+    def log_exception(self: Any, typ: Any, value: Any, tb: Any) -> None:
+        # A user's mistake (4xx) or a remote service's failure (502) is not a server
+        # fault: log it briefly, without a traceback.
+        if isinstance(value, SMStudioError) and value.status != 500:
+            log.info("%s %s -> %d %s", self.request.method, self.request.path, value.status, value)
+            return
+        super().log_exception(typ, value, tb)  # type: ignore[misc]
+
+
+class SMStudioHandler(JsonErrors, ExtensionHandlerMixin, APIHandler):
     """Authenticated, authorized JSON handler for the SM Studio API."""
 
     auth_resource = "smstudio"
@@ -206,6 +222,11 @@ class SMStudioHandler(ExtensionHandlerMixin, APIHandler):
         return self.services.owners.owner(self.current_user, self.identity_provider)
 
     @property
+    def server_url(self) -> str:
+        """This server's URL as the caller reached it (scheme, host, base URL)."""
+        return f"{self.request.protocol}://{self.request.host}{self.base_url}"
+
+    @property
     def _track_activity(self) -> bool:  # type: ignore[override]
         # Reads are what panels poll; only a user's actions keep the server alive.
         return self.request.method not in ("GET", "HEAD", "OPTIONS")
@@ -214,16 +235,9 @@ class SMStudioHandler(ExtensionHandlerMixin, APIHandler):
         await super().prepare()
         if self._finished:
             return
-        # Refuse anonymous callers even if the server allows unauthenticated access.
-        if self.current_user is None:
-            raise HTTPError(403, "Authentication required.")
-        method = (self.request.method or "GET").upper()
-        action = HTTP_METHOD_TO_AUTH_ACTION.get(method, "write")
-        allowed = await ensure_async(
-            self.authorizer.is_authorized(self, self.current_user, action, self.auth_resource)
-        )
-        if not allowed:
-            raise HTTPError(403, f"You are not allowed to {action} SM Studio resources.")
+        await authorize(self, self.auth_resource)
+        # Paths in the spaces this user may use are theirs to name (paths.confine).
+        set_space_roots(await self.services.spaces.roots_for(self.username))
 
     # ---- input -------------------------------------------------------------
     def json_body(self) -> dict[str, Any]:
@@ -260,35 +274,40 @@ class SMStudioHandler(ExtensionHandlerMixin, APIHandler):
         self.set_status(204)
         self.finish()
 
-    def write_error(self, status_code: int, **kwargs: Any) -> None:
-        exc = kwargs.get("exc_info", (None, None, None))[1]
-        if isinstance(exc, SMStudioError):
-            status_code = exc.status
-            detail = ErrorDetail(code=exc.code, message=exc.message, field=exc.field)
-        elif isinstance(exc, HTTPError):
-            status_code = exc.status_code
-            message = (
-                exc.log_message % exc.args if exc.log_message and exc.args else exc.log_message
-            )
-            detail = ErrorDetail(
-                code=_STATUS_CODES.get(status_code, "Error"),
-                message=message or exc.reason or responses.get(status_code, "Error"),
-            )
-        else:
-            status_code = 500
-            detail = ErrorDetail(
-                code="InternalError",
-                message="The server hit an unexpected error; its log has the details.",
-            )
-        self.clear_header("Content-Type")
-        self.set_status(status_code)
-        self.set_header("Content-Type", "application/json")
-        self.finish(ErrorResponse(error=detail).model_dump_json())
 
-    def log_exception(self, typ: Any, value: Any, tb: Any) -> None:
-        # A user's mistake (4xx) or a remote service's failure (502) is not a server
-        # fault: log it briefly, without a traceback.
-        if isinstance(value, SMStudioError) and value.status != 500:
-            log.info("%s %s -> %d %s", self.request.method, self.request.path, value.status, value)
-            return
-        super().log_exception(typ, value, tb)
+async def authorize(handler: JupyterHandler, resource: str) -> None:
+    """Refuse anonymous callers (even if the server allows unauthenticated access) and
+    callers the server's authorizer does not allow this method on ``resource``."""
+    if handler.current_user is None:
+        raise HTTPError(403, "Authentication required.")
+    method = (handler.request.method or "GET").upper()
+    action = HTTP_METHOD_TO_AUTH_ACTION.get(method, "write")
+    allowed = await ensure_async(
+        handler.authorizer.is_authorized(handler, handler.current_user, action, resource)
+    )
+    if not allowed:
+        raise HTTPError(403, f"You are not allowed to {action} SM Studio resources.")
+
+
+def write_json_error(handler: JupyterHandler, status_code: int, exc: BaseException | None) -> None:
+    """Finish ``handler`` with ``{"error": {...}}``: the one error body of SM Studio routes."""
+    if isinstance(exc, SMStudioError):
+        status_code = exc.status
+        detail = ErrorDetail(code=exc.code, message=exc.message, field=exc.field)
+    elif isinstance(exc, HTTPError):
+        status_code = exc.status_code
+        message = exc.log_message % exc.args if exc.log_message and exc.args else exc.log_message
+        detail = ErrorDetail(
+            code=_STATUS_CODES.get(status_code, "Error"),
+            message=message or exc.reason or responses.get(status_code, "Error"),
+        )
+    else:
+        status_code = 500
+        detail = ErrorDetail(
+            code="InternalError",
+            message="The server hit an unexpected error; its log has the details.",
+        )
+    handler.clear_header("Content-Type")
+    handler.set_status(status_code)
+    handler.set_header("Content-Type", "application/json")
+    handler.finish(ErrorResponse(error=detail).model_dump_json())

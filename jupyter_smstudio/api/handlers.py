@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from .. import __version__
 from ..timeutil import now_ms
@@ -24,6 +24,8 @@ class Features(BaseModel):
     training: bool = True
     endpoints: bool = True
     wrangler: bool = True
+    tuning: bool = True
+    experiments: bool = True
 
 
 class CurrentSpace(BaseModel):
@@ -33,11 +35,21 @@ class CurrentSpace(BaseModel):
 
 class ServerStatus(BaseModel):
     version: str
+    aws_endpoints: dict[str, str] = Field(
+        default_factory=dict, description="AWS_ENDPOINT_URL_* of boto3 clients for this server."
+    )
     user: UserInfo
     server_time_ms: int
     schema_versions: dict[str, int]
     features: Features
     current_space: CurrentSpace | None = None
+    tracking_uri: str | None = Field(
+        None, description="MLFLOW_TRACKING_URI for clients of this server (None: no MLflow)."
+    )
+    spaces_folder: str | None = Field(
+        None, description="Where each space's files appear in the contents API "
+        "(<folder>/<space>); null: spaces are not in the file browser.",
+    )  # fmt: skip
 
 
 class StatusHandler(SMStudioHandler):
@@ -58,7 +70,16 @@ class StatusHandler(SMStudioHandler):
                 ),
                 server_time_ms=now_ms(),
                 schema_versions=self.services.db.schema_versions,
-                features=Features(wrangler=self.services.wrangler.available),
+                features=Features(
+                    wrangler=self.services.wrangler.available,
+                    tuning=self.services.tuning.available,
+                    experiments=self.services.experiments.available,
+                ),
+                tracking_uri=self.services.experiments.tracking_uri(
+                    f"{self.request.protocol}://{self.request.host}{self.base_url}"
+                ),
+                spaces_folder=self.services.spaces.folders.folder or None,
+                aws_endpoints=self.services.aws.endpoints(self.server_url),
             )
         )
 

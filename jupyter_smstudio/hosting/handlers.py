@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from tornado.web import RequestHandler
+
 from ..api.base import SMStudioHandler
 from ..api.routes import ANY_BODY, Route, operation
 from .models import (
@@ -24,11 +28,42 @@ from .models import (
     ModelQuery,
     NewAccessKey,
 )
-from .runtime_handlers import invoke_with, set_invocation_headers
 from .service import HostingService
 from .transform import handlers as transform_handlers
 
+if TYPE_CHECKING:
+    from tornado.httputil import HTTPServerRequest
+
+    from .gateway import Invocation
+
 TAG = "Endpoints"
+
+
+async def invoke_with(
+    hosting: HostingService, owner: str, name: str, request: HTTPServerRequest
+) -> Invocation:
+    """InvokeEndpoint with the body and headers of ``request``: one reading of the
+    ``X-Amzn-SageMaker-*`` headers for the Lab route and the SigV4 route."""
+    headers = request.headers
+    return await hosting.invoke(
+        owner,
+        name,
+        request.body or b"",
+        headers.get("Content-Type", ""),
+        headers.get("Accept"),
+        headers.get("X-Amzn-SageMaker-Custom-Attributes"),
+        headers.get("X-Amzn-SageMaker-Target-Variant"),
+    )
+
+
+def set_invocation_headers(
+    handler: RequestHandler, result: Invocation, extra: dict[str, str] | None = None
+) -> None:
+    """The answer's headers as InvokeEndpoint sends them; the model's own come last."""
+    handler.set_header("Content-Type", result.content_type)
+    handler.set_header("x-Amzn-Invoked-Production-Variant", result.variant)
+    for key, value in {**(extra or {}), **result.headers}.items():
+        handler.set_header(key, value)
 
 
 class HostingHandler(SMStudioHandler):

@@ -82,4 +82,13 @@ MIGRATIONS = (
             "CREATE INDEX ix_hosting_access_keys_owner ON hosting_access_keys (owner)",
         ),
     ),
+    Migration(
+        "hosting",
+        2,
+        "lists sorted by modified (sort_by=modified) read an index, not every document",
+        tuple(
+            f"CREATE INDEX ix_{name}_owner_modified ON {name} (owner, modified_ms, name)"
+            for name in ("hosting_models", "hosting_endpoint_configs", "hosting_endpoints")
+        ),
+    ),
 )

@@ -273,7 +273,7 @@ class HostingService:
             raise InvalidInput(
                 "No such variant instance.", field="variant" if not specs else "instance"
             )
-        chunk = self.backend.logs(specs[query.instance], query.cursor)
+        chunk = await self.backend.logs(specs[query.instance], query.cursor)
         return LogPage(text=chunk.text, next_cursor=chunk.next_cursor, size=chunk.size)
 
     # ---- background work ------------------------------------------------------------------------
@@ -356,7 +356,7 @@ class HostingService:
     async def _healthy(self, spec: InstanceSpec, deadline: float) -> str:
         """Wait for the instance to answer /ping; its address, or DeployFailed with why."""
         while time.monotonic() < deadline:
-            state = self.backend.state(spec)
+            state = await self.backend.state(spec)
             if state.finished:
                 if state.exit_code == INSTALL_FAILED:
                     why = await asyncio.to_thread(install_failure, spec.log_path)
@@ -518,12 +518,12 @@ class HostingService:
         event = EndpointEvent(time_ms=now_ms(), kind=kind, message=message[:2048])
         record.events = [*record.events, event][-MAX_EVENTS:]
 
-    def _states(self, specs: list[InstanceSpec]) -> list[RunState]:
-        return [self.backend.state(s) for s in specs]
+    async def _states(self, specs: list[InstanceSpec]) -> list[RunState]:
+        return [await self.backend.state(s) for s in specs]
 
     async def _serving(self, spec: InstanceSpec) -> str | None:
         """The address of a running instance that answers /ping, else None."""
-        if self.backend.state(spec).finished:
+        if (await self.backend.state(spec)).finished:
             return None
         address = await self.backend.address(spec)
         return address if address and await self.gateway.ping(address) else None
@@ -581,13 +581,13 @@ class HostingService:
             specs[i], addresses[i] = spec, address
         self._publish(record, None, specs, addresses)
         await self._save(record)
-        await asyncio.to_thread(self._forget, old)
+        await self._forget(old)
 
-    def _forget(self, specs: list[InstanceSpec]) -> None:
+    async def _forget(self, specs: list[InstanceSpec]) -> None:
         """Remove the directories of replaced instances that ended (their end is an event)."""
         for spec in specs:
-            if self.backend.state(spec).finished:
-                shutil.rmtree(spec.state_dir, ignore_errors=True)
+            if (await self.backend.state(spec)).finished:
+                await asyncio.to_thread(shutil.rmtree, spec.state_dir, ignore_errors=True)
 
     async def _heal(self, owner: str, name: str) -> None:
         """Replace the InService endpoint's instances whose process or container ended."""
@@ -599,7 +599,7 @@ class HostingService:
         ):
             return  # deleted, changing, or not re-attached yet: not ours to heal now
         specs = self._specs(record.specs)
-        states = await asyncio.to_thread(self._states, specs)
+        states = await self._states(specs)
         dead = {i: ended(s) for i, s in enumerate(states) if s.finished}
         if dead:
             await self._replace(record, specs, self._addresses(record, specs), dead)
@@ -632,7 +632,7 @@ class HostingService:
                 continue  # being created, updated, healed or deleted: that task owns it
             if self._backoff.get(key, (0, 0.0))[1] > now:
                 continue
-            states = await asyncio.to_thread(self._states, self._specs(record.specs))
+            states = await self._states(self._specs(record.specs))
             if any(s.finished for s in states) and key not in self.tasks:
                 self._start_task(record.owner, record.name, self._heal(record.owner, record.name))
 
@@ -647,7 +647,7 @@ class HostingService:
     async def _resume(self, record: EndpointRecord) -> None:
         pending = self._specs(record.pending_specs)
         adopted: list[InstanceSpec] | None = None
-        running = not any(s.finished for s in await asyncio.to_thread(self._states, pending))
+        running = not any(s.finished for s in await self._states(pending))
         if pending and running and record.status in (S.CREATING, S.UPDATING):
             adopted = pending  # started before the restart, loading or ready: keep them
         else:

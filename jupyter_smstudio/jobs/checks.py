@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from ..compute import ComputeCatalog
@@ -30,15 +31,17 @@ def check_run(
     shape: RunShape,
     *,
     compute: ComputeCatalog,
-    backends: dict[str, JobBackend],
+    backend: Callable[[str], JobBackend],
     default_backend: str,
 ) -> Resolved:
-    """What every kind of job must get right: profile, backend, environment names."""
+    """What every kind of job must get right: profile, backend, environment names.
+
+    ``backend`` finds one by name (a 400 naming ``backend`` for one not installed)."""
     profile = compute.get(spec.instance_type, field="instance_type")
-    backend = spec.backend or ("docker" if spec.image else default_backend)
-    backends[backend].check(shape, profile)
+    name = spec.backend or ("docker" if spec.image else default_backend)
+    backend(name).check(shape, profile)
     check_environment(spec)
-    return Resolved(backend, profile)
+    return Resolved(name, profile)
 
 
 def data_source(root: Path, value: str, where: str) -> Path | str:

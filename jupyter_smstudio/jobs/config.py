@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from traitlets import Enum, Float, Int, Unicode
+from traitlets import Float, Int, Unicode
 from traitlets.config import LoggingConfigurable
+
+from ..runtime.backends import BackendType
+from .backends import LocalBackend, TrainingBackend
 
 GIB = 1 << 30
 
@@ -11,12 +14,14 @@ GIB = 1 << 30
 class TrainingJobs(LoggingConfigurable):
     """Where training jobs run and how many may run at once."""
 
-    backend = Enum(
-        ["local", "docker"],
-        "local",
+    backend = BackendType(
+        LocalBackend,
+        klass=TrainingBackend,
+        area="jobs",
         config=True,
-        help="Default backend: 'local' (processes on this machine) or 'docker' (containers; "
-        "needed for images and instance_count > 1). A job may choose with its 'backend' field.",
+        help="Default backend: 'local' (processes on this machine), 'docker' (containers; "
+        "needed for images and instance_count > 1), another installed one by its entry-point "
+        "name, or an import path. A job may choose any installed one with its 'backend' field.",
     )
     max_concurrent_jobs = Int(
         4, config=True, help="Jobs running at once on this server; more wait as Pending."

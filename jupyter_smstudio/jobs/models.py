@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -55,8 +54,11 @@ class JobRequest(BaseModel):
     container_arguments: list[str] | None = Field(None, description="Arguments for the container.")
     instance_type: str | None = Field(None, description="Compute profile, e.g. ml.m5.large.")
     instance_count: int = Field(1, ge=1, le=16)
-    backend: Literal["local", "docker"] | None = Field(
-        None, description="Where the job runs (default: the administrator's choice)."
+    backend: str | None = Field(
+        None,
+        max_length=16,
+        description="Where the job runs: an installed backend ('local', 'docker', or one "
+        "another package registers); default: the administrator's choice.",
     )
     environment: dict[str, str] = Field(default_factory=dict)
     max_runtime_seconds: int = Field(86400, ge=1, le=28 * 86400)

@@ -19,19 +19,21 @@ import hashlib
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from ..compute import ComputeCatalog
-from ..errors import InvalidState, NotFound
+from ..errors import InvalidInput, InvalidState, NotFound
+from ..paths import SpaceRoot, space_roots
 from ..runtime import RunState
+from ..runtime.backends import installed
 from ..runtime.logs import read_log
 from ..store.paging import ListQuery
 from ..timeutil import now_ms
-from .backends import BACKENDS, DockerBackend, JobBackend, LocalBackend
+from .backends import DockerBackend, JobBackend, TrainingBackend
 from .checks import check_run
 from .config import TrainingJobs
 from .events import JobEvents, JobMetrics, JobStateChanged
@@ -78,6 +80,7 @@ class JobRunner:
         *,
         spawn: Spawn,
         events: JobEvents | None = None,
+        user_spaces: Callable[[str], Awaitable[Sequence[SpaceRoot]]] | None = None,
     ) -> None:
         self.config = config
         self.repository = repository
@@ -85,15 +88,16 @@ class JobRunner:
         self.data_dir = data_dir / "training"  # every kind's job dirs: the name is on disk
         self.root = Path(config.root_dir or root_dir).resolve()
         self.artifact_root = Path(config.artifact_dir or data_dir / "artifacts")
-        venvs = data_dir / "venvs"  # shared with endpoints: deploying reuses what training built
-        self.backends: dict[str, JobBackend] = {
-            "local": LocalBackend(venvs / "local"),
-            "docker": DockerBackend(venvs / "docker", config.docker_command),
-        }
-        assert set(self.backends) == set(BACKENDS)
+        self.venvs = data_dir / "venvs"  # shared with endpoints: deploying reuses training's
+        #: The backends built so far, by name: the admin's default, then each one a job names.
+        self.backends: dict[str, JobBackend] = {}
+        default = config.backend.from_settings(self.venvs, config)
+        self.backends[default.name] = default
         self.kinds: dict[str, JobKind[Any, Any]] = {}
         self.spawn = spawn
         self.events = events or JobEvents()
+        #: The spaces an owner may use: their paths are accepted in that owner's jobs.
+        self.user_spaces = user_spaces
         self._started = False
         self._start_lock = asyncio.Lock()
         self._schedule_lock = asyncio.Lock()
@@ -115,7 +119,15 @@ class JobRunner:
         return self.config.poll_seconds
 
     def backend(self, name: str) -> JobBackend:
-        return self.backends[name]
+        """The backend called ``name``: ours or another package's (entry-point group
+        ``jupyter_smstudio.backends``, ``jobs.<name>``); else a 400 naming ``backend``."""
+        found = self.backends.get(name)
+        if found is None:
+            cls = installed("jobs", name, "backend")
+            if not (isinstance(cls, type) and issubclass(cls, TrainingBackend)):
+                raise InvalidInput(f"'{name}' is not a job backend.", field="backend")
+            found = self.backends[name] = cls.from_settings(self.venvs, self.config)
+        return found
 
     def job_dir(self, owner: str, name: str) -> Path:
         tag = hashlib.sha256(owner.encode()).hexdigest()[:8]
@@ -158,7 +170,7 @@ class JobRunner:
     async def submit(self, owner: str, kind: str, spec: JobRequest) -> StoredJob:
         """Check ``spec`` completely, then queue it (it starts at once if a slot is free)."""
         await self.start()
-        resolved = await self._resolve(self.kinds[kind], spec)
+        resolved = await self._resolve(self.kinds[kind], spec, owner)
         pending = Transition(
             status=Secondary.PENDING, start_ms=now_ms(), message="Waiting for a free slot"
         )
@@ -181,20 +193,31 @@ class JobRunner:
         await self.schedule()
         return await self.stored(owner, spec.name, kind)
 
-    async def _resolve(self, kind: JobKind[Any, Any], spec: JobRequest) -> Resolved:
+    async def check(self, kind: str, spec: JobRequest, owner: str) -> None:
+        """Check ``spec`` as ``submit`` does, creating nothing (a tuning job's template)."""
+        await self._resolve(self.kinds[kind], spec, owner)
+
+    async def _resolve(self, kind: JobKind[Any, Any], spec: JobRequest, owner: str) -> Resolved:
+        # The owner's spaces, not those of whoever's request launches the job.
+        spaces = await self.user_spaces(owner) if self.user_spaces is not None else ()
+
         def work() -> Resolved:
+            with space_roots(spaces):
+                return checked()
+
+        def checked() -> Resolved:
             base = check_run(
                 spec,
                 kind.shape(spec),
                 compute=self.compute,
-                backends=self.backends,
-                default_backend=self.config.backend,
+                backend=self.backend,
+                default_backend=self.config.backend.name,
             )
             resolved: Resolved = kind.resolve(spec, self, base)
             return resolved
 
         resolved = await asyncio.to_thread(work)
-        backend = self.backends[resolved.backend]
+        backend = self.backend(resolved.backend)
         if isinstance(backend, DockerBackend):
             image = kind.image(spec, resolved.profile)
             await backend.check_image(image, "image" if spec.image else "instance_type")
@@ -248,7 +271,7 @@ class JobRunner:
                 await self._write_transition(job, Secondary.STOPPING, status=Status.STOPPING)
             handle = job.run
         if handle:
-            await asyncio.to_thread(self.backends[job.backend].stop, handle)
+            await self.backend(job.backend).stop(handle)
             self._poke(owner, name)
 
     async def job_logs(
@@ -291,10 +314,10 @@ class JobRunner:
             job = await self.stored(*key, job.kind)
         try:
             spec = kind.parse(job.spec)
-            resolved = await self._resolve(kind, spec)
+            resolved = await self._resolve(kind, spec, job.owner)
             plan = await kind.plan(self, job, spec, resolved)
             plan = dataclasses.replace(plan, max_output_bytes=self.config.max_output_bytes or None)
-            handle = await self.backends[job.backend].start(plan)
+            handle = await self.backend(job.backend).start(plan)
         except Exception as err:  # a launch failure is the job's failure, not the server's
             log.info("%s %s/%s could not start: %s", kind.noun, job.owner, job.name, err)
             await self._end(
@@ -307,7 +330,7 @@ class JobRunner:
             return
         await self.repository.update(*key, run=handle, started_ms=now_ms())
         if (await self.stored(*key, job.kind)).status == Status.STOPPING:  # stopped while launching
-            await asyncio.to_thread(self.backends[job.backend].stop, handle)
+            await self.backend(job.backend).stop(handle)
         self._follow(await self.stored(*key, job.kind))
 
     # ---- following a run ---------------------------------------------------------------
@@ -334,7 +357,7 @@ class JobRunner:
         key = (job.owner, job.name)
         kind = self.kinds[job.kind]
         spec = kind.parse(job.spec)
-        backend = self.backends[job.backend]
+        backend = self.backend(job.backend)
         assert job.run is not None
         tree = self.trees(job.owner, job.name, job.instance_count)[0]
         patterns = kind.metric_patterns(spec)
@@ -343,7 +366,7 @@ class JobRunner:
         wake = self._wake[key]
         try:
             while True:
-                state = await asyncio.to_thread(backend.state, job.run)
+                state = await backend.state(job.run)
                 stages = await asyncio.to_thread(kind.stages, spec, tree)
                 if stages is None:
                     stages = [(kind.running.value, now_ms())] if state.status != "starting" else []
@@ -400,7 +423,9 @@ class JobRunner:
         current = await self.stored(job.owner, job.name, job.kind)
         kind = self.kinds[job.kind]
         failure: str | None = None
-        if state.status == "vanished":
+        if state.status == "vanished" and current.status != Status.STOPPING:
+            # (stopped while launching, its supervisor may go before it records the end:
+            # a job asked to stop is Stopped, below)
             status, secondary, failure = Status.FAILED, Secondary.FAILED, VANISHED
         elif state.reason == "timeout":
             status, secondary = Status.STOPPED, Secondary.MAX_RUNTIME_EXCEEDED
@@ -434,7 +459,7 @@ class JobRunner:
         except OSError as err:
             failure = failure or f"ClientError: could not save the job's results: {err}"
             status, secondary = Status.FAILED, Secondary.FAILED
-        await self.backends[job.backend].cleanup(job.run or {})
+        await self.backend(job.backend).cleanup(job.run or {})
         await self._end(current, status, secondary, failure=failure)
 
     # ---- state changes -------------------------------------------------------------------

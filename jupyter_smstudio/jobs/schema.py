@@ -133,4 +133,13 @@ MIGRATIONS = (
             "AND j.name = hosting_transform_jobs.name AND j.kind = 'transform')",
         ),
     ),
+    Migration(
+        "training",
+        4,
+        "lists sorted by modified (sort_by=modified) read an index, not every job",
+        (
+            "CREATE INDEX ix_training_jobs_owner_kind_modified ON training_jobs "
+            "(owner, kind, modified_ms, name)",
+        ),
+    ),
 )

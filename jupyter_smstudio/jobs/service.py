@@ -38,6 +38,10 @@ class KindService(Generic[C, J, P]):
         await self.runner.submit(owner, self.kind.name, spec)
         return await self.get(owner, spec.name)
 
+    async def check(self, owner: str, spec: C) -> None:
+        """Everything ``create`` checks for ``owner``, without creating the job."""
+        await self.runner.check(self.kind.name, spec, owner)
+
     async def get(self, owner: str, name: str) -> J:
         job = await self.runner.describe(owner, name, self.kind.name)
         assert isinstance(job, self.item)

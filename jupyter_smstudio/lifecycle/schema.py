@@ -40,4 +40,13 @@ MIGRATIONS = (
             "CREATE INDEX ix_lifecycle_configs_created ON lifecycle_configs (created_ms)",
         ),
     ),
+    Migration(
+        "lifecycle",
+        2,
+        "lists sorted by modified (sort_by=modified) read an index, not every config",
+        (
+            "CREATE INDEX ix_lifecycle_configs_owner_modified ON lifecycle_configs "
+            "(owner, modified_ms, name)",
+        ),
+    ),
 )

@@ -39,7 +39,7 @@ def deploy_magic(line: str, client: Client | None = None) -> Any:
     if args is None:
         return None
     model = Model(
-        args.model_data,
+        model_data=args.model_data,
         entry_point=args.entry_point,
         source_dir=args.source_dir,
         instance_type=args.instance_type,

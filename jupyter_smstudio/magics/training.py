@@ -27,6 +27,7 @@ from typing import Any
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 
 from ..client import ApiError, Client
+from ..kernelenv import server_path
 from ..widgets import JobFollower, TextJobView, WidgetJobView, widgets_available
 from ..widgets.jobview import display
 
@@ -78,10 +79,10 @@ def job_spec(line: str, cell: str, workdir: Path) -> tuple[dict[str, Any], argpa
     spec: dict[str, Any] = {
         "name": name,
         "entry_point": "train.py",
-        "source_dir": str(code.resolve()),
+        "source_dir": server_path(str(code.resolve())),
         "hyperparameters": _pairs(args.hp, "--hp", parse_json=True),
         "channels": {
-            k: {"path": v if "://" in v else str((workdir / v).resolve())}
+            k: {"path": v if "://" in v else server_path(str((workdir / v).resolve()))}
             for k, v in _pairs(args.channel, "--channel").items()
         },
         "metric_definitions": [

@@ -50,9 +50,11 @@ class FlowJobRequest(BaseModel):
     )
     output_format: Literal["parquet", "csv"] = "parquet"
     instance_type: str | None = Field(None, description="Compute profile, e.g. ml.m5.large.")
-    backend: Literal["local", "docker"] | None = Field(
+    backend: str | None = Field(
         None,
-        description="Default: local (the server's Python has Polars), docker with an image.",
+        max_length=16,
+        description="An installed job backend. Default: local (the server's Python has "
+        "Polars), docker with an image.",
     )
     image: str | None = Field(None, description="A container image with Polars (Docker).")
 

@@ -1,5 +1,5 @@
 """Detached processes that outlive the server: launch, limit, stop, re-attach, follow logs,
-and end each run's whole process tree."""
+and end each run's whole process tree. Areas use the async port of :mod:`.run`."""
 
 from .files import atomic_write_json, read_json
 from .limits import DiskQuota, RunPolicy
@@ -13,13 +13,16 @@ from .process import (
     read_state,
     set_default_policy,
     stop,
-    terminate,
 )
+from .run import DockerRuns, LocalRuns, Run
 
 __all__ = [
     "DiskQuota",
+    "DockerRuns",
+    "LocalRuns",
     "LogChunk",
     "ProcessSpec",
+    "Run",
     "RunPolicy",
     "RunState",
     "atomic_write_json",
@@ -31,5 +34,4 @@ __all__ = [
     "read_state",
     "set_default_policy",
     "stop",
-    "terminate",
 ]

@@ -45,6 +45,12 @@ def import_object(path: str) -> Any:
     return getattr(importlib.import_module(module), attr)
 
 
+def unknown(area: str, name: str, field: str, known: dict[str, str]) -> InvalidInput:
+    """The 400 for a backend that is not installed, listing the ones that are."""
+    choices = ", ".join(sorted(known))
+    return InvalidInput(f"Unknown {area} backend '{name}' (installed: {choices}).", field=field)
+
+
 def load(area: str, name: str, field: str) -> type:
     """The class of backend ``name`` (a short name or an import path) of ``area``.
 
@@ -54,10 +60,19 @@ def load(area: str, name: str, field: str) -> type:
     try:
         return import_object(known.get(name, name))  # type: ignore[no-any-return]
     except (ImportError, AttributeError, ValueError, KeyError):
-        choices = ", ".join(sorted(known))
-        raise InvalidInput(
-            f"Unknown {area} backend '{name}' (installed: {choices}).", field=field
-        ) from None
+        raise unknown(area, name, field, known) from None
+
+
+def installed(area: str, name: str, field: str) -> type:
+    """The class of the installed backend called ``name`` (a user's choice: short names
+    only, so a request cannot make the server import a module of its choosing)."""
+    known = available(area)
+    if name not in known:
+        raise unknown(area, name, field, known)
+    try:
+        return import_object(known[name])  # type: ignore[no-any-return]
+    except (ImportError, AttributeError, ValueError):
+        raise unknown(area, name, field, known) from None
 
 
 class BackendType(Type):  # type: ignore[type-arg]

@@ -12,7 +12,6 @@ supervisor is gone (or whose background work was let outlive its command).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import signal
 import subprocess
@@ -213,26 +212,3 @@ def _command_group(pid: int | None, argv: list[str] | None) -> int | None:
     except (psutil.Error, OSError):
         pass
     return None
-
-
-async def terminate(state_dir: Path, supervisor_pid: int | None, timeout: float) -> None:
-    """Stop the run, give it ``timeout`` seconds to end, then end whatever is left."""
-    if await asyncio.to_thread(stop, state_dir, supervisor_pid):
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(wait_finished(state_dir, supervisor_pid), timeout)
-    await asyncio.to_thread(end_tree, state_dir)
-
-
-async def wait_finished(
-    state_dir: Path, supervisor_pid: int | None, interval: float = 0.2
-) -> RunState:
-    """Wait until the run exits or vanishes.
-
-    The state is written by another process that may outlive this one, so there is
-    no in-process event to wait on: poll the file.
-    """
-    while True:
-        state = await asyncio.to_thread(read_state, state_dir, supervisor_pid)
-        if state.finished:
-            return state
-        await asyncio.sleep(interval)

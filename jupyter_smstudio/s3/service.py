@@ -2,7 +2,7 @@
 
 Why a gateway rather than the engine's own identities: every request reaches the
 engine through this server, signed with the engine's admin key, after we verified
-the user's own SigV4 signature (the access keys ``hosting/keys.py`` manages) and that
+the user's own SigV4 signature (the access keys ``aws/keys.py`` manages) and that
 the user owns the bucket. So one rule (the ``s3_buckets`` owner table) holds for the
 embedded SeaweedFS and for any external S3 alike (an AWS S3 account cannot take our
 users' keys), keys created or deleted in the Lab take effect at once with no engine

@@ -1,6 +1,6 @@
 """SigV4 as S3 speaks it: verify what a client signed, sign what we send the engine.
 
-S3 differs from the JSON services ``hosting/sigv4.py`` verifies: the service name is
+S3 differs from the JSON services ``aws/sigv4.py`` verifies: the service name is
 ``s3``; the canonical URI is the path exactly as sent (no normalisation); the body
 is not hashed by the verifier but *declared* in ``x-amz-content-sha256`` (a hex
 digest, or ``UNSIGNED-PAYLOAD``), so a 100 MiB upload can be verified while it streams
@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, quote
 
-from ..hosting.sigv4 import ALGORITHM, MAX_SKEW, signing_key
+from ..aws.sigv4 import ALGORITHM, MAX_SKEW, signing_key
 
 SERVICE = "s3"
 UNSIGNED = "UNSIGNED-PAYLOAD"

@@ -59,21 +59,75 @@ class JobFailed(RuntimeError):
 
 
 class WaitsForJob:
-    """``wait`` for an object that describes one job and follows its log."""
+    """``wait``/``logs``/``describe`` for an object whose jobs are named (its latest one
+    by default), as the SDK's estimators, processors and transformers have."""
 
     failure: ClassVar[type[JobFailed]] = JobFailed
 
+    def current_job(self) -> str:
+        raise NotImplementedError
+
+    def describe_job(self, name: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def read_log(self, name: str, cursor: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def stop_job(self, name: str) -> dict[str, Any]:
+        raise NotImplementedError
+
     def describe(self) -> dict[str, Any]:
-        raise NotImplementedError
+        return self.describe_job(self.current_job())
 
-    def logs(self, out: TextIO | None = None) -> None:
-        raise NotImplementedError
+    def logs(self, *, out: TextIO | None = None) -> None:
+        """Print the job's log, following it until the job ends."""
+        name = self.current_job()
+        follow_log(lambda cursor: self.read_log(name, cursor), out)
 
-    def wait(self, logs: bool = True, out: TextIO | None = None) -> dict[str, Any]:
-        """Block until the job ends (streaming its log); raise if it failed."""
-        if logs:
-            self.logs(out=out)
-        job = wait_final(self.describe)
+    def wait_job(
+        self, name: str, logs: bool | str = True, out: TextIO | None = None
+    ) -> dict[str, Any]:
+        """Block until job ``name`` ends (streaming its log unless ``logs`` is False or
+        ``"None"``, the SDK's values); raise if it failed."""
+        if logs not in (False, "None"):
+            follow_log(lambda cursor: self.read_log(name, cursor), out)
+        job = wait_final(lambda: self.describe_job(name))
         if job["status"] == "Failed":
             raise self.failure(job)
         return job
+
+    def wait(self, logs: bool | str = True, *, out: TextIO | None = None) -> dict[str, Any]:
+        """Block until the latest job ends; raise if it failed."""
+        return self.wait_job(self.current_job(), logs, out)
+
+
+class JobHandle(str):
+    """A job's name that is also the SDK's job object (``latest_training_job.wait()``).
+
+    A ``str``, so code that printed the name or passed it on keeps working; ``name`` and
+    ``job_name`` are the official ``_Job``'s attributes.
+    """
+
+    _owner: Any
+
+    def __new__(cls, name: str, owner: Any) -> JobHandle:
+        handle = super().__new__(cls, name)
+        handle._owner = owner
+        return handle
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+    @property
+    def job_name(self) -> str:
+        return str(self)
+
+    def describe(self) -> dict[str, Any]:
+        return self._owner.describe_job(str(self))  # type: ignore[no-any-return]
+
+    def wait(self, logs: bool | str = True) -> dict[str, Any]:
+        return self._owner.wait_job(str(self), logs)  # type: ignore[no-any-return]
+
+    def stop(self) -> dict[str, Any]:
+        return self._owner.stop_job(str(self))  # type: ignore[no-any-return]

@@ -34,10 +34,14 @@ STATE_FILE = "docker.json"
 
 @dataclass(frozen=True)
 class SpaceVolume:
-    """A space's named volume and where containers mount it (their cwd and HOME)."""
+    """Where a space's containers find its files: ``source``, a directory of this server,
+    bind-mounted at ``home`` (their cwd and HOME). ``volume`` names the space's containers
+    (their label); spaces created before files were bind-mounted kept them in the Docker
+    volume of that name (``source`` empty) until the backend moves them (``migrate``)."""
 
     volume: str
     home: str
+    source: str = ""
 
     def save(self, space_dir: Path) -> None:
         atomic_write_json(space_dir / STATE_FILE, asdict(self))
@@ -47,13 +51,18 @@ class SpaceVolume:
         data = read_json(space_dir / STATE_FILE)
         if not data:
             raise RuntimeError(f"No Docker volume recorded in {space_dir}; start the space again.")
-        return cls(volume=data["volume"], home=data["home"])
+        return cls(volume=data["volume"], home=data["home"], source=data.get("source", ""))
 
-    def run_args(self, role: str) -> list[str]:
-        """Mount, working dir, HOME and labels for a container of this space."""
+    def run_args(self, role: str, folder: str = "") -> list[str]:
+        """Mount, working dir (``folder`` of the files), HOME and labels for a container."""
+        mount = (
+            f"type=bind,source={self.source},target={self.home}"
+            if self.source
+            else f"type=volume,source={self.volume},target={self.home}"
+        )
+        workdir = f"{self.home}/{folder}" if folder else self.home
         return [
-            "--mount", f"type=volume,source={self.volume},target={self.home}",
-            "--workdir", self.home, "--env", f"HOME={self.home}",
+            "--mount", mount, "--workdir", workdir, "--env", f"HOME={self.home}",
             "--label", f"{VOLUME_LABEL}={self.volume}", "--label", f"smstudio.role={role}",
         ]  # fmt: skip
 

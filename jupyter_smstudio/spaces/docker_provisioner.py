@@ -14,7 +14,6 @@ Docker publishes exactly those ports and nothing else.
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from jupyter_client.connect import write_connection_file
 from jupyter_client.provisioning.local_provisioner import LocalProvisioner
 from traitlets import Unicode
 
+from ..kernelenv import ENV_SERVER_HOME
 from ..runtime.containers import env_args, limit_args, thread_env
 from .containers import (
     DOCKER,
@@ -32,7 +32,12 @@ from .containers import (
     ensure_image,
     image_for,
 )
-from .provisioners import SpaceProvisionerMixin, profile_limits, space_kernel_env
+from .provisioners import (
+    SpaceProvisionerMixin,
+    folder_in_space,
+    profile_limits,
+    space_kernel_env,
+)
 
 PORTS = ("shell_port", "iopub_port", "stdin_port", "hb_port", "control_port")
 KERNEL_MOUNT = "/opt/smstudio/kernel"
@@ -75,18 +80,20 @@ class DockerSpaceProvisioner(SpaceProvisionerMixin, LocalProvisioner):
         env = {
             **await self._space_setup_env(volume),
             "SMSTUDIO_SPACE": state["name"],
+            ENV_SERVER_HOME: volume.source,
             "SMSTUDIO_PROFILE": profile["name"],
             **{k: host_env[k] for k in FORWARDED_ENV if k in host_env},
             **thread_env(limits),
         }
         host_file = km.connection_file if km is not None else ""
+        folder = folder_in_space(kwargs.get("cwd"), volume.source)
         info: dict[str, Any] = dict(self.connection_info)
         publish = [arg for key in PORTS
                    for arg in ("--publish", f"127.0.0.1:{info[key]}:{info[key]}")]  # fmt: skip
         kwargs["cmd"] = [
             DOCKER, "run", "--init", "--pull", "never", "--name", self.container,
             "--label", f"smstudio.kernel={self.kernel_id}",
-            *volume.run_args("kernel"), *publish,
+            *volume.run_args("kernel", folder), *publish,
             "--mount", f"type=bind,source={self.kernel_dir},target={KERNEL_MOUNT}",
             *env_args(env), *limit_args(limits), image,
             *container_argv(kwargs["cmd"], {host_file: f"{KERNEL_MOUNT}/{CONNECTION_FILE}"}),
@@ -96,14 +103,10 @@ class DockerSpaceProvisioner(SpaceProvisionerMixin, LocalProvisioner):
 
     @staticmethod
     async def _space_setup_env(volume: SpaceVolume) -> dict[str, str]:
-        """``~/.smstudio/kernel.env`` and site-packages from the volume, as local kernels get."""
-        mountpoint = (
-            await docker("volume", "inspect", "--format", "{{.Mountpoint}}", volume.volume,
-                         check=False)
-        ).strip()  # fmt: skip
-        if not mountpoint or not os.access(mountpoint, os.R_OK | os.X_OK):
-            return {}  # a remote engine: the volume is not readable from here
-        return await asyncio.to_thread(space_kernel_env, Path(mountpoint), volume.home, {})
+        """``~/.smstudio/kernel.env`` and site-packages from the files, as local kernels get."""
+        if not volume.source:
+            return {}  # files still in a Docker volume (moved at the space's next start)
+        return await asyncio.to_thread(space_kernel_env, Path(volume.source), volume.home, {})
 
     def _write_container_connection_file(self) -> None:
         self.kernel_dir.mkdir(parents=True, exist_ok=True)

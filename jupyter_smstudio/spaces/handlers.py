@@ -17,6 +17,7 @@ from .models import (
     SpaceEventPage,
     SpacePage,
     SpaceQuery,
+    SpaceTerminal,
     SpaceUpdate,
 )
 
@@ -108,6 +109,13 @@ class SpaceKernelHandler(SMStudioHandler):
         self.reply(info)
 
 
+class SpaceTerminalsHandler(SMStudioHandler):
+    @operation("Open a terminal in the space's files, with its kernels' environment", tag=TAG,
+               response=SpaceTerminal, status=201, errors=(404, 422, 503))  # fmt: skip
+    async def post(self, name: str) -> None:
+        self.reply(await self.services.spaces.start_terminal(self.username, name), status=201)
+
+
 ROUTES = [
     Route("/spaces", SpacesHandler),
     Route("/spaces/{name}", SpaceHandler, NAME),
@@ -115,6 +123,7 @@ ROUTES = [
     Route("/spaces/{name}/stop", SpaceStopHandler, NAME),
     Route("/spaces/{name}/events", SpaceEventsHandler, NAME),
     Route("/spaces/{name}/lifecycle-log", SpaceLogHandler, NAME),
+    Route("/spaces/{name}/terminals", SpaceTerminalsHandler, NAME),
     Route(
         "/spaces/{name}/kernels/{kernel_id}", SpaceKernelHandler, {**NAME, "kernel_id": "Kernel."}
     ),

@@ -27,6 +27,7 @@ from jupyter_server.services.sessions import handlers as sessions
 from jupyter_server.utils import url_unescape
 from tornado.web import HTTPError
 
+from .contents_access import ContentsAccessGuard
 from .kernelspecs import space_of
 
 if TYPE_CHECKING:
@@ -170,7 +171,10 @@ class KernelAccessGuard(JupyterHandler):
 
 
 def _guarded(handler: type) -> type:
-    return type(f"SpaceGuarded{handler.__name__}", (KernelAccessGuard, handler), {})
+    # Sessions and kernels name a notebook path too: its folder may be another's space.
+    return type(
+        f"SpaceGuarded{handler.__name__}", (KernelAccessGuard, ContentsAccessGuard, handler), {}
+    )
 
 
 def guarded_handlers() -> list[tuple[Any, ...]]:

@@ -101,12 +101,26 @@ class Space(BaseModel):
 class SpaceDetail(Space):
     storage_used_bytes: int
     kernels: list[KernelInfo]
+    folder: str | None = Field(
+        None, description="The space's files in the contents API (e.g. spaces/<name>)."
+    )
+    terminals: list[str] = Field(
+        default_factory=list, description="Terminals opened in the space (/terminals/<name>)."
+    )
 
 
 class KernelInfo(BaseModel):
     id: str
     profile: str
     execution_state: str | None = None
+
+
+class SpaceTerminal(BaseModel):
+    """A terminal in a space: open it at ``/terminals/<name>`` (jupyter_server's own)."""
+
+    name: str
+    space: str
+    cwd: str
 
 
 class SpaceQuery(ListQuery):

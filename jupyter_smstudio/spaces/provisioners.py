@@ -73,6 +73,23 @@ class SpaceProvisionerMixin:
         self.record_event("kernel-oom", message)
 
 
+def folder_in_space(asked: object, files: str | None) -> str:
+    """The notebook's folder relative to the space's files ("" for their top).
+
+    jupyter_server passes the folder of the notebook a kernel is started for as ``cwd``
+    (``cwd_for_path``: through the space's folder in the root, a link to its files); a
+    kernel started for a notebook elsewhere, or for none, starts at the top of the files.
+    """
+    if not isinstance(asked, str) or not asked or not files:
+        return ""
+    top = Path(files).resolve()
+    here = Path(asked).resolve()
+    if not here.is_relative_to(top):
+        return ""
+    folder = here.relative_to(top).as_posix()
+    return "" if folder == "." else folder
+
+
 def space_kernel_env(home: Path, home_in_kernel: str, inherited: dict[str, str]) -> dict[str, str]:
     """What a space's own setup adds to its kernels' environment.
 
@@ -121,7 +138,8 @@ class LocalSpaceProvisioner(SpaceProvisionerMixin, LocalProvisioner):
         env.update(
             HOME=state["home"], SMSTUDIO_SPACE=state["name"], SMSTUDIO_PROFILE=profile["name"]
         )
-        kwargs["cwd"] = state["home"]
+        folder = folder_in_space(kwargs.get("cwd"), state.get("files", state["home"]))
+        kwargs["cwd"] = str(Path(state["home"], folder))
         kwargs["cmd"] = wrap(kwargs["cmd"], kernel_cgroup(self.kernel_id), limits)
         return kwargs
 

@@ -37,6 +37,15 @@ def _spaces(rows: Any) -> list[Space]:
     return readable(_model, rows, "space", lambda row: str(row.name))
 
 
+def _members(text: str) -> list[str]:
+    """A row's members; none when the column is damaged (the row is skipped elsewhere)."""
+    try:
+        members = json.loads(text)
+    except (TypeError, ValueError):
+        return []
+    return members if isinstance(members, list) else []
+
+
 def _row(space: Space) -> dict[str, Any]:
     data = space.model_dump(mode="json", exclude={"kernel_name"})
     for key in JSON_COLUMNS:
@@ -76,7 +85,7 @@ class SpaceRepository:
         async with self.db.transaction() as conn:
             rows = (await conn.execute(select(*columns).where(visible_to(user)))).all()
         # visible_to's LIKE may over-match (``_`` in a name); membership is decided here.
-        return [r.name for r in rows if r.owner == user or user in json.loads(r.members)]
+        return [r.name for r in rows if r.owner == user or user in _members(r.members)]
 
     async def list(self, user: str, query: SpaceQuery) -> SpacePage:
         stmt = select(spaces).where(visible_to(user))

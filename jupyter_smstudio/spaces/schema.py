@@ -79,4 +79,11 @@ MIGRATIONS = (
             "CREATE INDEX ix_space_events_space ON space_events (space, time_ms)",
         ),
     ),
+    Migration(
+        "spaces",
+        2,
+        "lists sorted by modified (sort_by=modified) read an index, not every space",
+        # Not by owner: a user's list has the spaces shared with them too.
+        ("CREATE INDEX ix_spaces_modified ON spaces (modified_ms, name)",),
+    ),
 )

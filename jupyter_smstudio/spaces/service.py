@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import sys
 import uuid
@@ -19,22 +20,24 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from traitlets import Float, Int, Type, Unicode
+from traitlets import Float, Int, TraitError, Unicode, validate
 from traitlets.config import LoggingConfigurable
 
 from ..compute import ComputeCatalog, ComputeProfile
-from ..errors import AccessDenied, Conflict, InvalidInput, InvalidState, NotFound
+from ..errors import AccessDenied, Conflict, InvalidInput, InvalidState, NotFound, Unavailable
 from ..lifecycle.models import LifecycleConfigType
 from ..lifecycle.service import LifecycleConfigService
-from ..runtime import end_tree, launch, read_log, terminate
+from ..paths import SpaceRoot
+from ..runtime import Run, read_log
+from ..runtime.backends import BackendType
 from ..runtime.files import atomic_write_bytes, read_json
 from ..runtime.logs import LogChunk, tail_lines
-from ..runtime.process import wait_finished
 from ..sharing import can_use
 from ..store.paging import ListQuery
 from ..timeutil import now_ms
 from .backends.base import SpaceBackend
 from .backends.local import LocalSpaceBackend
+from .files import SpaceFolders, check_folder
 from .kernelspecs import kernel_name, remove_kernelspec, write_kernelspec, write_space_state
 from .models import (
     BUSY,
@@ -47,6 +50,7 @@ from .models import (
     SpacePage,
     SpaceQuery,
     SpaceStatus,
+    SpaceTerminal,
     SpaceUpdate,
 )
 from .repository import SpaceRepository
@@ -60,9 +64,10 @@ STOP_SECONDS = 10
 class SpaceService(LoggingConfigurable):
     """Spaces of every user on this server. Configure as ``c.SpaceService.<option>``."""
 
-    backend_class = Type(
-        LocalSpaceBackend, klass=SpaceBackend, config=True,
-        help="Where volumes and compute live: LocalSpaceBackend or DockerSpaceBackend.",
+    backend_class = BackendType(
+        LocalSpaceBackend, klass=SpaceBackend, area="spaces", config=True,
+        help="Where volumes and compute live: 'local' (LocalSpaceBackend), 'docker' "
+        "(DockerSpaceBackend), another installed one by its entry-point name, or an import path.",
     )  # fmt: skip
     default_storage_gb = Int(5, config=True, help="Volume size when the user gives none (GB).")
     max_storage_gb = Int(100, config=True, help="Largest volume a user may ask for (GB).")
@@ -72,6 +77,19 @@ class SpaceService(LoggingConfigurable):
     builtin_lifecycle_script = Unicode(
         "", config=True, help="Script every space runs first at each start (admin's own setup)."
     )
+
+    files_folder = Unicode(
+        "spaces", config=True,
+        help="Folder of the server's root directory where each space's files appear, one "
+        "subfolder per space (a link to its volume). Empty: spaces are not in the file browser.",
+    )  # fmt: skip
+
+    @validate("files_folder")
+    def _check_files_folder(self, proposal: Any) -> str:
+        try:
+            return check_folder(proposal["value"])
+        except ValueError as err:
+            raise TraitError(f"SpaceService.files_folder: {err}") from None
 
     def __init__(
         self,
@@ -83,6 +101,8 @@ class SpaceService(LoggingConfigurable):
         *,
         spawn: Callable[[Coroutine[Any, Any, Any]], Any] | None = None,
         check_idle_timeout: Callable[[int | None], None] | None = None,
+        root_dir: Path | None = None,
+        terminal_manager: Callable[[], Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -92,6 +112,10 @@ class SpaceService(LoggingConfigurable):
         self.kernel_manager = kernel_manager
         self.kernels_dir = data_dir / "kernels"
         self.backend: SpaceBackend = self.backend_class(data_dir / "spaces", parent=self)
+        self.folders = SpaceFolders(root_dir, self.files_folder)
+        #: jupyter_server's terminal manager (None without jupyter_server_terminals).
+        self.terminal_manager: Callable[[], Any] = terminal_manager or (lambda: None)
+        self._terminals: defaultdict[str, set[str]] = defaultdict(set)  # space -> names
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._monitors: dict[str, asyncio.Task[None]] = {}
         self.spawn: Callable[[Coroutine[Any, Any, Any]], Any] = spawn or asyncio.ensure_future
@@ -120,10 +144,25 @@ class SpaceService(LoggingConfigurable):
             **space.model_dump(),
             storage_used_bytes=await self.backend.volume_usage(space.name),
             kernels=self._kernels(space),
+            folder=self.folders.api_path(space.name),
+            terminals=self._live_terminals(space.name),
         )
 
     async def list_spaces(self, user: str, query: SpaceQuery) -> SpacePage:
         return await self.repository.list(user, query)
+
+    async def roots_for(self, user: str) -> list[SpaceRoot]:
+        """The files of every space ``user`` may use: paths there are theirs to name."""
+        return [SpaceRoot(n, self.backend.files(n)) for n in await self.repository.usable_by(user)]
+
+    async def names(self) -> frozenset[str]:
+        return frozenset(s.name for s in await self.repository.all())
+
+    async def folder_access(self, user: str) -> tuple[frozenset[str], frozenset[str]]:
+        """Names of the spaces ``user`` may use, and of those they may not (hidden from them)."""
+        spaces = await self.repository.all()
+        usable = frozenset(s.name for s in spaces if can_use(s, user))
+        return usable, frozenset(s.name for s in spaces) - usable
 
     async def usable_kernel_names(self, user: str) -> frozenset[str]:
         """Kernelspec names of the spaces ``user`` may run kernels in."""
@@ -163,6 +202,7 @@ class SpaceService(LoggingConfigurable):
         except Exception:
             await self.repository.delete(space.name)  # nothing half-created
             raise
+        await self._show_files(space.name)
         await self.repository.add_event(space.name, "created", f"Created by {user}.")
         if spec.start:
             return await self.start(user, space.name)
@@ -240,10 +280,50 @@ class SpaceService(LoggingConfigurable):
                 raise Conflict(f"Space '{name}' is {space.status.value}; stop it first.")
             await self._set_status(space, SpaceStatus.DELETING)
             await self._stop_compute(space)
+            await asyncio.to_thread(self.folders.unlink, name)
             await self.backend.delete_volume(name)
             await asyncio.to_thread(shutil.rmtree, self.backend.space_dir(name), True)
             await self.repository.delete(name)
         self._locks.pop(name, None)
+
+    async def start_terminal(self, user: str, name: str) -> SpaceTerminal:
+        """A terminal in the space's files with its kernels' environment (jupyter_server's
+        own terminal, so the Lab opens it as any other; the space's stop ends it)."""
+        space = await self._visible(user, name)
+        if space.status != SpaceStatus.IN_SERVICE:
+            raise InvalidState(
+                f"Space '{name}' is {space.status.value}; start it to open a terminal.",
+                field="name",
+            )
+        manager = self.terminal_manager()
+        if manager is None:
+            raise Unavailable("Terminals are not enabled on this server.")
+        profile = self.compute.get(space.profile)
+        shell = list(getattr(manager, "shell_command", None) or [os.environ.get("SHELL", "sh")])
+        spec = await self.backend.terminal(name, profile, space.image, shell)
+        options: dict[str, Any] = {"cwd": str(spec.cwd), "extra_env": spec.env}
+        if spec.argv is not None:
+            options["shell_command"] = spec.argv
+        model = manager.create(**options)
+        self._terminals[name].add(model["name"])
+        await self.repository.add_event(
+            name, "terminal-started", f"Terminal {model['name']} opened by {user}."
+        )
+        return SpaceTerminal(name=model["name"], space=name, cwd=self.backend.home(name))
+
+    def _live_terminals(self, name: str) -> list[str]:
+        """The space's terminals that still run (one may have been exited or culled)."""
+        manager = self.terminal_manager()
+        running = getattr(manager, "terminals", {}) if manager is not None else {}
+        self._terminals[name] &= set(running)
+        return sorted(self._terminals[name])
+
+    async def _stop_terminals(self, name: str) -> None:
+        manager = self.terminal_manager()
+        for term in self._terminals.pop(name, set()):
+            if manager is not None and term in manager.terminals:
+                await manager.terminate(term, force=True)
+        await self.backend.remove_terminals(name)
 
     # ---- start and stop ----------------------------------------------------------
     async def start(self, user: str, name: str) -> Space:
@@ -276,12 +356,12 @@ class SpaceService(LoggingConfigurable):
             argv = [sys.executable, "-m", "jupyter_smstudio.lifecycle.runner", str(run_dir)]
             spec = self.backend.script_spec(name, run_id, argv, profile, space.image,
                                             self.lifecycle_timeout_seconds)  # fmt: skip
-            pid = await launch(spec, run_dir)
-            await self.repository.save(space, run_pid=pid)
+            run = await self.backend.runs.start(spec, run_dir)
+            await self.repository.save(space, run_pid=run.supervisor_pid)
             await self.repository.add_event(
                 name, "lifecycle-started", f"Running {len(plan)} lifecycle configuration(s)."
             )
-            self._watch(space.name, run_dir, pid)
+            self._watch(space.name, run_dir, run.supervisor_pid)
             return space
 
     async def stop(self, user: str, name: str, reason: str | None = None) -> Space:
@@ -316,8 +396,20 @@ class SpaceService(LoggingConfigurable):
 
     def volume(self, name: str) -> str:
         """The directory holding the space's files (its touch file, its terminals' work)."""
-        volume = getattr(self.backend, "volume", None)
-        return str(volume(name)) if volume is not None else str(self.backend.home(name))
+        return str(self.backend.files(name))
+
+    async def _adopt(self, space: Space) -> None:
+        """At server start, spaces older than this version: files in place, and a folder."""
+        if space.backend == self.backend.name:
+            try:  # idempotent; Docker moves files still in a named volume
+                await self.backend.create_volume(space.name)
+            except Exception:  # an engine that is down: the space's next start tries again
+                self.log.warning("Could not prepare space %s's files", space.name, exc_info=True)
+        await self._show_files(space.name)
+
+    async def _show_files(self, name: str) -> None:
+        """The space's folder in the server's contents (see ``files``)."""
+        await asyncio.to_thread(self.folders.link, name, self.backend.files(name))
 
     async def stop_idle(self, owner: str, name: str, reason: str) -> None:
         await self.stop(owner, name, reason=reason)
@@ -331,9 +423,11 @@ class SpaceService(LoggingConfigurable):
             monitor.cancel()
         run_dir = self._current_run(space.name)
         if run_dir is not None:  # with what its scripts left running in the background
-            await terminate(run_dir, await self.repository.run_pid(space.name), STOP_SECONDS)
+            run = Run(run_dir, await self.repository.run_pid(space.name))
+            await self.backend.runs.terminate(run, STOP_SECONDS)
         for kernel in self._kernels(space):
             await self.kernel_manager.shutdown_kernel(kernel.id)
+        await self._stop_terminals(space.name)
         await self._remove_stray_kernels([space.name])
         await asyncio.to_thread(remove_kernelspec, self.kernels_dir, space.name)
 
@@ -372,6 +466,7 @@ class SpaceService(LoggingConfigurable):
             "owner": space.owner,
             "status": space.status.value,
             "home": self.backend.home(space.name),
+            "files": str(self.backend.files(space.name)),
             "profile": self.compute.get(space.profile).model_dump(),
             "image": space.image,
             "backend": space.backend,
@@ -422,7 +517,7 @@ class SpaceService(LoggingConfigurable):
 
     async def _follow_run(self, name: str, run_dir: Path, pid: int | None) -> None:
         """Wait for the lifecycle run to end, then record InService or Failed."""
-        state = await wait_finished(run_dir, pid)
+        state = await self.backend.runs.wait(Run(run_dir, pid))
         async with self._locks[name]:
             self._monitors.pop(name, None)
             space = await self.repository.get(name)
@@ -435,7 +530,7 @@ class SpaceService(LoggingConfigurable):
             if state.status == "exited" and state.exit_code == 0 and state.reason is None:
                 await self._in_service(space, self.compute.get(space.profile))
                 return
-            await asyncio.to_thread(end_tree, run_dir)  # a failed start leaves nothing running
+            await self.backend.runs.cleanup(Run(run_dir))  # a failed start leaves nothing running
             if state.reason == "timeout":
                 limit = f"{self.lifecycle_timeout_seconds:g}"
                 await self._fail(space, f"Lifecycle configurations did not finish within {limit} s."
@@ -453,6 +548,7 @@ class SpaceService(LoggingConfigurable):
         """After a server restart: re-attach to lifecycle runs, settle interrupted changes."""
         spaces = await self.repository.all()
         for space in spaces:
+            await self._adopt(space)
             if space.status == SpaceStatus.PENDING:
                 run_dir = self._current_run(space.name)
                 if run_dir is None:
@@ -462,7 +558,7 @@ class SpaceService(LoggingConfigurable):
             elif space.status in (SpaceStatus.STOPPING, SpaceStatus.DELETING):
                 run_dir = self._current_run(space.name)
                 if run_dir is not None:
-                    await asyncio.to_thread(end_tree, run_dir)
+                    await self.backend.runs.cleanup(Run(run_dir))
                 await self._set_status(space, SpaceStatus.STOPPED)
                 await asyncio.to_thread(remove_kernelspec, self.kernels_dir, space.name)
                 await self.repository.add_event(space.name, "stopped", "Stopped during a restart.")

@@ -64,6 +64,28 @@ def decode_hyperparameters(encoded: dict[str, str]) -> dict[str, Any]:
     return decoded
 
 
+def with_reserved_hyperparameters(
+    encoded: dict[str, str], *, job_name: str, entry_point: str, code_dir: str, region: str
+) -> dict[str, str]:
+    """The hyperparameters as SageMaker's SDK sends them for script mode: plus
+    ``sagemaker_program``, ``sagemaker_submit_directory``, ``sagemaker_job_name`` (what
+    this job runs, so they replace any value given), ``sagemaker_region`` and
+    ``sagemaker_container_log_level`` (kept when given), each JSON-encoded. The real
+    training toolkit reads its ``module_name``/``user_entry_point``/``module_dir`` from
+    them; the submit directory is the code directory, which it uses as it is."""
+    defaults = {"sagemaker_region": region, "sagemaker_container_log_level": LOG_LEVEL_INFO}
+    forced = {
+        "sagemaker_program": entry_point,
+        "sagemaker_submit_directory": code_dir,
+        "sagemaker_job_name": job_name,
+    }
+    return {
+        **encode_hyperparameters(defaults),
+        **encoded,
+        **encode_hyperparameters(forced),
+    }
+
+
 def split_hyperparameters(decoded: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(user's, SageMaker's): reserved and ``sagemaker_*`` keys are not the user's."""
     user: dict[str, Any] = {}
@@ -194,6 +216,8 @@ def training_environment(ctx: JobContext) -> dict[str, Any]:
         "is_hetero": False,
         "is_master": ctx.current_host == hosts[0],
         "is_modelparallel_enabled": None,
+        "is_smddpmprun_installed": False,
+        "is_smddprun_installed": False,
         "job_name": ctx.job_name,
         "log_level": framework.get("sagemaker_container_log_level", LOG_LEVEL_INFO),
         "master_hostname": hosts[0],
@@ -208,6 +232,7 @@ def training_environment(ctx: JobContext) -> dict[str, Any]:
         "output_dir": layout.output,
         "output_intermediate_dir": layout.output_intermediate,
         "resource_config": resources,
+        "topology": [],
         "user_entry_point": ctx.entry_point,
     }
 

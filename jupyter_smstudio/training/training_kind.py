@@ -24,7 +24,9 @@ from .models import Secondary, TrainingJob, TrainingJobCreate
 from .validation import ResolvedJob, resolve
 
 ARTIFACTS = ("model.tar.gz", "output.tar.gz")
-#: What runs inside a script-mode job: the launcher and the toolkit shim.
+#: ``sagemaker_region``/``SAGEMAKER_REGION`` when the server's environment names none.
+REGION = "us-east-1"
+#: What runs inside a script-mode job: the launcher and the toolkit stand-ins.
 JOBFILES = Path(__file__).resolve().parent / "jobfiles"
 
 
@@ -90,13 +92,26 @@ class TrainingKind(JobKind[TrainingJobCreate, ResolvedJob]):
             else min(detected, profile.gpus)
         )
         mounts = {f"input/data/{name}": path for name, path in channels.items()}
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or REGION
         plans = []
         for host, tree in zip(hosts, trees, strict=True):
             layout = backend.layout(tree)
+            host_hps = (
+                contract.with_reserved_hyperparameters(
+                    encoded,
+                    job_name=job.name,
+                    entry_point=resolved.entry_point or "",
+                    code_dir=layout.code,
+                    region=region,
+                )
+                if script_mode
+                else encoded
+            )
             ctx = contract.JobContext(
                 job_name=job.name,
                 entry_point=resolved.entry_point or "",
-                hyperparameters=encoded,
+                hyperparameters=host_hps,
+                region=region,
                 channels={n: c.content_type for n, c in spec.channels.items()},
                 instance_type=profile.name,
                 hosts=hosts,
@@ -226,7 +241,7 @@ def _launch_spec(
         "install": install,
         "stage_file": f"{layout.base}/{workspace.STAGE_FILE}",
         "failure_file": layout.failure,
-        "shim": paths["jobfiles"],
+        "shim": f"{paths['jobfiles']}/toolkits",
     }
 
 

@@ -65,7 +65,7 @@ def _code(root: Path, spec: TrainingJobCreate) -> tuple[Path | None, Path | None
         code = confine(root, spec.source_dir, "source_dir", must_exist=True)
         if not code.is_dir():
             raise InvalidInput("source_dir: not a directory.", field="source_dir")
-        entry = confine(code, spec.entry_point, "entry_point")
+        entry = confine(code, spec.entry_point, "entry_point", spaces=False)
         package = any((code / name).is_file() for name in PACKAGE_FILES)
         if not entry.is_file() and not package:
             raise InvalidInput(

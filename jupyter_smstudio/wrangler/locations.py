@@ -150,7 +150,7 @@ class Locations:
             )
         # 'datasets:/a.csv' and 'datasets:a.csv' name the same file, inside the root.
         return resolve_user_path(
-            directory, rest.lstrip("/"), field=field, within=f"data root '{name}'"
+            directory, rest.lstrip("/"), field=field, within=f"data root '{name}'", spaces=False
         )
 
     # ---- remote files -------------------------------------------------------

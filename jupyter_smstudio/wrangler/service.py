@@ -7,6 +7,7 @@ release the GIL), so the server's event loop never waits on a query.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -83,7 +84,11 @@ class WranglerService:
         self.engine = Engine(self.reader, self.settings.custom_code_memory_bytes)
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+        # In the request's context: its user's spaces are where paths may be (paths.confine).
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(
+            self._executor, context.run, fn, *args
+        )
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)

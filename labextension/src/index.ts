@@ -15,7 +15,7 @@ import { Signal } from '@lumino/signaling';
 
 import { TRANSLATION_DOMAIN } from './components/listsection';
 import { createJobDetail, jobWidgetId } from './jobs/detail';
-import { installEndpointDetail } from './endpoints/detail';
+import { createEndpointDetail, endpointWidgetId } from './endpoints/detail';
 import { IdleWatcher } from './idle';
 import { DEFAULT_SETTINGS, readSettings } from './settings';
 import type { ISmStudioSettings } from './settings';
@@ -55,7 +55,7 @@ export namespace CommandIDs {
 
 /**
  * The SM Studio sidebar and status-bar item; provides `ISMStudio`, through
- * which sections (ours too) join the sidebar and jobs open.
+ * which sections (ours too) join the sidebar and jobs and endpoints open.
  */
 const plugin: JupyterFrontEndPlugin<ISMStudio> = {
   id: PLUGIN_ID,
@@ -97,11 +97,16 @@ const plugin: JupyterFrontEndPlugin<ISMStudio> = {
             (other, otherName) => studio.openJob(other, otherName),
             trans
           )
+        ),
+      openEndpoint: name =>
+        openInMain(app.shell, endpointWidgetId(name), () =>
+          createEndpointDetail(name, trans)
         )
     });
     addBuiltInSections(studio.sections, trans, {
       spaces: new AppSpacesEnvironment(app, trans),
-      openJob: (kind, name) => studio.openJob(kind, name)
+      openJob: (kind, name) => studio.openJob(kind, name),
+      openEndpoint: name => studio.openEndpoint(name)
     });
     const sidebar = new SmStudioSidebar({
       status,
@@ -113,7 +118,6 @@ const plugin: JupyterFrontEndPlugin<ISMStudio> = {
     // Idle shutdown: presence pings, warnings, saving before a shutdown.
     new IdleWatcher(app, trans);
     restorer?.add(sidebar, sidebar.id);
-    installEndpointDetail(app, trans);
 
     if (statusBar) {
       statusBar.registerStatusItem(PLUGIN_ID, {

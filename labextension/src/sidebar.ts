@@ -33,7 +33,10 @@ const BUILT_IN: ReadonlyArray<{
 }> = [
   { id: 'spaces', make: spacesSection },
   { id: 'jobs', make: (trans, context) => jobsSection(trans, context.openJob) },
-  { id: 'endpoints', make: endpointsSection }
+  {
+    id: 'endpoints',
+    make: (trans, context) => endpointsSection(trans, context.openEndpoint)
+  }
 ];
 
 /**
@@ -49,6 +52,11 @@ export interface ISectionFactoryContext {
    * How the Jobs section opens a job (the `ISMStudio` service's `openJob`).
    */
   openJob?: (kind: JobKind, name: string) => void;
+  /**
+   * How the Endpoints section opens an endpoint (the `ISMStudio` service's
+   * `openEndpoint`).
+   */
+  openEndpoint?: (name: string) => void;
 }
 
 /**

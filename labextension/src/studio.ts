@@ -80,6 +80,10 @@ export interface ISMStudioOptions {
    * How a job's detail view opens (the plugin owns the shell).
    */
   openJob: (kind: JobKind, name: string) => void;
+  /**
+   * How an endpoint's detail view opens.
+   */
+  openEndpoint: (name: string) => void;
 }
 
 /**
@@ -88,6 +92,7 @@ export interface ISMStudioOptions {
 export class SMStudio implements ISMStudio {
   constructor(options: ISMStudioOptions) {
     this._openJob = options.openJob;
+    this._openEndpoint = options.openEndpoint;
   }
 
   readonly sections = new SidebarSections();
@@ -96,7 +101,12 @@ export class SMStudio implements ISMStudio {
     this._openJob(kind, name);
   }
 
+  openEndpoint(name: string): void {
+    this._openEndpoint(name);
+  }
+
   private _openJob: (kind: JobKind, name: string) => void;
+  private _openEndpoint: (name: string) => void;
 }
 
 /**

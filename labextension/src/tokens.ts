@@ -106,6 +106,11 @@ export interface ISMStudio {
    * it is open already.
    */
   openJob(kind: JobKind, name: string): void;
+  /**
+   * Open the detail view of an endpoint in the main area, or bring it forward
+   * when it is open already.
+   */
+  openEndpoint(name: string): void;
 }
 
 /**
@@ -113,5 +118,5 @@ export interface ISMStudio {
  */
 export const ISMStudio = new Token<ISMStudio>(
   'jupyter-smstudio:ISMStudio',
-  'The SM Studio sidebar sections (add your own) and opening a job’s detail view by kind and name.'
+  'The SM Studio sidebar sections (add your own), and opening the detail view of a job (by kind and name) or of an endpoint.'
 );

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ...compute import ComputeProfile
-from ...runtime import LogChunk, RunState, read_log, read_state
-from ...runtime import stop as stop_run
+from ...runtime import LocalRuns, LogChunk, Run, RunState
 from ...training.jobfiles import envcache
 from ..bootstrap import SERVER_MODULE
 
@@ -90,6 +89,8 @@ class HostingBackend(ABC):
     """Start, find, stop one instance; its logs and state live in ``spec.state_dir``."""
 
     name: str = ""
+    #: How instances run: the runtime's one port (stateless: shared).
+    runs: LocalRuns = LocalRuns()
 
     def __init__(self, venv_root: Path, drain_seconds: float = 30) -> None:
         self.drain_seconds = drain_seconds
@@ -112,11 +113,15 @@ class HostingBackend(ABC):
     async def address(self, spec: InstanceSpec) -> str | None:
         """``host:port`` to reach it once it listens, else None."""
 
-    def state(self, spec: InstanceSpec) -> RunState:
-        return read_state(Path(spec.state_dir))
+    def run(self, spec: InstanceSpec) -> Run:
+        """The instance's run for the runtime's port (found by its state dir)."""
+        return Run(Path(spec.state_dir), log_path=spec.log_path)
+
+    async def state(self, spec: InstanceSpec) -> RunState:
+        return await self.runs.state(self.run(spec))
 
     async def stop(self, spec: InstanceSpec) -> None:
-        stop_run(Path(spec.state_dir))
+        await self.runs.stop(self.run(spec))
 
-    def logs(self, spec: InstanceSpec, cursor: int) -> LogChunk:
-        return read_log(spec.log_path, cursor)
+    async def logs(self, spec: InstanceSpec, cursor: int) -> LogChunk:
+        return await self.runs.logs(self.run(spec), cursor)

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from ...compute import ComputeProfile
-from ...runtime import ProcessSpec, launch
+from ...runtime import DockerRuns, ProcessSpec
 from ...runtime.containers import env_args, limit_args, thread_env
 from ...runtime.docker import DockerError, docker
 from .base import HostingBackend, InstanceSpec
@@ -37,6 +37,7 @@ class DockerBackend(HostingBackend):
     def __init__(self, venv_root: Path, drain_seconds: float = 30, docker: str = "docker") -> None:
         super().__init__(venv_root, drain_seconds)
         self.docker = docker
+        self.runs = DockerRuns(docker)
 
     def image_for(self, image: str | None, profile: ComputeProfile) -> str:
         return image or profile.image or DEFAULT_IMAGE
@@ -90,7 +91,7 @@ class DockerBackend(HostingBackend):
         state_dir = Path(spec.state_dir)
         if spec.venv:
             await asyncio.to_thread(self.venv_dir.mkdir, parents=True, exist_ok=True)
-        await launch(
+        await self.runs.start(
             ProcessSpec(
                 id=f"endpoint-{spec.id}",
                 argv=self.argv(spec),

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from ...runtime import ProcessSpec, launch, read_json
+from ...runtime import ProcessSpec, read_json
 from .base import HostingBackend, InstanceSpec
 
 #: The directory that holds the ``jupyter_smstudio`` package, for the server's PYTHONPATH.
@@ -36,7 +36,7 @@ class LocalBackend(HostingBackend):
         if spec.code_dir:
             env["SAGEMAKER_SUBMIT_DIRECTORY"] = spec.code_dir
             env.update(spec.install_env(str(self.venv_dir), spec.code_dir))
-        await launch(
+        await self.runs.start(
             ProcessSpec(
                 id=f"endpoint-{spec.id}",
                 argv=[sys.executable, "-m", spec.module],

@@ -3,13 +3,16 @@
 Errors are JSON ``{"code", "message"}`` with the status the contract implies:
 400/415 for bodies the default codecs reject, 413 over the payload limit, the
 handler's own status (500 unless its exception carries one) when user code fails,
-and 504 when an invocation runs past ``SAGEMAKER_MODEL_SERVER_TIMEOUT``.
+504 when an invocation runs past ``SAGEMAKER_MODEL_SERVER_TIMEOUT``, and 500
+``InternalFailure`` for anything else: every request gets an answer.
 """
 
 from __future__ import annotations
 
 import json
 import signal
+import sys
+import traceback
 from types import FrameType
 
 from . import codecs
@@ -20,8 +23,9 @@ PAYLOAD_LIMIT = 6 * 1024 * 1024  # 6 MB, SageMaker's real-time limit
 _JSON = "application/json"
 
 
-class InvocationTimeout(Exception):
-    pass
+class InvocationTimeout(BaseException):
+    """Raised by SIGALRM inside the handler; a BaseException so that a handler's own
+    ``except Exception`` cannot swallow it."""
 
 
 def _on_alarm(_sig: int, _frame: FrameType | None) -> None:
@@ -30,6 +34,15 @@ def _on_alarm(_sig: int, _frame: FrameType | None) -> None:
 
 def error(status: int, code: str, message: str) -> Reply:
     return Reply(status, json.dumps({"code": code, "message": message}).encode())
+
+
+def internal_error(err: BaseException) -> Reply:
+    traceback.print_exception(err, file=sys.stderr)
+    return error(500, "InternalFailure", f"{type(err).__name__}: {err}")
+
+
+def timed_out(timeout: float) -> Reply:
+    return error(504, "ModelTimeout", f"The invocation ran longer than {timeout:g} s")
 
 
 class ModelApp:
@@ -89,8 +102,10 @@ class ModelApp:
             signal.setitimer(signal.ITIMER_REAL, self.timeout)
             try:
                 batch = self.handler.invoke_rows(bodies, content_type, accept or None)
-            except InvocationTimeout:
-                batch = None
+            except InvocationTimeout:  # running them again one by one would time out too
+                for i in indexes:
+                    replies[i] = timed_out(self.timeout)
+                continue
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             for i, response in zip(indexes, batch or (), strict=False):
@@ -112,12 +127,14 @@ class ModelApp:
                 headers,
             )
         except InvocationTimeout:
-            return error(504, "ModelTimeout", f"The invocation ran longer than {self.timeout:g} s")
+            return timed_out(self.timeout)
         except codecs.InferenceError as err:
             code = "UnsupportedMediaType" if err.status == 415 else "ValidationError"
             return error(err.status, code, str(err))
         except ModelCodeError as err:
             return error(err.status, "ModelError", err.message)
+        except Exception as err:  # the server's own bug: still answer, never hang
+            return internal_error(err)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         return Reply(response.status, response.body, response.content_type, response.headers)

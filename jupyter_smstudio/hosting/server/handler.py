@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import codecs
+from . import codecs, frameworks
 
 CUSTOM_ATTRIBUTES = "x-amzn-sagemaker-custom-attributes"
 
@@ -64,31 +64,24 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def _default_model_fn(model_dir: str) -> Any:
-    """No ``model_fn``: load the one joblib/pickle file of the model directory."""
-    candidates = sorted(
-        p for p in Path(model_dir).iterdir() if p.suffix in (".joblib", ".pkl", ".pickle")
-    )
-    if len(candidates) != 1:
-        raise RuntimeError(
-            "Define model_fn(model_dir) in your inference script, or put exactly one "
-            f"*.joblib/*.pkl file in the model directory (found {len(candidates)})"
-        )
-    import joblib  # type: ignore[import-untyped]
-
-    return joblib.load(candidates[0])
-
-
-def default_input_fn(body: Any, content_type: str) -> Any:
-    return codecs.decode(body, content_type)
-
-
-def default_predict_fn(data: Any, model: Any) -> Any:
-    return model.predict(data)
-
-
-def default_output_fn(prediction: Any, accept: str) -> bytes:
-    return codecs.encode(prediction, accept)
+def to_body(result: Any, accept: str) -> tuple[bytes, str]:
+    """A handler's result as the response body and its type, as the framework containers
+    answer it: bytes as they are, ``str`` as UTF-8, a dict or list as JSON (what the
+    scikit-learn container's Flask worker does with them), anything else (a numpy array
+    or scalar) through the default encoder for ``accept``. A ``(body, content_type)``
+    tuple names its own type."""
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], str):
+        body, _ = to_body(result[0], result[1])
+        return body, result[1]
+    if isinstance(result, (bytes, bytearray, memoryview)):
+        return bytes(result), accept
+    if callable(getattr(result, "get_data", None)):  # a (stand-in) Flask-style Response
+        return bytes(result.get_data()), getattr(result, "mimetype", None) or accept
+    if isinstance(result, str):
+        return result.encode("utf-8"), accept
+    if isinstance(result, (dict, list)):
+        return codecs.encode(result, codecs.JSON), codecs.JSON
+    return codecs.encode(result, accept), accept
 
 
 def _with_context(fn: Callable[..., Any], arity: int) -> Callable[..., Any]:
@@ -103,8 +96,23 @@ def _with_context(fn: Callable[..., Any], arity: int) -> Callable[..., Any]:
     return lambda ctx, *args: fn(*args)
 
 
+#: The toolkit stand-ins shipped for training jobs, found by path (nothing is imported
+#: from the package, so the server stays free of Jupyter).
+TOOLKITS = Path(__file__).resolve().parents[2] / "training" / "jobfiles" / "toolkits"
+
+
+def add_toolkits(toolkits: Path = TOOLKITS) -> None:
+    """Make ``sagemaker_inference``, ``sagemaker_containers``, ``sagemaker_training`` and
+    ``sagemaker_xgboost_container`` importable by inference scripts. Appended after
+    site-packages, so a real installed package wins over its stand-in."""
+    for path in sorted(toolkits.iterdir()) if toolkits.is_dir() else ():
+        if path.is_dir() and str(path) not in sys.path:
+            sys.path.append(str(path))
+
+
 def load_module(code_dir: Path, program: str) -> Any:
     """Import the entry module the way the toolkit does: code dir first on sys.path."""
+    add_toolkits()
     path = code_dir / program
     if not path.is_file():
         return None
@@ -128,6 +136,7 @@ class InferenceHandler:
         code_dir: Path | None,
         program: str,
         default_accept: str = codecs.JSON,
+        framework: frameworks.Defaults = frameworks.GENERIC,
     ) -> None:
         self.model_dir = str(model_dir)
         self.default_accept = default_accept
@@ -143,15 +152,18 @@ class InferenceHandler:
                 "output_fn; define either transform_fn or the others"
             )
         self.transform_fn = _with_context(transform_fn, 4) if transform_fn else None
-        self.input_fn = _with_context(get("input_fn") or default_input_fn, 2)
-        self.predict_fn = _with_context(get("predict_fn") or default_predict_fn, 2)
-        self.output_fn = _with_context(get("output_fn") or default_output_fn, 2)
-        self.custom_input = get("input_fn") is not None
+        self.input_fn = _with_context(get("input_fn") or framework.input_fn, 2)
+        self.predict_fn = _with_context(get("predict_fn") or framework.predict_fn, 2)
+        self.output_fn = _with_context(get("output_fn") or framework.output_fn, 2)
         #: Only the default chain treats rows independently, so only it may be batched.
-        self.batchable = transform_fn is None and not any(
-            get(n) for n in ("input_fn", "predict_fn", "output_fn")
+        self.predict_rows = framework.predict_rows
+        self.batchable = (
+            framework.predict_rows is not None
+            and transform_fn is None
+            and not any(get(n) for n in ("input_fn", "predict_fn", "output_fn"))
         )
-        model_fn = _with_context(get("model_fn") or _default_model_fn, 1)
+        default_model_fn = framework.model_fn if module is not None else framework.bare_model_fn
+        model_fn = _with_context(get("model_fn") or default_model_fn, 1)
         self.model = model_fn(Context(self.model_dir), self.model_dir)
 
     def accept_for(self, accept: str | None) -> str:
@@ -172,22 +184,20 @@ class InferenceHandler:
             except UnicodeDecodeError as err:
                 raise codecs.DecodeError(f"The {kind} body is not UTF-8: {err}") from None
         if self.transform_fn is not None:
+            stage = "transform_fn"
             result = self._stage(
-                "transform_fn", self.transform_fn, ctx, self.model, data, content_type, accept
+                stage, self.transform_fn, ctx, self.model, data, content_type, accept
             )
         else:
-            if self.custom_input:
-                decoded = self._stage("input_fn", self.input_fn, ctx, data, content_type)
-            else:
-                decoded = self.input_fn(ctx, data, content_type)  # codec errors: 400/415
+            stage = "output_fn"
+            decoded = self._stage("input_fn", self.input_fn, ctx, data, content_type)
             prediction = self._stage("predict_fn", self.predict_fn, ctx, decoded, self.model)
-            result = self._stage("output_fn", self.output_fn, ctx, prediction, accept)
-        content = accept
-        if isinstance(result, tuple):
-            result, content = result
-        if isinstance(result, str):
-            result = result.encode()
-        return Response(200, bytes(result), content, ctx.response_headers)
+            result = self._stage(stage, self.output_fn, ctx, prediction, accept)
+        body, content = self._stage(stage, to_body, result, accept)
+        status = getattr(result, "status_code", 200) if hasattr(result, "get_data") else 200
+        return Response(
+            status if isinstance(status, int) else 200, body, content, ctx.response_headers
+        )
 
     def invoke_rows(
         self, bodies: list[bytes], content_type: str, accept: str | None
@@ -199,7 +209,10 @@ class InferenceHandler:
         Returns None when the requests cannot be stacked or anything fails, and the
         caller answers them one by one (so errors stay attributed to their request).
         """
-        if not self.batchable or codecs.media_type(content_type) not in codecs.UTF8_TYPES:
+        predict_rows = self.predict_rows
+        if not self.batchable or predict_rows is None:
+            return None
+        if codecs.media_type(content_type) not in codecs.UTF8_TYPES:
             return None
         accept = self.accept_for(accept)
         try:
@@ -208,7 +221,7 @@ class InferenceHandler:
                 return None
             import numpy as np
 
-            prediction = self.model.predict(np.concatenate(arrays))
+            prediction = predict_rows(np.concatenate(arrays), self.model)
             if len(prediction) != sum(len(a) for a in arrays):
                 return None
             responses, start = [], 0
@@ -241,4 +254,7 @@ def handler_from_env(env: dict[str, str] | None = None) -> InferenceHandler:
     )
     program = env.get("SAGEMAKER_PROGRAM") or "inference.py"
     accept = env.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") or codecs.JSON
-    return InferenceHandler(model_dir, code_dir if code_dir.is_dir() else None, program, accept)
+    framework = frameworks.defaults_for(env.get(frameworks.FRAMEWORK_ENV))
+    return InferenceHandler(
+        model_dir, code_dir if code_dir.is_dir() else None, program, accept, framework
+    )

@@ -3,10 +3,12 @@
 The master binds the socket (port 0 = any free port, reported in the info file),
 forks the workers and supervises them: a worker that dies after it was ready is
 replaced; one that dies while loading the model fails the whole server (so the
-endpoint fails with the model's error instead of flapping). A watchdog kills a worker
-stuck in one request well past the invocation timeout (e.g. inside C code that
-never returns to Python). SIGTERM drains: workers stop accepting, finish what they
-have, and exit; the master waits for them.
+endpoint fails with the model's error instead of flapping). Every request is answered:
+SIGALRM stops Python code at the invocation timeout (504); a worker whose handler does
+not return to Python (blocked in C code) is answered by its guard thread shortly after
+and exits, so the master replaces it; a watchdog in the master kills a worker stuck
+well past the timeout (C code holding the GIL). SIGTERM drains: workers stop
+accepting, finish what they have, and exit; the master waits for them.
 """
 
 from __future__ import annotations
@@ -22,14 +24,15 @@ import signal
 import socket
 import struct
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from .app import ModelApp
+from .app import ModelApp, internal_error, timed_out
 from .handler import handler_from_env
-from .http import HttpProtocol, Request
+from .http import HttpProtocol, Request, render
 
 SLOT = struct.Struct("d")
 #: Waiting for returning clients costs at most this share of a batch, and this long.
@@ -37,6 +40,8 @@ LINGER_FRACTION = 0.25
 MAX_LINGER = 0.002
 MIN_LINGER = 0.0002  # below this the wait is not worth a timer
 WATCHDOG_GRACE = 10.0
+#: A worker's guard answers a batch this long after the timeout when SIGALRM could not.
+STUCK_GRACE = 1.0
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,10 @@ class Worker:
         self.batchable = False
         self.app: ModelApp | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
+        #: The batch being answered and when it started (0: none), shared with the guard.
+        self.guarded = threading.Condition()
+        self.inflight: list[tuple[HttpProtocol, Request, bool]] = []
+        self.started = 0.0
 
     def busy(self, flag: bool) -> None:
         SLOT.pack_into(self.board, self.slot * SLOT.size, time.monotonic() if flag else 0.0)
@@ -131,10 +140,17 @@ class Worker:
         batch, self.queue = self.queue, []
         assert self.app is not None
         self.busy(True)
+        with self.guarded:
+            self.inflight, self.started = batch, time.monotonic()
+            self.guarded.notify()
         start = time.perf_counter()
         try:
             replies = self.app.handle_many([request for _, request, _ in batch])
+        except BaseException as err:  # whatever escaped (even SystemExit): still answer
+            replies = [internal_error(err)] * len(batch)
         finally:
+            with self.guarded:
+                self.inflight, self.started = [], 0.0
             self.busy(False)
         self.batch_seconds = 0.8 * self.batch_seconds + 0.2 * (time.perf_counter() - start)
         self.returning = set()
@@ -142,6 +158,39 @@ class Worker:
             protocol.respond(reply, keep)
             if keep:
                 self.returning.add(protocol)
+
+    def guard(self) -> None:
+        """Thread: answer a batch still running ``STUCK_GRACE`` after the timeout, then exit.
+
+        SIGALRM only interrupts Python code; a handler blocked in C code that releases
+        the GIL (a sleep, I/O, a native library's wait) would hold its clients until
+        the master's watchdog, and the kill would drop them unanswered. The event loop
+        is blocked in that batch, so writing the replies from here cannot interleave.
+        """
+        assert self.app is not None
+        limit = self.config.timeout + STUCK_GRACE
+        with self.guarded:
+            while True:
+                if not self.started:
+                    self.guarded.wait()
+                    continue
+                remaining = self.started + limit - time.monotonic()
+                if remaining > 0:
+                    self.guarded.wait(remaining)
+                    continue
+                reply = render(timed_out(self.config.timeout), False)
+                for protocol, _, _ in self.inflight:
+                    transport = protocol.transport
+                    sock = transport.get_extra_info("socket") if transport else None
+                    if sock is not None:
+                        with contextlib.suppress(OSError):
+                            os.write(sock.fileno(), reply)
+                print(
+                    f"Worker {self.slot} stuck in one request past the {self.config.timeout:g} s "
+                    "timeout; answered it and exiting to be replaced",
+                    flush=True,
+                )
+                os._exit(4)
 
     def closed(self, protocol: HttpProtocol) -> None:
         self.connections.discard(protocol)
@@ -159,6 +208,7 @@ class Worker:
             batching=self.config.batching,
         )
         self.batchable = self.config.batching and handler.batchable
+        threading.Thread(target=self.guard, name="guard", daemon=True).start()
         os.write(ready_fd, bytes([self.slot]))
         os.close(ready_fd)
         self.loop = loop = asyncio.new_event_loop()

@@ -4,10 +4,7 @@ from .base import HostPlan, JobBackend, JobPlan, RunShape, TrainingBackend
 from .docker import DockerBackend
 from .local import LocalBackend
 
-BACKENDS: dict[str, type[TrainingBackend]] = {"local": LocalBackend, "docker": DockerBackend}
-
 __all__ = [
-    "BACKENDS",
     "DockerBackend",
     "HostPlan",
     "JobBackend",

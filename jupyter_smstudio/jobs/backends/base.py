@@ -10,14 +10,22 @@ which kind of job it is.
 from __future__ import annotations
 
 import abc
-import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ...compute import ComputeProfile
-from ...runtime import DiskQuota, RunState, end_tree, read_state, stop
+from ...runtime import DiskQuota, LocalRuns, Run, RunState
 from ..layout import Layout
+
+if TYPE_CHECKING:
+    from typing import Self
+
+
+class BackendSettings(Protocol):
+    """What of the admin's settings (``c.TrainingJobs``) a backend may read when built."""
+
+    docker_command: str
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,14 @@ class TrainingBackend(abc.ABC):
     """One way to run jobs. ``handle`` is the JSON a backend needs to find a run again."""
 
     name: str
+    #: How its runs start and are followed: the runtime's one port (stateless: shared).
+    runs: LocalRuns = LocalRuns()
+
+    @classmethod
+    def from_settings(cls, venvs: Path, settings: BackendSettings) -> Self:
+        """The runner's way to build any backend, ours or installed: its cache of Python
+        environments is ``venvs/<name>`` (shared with endpoints)."""
+        return cls(venvs / cls.name)  # type: ignore[call-arg]
 
     @abc.abstractmethod
     def check(self, shape: RunShape, profile: ComputeProfile) -> None:
@@ -101,19 +117,19 @@ class TrainingBackend(abc.ABC):
     async def start(self, plan: JobPlan) -> dict[str, Any]:
         """Start every host detached; return the handle."""
 
-    def state(self, handle: dict[str, Any]) -> RunState:
-        """Where the run is (blocking file reads: call in a thread)."""
-        return read_state(Path(handle["state_dir"]), handle.get("supervisor_pid"))
+    async def state(self, handle: dict[str, Any]) -> RunState:
+        """Where the run is."""
+        return await self.runs.state(Run.from_json(handle))
 
-    def stop(self, handle: dict[str, Any]) -> bool:
-        """SIGTERM now, SIGKILL after the grace period (blocking: call in a thread)."""
-        return stop(Path(handle["state_dir"]), handle.get("supervisor_pid"))
+    async def stop(self, handle: dict[str, Any]) -> bool:
+        """SIGTERM now, SIGKILL after the grace period."""
+        return await self.runs.stop(Run.from_json(handle))
 
     async def cleanup(self, handle: dict[str, Any]) -> None:
         """Release what the run left behind once it has ended: any process still running
         (its supervisor was killed; or a child escaped), containers, networks."""
         if handle.get("state_dir"):
-            await asyncio.to_thread(end_tree, Path(handle["state_dir"]))
+            await self.runs.cleanup(Run.from_json(handle))
 
 
 #: The name the runner uses: a backend runs jobs of every kind.

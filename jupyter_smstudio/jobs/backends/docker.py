@@ -14,11 +14,11 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...compute import ComputeProfile
 from ...errors import InvalidInput
-from ...runtime import ProcessSpec, RunState, launch, stop
+from ...runtime import DockerRuns, ProcessSpec, Run, RunState
 from ...runtime.cgroups import V2_ROOT, events
 from ...runtime.containers import limit_args, thread_env
 from ...runtime.docker import DockerError, docker
@@ -26,7 +26,10 @@ from ...runtime.files import atomic_write_json
 from ...runtime.limits import process_limit_message
 from ...runtime.process import default_policy
 from ..layout import Layout
-from .base import HostPlan, JobPlan, RunShape, TrainingBackend
+from .base import BackendSettings, HostPlan, JobPlan, RunShape, TrainingBackend
+
+if TYPE_CHECKING:
+    from typing import Self
 
 CONTAINER_JOBFILES = "/opt/smstudio/lib"
 CONTAINER_VENVS = "/opt/smstudio/venvs"
@@ -59,9 +62,14 @@ class DockerBackend(TrainingBackend):
     def __init__(self, venv_dir: Path, docker: str = "docker") -> None:
         self.venv_dir = venv_dir
         self.docker = docker
+        self.runs = DockerRuns(docker)
         self._images: set[str] = set()
         #: Per running job (its state dir): its containers' pids.events, once they exist.
         self._pids_events: dict[str, dict[str, Path | None]] = {}
+
+    @classmethod
+    def from_settings(cls, venvs: Path, settings: BackendSettings) -> Self:
+        return cls(venvs / cls.name, settings.docker_command)
 
     def check(self, shape: RunShape, profile: ComputeProfile) -> None:
         if not shape.image and not shape.command:
@@ -171,21 +179,23 @@ class DockerBackend(TrainingBackend):
             grace_seconds=plan.grace_seconds,
             quota=plan.quota(),
         )
-        pid = await launch(spec, plan.state_dir)
-        return {
-            "state_dir": str(plan.state_dir),
-            "supervisor_pid": pid,
-            "containers": [f"{plan.id}-{h.name}" for h in plan.hosts],
-            "network": network,
-            "max_processes": default_policy().max_processes,
-        }
+        containers = tuple(f"{plan.id}-{h.name}" for h in plan.hosts)
+        run = await self.runs.start(spec, plan.state_dir, containers=containers, network=network)
+        return {**run.to_json(), "max_processes": default_policy().max_processes}
 
-    def state(self, handle: dict[str, Any]) -> RunState:
+    async def state(self, handle: dict[str, Any]) -> RunState:
         """As for any run; a job whose container reached its ``--pids-limit`` is stopped
         at once, saying so (the engine only makes its forks fail)."""
-        state = super().state(handle)
+        state = await super().state(handle)
         if state.status != "running" or not handle.get("max_processes"):
             return state
+        if await asyncio.to_thread(self._over_pids_limit, handle):
+            message = process_limit_message(handle["max_processes"])
+            await self.runs.stop(Run.from_json(handle), reason="processes", message=message)
+        return state
+
+    def _over_pids_limit(self, handle: dict[str, Any]) -> bool:
+        """Whether a container of the job reached its ``--pids-limit`` (blocking reads)."""
         watched = self._pids_events.setdefault(handle["state_dir"], {})
         for container in handle.get("containers") or []:
             if container not in watched:
@@ -195,17 +205,10 @@ class DockerBackend(TrainingBackend):
                 watched[container] = events_file
             path = watched[container]
             if path is not None and events(path.parent, path.name).get("max", 0) > 0:
-                message = process_limit_message(handle["max_processes"])
-                stop(Path(handle["state_dir"]), handle.get("supervisor_pid"),
-                     reason="processes", message=message)  # fmt: skip
-                break
-        return state
+                return True
+        return False
 
     async def cleanup(self, handle: dict[str, Any]) -> None:
+        """Its processes, containers and network (the port's Docker runs)."""
         self._pids_events.pop(str(handle.get("state_dir")), None)
         await super().cleanup(handle)
-        containers = handle.get("containers") or []
-        if containers:
-            await docker("rm", "-f", *containers, check=False, command=self.docker)
-        if handle.get("network"):
-            await docker("network", "rm", handle["network"], check=False, command=self.docker)

@@ -15,12 +15,13 @@ from typing import Any
 
 from ...compute import ComputeProfile
 from ...errors import InvalidInput
-from ...runtime import ProcessSpec, launch
+from ...runtime import ProcessSpec
 from ..layout import Layout
 from .base import JobPlan, RunShape, TrainingBackend
 
-#: Variables of the server a job must not inherit: they would let it act as the server.
-PRIVATE_ENV_PREFIXES = ("SMSTUDIO_", "JPY_", "JUPYTERHUB_", "JUPYTER_TOKEN")
+#: Variables of the server a job must not inherit: they would let it act as the server
+#: (``MLFLOW_TRACKING_TOKEN`` is the server's token, given to kernels for MLflow).
+PRIVATE_ENV_PREFIXES = ("SMSTUDIO_", "JPY_", "JUPYTERHUB_", "JUPYTER_TOKEN", "MLFLOW_TRACKING_")
 CONTAINER_BASE = "/opt/ml"
 PYTHONS = ("python", "python3")
 
@@ -112,5 +113,4 @@ class LocalBackend(TrainingBackend):
             grace_seconds=plan.grace_seconds,
             quota=plan.quota(),
         )
-        pid = await launch(spec, plan.state_dir)
-        return {"state_dir": str(plan.state_dir), "supervisor_pid": pid}
+        return (await self.runs.start(spec, plan.state_dir)).to_json()

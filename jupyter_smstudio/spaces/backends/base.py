@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from traitlets.config import LoggingConfigurable
 
 from ...compute import ComputeProfile
-from ...runtime import ProcessSpec
+from ...runtime import LocalRuns, ProcessSpec
+
+
+@dataclass(frozen=True)
+class TerminalSpec:
+    """How a terminal of a space starts (terminado's options): ``argv`` None is the
+    server's shell; ``env`` is added to the server's environment."""
+
+    cwd: Path
+    env: dict[str, str]
+    argv: list[str] | None = None
 
 
 class SpaceBackend(LoggingConfigurable):
@@ -22,6 +33,8 @@ class SpaceBackend(LoggingConfigurable):
     name: ClassVar[str]
     #: jupyter_client kernel provisioner (entry point name) for this backend's kernels.
     provisioner: ClassVar[str]
+    #: How its lifecycle runs start and end: the runtime's one port (stateless: shared).
+    runs: ClassVar[LocalRuns] = LocalRuns()
 
     def __init__(self, spaces_dir: Path, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -30,6 +43,10 @@ class SpaceBackend(LoggingConfigurable):
     def space_dir(self, space: str) -> Path:
         """Server-side files of a space: state for provisioners, logs, lifecycle runs."""
         return self.spaces_dir / space
+
+    def files(self, space: str) -> Path:
+        """The space's files on this server: the volume (local) or what containers mount."""
+        return self.space_dir(space) / "home"
 
     async def create_volume(self, space: str) -> None:
         """Create the space's persistent volume (idempotent)."""
@@ -59,6 +76,16 @@ class SpaceBackend(LoggingConfigurable):
         Local kernels need nothing: ipykernel exits when the server that started it does.
         """
         return {}
+
+    async def terminal(
+        self, space: str, profile: ComputeProfile, image: str | None, shell: list[str]
+    ) -> TerminalSpec:
+        """A terminal in the space's files, with its kernels' environment and limits
+        (``shell``: the server's terminal command)."""
+        raise NotImplementedError
+
+    async def remove_terminals(self, space: str) -> None:
+        """What a stopped space's terminals leave running (containers); local: nothing."""
 
     def script_spec(
         self, space: str, run_id: str, argv: list[str], profile: ComputeProfile,

@@ -1,4 +1,11 @@
-"""Docker backend: the volume is a named Docker volume, compute is containers.
+"""Docker backend: the files are a directory bind-mounted in containers, compute is containers.
+
+The space's files are ``<data dir>/spaces/<space>/home`` on this server, as on the local
+backend, bind-mounted at ``home_dir``: the server reads and writes them directly (the
+file browser, training paths, storage use) with no engine call, and they outlive every
+container. (A named Docker volume lives under the engine's root, which the server's user
+cannot read in general.) Spaces created when files were named volumes keep them there
+until their next start or the server's, which copies them into the directory once.
 
 Select it with
 ``c.SpaceService.backend_class = "jupyter_smstudio.spaces.backends.docker.DockerSpaceBackend"``.
@@ -12,9 +19,7 @@ container goes with it (``--rm``).
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import re
 import shutil
 from collections.abc import Collection
 from pathlib import Path
@@ -28,6 +33,7 @@ from ...runtime import ProcessSpec
 from ...runtime.containers import env_args, limit_args, thread_env
 from ...runtime.files import directory_size
 from ..containers import (
+    DEFAULT_IMAGE,
     DOCKER,
     VOLUME_LABEL,
     DockerError,
@@ -39,10 +45,13 @@ from ..containers import (
     package_mount_args,
 )
 from ..docker_provisioner import container_name
-from .base import SpaceBackend
+from ..provisioners import space_kernel_env
+from .base import SpaceBackend, TerminalSpec
+
+#: A login shell where the image has bash, else sh.
+SHELL = ["/bin/sh", "-c", "command -v bash >/dev/null && exec bash -l || exec sh -l"]
 
 RUN_MOUNT = "/opt/smstudio/run"
-UNITS = {"B": 1, "kB": 1000, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "TB": 1000**4}
 
 
 class DockerSpaceBackend(SpaceBackend):
@@ -58,21 +67,43 @@ class DockerSpaceBackend(SpaceBackend):
     )  # fmt: skip
 
     def volume(self, space: str) -> SpaceVolume:
-        return SpaceVolume(volume=self.volume_prefix + space, home=self.home_dir)
+        return SpaceVolume(self.volume_prefix + space, self.home_dir, str(self.files(space)))
 
     def home(self, space: str) -> str:
         return self.home_dir
 
     async def create_volume(self, space: str) -> None:
         volume = self.volume(space)
-        await docker("volume", "create", "--label", f"{VOLUME_LABEL}={volume.volume}",
-                     "--label", f"smstudio.space={space}", volume.volume)  # fmt: skip
+        await asyncio.to_thread(Path(volume.source).mkdir, parents=True, exist_ok=True)
+        await self._move_named_volume(space, volume)
         await asyncio.to_thread(volume.save, self.space_dir(space))
+
+    async def _move_named_volume(self, space: str, volume: SpaceVolume) -> None:
+        """Copy the files of a space from before bind mounts out of its Docker volume, once."""
+        try:
+            if SpaceVolume.load(self.space_dir(space)).source:
+                return  # moved already
+        except RuntimeError:
+            return  # a new space
+        exists = await docker("volume", "ls", "--quiet", "--filter", f"name=^{volume.volume}$")
+        if not exists.strip():
+            return
+        await volume.remove_containers()
+        await docker(
+            "run", "--rm", "--pull", "never",
+            "--mount", f"type=volume,source={volume.volume},target=/from",
+            "--mount", f"type=bind,source={volume.source},target=/to",
+            DEFAULT_IMAGE, "cp", "-a", "/from/.", "/to/",
+        )  # fmt: skip
+        await docker("volume", "rm", "--force", volume.volume)
+        self.log.info("Moved space %s's files from Docker volume %s to %s",
+                      space, volume.volume, volume.source)  # fmt: skip
 
     async def delete_volume(self, space: str) -> None:
         volume = self.volume(space)
         await volume.remove_containers()  # e.g. a lifecycle run still stopping
-        await docker("volume", "rm", "--force", volume.volume)
+        await asyncio.to_thread(shutil.rmtree, volume.source, True)
+        await docker("volume", "rm", "--force", volume.volume, check=False)  # an unmoved one
 
     async def remove_stray_kernels(
         self, spaces: Collection[str], live: Collection[str]
@@ -108,19 +139,31 @@ class DockerSpaceBackend(SpaceBackend):
             raise InvalidInput(f"image: {err}", field="image") from None
 
     async def volume_usage(self, space: str) -> int:
-        """Bytes in the volume: walk its directory when this server can read it (same
-        machine), else ask the engine (``docker system df -v``, slower)."""
-        name = self.volume(space).volume
-        mountpoint = (
-            await docker("volume", "inspect", "--format", "{{.Mountpoint}}", name, check=False)
-        ).strip()
-        if not mountpoint:
-            return 0  # no volume yet
-        if os.access(mountpoint, os.R_OK | os.X_OK):
-            return await asyncio.to_thread(directory_size, Path(mountpoint))
-        volumes = json.loads(await docker("system", "df", "-v", "--format", "{{json .Volumes}}"))
-        size = next((v.get("Size", "0B") for v in volumes or [] if v.get("Name") == name), "0B")
-        return parse_size(size)
+        return await asyncio.to_thread(directory_size, self.files(space))
+
+    async def terminal(
+        self, space: str, profile: ComputeProfile, image: str | None, shell: list[str]
+    ) -> TerminalSpec:
+        """``docker run -it`` in the space's image, files and limits, as its kernels get."""
+        chosen = image_for(image, profile.model_dump())
+        await ensure_image(chosen)
+        volume = self.volume(space)
+        limits = profile.limits()
+        setup = await asyncio.to_thread(space_kernel_env, Path(volume.source), volume.home, {})
+        env = {**setup, "SMSTUDIO_SPACE": space, "SMSTUDIO_PROFILE": profile.name,
+               **thread_env(limits)}  # fmt: skip
+        argv = [
+            DOCKER, "run", "--rm", "--interactive", "--tty", "--init", "--pull", "never",
+            *volume.run_args("terminal"), *env_args(env), *limit_args(limits), chosen, *SHELL,
+        ]  # fmt: skip
+        return TerminalSpec(cwd=Path(volume.source), env={}, argv=argv)
+
+    async def remove_terminals(self, space: str) -> None:
+        label = f"label={VOLUME_LABEL}={self.volume(space).volume}"
+        ids = (await docker("ps", "--all", "--quiet", "--filter", label,
+                            "--filter", "label=smstudio.role=terminal")).split()  # fmt: skip
+        if ids:
+            await docker("rm", "--force", *ids, check=False)
 
     def script_spec(
         self, space: str, run_id: str, argv: list[str], profile: ComputeProfile,
@@ -147,11 +190,3 @@ class DockerSpaceBackend(SpaceBackend):
             max_runtime_seconds=timeout,
             grace_seconds=5,
         )
-
-
-def parse_size(text: str) -> int:
-    """Docker's human sizes ("10.5kB", "1.2GB") in bytes."""
-    match = re.fullmatch(r"\s*([\d.]+)\s*([kKMGT]?B)\s*", text)
-    if not match:
-        return 0
-    return int(float(match.group(1)) * UNITS.get(match.group(2), 1))

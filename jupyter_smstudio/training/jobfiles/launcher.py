@@ -57,18 +57,35 @@ def ensure_env(spec: dict[str, Any]) -> str:
         sys.exit(1)
 
 
+def toolkit_paths(toolkits: str, venv: str = "") -> list[str]:
+    """The stand-ins (``toolkits/<package>``) of the toolkit packages this Python lacks.
+
+    Scripts import ``sagemaker_training``, ``sagemaker_inference``, ``sagemaker_containers``
+    or ``sagemaker_xgboost_container``; a real package (in this Python or the job's cached
+    environment) wins over its stand-in. ``_common`` holds what the stand-ins share.
+    """
+    if not os.path.isdir(toolkits):
+        return []
+    root = os.path.abspath(toolkits)
+    elsewhere = [p for p in sys.path if not os.path.abspath(p or ".").startswith(root)]
+    paths = []
+    for name in sorted(os.listdir(toolkits)):
+        path = os.path.join(toolkits, name)
+        real = name != "_common" and (
+            importlib.machinery.PathFinder.find_spec(name, elsewhere) is not None
+            or glob.glob(os.path.join(venv, "lib", "python*", "site-packages", name))
+        )
+        if os.path.isdir(path) and not real:
+            paths.append(path)
+    return paths
+
+
 def child_env(spec: dict[str, Any]) -> dict[str, str]:
-    """Offer the ``sagemaker_training`` stand-in only where the real toolkit is missing."""
+    """The job's environment with the toolkit stand-ins it lacks after its own PYTHONPATH."""
     env = dict(os.environ)
-    venv = spec.get("venv") or ""
-    elsewhere = [p for p in sys.path if os.path.abspath(p or ".") != spec["shim"]]
-    real = importlib.machinery.PathFinder.find_spec("sagemaker_training", elsewhere)
-    installed = real is not None or glob.glob(
-        os.path.join(venv, "lib", "python*", "site-packages", "sagemaker_training")
-    )
-    if not installed:
-        parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
-        env["PYTHONPATH"] = os.pathsep.join([*parts, spec["shim"]])
+    parts = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    extra = toolkit_paths(spec["shim"], spec.get("venv") or "")
+    env["PYTHONPATH"] = os.pathsep.join([*parts, *extra])
     return env
 
 

@@ -1,6 +1,6 @@
 import { nullTranslator } from '@jupyterlab/translation';
 
-import { endpointsSection, setEndpointOpener } from '../endpoints';
+import { endpointsSection } from '../endpoints';
 import { describeTraffic, formatMs, sampleBody } from '../endpoints/format';
 
 const trans = nullTranslator.load('jupyter_smstudio');
@@ -29,7 +29,8 @@ describe('endpoint figures', () => {
   });
 
   it('lists endpoints with traffic and opens their detail', () => {
-    const section = endpointsSection(trans);
+    const opened: string[] = [];
+    const section = endpointsSection(trans, name => opened.push(name));
     const endpoint = {
       name: 'churn',
       status: 'InService',
@@ -45,8 +46,6 @@ describe('endpoint figures', () => {
     expect(section.describe?.(endpoint)).toBe(
       '3 calls · p50 1.00 ms · p99 2.00 ms'
     );
-    const opened: string[] = [];
-    setEndpointOpener(name => opened.push(name));
     section.open?.(endpoint);
     expect(opened).toEqual(['churn']);
   });

@@ -268,7 +268,8 @@ describe('opening a job by kind and name', () => {
         openInMain(shell, jobWidgetId(kind, name), () => {
           made.push(`${kind}:${name}`);
           return detail(kind, name);
-        })
+        }),
+      openEndpoint: () => undefined
     });
     studio.openJob('training', 'j');
     studio.openJob('processing', 'prep');
@@ -285,7 +286,8 @@ describe('opening a job by kind and name', () => {
   it('is how the Jobs section opens the job the user picks', () => {
     const opened: string[] = [];
     const studio = new SMStudio({
-      openJob: (kind, name) => opened.push(`${kind}:${name}`)
+      openJob: (kind, name) => opened.push(`${kind}:${name}`),
+      openEndpoint: () => undefined
     });
     addBuiltInSections(studio.sections, trans, {
       openJob: (kind, name) => studio.openJob(kind, name)
@@ -295,6 +297,22 @@ describe('opening a job by kind and name', () => {
     )!.definition;
     jobs.open?.({ name: 'score', kind: 'transform' });
     expect(opened).toEqual(['transform:score']);
+  });
+
+  it('is how the Endpoints section opens the endpoint the user picks', () => {
+    const opened: string[] = [];
+    const studio = new SMStudio({
+      openJob: () => undefined,
+      openEndpoint: name => opened.push(name)
+    });
+    addBuiltInSections(studio.sections, trans, {
+      openEndpoint: name => studio.openEndpoint(name)
+    });
+    const endpoints = studio.sections.sections.find(
+      s => s.definition.id === 'endpoints'
+    )!.definition;
+    endpoints.open?.({ name: 'churn', status: 'InService' });
+    expect(opened).toEqual(['churn']);
   });
 });
 
@@ -376,6 +394,31 @@ describe('ISMStudio in JupyterLab', () => {
     expect(opened).toHaveLength(1);
     expect(opened[0].title.label).toBe('Processing: prep');
     expect(onShow(app.shell)).toEqual(['smstudio-job-processing-prep']);
+    opened[0].dispose();
+  });
+
+  it('lets another plugin open an endpoint through the token, once', async () => {
+    const [main] = plugins;
+    let studio: ISMStudio | null = null;
+    const other: JupyterFrontEndPlugin<void> = {
+      id: 'test:endpoint-opener',
+      description:
+        'A later panel that opens endpoints (say, a model registry).',
+      requires: [ISMStudio],
+      activate: (_, service: ISMStudio) => {
+        studio = service;
+      }
+    };
+    app.registerPlugins([main, other]);
+    await app.activatePlugin(other.id);
+    studio!.openEndpoint('churn');
+    studio!.openEndpoint('churn');
+    const opened = [...app.shell.widgets('main')].filter(
+      w => w.id === 'smstudio-endpoint-churn'
+    );
+    expect(opened).toHaveLength(1);
+    expect(opened[0].title.label).toBe('Endpoint churn');
+    expect(onShow(app.shell)).toEqual(['smstudio-endpoint-churn']);
     opened[0].dispose();
   });
 });

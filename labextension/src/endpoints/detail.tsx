@@ -1,4 +1,3 @@
-import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
@@ -12,9 +11,7 @@ import {
   updateEndpoint
 } from '../api';
 import type { IEndpointDetail, IInvocationResult, IModelSummary } from '../api';
-import { openInMain } from '../studio';
 import { formatMs, sampleBody } from './format';
-import { setEndpointOpener } from './index';
 
 const POLL_MS = 2000;
 const LOG_LIMIT = 200_000;
@@ -297,28 +294,31 @@ export function EndpointDetail(props: {
 }
 
 /**
- * Open endpoints from the sidebar in main-area tabs (one per endpoint).
+ * The id of an endpoint's detail view in the main area (one per endpoint).
  */
-export function installEndpointDetail(
-  app: JupyterFrontEnd,
+export function endpointWidgetId(name: string): string {
+  return `smstudio-endpoint-${name}`;
+}
+
+/**
+ * Make the detail view of an endpoint for the main area (it closes itself
+ * once the endpoint is deleted).
+ */
+export function createEndpointDetail(
+  name: string,
   trans: TranslationBundle
-): void {
-  setEndpointOpener(name => {
-    const id = `smstudio-endpoint-${name}`;
-    openInMain(app.shell, id, () => {
-      const widget: MainAreaWidget = new MainAreaWidget({
-        content: ReactWidget.create(
-          <EndpointDetail
-            name={name}
-            trans={trans}
-            onDeleted={() => widget.dispose()}
-          />
-        )
-      });
-      widget.id = id;
-      widget.title.label = trans.__('Endpoint %1', name);
-      widget.title.closable = true;
-      return widget;
-    });
+): MainAreaWidget<ReactWidget> {
+  const widget: MainAreaWidget<ReactWidget> = new MainAreaWidget({
+    content: ReactWidget.create(
+      <EndpointDetail
+        name={name}
+        trans={trans}
+        onDeleted={() => widget.dispose()}
+      />
+    )
   });
+  widget.id = endpointWidgetId(name);
+  widget.title.label = trans.__('Endpoint %1', name);
+  widget.title.closable = true;
+  return widget;
 }

@@ -5,20 +5,15 @@ import type { IEndpoint, IEndpointMetrics } from '../api';
 import type { ISectionDefinition } from '../components/listsection';
 import { describeTraffic } from './format';
 
-let opener: ((name: string) => void) | null = null;
-
-/**
- * Let the plugin decide how an endpoint's detail view opens (it owns the shell).
- */
-export function setEndpointOpener(open: (name: string) => void): void {
-  opener = open;
-}
-
 /**
  * The "Endpoints" section: deployed models that answer requests.
+ *
+ * @param openEndpoint How an endpoint opens (the `ISMStudio` service's
+ *   `openEndpoint`).
  */
 export function endpointsSection(
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  openEndpoint?: (name: string) => void
 ): ISectionDefinition<IEndpoint> {
   return {
     id: 'endpoints',
@@ -31,6 +26,6 @@ export function endpointsSection(
     ),
     describe: endpoint =>
       describeTraffic(endpoint.metrics as IEndpointMetrics | null | undefined),
-    open: endpoint => opener?.(endpoint.name)
+    open: endpoint => openEndpoint?.(endpoint.name)
   };
 }

@@ -64,6 +64,9 @@ class Environment(dict):  # type: ignore[type-arg]
     def __init__(self, **_: Any) -> None:
         super().__init__(json.loads(os.environ.get("SM_TRAINING_ENV", "{}")))
 
+    def properties(self) -> list[str]:
+        return sorted(self)
+
     def __getattr__(self, name: str) -> Any:
         try:
             return self[name]

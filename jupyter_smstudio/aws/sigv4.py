@@ -1,9 +1,10 @@
-"""Verify AWS Signature Version 4 on runtime requests, as botocore signs them.
+"""Verify AWS Signature Version 4, as botocore signs requests, for every AWS API here.
 
 The canonical request is rebuilt from the request exactly as received (raw path
 and query, the signed headers, the body's SHA-256) and the signature recomputed
-with the secret of the access key named in the credential scope. Service name
-``sagemaker``; requests older or newer than 15 minutes are refused (replay window).
+with the secret of the access key named in the credential scope. The service name
+is the caller's (``sagemaker`` by default, ``logs``, ``sts``); requests older or
+newer than 15 minutes are refused (replay window).
 """
 
 from __future__ import annotations
@@ -90,8 +91,9 @@ async def verify(
     request: SignedRequest,
     lookup: Callable[[str], Awaitable[tuple[str, str] | None]],
     now: dt.datetime | None = None,
+    service: str = SERVICE,
 ) -> str:
-    """The owner of the key that signed ``request``; SignatureError otherwise."""
+    """The owner of the key that signed ``request`` for ``service``; SignatureError otherwise."""
     authorization = request.headers("authorization")
     if not authorization:
         raise SignatureError(
@@ -107,10 +109,10 @@ async def verify(
     parts = match["credential"].split("/")
     if len(parts) != 5 or parts[4] != "aws4_request":
         raise SignatureError("IncompleteSignatureException", "Malformed credential scope.")
-    key_id, date, region, service, _ = parts
-    if service != SERVICE:
+    key_id, date, region, scoped, _ = parts
+    if scoped != service:
         raise SignatureError(
-            "InvalidSignatureException", f"Credential should be scoped to service '{SERVICE}'."
+            "InvalidSignatureException", f"Credential should be scoped to service '{service}'."
         )
     signed = match["signed"].split(";")
     if "host" not in signed or signed != sorted(signed):
@@ -137,7 +139,9 @@ async def verify(
     owner, secret = found
     scope = f"{date}/{region}/{service}/aws4_request"
     to_sign = string_to_sign(request, signed, amz_date, scope)
-    expected = hmac.new(signing_key(secret, date, region), to_sign.encode(), hashlib.sha256)
+    expected = hmac.new(
+        signing_key(secret, date, region, service), to_sign.encode(), hashlib.sha256
+    )
     if not hmac.compare_digest(expected.hexdigest(), match["signature"]):
         raise SignatureError(
             "InvalidSignatureException",

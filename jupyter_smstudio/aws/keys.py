@@ -23,13 +23,15 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import delete, insert, select, update
 
 from ..errors import LimitExceeded, NotFound
+from ..hosting.models import AccessKey, AccessKeyCreate, AccessKeyList, NewAccessKey
+from ..hosting.schema import access_keys as table
 from ..runtime.files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, restrict
 from ..store import Database
 from ..timeutil import now_ms
-from .models import AccessKey, AccessKeyCreate, AccessKeyList, NewAccessKey
-from .schema import access_keys as table
 
 MAX_KEYS_PER_USER = 10
+#: The description of the key kernels and ``POST /environment`` hand out (one per user).
+ENVIRONMENT_KEY = "SM Studio kernels and terminals (created automatically)"
 _ALPHABET = string.ascii_uppercase + string.digits
 
 
@@ -67,6 +69,7 @@ class AccessKeyService:
         self.db = db
         self.box = box
         self._cache: dict[str, tuple[str, str]] = {}
+        self._environment_lock = asyncio.Lock()
         self._touched: dict[str, float] = {}
 
     async def create(self, owner: str, body: AccessKeyCreate) -> NewAccessKey:
@@ -92,6 +95,17 @@ class AccessKeyService:
             created_ms=created,
             secret_access_key=secret,
         )
+
+    async def environment_key(self, owner: str) -> tuple[str, str]:
+        """(key id, secret) of the owner's environment key, created on first use."""
+        async with self._environment_lock:
+            for key in (await self.list(owner)).items:
+                if key.description == ENVIRONMENT_KEY:
+                    found = await self.lookup(key.access_key_id)
+                    if found is not None:
+                        return key.access_key_id, found[1]
+            new = await self.create(owner, AccessKeyCreate(description=ENVIRONMENT_KEY))
+            return new.access_key_id, new.secret_access_key
 
     async def list(self, owner: str) -> AccessKeyList:
         async with self.db.transaction() as conn:

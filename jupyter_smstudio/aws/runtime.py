@@ -17,47 +17,17 @@ from tornado.web import HTTPError, RequestHandler
 
 from ..api.routes import ANY_BODY, Route, operation
 from ..errors import NotFound, SMStudioError
-from .errors import ModelError
+from ..hosting.errors import ModelError
+from ..hosting.handlers import invoke_with, set_invocation_headers
 from .sigv4 import SignatureError, SignedRequest, verify
 
 if TYPE_CHECKING:
-    from tornado.httputil import HTTPServerRequest
-
     from ..services import Services
-    from .gateway import Invocation
-    from .service import HostingService
 
 log = logging.getLogger(__name__)
 RUNTIME_PREFIX = "/smstudio/runtime"
 #: The media type of AWS JSON protocol errors (what botocore parses).
 AWS_JSON = "application/x-amz-json-1.1"
-
-
-async def invoke_with(
-    hosting: HostingService, owner: str, name: str, request: HTTPServerRequest
-) -> Invocation:
-    """InvokeEndpoint with the body and headers of ``request``: one reading of the
-    ``X-Amzn-SageMaker-*`` headers for the Lab route and the SigV4 route."""
-    headers = request.headers
-    return await hosting.invoke(
-        owner,
-        name,
-        request.body or b"",
-        headers.get("Content-Type", ""),
-        headers.get("Accept"),
-        headers.get("X-Amzn-SageMaker-Custom-Attributes"),
-        headers.get("X-Amzn-SageMaker-Target-Variant"),
-    )
-
-
-def set_invocation_headers(
-    handler: RequestHandler, result: Invocation, extra: dict[str, str] | None = None
-) -> None:
-    """The answer's headers as InvokeEndpoint sends them; the model's own come last."""
-    handler.set_header("Content-Type", result.content_type)
-    handler.set_header("x-Amzn-Invoked-Production-Variant", result.variant)
-    for key, value in {**(extra or {}), **result.headers}.items():
-        handler.set_header(key, value)
 
 
 class AwsError(BaseModel):

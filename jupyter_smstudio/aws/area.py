@@ -1,0 +1,47 @@
+"""What the AWS operations share: settings, original requests, where S3 data lives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from .config import AwsApi
+from .environment import endpoints
+from .requests import RequestStore
+
+
+class DataLocations(Protocol):
+    """The seam to object storage: an ``s3://`` URI as a location the areas accept.
+
+    The S3 area implements it (its buckets on the embedded engine or the admin's S3);
+    ``PassThrough`` keeps today's behaviour until then.
+    """
+
+    async def input_location(self, owner: str, uri: str, field: str) -> str:
+        """A path in the owner's space or a URL the job runner fetches, for ``uri``.
+
+        Called for channels, processing inputs, model data and the SDK's
+        ``sagemaker_submit_directory`` (there a directory: the S3 area unpacks the
+        SDK's ``sourcedir.tar.gz``). ``field`` names the member in errors.
+        """
+        ...
+
+
+class PassThrough:
+    """``s3://`` URIs go to the runner unchanged (fetched with fsspec when configured)."""
+
+    async def input_location(self, owner: str, uri: str, field: str) -> str:
+        return uri
+
+
+@dataclass
+class AwsArea:
+    config: AwsApi
+    requests: RequestStore
+    sdk_config_path: Path  # the SageMaker SDK config kernels get
+    locations: DataLocations = field(default_factory=PassThrough)
+
+    def endpoints(self, server_url: str) -> dict[str, str]:
+        """``AWS_ENDPOINT_URL_*`` of the server at ``server_url``."""
+        return endpoints(server_url)

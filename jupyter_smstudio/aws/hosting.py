@@ -1,0 +1,294 @@
+"""SageMaker's Model, EndpointConfig and Endpoint operations on the hosting service.
+
+A ``ModelDataUrl`` that is the ``S3ModelArtifacts`` of one of the caller's own
+training jobs is that job's ``model.tar.gz`` on this server (so train → deploy works
+before any object store); other ``s3://`` URIs go through the object-storage seam.
+With a SageMaker framework image, ``SAGEMAKER_PROGRAM``/``SAGEMAKER_SUBMIT_DIRECTORY``
+(what the SDK's framework models set) name the inference code and the model runs on
+the default backend; any other image runs as a container.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import NotFound
+from ..hosting.models import (
+    Endpoint,
+    EndpointConfigCreate,
+    EndpointConfigQuery,
+    EndpointCreate,
+    EndpointQuery,
+    EndpointUpdate,
+    ModelCreate,
+    ModelQuery,
+)
+from ..training.contract import decode_hyperparameters
+from . import tags
+from .faults import validation
+from .jobs import build, seconds
+from .protocol import Call, Operation
+from .training import FRAMEWORK_IMAGE, TRAINING
+
+
+def _arn(call: Call, kind: str, name: str) -> str:
+    return call.aws.config.arn(f"{kind}/{name}")
+
+
+def _missing(call: Call, noun: str, kind: str, name: str) -> Exception:
+    """AWS's words for a missing model, config or endpoint."""
+    return validation(f'Could not find {noun} "{_arn(call, kind, name)}".')
+
+
+async def _model_data(call: Call, uri: str, where: str) -> str:
+    """A local ``model.tar.gz`` for ``uri`` (own training outputs first, then the seam)."""
+    parts = uri.rstrip("/").split("/")
+    if len(parts) >= 4 and parts[-2:] == ["output", "model.tar.gz"]:
+        job = parts[-3]
+        request = await call.aws.requests.get(call.owner, TRAINING.kind, job)
+        if request is not None:
+            output = request["OutputDataConfig"]["S3OutputPath"].rstrip("/")
+            if uri == f"{output}/{job}/output/model.tar.gz":
+                path = await call.services.training.artifact_path(call.owner, job, "model.tar.gz")
+                return str(path)
+    return await call.aws.locations.input_location(call.owner, uri, where)
+
+
+def _page(p: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "limit": p.get("MaxResults", 10),
+        "next_token": p.get("NextToken"),
+        "name_contains": p.get("NameContains"),
+        "sort_by": {"Name": "name", "CreationTime": "created"}.get(p.get("SortBy", ""), "created"),
+        "sort_order": {"Ascending": "asc"}.get(p.get("SortOrder", ""), "desc"),
+    }
+
+
+# ---- models ------------------------------------------------------------------------------------
+async def create_model(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    container = p.get("PrimaryContainer") or (p.get("Containers") or [None])[0]
+    if container is None:
+        raise validation("Either PrimaryContainer or Containers must be given.")
+    env = dict(container.get("Environment") or {})
+    image = container.get("Image")
+    program = decode_hyperparameters(
+        {k: env[k] for k in ("SAGEMAKER_PROGRAM", "SAGEMAKER_SUBMIT_DIRECTORY") if k in env}
+    )
+    if image and FRAMEWORK_IMAGE.match(image):
+        image = None  # a SageMaker framework image: its inference toolkit runs here
+    data = container.get("ModelDataUrl")
+    if not data:
+        raise validation("PrimaryContainer.ModelDataUrl is required here.")
+    submit = program.get("SAGEMAKER_SUBMIT_DIRECTORY")
+    spec = build(
+        ModelCreate,
+        {
+            "name": p["ModelName"],
+            "model_data": await _model_data(call, data, "primaryContainer.modelDataUrl"),
+            "entry_point": program.get("SAGEMAKER_PROGRAM"),
+            "source_dir": submit if isinstance(submit, str) and "://" not in submit else None,
+            "environment": env,
+            "image": image,
+        },
+    )
+    await call.services.hosting.create_model(call.owner, spec)
+    await call.aws.requests.put(call.owner, "model", spec.name, p)
+    await tags.keep(call, "model", spec.name, p.get("Tags"))
+    return {"ModelArn": _arn(call, "model", spec.name)}
+
+
+async def describe_model(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    name = p["ModelName"]
+    try:
+        found = await call.services.hosting.get_model(call.owner, name)
+    except NotFound:
+        raise _missing(call, "model", "model", name) from None
+    request = await call.aws.requests.get(call.owner, "model", name) or {}
+    return {
+        "ModelName": found.name,
+        "ModelArn": _arn(call, "model", found.name),
+        "PrimaryContainer": request.get("PrimaryContainer")
+        or {"Image": found.image or "smstudio/local", "ModelDataUrl": f"file://{found.model_data}"},
+        "Containers": request.get("Containers"),
+        "ExecutionRoleArn": request.get("ExecutionRoleArn"),
+        "CreationTime": seconds(found.created_ms),
+    }
+
+
+async def list_models(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    page = await call.services.hosting.list_models(call.owner, build(ModelQuery, _page(p)))
+    items = [
+        {
+            "ModelName": m.name,
+            "ModelArn": _arn(call, "model", m.name),
+            "CreationTime": seconds(m.created_ms),
+        }
+        for m in page.items
+    ]
+    return {"Models": items, "NextToken": page.next_token}
+
+
+async def delete_model(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    try:
+        await call.services.hosting.delete_model(call.owner, p["ModelName"])
+    except NotFound:
+        raise _missing(call, "model", "model", p["ModelName"]) from None
+    return {}
+
+
+# ---- endpoint configs --------------------------------------------------------------------------
+def _variant(v: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "variant_name": v["VariantName"],
+        "model_name": v.get("ModelName"),
+        "instance_type": v.get("InstanceType"),
+        "initial_instance_count": v.get("InitialInstanceCount", 1),
+        "initial_variant_weight": v.get("InitialVariantWeight", 1.0),
+    }
+
+
+async def create_endpoint_config(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    spec = build(
+        EndpointConfigCreate,
+        {
+            "name": p["EndpointConfigName"],
+            "variants": [_variant(v) for v in p["ProductionVariants"]],
+        },
+    )
+    await call.services.hosting.create_config(call.owner, spec)
+    await call.aws.requests.put(call.owner, "endpoint-config", spec.name, p)
+    await tags.keep(call, "endpoint-config", spec.name, p.get("Tags"))
+    return {"EndpointConfigArn": _arn(call, "endpoint-config", spec.name)}
+
+
+async def describe_endpoint_config(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    name = p["EndpointConfigName"]
+    try:
+        found = await call.services.hosting.get_config(call.owner, name)
+    except NotFound:
+        raise _missing(call, "endpoint configuration", "endpoint-config", name) from None
+    return {
+        "EndpointConfigName": found.name,
+        "EndpointConfigArn": _arn(call, "endpoint-config", found.name),
+        "ProductionVariants": [
+            {
+                "VariantName": v.variant_name,
+                "ModelName": v.model_name,
+                "InstanceType": v.instance_type,
+                "InitialInstanceCount": v.initial_instance_count,
+                "InitialVariantWeight": v.initial_variant_weight,
+            }
+            for v in found.variants
+        ],
+        "CreationTime": seconds(found.created_ms),
+    }
+
+
+async def list_endpoint_configs(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    query = build(EndpointConfigQuery, _page(p))
+    page = await call.services.hosting.list_configs(call.owner, query)
+    items = [
+        {
+            "EndpointConfigName": c.name,
+            "EndpointConfigArn": _arn(call, "endpoint-config", c.name),
+            "CreationTime": seconds(c.created_ms),
+        }
+        for c in page.items
+    ]
+    return {"EndpointConfigs": items, "NextToken": page.next_token}
+
+
+async def delete_endpoint_config(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    name = p["EndpointConfigName"]
+    try:
+        await call.services.hosting.delete_config(call.owner, name)
+    except NotFound:
+        raise _missing(call, "endpoint configuration", "endpoint-config", name) from None
+    return {}
+
+
+# ---- endpoints ---------------------------------------------------------------------------------
+async def create_endpoint(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    config = p["EndpointConfigName"]
+    body = {"name": p["EndpointName"], "endpoint_config_name": config}
+    try:
+        await call.services.hosting.create_endpoint(call.owner, build(EndpointCreate, body))
+    except NotFound:
+        raise _missing(call, "endpoint configuration", "endpoint-config", config) from None
+    await tags.keep(call, "endpoint", p["EndpointName"], p.get("Tags"))
+    return {"EndpointArn": _arn(call, "endpoint", p["EndpointName"])}
+
+
+def _endpoint(call: Call, found: Endpoint) -> dict[str, Any]:
+    return {
+        "EndpointName": found.name,
+        "EndpointArn": _arn(call, "endpoint", found.name),
+        "EndpointConfigName": found.endpoint_config_name,
+        "EndpointStatus": found.status.value,
+        "FailureReason": found.failure_reason,
+        "CreationTime": seconds(found.created_ms),
+        "LastModifiedTime": seconds(found.modified_ms),
+        "ProductionVariants": [
+            {
+                "VariantName": v.variant_name,
+                "CurrentWeight": v.current_weight,
+                "DesiredWeight": v.current_weight,
+                "CurrentInstanceCount": v.current_instance_count,
+                "DesiredInstanceCount": v.current_instance_count,
+            }
+            for v in found.variants
+        ],
+    }
+
+
+async def describe_endpoint(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    name = p["EndpointName"]
+    try:
+        found = await call.services.hosting.get_endpoint(call.owner, name)
+    except NotFound:
+        raise _missing(call, "endpoint", "endpoint", name) from None
+    return _endpoint(call, found)
+
+
+async def list_endpoints(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    query = build(EndpointQuery, {**_page(p), "status": p.get("StatusEquals")})
+    page = await call.services.hosting.list_endpoints(call.owner, query)
+    keys = ("EndpointName", "EndpointArn", "CreationTime", "LastModifiedTime", "EndpointStatus")
+    items = [{k: _endpoint(call, e)[k] for k in keys} for e in page.items]
+    return {"Endpoints": items, "NextToken": page.next_token}
+
+
+async def update_endpoint(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    name = p["EndpointName"]
+    body = build(EndpointUpdate, {"endpoint_config_name": p["EndpointConfigName"]})
+    try:
+        await call.services.hosting.update_endpoint(call.owner, name, body)
+    except NotFound:
+        raise _missing(call, "endpoint", "endpoint", name) from None
+    return {"EndpointArn": _arn(call, "endpoint", name)}
+
+
+async def delete_endpoint(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    name = p["EndpointName"]
+    try:
+        await call.services.hosting.delete_endpoint(call.owner, name)
+    except NotFound:
+        raise _missing(call, "endpoint", "endpoint", name) from None
+    return {}
+
+
+OPERATIONS: dict[str, Operation] = {
+    "CreateModel": create_model,
+    "DescribeModel": describe_model,
+    "ListModels": list_models,
+    "DeleteModel": delete_model,
+    "CreateEndpointConfig": create_endpoint_config,
+    "DescribeEndpointConfig": describe_endpoint_config,
+    "ListEndpointConfigs": list_endpoint_configs,
+    "DeleteEndpointConfig": delete_endpoint_config,
+    "CreateEndpoint": create_endpoint,
+    "DescribeEndpoint": describe_endpoint,
+    "ListEndpoints": list_endpoints,
+    "UpdateEndpoint": update_endpoint,
+    "DeleteEndpoint": delete_endpoint,
+}

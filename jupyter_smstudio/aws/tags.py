@@ -1,0 +1,107 @@
+"""AddTags, ListTags and DeleteTags on the caller's own resources, named by ARN.
+
+Tags are kept beside the resources (``requests``, kind ``tags-<resource>``), so a
+resource made through the REST API can be tagged too; ``Create*`` with ``Tags``
+starts its list. The SDK's ``Estimator.attach`` reads a job's tags.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from ..errors import NotFound
+from .faults import validation
+from .protocol import Call, Operation
+
+ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[^:]*:[^:]*:(?P<kind>[a-z-]+)/(?P<name>.+)$")
+MAX_TAGS = 50
+
+
+async def _training(call: Call, name: str) -> None:
+    await call.services.training.get(call.owner, name)
+
+
+async def _processing(call: Call, name: str) -> None:
+    await call.services.processing.get(call.owner, name)
+
+
+async def _transform(call: Call, name: str) -> None:
+    await call.services.transforms.get(call.owner, name)
+
+
+async def _model(call: Call, name: str) -> None:
+    await call.services.hosting.get_model(call.owner, name)
+
+
+async def _config(call: Call, name: str) -> None:
+    await call.services.hosting.get_config(call.owner, name)
+
+
+async def _endpoint(call: Call, name: str) -> None:
+    await call.services.hosting.get_endpoint(call.owner, name)
+
+
+#: ARN resource type -> a check that the caller has it (NotFound otherwise).
+RESOURCES: dict[str, Callable[[Call, str], Awaitable[None]]] = {
+    "training-job": _training,
+    "processing-job": _processing,
+    "transform-job": _transform,
+    "model": _model,
+    "endpoint-config": _config,
+    "endpoint": _endpoint,
+}
+
+
+async def _resource(call: Call, arn: str) -> tuple[str, str]:
+    match = ARN.match(arn)
+    if match is None or match["kind"] not in RESOURCES:
+        raise validation(f"Invalid resource ARN: {arn}")
+    try:
+        await RESOURCES[match["kind"]](call, match["name"])
+    except NotFound:
+        raise validation(f"Resource {arn} does not exist.") from None
+    return f"tags-{match['kind']}", match["name"]
+
+
+async def _tags(call: Call, kind: str, name: str) -> list[dict[str, str]]:
+    stored = await call.aws.requests.get(call.owner, kind, name)
+    return list((stored or {}).get("Tags", []))
+
+
+async def keep(call: Call, resource: str, name: str, tags: list[dict[str, str]] | None) -> None:
+    """Start a new resource's tags (``Create*`` with ``Tags``)."""
+    if tags:
+        await call.aws.requests.put(call.owner, f"tags-{resource}", name, {"Tags": tags})
+
+
+async def add_tags(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    kind, name = await _resource(call, p["ResourceArn"])
+    given = {t["Key"]: t.get("Value", "") for t in p["Tags"]}
+    tags = [t for t in await _tags(call, kind, name) if t["Key"] not in given]
+    tags += [{"Key": k, "Value": v} for k, v in given.items()]
+    if len(tags) > MAX_TAGS:
+        raise validation(f"A resource can have at most {MAX_TAGS} tags.")
+    await call.aws.requests.put(call.owner, kind, name, {"Tags": tags})
+    return {"Tags": p["Tags"]}
+
+
+async def list_tags(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    kind, name = await _resource(call, p["ResourceArn"])
+    return {"Tags": await _tags(call, kind, name)}
+
+
+async def delete_tags(call: Call, p: dict[str, Any]) -> dict[str, Any]:
+    kind, name = await _resource(call, p["ResourceArn"])
+    drop = set(p["TagKeys"])
+    tags = [t for t in await _tags(call, kind, name) if t["Key"] not in drop]
+    await call.aws.requests.put(call.owner, kind, name, {"Tags": tags})
+    return {}
+
+
+OPERATIONS: dict[str, Operation] = {
+    "AddTags": add_tags,
+    "ListTags": list_tags,
+    "DeleteTags": delete_tags,
+}

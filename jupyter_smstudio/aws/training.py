@@ -1,0 +1,153 @@
+"""SageMaker's training job operations on the training service (one store for both APIs).
+
+A CreateTrainingJob becomes a ``TrainingJobCreate`` (script mode when the SDK's
+``sagemaker_program`` hyperparameter names an entry point, else the image's own
+entrypoint); its request is kept beside the job so Describe answers it back.
+Describe overlays the job's state (statuses, transitions, times, metrics,
+artifacts) on that request, keeping only members of botocore's output shape.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..training.contract import decode_hyperparameters, encode_hyperparameters
+from ..training.models import TrainingJob, TrainingJobCreate, TrainingJobSummary
+from .faults import validation
+from .jobs import JobApi, build, check_instances, seconds
+from .protocol import Call, Operation
+
+#: ECR images of SageMaker's framework containers: script mode runs them locally.
+FRAMEWORK_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/")
+
+
+async def _spec(call: Call, p: dict[str, Any]) -> TrainingJobCreate:
+    """The REST request a CreateTrainingJob stands for (400s name its AWS member)."""
+    algorithm = p.get("AlgorithmSpecification") or {}
+    resources = p.get("ResourceConfig") or {}
+    count = resources.get("InstanceCount", 1)
+    check_instances(count)
+    hyper = decode_hyperparameters(dict(p.get("HyperParameters") or {}))
+    program = hyper.get("sagemaker_program")
+    submit = hyper.get("sagemaker_submit_directory")
+    image = algorithm.get("TrainingImage")
+    if program and image and FRAMEWORK_IMAGE.match(image):
+        image = None  # a SageMaker framework image: its toolkit's script mode runs here
+    channels: dict[str, dict[str, Any]] = {}
+    for i, channel in enumerate(p.get("InputDataConfig") or [], start=1):
+        where = f"inputDataConfig.{i}.member.dataSource"
+        source = (channel.get("DataSource") or {}).get("S3DataSource")
+        if source is None:
+            raise validation(f"{where}: only S3DataSource is supported.")
+        path = await call.aws.locations.input_location(call.owner, source["S3Uri"], where)
+        channels[channel["ChannelName"]] = {
+            "path": path,
+            "content_type": channel.get("ContentType"),
+        }
+    if isinstance(submit, str) and submit.startswith("s3://"):
+        submit = await call.aws.locations.input_location(
+            call.owner, submit, "hyperParameters.sagemaker_submit_directory"
+        )
+    body: dict[str, Any] = {
+        "name": p["TrainingJobName"],
+        "entry_point": program if isinstance(program, str) else None,
+        "source_dir": submit if isinstance(submit, str) and program else None,
+        "image": image,
+        "container_entrypoint": algorithm.get("ContainerEntrypoint"),
+        "container_arguments": algorithm.get("ContainerArguments"),
+        "hyperparameters": hyper,
+        "channels": channels,
+        "instance_type": resources.get("InstanceType"),
+        "instance_count": count,
+        "environment": dict(p.get("Environment") or {}),
+        "metric_definitions": [
+            {"name": m["Name"], "regex": m["Regex"]} for m in algorithm.get("MetricDefinitions", [])
+        ],
+    }
+    runtime = (p.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds")
+    if runtime is not None:
+        body["max_runtime_seconds"] = runtime
+    spec: TrainingJobCreate = build(TrainingJobCreate, body)
+    return spec
+
+
+def _artifacts(job: TrainingJob, request: dict[str, Any] | None) -> str:
+    """Where model.tar.gz is (S3 as the request named it, else the file on this server)."""
+    if request is not None:
+        output = request["OutputDataConfig"]["S3OutputPath"].rstrip("/")
+        return f"{output}/{job.name}/output/model.tar.gz"
+    return f"file://{job.model_artifacts}" if job.model_artifacts else ""
+
+
+def _details(call: Call, job: TrainingJob, request: dict[str, Any] | None) -> dict[str, Any]:
+    """What DescribeTrainingJob adds: secondary statuses, metrics, artifacts, resources."""
+    spec = job.spec
+    given = request or {}
+    answer: dict[str, Any] = {
+        "AlgorithmSpecification": given.get("AlgorithmSpecification")
+        or {"TrainingImage": spec.image or "smstudio/script-mode", "TrainingInputMode": "File"},
+        "HyperParameters": given.get("HyperParameters")
+        or encode_hyperparameters(spec.hyperparameters),
+        "OutputDataConfig": {
+            "KmsKeyId": "",  # AWS always answers it; the SDK's attach reads it
+            **(given.get("OutputDataConfig") or {"S3OutputPath": _artifacts(job, None)}),
+        },
+        "RoleArn": given.get("RoleArn") or call.aws.config.role_arn(),
+        "EnableNetworkIsolation": given.get("EnableNetworkIsolation", False),
+        "EnableInterContainerTrafficEncryption": given.get(
+            "EnableInterContainerTrafficEncryption", False
+        ),
+        "EnableManagedSpotTraining": given.get("EnableManagedSpotTraining", False),
+        "ModelArtifacts": {"S3ModelArtifacts": _artifacts(job, request)},
+        "SecondaryStatus": job.secondary_status.value,
+        "ResourceConfig": {
+            **(given.get("ResourceConfig") or {"VolumeSizeInGB": 1}),
+            "InstanceType": job.instance_type,
+            "InstanceCount": job.instance_count,
+        },
+        "StoppingCondition": {
+            **(given.get("StoppingCondition") or {}),
+            "MaxRuntimeInSeconds": spec.max_runtime_seconds,
+        },
+        "SecondaryStatusTransitions": [
+            {
+                "Status": t.status.value,
+                "StartTime": seconds(t.start_ms),
+                "EndTime": seconds(t.end_ms),
+                "StatusMessage": t.message,
+            }
+            for t in job.transitions
+        ],
+        "FinalMetricDataList": [
+            {"MetricName": m.name, "Value": m.value, "Timestamp": seconds(m.timestamp_ms)}
+            for m in job.final_metrics
+        ],
+        "Environment": given.get("Environment") or spec.environment or None,
+    }
+    if job.started_ms is not None and job.ended_ms is not None:
+        elapsed = max(1, (job.ended_ms - job.started_ms) // 1000)
+        answer["TrainingTimeInSeconds"] = answer["BillableTimeInSeconds"] = elapsed
+    return answer
+
+
+def _summary_details(job: TrainingJobSummary) -> dict[str, Any]:
+    return {"SecondaryStatus": job.secondary_status.value}
+
+
+MEMBERS = {
+    "name": "trainingJobName",
+    "source_dir": "hyperParameters.sagemaker_submit_directory",
+    "entry_point": "hyperParameters.sagemaker_program",
+    "hyperparameters": "hyperParameters",
+    "image": "algorithmSpecification.trainingImage",
+    "container_entrypoint": "algorithmSpecification.containerEntrypoint",
+    "container_arguments": "algorithmSpecification.containerArguments",
+    "metric_definitions": "algorithmSpecification.metricDefinitions",
+    "channels": "inputDataConfig",
+    "instance_type": "resourceConfig.instanceType",
+    "instance_count": "resourceConfig.instanceCount",
+    "max_runtime_seconds": "stoppingCondition.maxRuntimeInSeconds",
+}
+TRAINING = JobApi("Training", "training", _spec, _details, _summary_details, MEMBERS)
+OPERATIONS: dict[str, Operation] = TRAINING.operations()

@@ -1,0 +1,74 @@
+"""Experiments as the server holds them: the tracking servers and the job-runs logger.
+
+Nothing of MLflow is imported in the server process: the embedded MLflow is a child
+process reached over HTTP, so a server that never tracks anything pays nothing, and
+one without the ``experiments`` extra answers 503 naming it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from ..jobs.runner import JobRunner
+from .config import Experiments
+from .proxy import PREFIX
+from .registry import ExperimentsService
+from .runs import JobRuns
+from .tracking import TrackingServers
+
+Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
+
+
+class ExperimentsArea:
+    """Each user's MLflow, started on first use, and every job logged there as a run."""
+
+    def __init__(
+        self, settings: Experiments, data_dir: Path, jobs: JobRunner, spawn: Spawn
+    ) -> None:
+        self.settings = settings
+        self.servers = TrackingServers(settings, data_dir)
+        self.runs = JobRuns(self.servers, jobs)
+        self.service = ExperimentsService(self.servers, self.runs, jobs)
+        self._jobs = jobs
+        self._spawn = spawn
+
+    @property
+    def available(self) -> bool:
+        return self.servers.available
+
+    def start(self) -> None:
+        """Follow the job runner's events and watch for idle MLflow servers."""
+        if not self.available:
+            return
+        if self.settings.log_jobs:
+            self.runs.subscribe(self._jobs.events)
+            self._spawn(self.runs.run(), "experiments: job runs")
+        self._spawn(self.servers.watch_idle(), "experiments: idle MLflow")
+
+    def tracking_uri(self, server_url: str) -> str | None:
+        """What ``MLFLOW_TRACKING_URI`` is for clients of the server at ``server_url``."""
+        if not self.available:
+            return None
+        if self.servers.external:
+            return str(self.settings.tracking_uri)
+        return server_url.rstrip("/") + PREFIX
+
+    def client_env(self, server_url: str, token: str | None) -> dict[str, str]:
+        """The variables that make ``import mlflow`` log here with no configuration.
+
+        MLflow's client sends ``MLFLOW_TRACKING_TOKEN`` as ``Authorization: Bearer``,
+        which Jupyter accepts like ``token``; an admin's external MLflow gets no token.
+        """
+        uri = self.tracking_uri(server_url)
+        if uri is None:
+            return {}
+        env = {"MLFLOW_TRACKING_URI": uri}
+        if token and not self.servers.external:
+            env["MLFLOW_TRACKING_TOKEN"] = token
+        return env
+
+    async def close(self) -> None:
+        await self.servers.close()

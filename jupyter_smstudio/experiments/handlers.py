@@ -1,0 +1,68 @@
+"""HTTP <-> experiments service: a job's run, registering and approving models."""
+
+from __future__ import annotations
+
+from ..api.base import SMStudioHandler
+from ..api.routes import Route, operation
+from .models import JobRun, ModelVersion, RegisterModel, UpdateApproval
+from .registry import ExperimentsService
+
+TAG = "Experiments"
+
+
+class _ExperimentsHandler(SMStudioHandler):
+    @property
+    def experiments(self) -> ExperimentsService:
+        return self.services.experiments.service
+
+
+class JobRunHandler(_ExperimentsHandler):
+    @operation(
+        "The MLflow run of a job, with its page in the MLflow UI",
+        tag=TAG,
+        response=JobRun,
+        errors=(400, 404, 502, 503),
+    )
+    async def get(self, kind: str, name: str) -> None:
+        self.reply(await self.experiments.job_run(self.username, kind, name))
+
+
+class ModelsHandler(_ExperimentsHandler):
+    @operation(
+        "Register a completed job's model as a new version of a model",
+        tag=TAG,
+        request=RegisterModel,
+        response=ModelVersion,
+        status=201,
+        errors=(400, 404, 422, 502, 503),
+    )
+    async def post(self) -> None:
+        self.reply(await self.experiments.register(self.username, self.body(RegisterModel)), 201)
+
+
+class ModelVersionHandler(_ExperimentsHandler):
+    @operation(
+        "Approve or reject a model version",
+        tag=TAG,
+        request=UpdateApproval,
+        response=ModelVersion,
+        errors=(400, 404, 502, 503),
+    )
+    async def patch(self, model: str, version: str) -> None:
+        req = self.body(UpdateApproval)
+        self.reply(await self.experiments.set_approval(self.username, model, version, req))
+
+
+ROUTES = [
+    Route(
+        "/experiments/job-runs/{kind}/{name}",
+        JobRunHandler,
+        {"kind": "Job kind (training, processing, transform)", "name": "Job name"},
+    ),
+    Route("/experiments/models", ModelsHandler),
+    Route(
+        "/experiments/models/{model}/versions/{version}",
+        ModelVersionHandler,
+        {"model": "Registered model name", "version": "Version number"},
+    ),
+]

@@ -1,0 +1,53 @@
+"""Request and answer bodies of the experiments routes."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..naming import RESOURCE_NAME_FIELD
+
+
+class ApprovalStatus(str, Enum):
+    """SageMaker's model approval states, kept as a model version tag in MLflow."""
+
+    PENDING = "PendingManualApproval"
+    APPROVED = "Approved"
+    REJECTED = "Rejected"
+
+
+class JobRun(BaseModel):
+    """Where a job's MLflow run is: its ids and the UI page through the proxy."""
+
+    job_name: str
+    kind: str
+    run_id: str
+    experiment_id: str
+    ui_path: str = Field(description="Path of the run's page in the MLflow UI on this server.")
+
+
+class RegisterModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    job_name: str = Field(description="A completed job whose model becomes a version.")
+    kind: str = Field("training", description="The job's kind.")
+    model_name: str = RESOURCE_NAME_FIELD
+    description: str = Field("", max_length=5000)
+
+
+class UpdateApproval(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    approval_status: ApprovalStatus
+    approval_description: str = Field("", max_length=5000)
+
+
+class ModelVersion(BaseModel):
+    model_name: str
+    version: str
+    run_id: str
+    source: str
+    approval_status: ApprovalStatus
+    approval_description: str = ""
+    ui_path: str

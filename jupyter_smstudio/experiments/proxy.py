@@ -1,0 +1,178 @@
+"""``/smstudio/mlflow/``: MLflow's REST API and UI through Jupyter's authentication.
+
+A streaming reverse proxy on tornado's own HTTP client rather than
+jupyter-server-proxy: the embedded MLflow listens on a Unix socket (see
+``tracking``), each user of a multi-user server has their own, the caller must pass
+SM Studio's authorizer like every other route, and answers (artifact downloads) are
+passed on chunk by chunk without buffering. Request bodies are buffered by tornado
+(up to the server's ``max_body_size``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from tornado.httpclient import HTTPClientError, HTTPRequest
+from tornado.httputil import HTTPHeaders, parse_response_start_line, url_concat
+from tornado.web import HTTPError
+
+from ..api.base import JsonErrors, authorize
+from .tracking import Backend, MlflowError
+
+if TYPE_CHECKING:
+    from ..services import Services
+
+PREFIX = "/smstudio/mlflow"
+#: Headers that belong to one hop, or to the Jupyter side (credentials): not forwarded.
+_REQUEST_DROP = frozenset(
+    {"host", "authorization", "cookie", "content-length", "connection", "keep-alive",
+     "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "accept-encoding",
+     "x-xsrftoken", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"}
+)  # fmt: skip
+_RESPONSE_DROP = frozenset(
+    {"content-length", "connection", "keep-alive", "transfer-encoding", "trailer", "upgrade",
+     "server", "date"}
+)  # fmt: skip
+#: Query parameters Jupyter reads itself (``?token=`` logins): not MLflow's to see.
+_QUERY_DROP = frozenset({"token", "_xsrf"})
+
+
+class MlflowProxyHandler(JsonErrors, ExtensionHandlerMixin, JupyterHandler):
+    """Forwards ``/smstudio/mlflow/<path>`` to the caller's MLflow, streaming the answer."""
+
+    auth_resource = "smstudio"
+    SUPPORTED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+    @property
+    def services(self) -> Services:
+        return self.settings["smstudio_services"]  # type: ignore[no-any-return]
+
+    @property
+    def username(self) -> str:
+        """The owner this request acts as: whose MLflow it reaches."""
+        return self.services.owners.owner(self.current_user, self.identity_provider)
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        # A browser opening the UI goes to the login page; API clients get a 403.
+        browsing = self.request.method == "GET" and "text/html" in self.request.headers.get(
+            "Accept", ""
+        )
+        await super().prepare(_redirect_to_login=browsing)
+        if self._finished:
+            return
+        if self.current_user is None and browsing:  # even where anonymous access is allowed
+            self.redirect(url_concat(self.get_login_url(), {"next": self.request.uri}))
+            return
+        await authorize(self, self.auth_resource)
+
+    def check_xsrf_cookie(self) -> None:
+        """The MLflow UI sends no Jupyter XSRF token: accept a browser's same-origin call.
+
+        Token-authenticated calls (the MLflow client, kernels) pass as everywhere in
+        Jupyter; a cookie-authenticated change must come from a page of this server
+        (its ``Origin`` header, which browsers always send on such requests).
+        """
+        try:
+            super().check_xsrf_cookie()
+        except HTTPError:
+            if not self.request.headers.get("Origin") or not self.check_origin():
+                raise
+
+    async def get(self, path: str) -> None:
+        await self._forward(path)
+
+    async def head(self, path: str) -> None:
+        await self._forward(path)
+
+    async def post(self, path: str) -> None:
+        await self._forward(path)
+
+    async def put(self, path: str) -> None:
+        await self._forward(path)
+
+    async def patch(self, path: str) -> None:
+        await self._forward(path)
+
+    async def delete(self, path: str) -> None:
+        await self._forward(path)
+
+    async def options(self, path: str) -> None:
+        await self._forward(path)
+
+    async def _forward(self, path: str) -> None:
+        servers = self.services.experiments.servers
+        try:
+            await self._forward_to(await servers.backend(self.username), path)
+        except OSError as err:  # not connected: nothing was sent back yet
+            if not await servers.recover(self.username):
+                raise MlflowError(f"MLflow is not answering: {err}") from err
+            await self._forward_to(await servers.backend(self.username), path)  # restarted
+        self.finish()
+
+    async def _forward_to(self, backend: Backend, path: str) -> None:
+        query = {
+            k: [v.decode("utf-8", "replace") for v in values]
+            for k, values in self.request.query_arguments.items()
+            if k not in _QUERY_DROP
+        }
+        headers = HTTPHeaders()
+        for name, value in self.request.headers.get_all():
+            if name.lower() not in _REQUEST_DROP:
+                headers.add(name, value)
+        method = self.request.method or "GET"
+        body = (
+            self.request.body if self.request.body or method in ("POST", "PUT", "PATCH") else None
+        )
+        request = HTTPRequest(
+            backend.url(path, query or None),
+            method=method,
+            headers=headers,
+            body=body,
+            allow_nonstandard_methods=True,
+            follow_redirects=False,
+            decompress_response=False,
+            header_callback=self._upstream_header,
+            streaming_callback=self._upstream_chunk,
+            connect_timeout=10,
+            request_timeout=3600,
+        )
+        try:
+            await backend.client.fetch(request, raise_error=False)
+        except HTTPClientError as err:  # a timeout
+            raise MlflowError(f"MLflow is not answering: {err}") from err
+        except OSError:
+            if self._headers_written:  # it died mid-answer: nothing more to say
+                raise MlflowError("MLflow stopped answering.") from None
+            raise
+
+    def _upstream_header(self, line: str) -> None:
+        line = line.rstrip("\r\n")
+        if line.startswith("HTTP/"):
+            start = parse_response_start_line(line)
+            self.clear()  # tornado's defaults (Content-Type: text/html) are not MLflow's
+            self.clear_header("Content-Type")
+            self.set_status(start.code, start.reason)
+        elif line and ":" in line:
+            name, _, value = line.partition(":")
+            if name.strip().lower() not in _RESPONSE_DROP:
+                self.add_header(name.strip(), self._local(name, value.strip()))
+
+    def _local(self, name: str, value: str) -> str:
+        """A redirect to an absolute path of MLflow's stays under the proxy."""
+        if name.strip().lower() == "location" and value.startswith("/"):
+            return self.base_url.rstrip("/") + PREFIX + value
+        return value
+
+    def _upstream_chunk(self, chunk: bytes) -> None:
+        self.write(chunk)
+        self.flush()
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        if self._headers_written:  # mid-stream: nothing more to say
+            return
+        super().write_error(status_code, **kwargs)
+
+
+ROUTES = [(PREFIX + "/(.*)", MlflowProxyHandler)]

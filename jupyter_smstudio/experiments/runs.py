@@ -1,0 +1,234 @@
+"""Every job a run: the job runner's events become MLflow runs, as they happen.
+
+The runner publishes state changes and metric points (``jobs.events``) without
+knowing who listens; this subscriber only queues them (a subscriber must be quick)
+and one task logs them in order through MLflow's REST API, so a slow or absent
+MLflow never holds a job up. A job's run is found again after a restart by its
+``smstudio.job`` tag (kind, name and creation time), so nothing is kept here but
+caches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from pathlib import Path
+from typing import Any
+
+from ..jobs.events import JobEvent, JobEvents, JobMetrics, JobStateChanged
+from ..jobs.models import Status
+from ..jobs.repository import StoredJob
+from ..jobs.runner import JobRunner
+from .tracking import Backend, MlflowError, TrackingServers
+
+log = logging.getLogger(__name__)
+
+#: MLflow's limits: 1000 metrics per log-batch call, parameter values of 6000 chars.
+BATCH = 1000
+PARAM_CHARS = 6000
+_MLFLOW_STATUS = {Status.COMPLETED: "FINISHED", Status.FAILED: "FAILED", Status.STOPPED: "KILLED"}
+_BAD_KEY = re.compile(r"[^\w\-. :/]")
+
+
+def experiment_name(owner: str) -> str:
+    """One experiment per user: ``<owner>/jobs`` (named for the owner, so an admin's
+    shared MLflow keeps users' job runs apart too)."""
+    return f"{owner}/jobs"
+
+
+def metric_key(name: str) -> str:
+    """A metric definition's name as MLflow accepts it (other characters become ``_``)."""
+    return _BAD_KEY.sub("_", name)[:250] or "_"
+
+
+def job_tag(job: StoredJob) -> str:
+    return f"{job.kind}/{job.name}/{job.created_ms}"
+
+
+def run_tags(job: StoredJob) -> dict[str, str]:
+    """What a run says about its job, as MLflow tags."""
+    spec = job.spec
+    tags = {
+        "mlflow.runName": job.name,
+        "mlflow.user": job.owner,
+        "smstudio.job": job_tag(job),
+        "smstudio.kind": job.kind,
+        "smstudio.owner": job.owner,
+        "smstudio.status": job.status.value,
+        "smstudio.instance_type": job.instance_type,
+        "smstudio.instance_count": str(job.instance_count),
+        "smstudio.backend": job.backend,
+    }
+    for key in ("image", "entry_point", "source_dir"):
+        if spec.get(key):
+            tags[f"smstudio.{key}"] = str(spec[key])
+    return tags
+
+
+def _pairs(values: dict[str, Any]) -> list[dict[str, str]]:
+    return [{"key": k, "value": str(v)[:PARAM_CHARS]} for k, v in values.items()]
+
+
+class JobRuns:
+    """Subscribes to the runner's events and logs each job as a run in its owner's MLflow."""
+
+    def __init__(self, servers: TrackingServers, jobs: JobRunner) -> None:
+        self.servers = servers
+        self.jobs = jobs
+        self._queue: asyncio.Queue[JobEvent] = asyncio.Queue()
+        self._runs: dict[tuple[str, str, str], str] = {}  # (owner, kind, name) -> run id
+        self._steps: dict[tuple[str, str, str, str], int] = {}  # ... + metric -> next step
+        self._experiments: dict[str, str] = {}  # owner -> experiment id
+
+    def subscribe(self, events: JobEvents) -> None:
+        events.subscribe(JobStateChanged, self._enqueue)
+        events.subscribe(JobMetrics, self._enqueue)
+
+    async def _enqueue(self, event: JobEvent) -> None:
+        self._queue.put_nowait(event)
+
+    async def run(self) -> None:
+        """Log queued events in order, for as long as the server runs."""
+        while True:
+            event = await self._queue.get()
+            try:
+                await self.record(event)
+            except Exception:  # MLflow down or refusing: the job goes on regardless
+                log.exception("SM Studio could not log %s to MLflow", event)
+            finally:
+                self._queue.task_done()
+
+    async def idle(self) -> None:
+        """Return once every event queued so far is logged (or failed)."""
+        await self._queue.join()
+
+    def run_id(self, owner: str, kind: str, name: str) -> str | None:
+        return self._runs.get((owner, kind, name))
+
+    async def record(self, event: JobEvent) -> None:
+        try:
+            await self._record(event)
+        except OSError:
+            if not await self.servers.recover(event.owner):
+                raise
+            await self._record(event)  # MLflow had died: once more on a new one
+
+    async def _record(self, event: JobEvent) -> None:
+        backend = await self.servers.backend(event.owner)
+        run_id = await self._run_for(backend, event)
+        if isinstance(event, JobMetrics):
+            await self._log_metrics(backend, run_id, event)
+            return
+        tags = {
+            "smstudio.status": event.status.value,
+            "smstudio.secondary_status": event.secondary.value,
+        }
+        final = _MLFLOW_STATUS.get(event.status)
+        if final is not None:
+            if event.status is Status.COMPLETED:
+                await self.log_model(backend, run_id, event.owner, event.kind, event.name)
+            if event.message:
+                tags["smstudio.status_message"] = event.message[:PARAM_CHARS]
+        await backend.call("POST", "runs/log-batch", {"run_id": run_id, "tags": _pairs(tags)})
+        if final is not None:
+            await backend.call(
+                "POST",
+                "runs/update",
+                {"run_id": run_id, "status": final, "end_time": event.time_ms},
+            )
+
+    async def log_model(
+        self, backend: Backend, run_id: str, owner: str, kind: str, name: str
+    ) -> str | None:
+        """Copy a completed job's model into its run (``model/``), once; its URI, or None
+        for a job without one."""
+        run = (await backend.call("GET", "runs/get", run_id=run_id))["run"]
+        tags = {t["key"]: t["value"] for t in run["data"].get("tags", [])}
+        if "smstudio.model_uri" in tags:
+            return str(tags["smstudio.model_uri"])
+        described = await self.jobs.describe(owner, name, kind)
+        model = getattr(described, "model_artifacts", None)
+        if not model or not await asyncio.to_thread(Path(model).is_file):
+            return None
+        model_uri = f"{run['info']['artifact_uri']}/model"
+        logged = await backend.upload(f"{model_uri}/{Path(model).name}", Path(model))
+        found = {"smstudio.model_artifacts": str(model)}
+        if logged:
+            found["smstudio.model_uri"] = model_uri
+        await backend.call("POST", "runs/log-batch", {"run_id": run_id, "tags": _pairs(found)})
+        return model_uri if logged else None
+
+    async def _log_metrics(self, backend: Backend, run_id: str, event: JobMetrics) -> None:
+        metrics = []
+        for name, value, time_ms in event.points:
+            key = (event.owner, event.kind, event.name, name)
+            step = self._steps.get(key, 0)
+            self._steps[key] = step + 1
+            metrics.append(
+                {"key": metric_key(name), "value": value, "timestamp": time_ms, "step": step}
+            )
+        for start in range(0, len(metrics), BATCH):
+            body = {"run_id": run_id, "metrics": metrics[start : start + BATCH]}
+            await backend.call("POST", "runs/log-batch", body)
+
+    async def _run_for(self, backend: Backend, event: JobEvent) -> str:
+        return await self.run_for(backend, event.owner, event.kind, event.name)
+
+    async def run_for(self, backend: Backend, owner: str, kind: str, name: str) -> str:
+        """The job's run id: cached, found by its tag, or created now."""
+        key = (owner, kind, name)
+        if key in self._runs:
+            return self._runs[key]
+        job = await self.jobs.stored(owner, name, kind)
+        experiment = await self.experiment(backend, owner)
+        found = await backend.call(
+            "POST",
+            "runs/search",
+            {
+                "experiment_ids": [experiment],
+                "filter": f"tags.`smstudio.job` = '{job_tag(job)}'",
+                "max_results": 1,
+            },
+        )
+        if found.get("runs"):
+            run_id = str(found["runs"][0]["info"]["run_id"])
+        else:
+            created = await backend.call(
+                "POST",
+                "runs/create",
+                {
+                    "experiment_id": experiment,
+                    "run_name": job.name,
+                    "start_time": job.created_ms,
+                    "tags": _pairs(run_tags(job)),
+                },
+            )
+            run_id = str(created["run"]["info"]["run_id"])
+            params = job.spec.get("hyperparameters") or {}
+            for start in range(0, len(params), 100):  # MLflow: 100 params per call
+                chunk = dict(list(params.items())[start : start + 100])
+                await backend.call(
+                    "POST", "runs/log-batch", {"run_id": run_id, "params": _pairs(chunk)}
+                )
+        self._runs[key] = run_id
+        return run_id
+
+    async def experiment(self, backend: Backend, owner: str) -> str:
+        if owner in self._experiments:
+            return self._experiments[owner]
+        name = experiment_name(owner)
+        try:
+            found = await backend.call("GET", "experiments/get-by-name", experiment_name=name)
+            experiment_id = str(found["experiment"]["experiment_id"])
+        except MlflowError as err:
+            if "RESOURCE_DOES_NOT_EXIST" not in str(err):
+                raise
+            created = await backend.call(
+                "POST",
+                "experiments/create",
+                {"name": name, "tags": _pairs({"smstudio.owner": owner})},
+            )
+            experiment_id = str(created["experiment_id"])
+        self._experiments[owner] = experiment_id
+        return experiment_id

@@ -1,0 +1,404 @@
+"""Experiments on the embedded MLflow: auth, jobs as runs, kernels, privacy, shutdown.
+
+One real server process (and so one real MLflow) serves the module's slow tests; the
+last one stops it and checks that MLflow's processes are gone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from .conftest import USERS
+from .kernels import run_code
+from .servers import ServerProcess
+from .waiting import SCALE, wait_until
+
+#: MLflow's first start (database creation) takes 10-50 s on a loaded 2-core machine.
+START = 180.0
+API = "api/2.0/mlflow/"
+ENDED = {"FINISHED", "FAILED", "KILLED"}
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process under ``pid`` (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if fields[0] != "Z":
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def gone(pid: int) -> bool:
+    """Ended (a zombie waiting for a parent that does not reap counts as ended)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def mlflow_pids(root: int) -> list[int]:
+    out = []
+    for pid in descendants(root):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"mlflow" in cmdline:
+            out.append(pid)
+    return out
+
+
+def listening_inet_inodes() -> set[str]:
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        if os.path.exists(table):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A":  # LISTEN
+                    inodes.add(fields[9])
+    return inodes
+
+
+def socket_inodes(pid: int) -> set[str]:
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    return inodes
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    proc = ServerProcess(
+        tmp_path_factory.mktemp("experiments"),
+        extra_args=("--Experiments.log_jobs=True", "--Experiments.idle_timeout=0"),
+    ).start()
+    yield proc
+    proc.stop()
+
+
+def mlflow(
+    server: ServerProcess, method: str, path: str, headers: dict[str, str] | None = None, **kw: Any
+) -> requests.Response:
+    return requests.request(
+        method,
+        server.url + "smstudio/mlflow/" + path,
+        headers=server.headers if headers is None else headers,
+        timeout=START * SCALE,
+        **kw,
+    )
+
+
+@pytest.mark.slow
+def test_the_proxy_answers_mlflow_with_jupyter_auth_and_refuses_without(
+    server: ServerProcess,
+) -> None:
+    r = mlflow(server, "GET", API + "experiments/search", params={"max_results": 5})
+    assert r.status_code == 200, r.text
+    assert [e["name"] for e in r.json()["experiments"]] == ["Default"]
+    # MLflow's client sends MLFLOW_TRACKING_TOKEN as a bearer token: Jupyter takes it.
+    bearer = {"Authorization": f"Bearer {server.token}"}
+    assert mlflow(server, "GET", API + "experiments/search?max_results=5", bearer).ok
+    for headers in ({}, {"Authorization": "token wrong"}):
+        r = mlflow(server, "GET", API + "experiments/search?max_results=5", headers)
+        assert r.status_code == 403, r.text
+        assert r.json()["error"]["code"] == "AccessDenied"
+        r = mlflow(server, "POST", API + "experiments/create", headers, json={"name": "x"})
+        assert r.status_code == 403
+    # An anonymous browser is sent to the login page instead.
+    r = mlflow(server, "GET", "", {"Accept": "text/html"}, allow_redirects=False)
+    assert r.status_code == 302
+    assert "/login?next=" in r.headers["Location"]
+    # The UI, under the same prefix.
+    page = mlflow(server, "GET", "")
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "<html" in page.text.lower()
+    # MLflow listens on a private Unix socket: no TCP port other local users could reach.
+    assert server.proc is not None
+    pids = mlflow_pids(server.proc.pid)
+    assert pids
+    listening = listening_inet_inodes()
+    assert all(not socket_inodes(pid) & listening for pid in pids)
+
+
+@pytest.mark.slow
+def test_a_kernel_logs_to_mlflow_with_no_configuration(server: ServerProcess) -> None:
+    kernel = requests.post(
+        server.url + "api/kernels", headers=server.headers, json={}, timeout=60
+    ).json()["id"]
+    code = textwrap.dedent(
+        """
+        import mlflow
+        mlflow.set_experiment("notebook")
+        with mlflow.start_run() as run:
+            mlflow.log_param("alpha", 0.5)
+            mlflow.log_metric("loss", 0.25, step=3)
+        print("RUN", run.info.run_id)
+        """
+    )
+    try:
+        out = run_code(server.url, server.headers, kernel, code)
+    finally:
+        requests.delete(server.url + f"api/kernels/{kernel}", headers=server.headers, timeout=60)
+    run_id = out.split("RUN ")[1].split()[0]
+    run = mlflow(server, "GET", API + "runs/get", params={"run_id": run_id}).json()["run"]
+    assert run["data"]["params"] == [{"key": "alpha", "value": "0.5"}]
+    assert [(m["key"], m["value"], m["step"]) for m in run["data"]["metrics"]] == [
+        ("loss", 0.25, 3)
+    ]
+
+
+def job_run(server: ServerProcess, owner: str, name: str) -> dict[str, Any] | None:
+    experiment = mlflow(
+        server, "GET", API + "experiments/get-by-name", params={"experiment_name": f"{owner}/jobs"}
+    )
+    if experiment.status_code != 200:
+        return None
+    found = mlflow(
+        server,
+        "POST",
+        API + "runs/search",
+        json={
+            "experiment_ids": [experiment.json()["experiment"]["experiment_id"]],
+            "filter": f"attributes.run_name = '{name}'",
+        },
+    ).json()
+    runs = [r for r in found.get("runs", []) if r["info"]["status"] in ENDED]
+    return runs[0] if runs else None
+
+
+def submit(server: ServerProcess, name: str, script: str, **body: Any) -> dict[str, Any]:
+    """Run ``script`` as a training job; its description once it has ended."""
+    (server.workdir / "root" / f"{name}.py").write_text(textwrap.dedent(script))
+    body = {"name": name, "entry_point": f"{name}.py", **body}
+    api = server.url + "smstudio/api/training-jobs"
+    r = requests.post(api, headers=server.headers, json=body, timeout=60)
+    assert r.status_code == 201, r.text
+
+    def ended() -> Any:
+        job = requests.get(f"{api}/{name}", headers=server.headers, timeout=60).json()
+        return job if job["status"] in ("Completed", "Failed", "Stopped") else None
+
+    return wait_until(ended, 120, f"job {name}")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def tracked(server: ServerProcess) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A completed job with hyperparameters, metrics and a model: (owner, job, its run)."""
+    script = """
+        import json, os
+        config = os.path.join(os.environ["SAGEMAKER_BASE_DIR"], "input", "config")
+        hp = json.load(open(os.path.join(config, "hyperparameters.json")))
+        for epoch in range(json.loads(hp["epochs"])):
+            print(f"epoch={epoch} loss={1.0 / (epoch + 1):.3f}", flush=True)
+        print("server token inherited:", "MLFLOW_TRACKING_TOKEN" in os.environ)
+        model_dir = os.environ["SM_MODEL_DIR"]
+        open(os.path.join(model_dir, "model.txt"), "w").write("weights")
+    """
+    job = submit(
+        server,
+        "tracked",
+        script,
+        hyperparameters={"epochs": 3, "lr": 0.1},
+        metric_definitions=[{"name": "train:loss", "regex": r"loss=([0-9.]+)"}],
+    )
+    assert job["status"] == "Completed", job
+    logs = requests.get(
+        server.url + "smstudio/api/training-jobs/tracked/logs", headers=server.headers, timeout=60
+    )
+    assert "server token inherited: False" in logs.json()["text"]  # kernels only
+    status = requests.get(server.url + "smstudio/api/status", headers=server.headers, timeout=60)
+    owner = status.json()["user"]["username"]
+    run = wait_until(lambda: job_run(server, owner, "tracked"), START, "the job's MLflow run")
+    return owner, job, run
+
+
+@pytest.mark.slow
+def test_a_completed_training_job_is_a_run_with_its_params_and_metrics(
+    tracked: tuple[str, dict[str, Any], dict[str, Any]],
+    server: ServerProcess,
+) -> None:
+    owner, job, run = tracked
+    assert run["info"]["status"] == "FINISHED"
+    params = {p["key"]: p["value"] for p in run["data"]["params"]}
+    assert params == {"epochs": "3", "lr": "0.1"}
+    tags = {t["key"]: t["value"] for t in run["data"]["tags"]}
+    assert tags["smstudio.kind"] == "training"
+    assert tags["smstudio.owner"] == owner
+    assert tags["smstudio.status"] == "Completed"
+    assert tags["smstudio.instance_type"] == job["instance_type"]
+    assert tags["smstudio.model_artifacts"] == job["model_artifacts"]
+    history = mlflow(
+        server,
+        "GET",
+        API + "metrics/get-history",
+        params={"run_id": run["info"]["run_id"], "metric_key": "train:loss"},
+    ).json()["metrics"]
+    assert [(m["step"], m["value"]) for m in history] == [(0, 1.0), (1, 0.5), (2, 0.333)]
+    # The model is in the run's artifacts (what a model version points at).
+    listed = mlflow(
+        server,
+        "GET",
+        API + "artifacts/list",
+        params={"run_id": run["info"]["run_id"], "path": "model"},
+    ).json()
+    assert [f["path"] for f in listed["files"]] == ["model/model.tar.gz"]
+
+
+@pytest.mark.slow
+def test_a_jobs_model_is_registered_and_approved_through_both_doors(
+    tracked: tuple[str, dict[str, Any], dict[str, Any]], server: ServerProcess
+) -> None:
+    _, _, run = tracked
+    api = server.url + "smstudio/api/experiments/"
+
+    def call(method: str, path: str, body: Any = None) -> requests.Response:
+        return requests.request(
+            method, api + path, headers=server.headers, json=body, timeout=START * SCALE
+        )
+
+    link = call("GET", "job-runs/training/tracked")
+    assert link.status_code == 200, link.text
+    assert link.json()["run_id"] == run["info"]["run_id"]
+    assert link.json()["ui_path"].endswith(f"/runs/{run['info']['run_id']}")
+    created = call("POST", "models", {"job_name": "tracked", "model_name": "churn"})
+    assert created.status_code == 201, created.text
+    version = created.json()
+    assert (version["version"], version["approval_status"]) == ("1", "PendingManualApproval")
+    assert version["run_id"] == run["info"]["run_id"]
+    approved = call(
+        "PATCH",
+        "models/churn/versions/1",
+        {"approval_status": "Approved", "approval_description": "ok"},
+    )
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["approval_status"] == "Approved"
+    # MLflow's own API sees the same version, its source and its approval.
+    seen = mlflow(
+        server, "GET", API + "model-versions/get", params={"name": "churn", "version": "1"}
+    ).json()["model_version"]
+    assert seen["source"] == version["source"]
+    assert {"key": "smstudio.approval_status", "value": "Approved"} in seen["tags"]
+    # Bad input names the field; nothing is created.
+    failed = submit(server, "broken", "raise SystemExit(3)\n")
+    assert failed["status"] == "Failed"
+    for body, status, field in (
+        ({"job_name": "broken", "model_name": "churn"}, 422, "job_name"),
+        ({"job_name": "missing", "model_name": "churn"}, 404, "job_name"),
+        ({"job_name": "tracked", "kind": "bogus", "model_name": "churn"}, 400, "kind"),
+        ({"job_name": "tracked", "model_name": "bad name!"}, 400, "model_name"),
+    ):
+        r = call("POST", "models", body)
+        assert (r.status_code, r.json()["error"]["field"]) == (status, field), r.text
+    r = call("PATCH", "models/churn/versions/9", {"approval_status": "Rejected"})
+    assert (r.status_code, r.json()["error"]["field"]) == (404, "version")
+    r = call("PATCH", "models/churn/versions/1", {"approval_status": "Maybe"})
+    assert (r.status_code, r.json()["error"]["field"]) == (400, "approval_status")
+    versions = mlflow(server, "GET", API + "registered-models/get", params={"name": "churn"})
+    assert [v["version"] for v in versions.json()["registered_model"]["latest_versions"]] == ["1"]
+
+
+@pytest.mark.slow
+def test_a_dead_mlflow_is_restarted_and_the_server_stop_ends_it(
+    tracked: tuple[str, dict[str, Any], dict[str, Any]], server: ServerProcess
+) -> None:
+    """Runs last in the module: it stops the module's server."""
+    assert server.proc is not None
+    pids = mlflow_pids(server.proc.pid)
+    assert len(pids) >= 1
+    os.killpg(os.getpgid(pids[0]), signal.SIGKILL)  # MLflow crashes
+    wait_until(lambda: all(gone(p) for p in pids), 30, "MLflow killed")
+    r = mlflow(server, "GET", API + "experiments/search", params={"max_results": 50})
+    assert r.status_code == 200, r.text  # noticed and started again, its state kept
+    assert f"{tracked[0]}/jobs" in [e["name"] for e in r.json()["experiments"]]
+    pids = mlflow_pids(server.proc.pid)
+    assert len(pids) >= 1
+    assert server.stop() == 0
+    wait_until(lambda: all(gone(p) for p in pids), 30, "MLflow processes gone")
+
+
+# ---- multi-user, in process -------------------------------------------------------
+
+
+async def as_user(jp_fetch: Any, user: str | None, method: str, path: str, body: Any = None) -> Any:
+    headers = {"Authorization": f"token {USERS[user]}"} if user else {}
+    kwargs: dict[str, Any] = {"method": method, "headers": headers, "raise_error": False}
+    if body is not None:
+        kwargs["body"] = json.dumps(body)
+        headers["Content-Type"] = "application/json"
+    kwargs["request_timeout"] = START * SCALE
+    return await jp_fetch("smstudio", "mlflow", *path.split("/"), **kwargs)
+
+
+@pytest.mark.slow
+async def test_a_user_cannot_see_another_users_runs(jp_fetch: Any, jp_serverapp: Any) -> None:
+    created = await as_user(jp_fetch, "alice", "POST", API + "experiments/create", {"name": "a"})
+    assert created.code == 200, created.body
+    experiment = json.loads(created.body)["experiment_id"]
+    run = await as_user(
+        jp_fetch, "alice", "POST", API + "runs/create", {"experiment_id": experiment}
+    )
+    run_id = json.loads(run.body)["run"]["info"]["run_id"]
+    # Bob's MLflow is his own: Alice's experiment and run do not exist there.
+    mine = await as_user(jp_fetch, "bob", "GET", API + f"runs/get?run_id={run_id}")
+    assert mine.code == 404, mine.body
+    theirs = await as_user(
+        jp_fetch, "bob", "GET", API + "experiments/get-by-name?experiment_name=a"
+    )
+    assert theirs.code == 404
+    listed = await as_user(jp_fetch, "bob", "GET", API + "experiments/search?max_results=50")
+    assert [e["name"] for e in json.loads(listed.body)["experiments"]] == ["Default"]
+    again = await as_user(jp_fetch, "alice", "GET", API + f"runs/get?run_id={run_id}")
+    assert again.code == 200
+    # Idle servers stop (whole process group); the next request starts one again, and
+    # what was tracked is still there.
+    servers = jp_serverapp.web_app.settings["smstudio_services"].experiments.servers
+    pids = mlflow_pids(os.getpid())
+    assert len(pids) >= 2  # two servers, each an ``mlflow server`` and its worker
+    servers.settings.idle_timeout = 1e-6
+    assert sorted(await servers.stop_idle()) == ["alice", "bob"]
+    wait_until(lambda: all(gone(p) for p in pids), 30, "idle MLflow processes gone")
+    servers.settings.idle_timeout = 0
+    back = await as_user(jp_fetch, "alice", "GET", API + f"runs/get?run_id={run_id}")
+    assert back.code == 200
+
+
+async def test_without_mlflow_installed_the_proxy_answers_503_naming_the_extra(
+    jp_fetch: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "mlflow", None)  # as if the extra were not installed
+    r = await as_user(jp_fetch, "alice", "GET", API + "experiments/search")
+    assert r.code == 503
+    error = json.loads(r.body)["error"]
+    assert "jupyter_smstudio[experiments]" in error["message"]
+    anonymous = await as_user(jp_fetch, None, "GET", API + "experiments/search")
+    assert anonymous.code == 403
+    reader = await as_user(jp_fetch, "reader", "POST", API + "experiments/create", {"name": "r"})
+    assert reader.code == 403
