@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from pydantic import Field
@@ -17,3 +18,10 @@ RESOURCE_NAME_FIELD = Field(
 
 def is_valid_name(name: str) -> bool:
     return bool(_NAME.match(name))
+
+
+def account_id(owner: str) -> str:
+    """The 12-digit AWS account id of a user: stable and distinct per user, so names
+    AWS scopes by account (``sagemaker-<region>-<account>`` buckets, ARNs) never clash."""
+    digest = hashlib.sha256(f"smstudio-account:{owner}".encode()).digest()
+    return f"{int.from_bytes(digest[:8], 'big') % 10**12:012d}"

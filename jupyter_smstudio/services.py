@@ -162,6 +162,7 @@ class Services:
         )
         idle.configure_culling()
         s3_settings = S3Storage(parent=app)
+        aws_settings = AwsApi(parent=app)
         return cls(
             db=db,
             owners=OwnerResolver(cast(UserMode, app.user_mode), app.owner_name),
@@ -175,10 +176,13 @@ class Services:
             hosting=hosting,
             transforms=TransformService(jobs, hosting),
             access_keys=AccessKeyService(db, SecretBox(data_dir / "hosting" / "access-keys.key")),
-            s3=S3Service(build_engine(data_dir, s3_settings), BucketRepository(db), s3_settings),
-            aws=AwsArea(
-                AwsApi(parent=app), RequestStore(db), data_dir / "aws" / "sagemaker-config.yaml"
+            s3=S3Service(
+                build_engine(data_dir, s3_settings),
+                BucketRepository(db),
+                s3_settings,
+                accounts=aws_settings.account_for,
             ),
+            aws=AwsArea(aws_settings, RequestStore(db), data_dir / "aws" / "sagemaker-config.yaml"),
             wrangler=WranglerArea(
                 db, root_dir, data_dir / "wrangler-cache", wrangler_settings(app)
             ),

@@ -6,6 +6,7 @@ With them, boto3 and the SageMaker SDK reach this server with no arguments.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -84,11 +85,17 @@ def test_a_kernel_and_the_cli_get_the_variables(tmp_path: Path) -> None:
             "print(os.environ['AWS_ENDPOINT_URL_CLOUDWATCH_LOGS'])\n"
             "print(boto3.client('sts').get_caller_identity()['Arn'])\n"
             "print(len(boto3.client('sagemaker').list_training_jobs()['TrainingJobSummaries']))\n"
+            "import json; config = json.load(open(os.environ['SAGEMAKER_USER_CONFIG_OVERRIDE']))\n"
+            "print(config['SageMaker']['PythonSDK']['Modules']['Session']['DefaultS3Bucket'])\n"
         )
         lines = run_code(server.url, server.headers, kernel, code).split()
         assert lines[0] == server.url + "smstudio/aws/"
-        assert lines[1].startswith("arn:aws:sts::000000000000:assumed-role/")
+        account = lines[1].split(":")[4]  # the user's own account (none configured)
+        assert re.fullmatch(r"\d{12}", account)
+        assert account != "000000000000"
+        assert lines[1].startswith(f"arn:aws:sts::{account}:assumed-role/")
         assert lines[2] == "0"
+        assert lines[3] == f"sagemaker-us-east-1-{account}"  # the SDK's bucket is the user's
         assert exports["AWS_ACCESS_KEY_ID"] in run_code(
             server.url, server.headers, kernel, "import os; print(os.environ['AWS_ACCESS_KEY_ID'])"
         )

@@ -14,7 +14,7 @@ import botocore.exceptions
 import pytest
 import requests
 
-from jupyter_smstudio.s3.service import account_id
+from jupyter_smstudio.naming import account_id
 from jupyter_smstudio.s3.signing import UNSIGNED_TRAILER, sign
 
 from .conftest import ApiCall

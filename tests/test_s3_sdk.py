@@ -42,6 +42,15 @@ async def test_the_sdk_uploads_source_with_kms_to_its_default_bucket(
     key = (await api("POST", "access-keys", {"description": "sdk"})).json
     monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{jp_http_port}/smstudio/s3")
     bucket = default_bucket("alice", "us-east-1")
+    # each user's environment names their own default bucket: the SDK reads it from there
+    configs, paths = {}, {}
+    for user in ("alice", "bob"):
+        env = (await api("POST", "environment", {}, user=user)).json
+        paths[user] = env["SAGEMAKER_USER_CONFIG_OVERRIDE"]
+        config = json.loads(Path(paths[user]).read_text())
+        configs[user] = config["SageMaker"]["PythonSDK"]["Modules"]["Session"]["DefaultS3Bucket"]
+    assert configs == {"alice": bucket, "bob": default_bucket("bob", "us-east-1")}
+    monkeypatch.setenv("SAGEMAKER_USER_CONFIG_OVERRIDE", paths["alice"])
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "train.py").write_text("print('hi')\n")
     (tmp_path / "data.csv").write_text("1,2\n")
@@ -52,7 +61,7 @@ async def test_the_sdk_uploads_source_with_kms_to_its_default_bucket(
             aws_secret_access_key=key["secret_access_key"],
             region_name="us-east-1",
         )
-        session = sagemaker.Session(boto_session=boto, default_bucket=bucket)
+        session = sagemaker.Session(boto_session=boto)  # the bucket from alice's config
         out: dict[str, Any] = {"default": session.default_bucket()}
         out["data"] = session.upload_data(str(tmp_path / "data.csv"), key_prefix="train")
         # what Estimator.fit() does with the source dir: ServerSideEncryption aws:kms, no key id

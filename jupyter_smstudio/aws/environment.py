@@ -57,12 +57,18 @@ def write_sdk_config(path: Path, region: str, account: str) -> str:
     return str(path)
 
 
-async def region_env(services: Services) -> dict[str, str]:
+def region_env(services: Services) -> dict[str, str]:
+    region = services.aws.config.region
+    return {"AWS_REGION": region, "AWS_DEFAULT_REGION": region}
+
+
+async def sdk_env(services: Services, owner: str) -> dict[str, str]:
+    """The owner's SDK config: its default bucket is named after the owner's account."""
     config = services.aws.config
-    path = await asyncio.to_thread(
-        write_sdk_config, services.aws.sdk_config_path, config.region, config.account_id
-    )
-    return {"AWS_REGION": config.region, "AWS_DEFAULT_REGION": config.region, SDK_CONFIG: path}
+    account = config.account_for(owner)
+    path = services.aws.sdk_config_path.with_name(f"sagemaker-config-{account}.yaml")
+    written = await asyncio.to_thread(write_sdk_config, path, config.region, account)
+    return {SDK_CONFIG: written}
 
 
 async def environment(services: Services, owner: str, server_url: str) -> dict[str, str]:
@@ -70,7 +76,8 @@ async def environment(services: Services, owner: str, server_url: str) -> dict[s
     key_id, secret = await services.access_keys.environment_key(owner)
     return {
         **endpoints(server_url),
-        **await region_env(services),
+        **region_env(services),
+        **await sdk_env(services, owner),
         "AWS_ACCESS_KEY_ID": key_id,
         "AWS_SECRET_ACCESS_KEY": secret,
     }
@@ -80,10 +87,10 @@ async def publish(services: Services, owner: str | None, server_url: str) -> Non
     """Put the variables in the server's environment, which its kernels inherit.
 
     ``owner`` is None on a server of several users: one process environment cannot
-    hold each user's key, so only the endpoints and region are published.
+    hold each user's key or SDK config, so only the endpoints and region are published.
     """
     if owner is None:
-        values = {**endpoints(server_url), **await region_env(services)}
+        values = {**endpoints(server_url), **region_env(services)}
     else:
         values = await environment(services, owner, server_url)
     os.environ.update(values)

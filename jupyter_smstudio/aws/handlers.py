@@ -182,11 +182,12 @@ def caller_identity(services: Services, owner: str, key_id: str) -> str:
     assumed in a session named after the key's owner (the SDK turns it into the role's
     ARN for ``get_execution_role``)."""
     config = services.aws.config
-    role = config.role_arn().rpartition("/")[2]
-    arn = f"arn:aws:sts::{config.account_id}:assumed-role/{role}/{owner}"
+    account = config.account_for(owner)
+    role = config.role_arn(owner).rpartition("/")[2]
+    arn = f"arn:aws:sts::{account}:assumed-role/{role}/{owner}"
     fields: dict[str, Any] = {
         "UserId": f"{key_id}:{owner}",
-        "Account": config.account_id,
+        "Account": account,
         "Arn": arn,
     }
     inner = "".join(f"<{k}>{escape(str(v))}</{k}>" for k, v in fields.items())

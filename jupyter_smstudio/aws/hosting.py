@@ -32,7 +32,7 @@ from .training import FRAMEWORK_IMAGE, TRAINING
 
 
 def _arn(call: Call, kind: str, name: str) -> str:
-    return call.aws.config.arn(f"{kind}/{name}")
+    return call.aws.config.arn(f"{kind}/{name}", call.owner)
 
 
 def _missing(call: Call, noun: str, kind: str, name: str) -> Exception:

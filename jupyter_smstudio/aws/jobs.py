@@ -92,7 +92,7 @@ class JobApi:
         return service
 
     def arn(self, call: Call, name: str) -> str:
-        return call.aws.config.arn(f"{self.prefix.lower()}-job/{name}")
+        return call.aws.config.arn(f"{self.prefix.lower()}-job/{name}", call.owner)
 
     def member(self, suffix: str) -> str:
         return f"{self.prefix}{suffix}"

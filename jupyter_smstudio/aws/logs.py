@@ -142,7 +142,7 @@ async def _find(call: Call, group: str, name: str) -> Stream:
 
 
 def _describe(call: Call, group: str, stream: Stream) -> dict[str, Any]:
-    arn = call.aws.config.arn(f"log-group:{group}:log-stream:{stream.name}", "logs")
+    arn = call.aws.config.arn(f"log-group:{group}:log-stream:{stream.name}", call.owner, "logs")
     return {
         "logStreamName": stream.name,
         "creationTime": stream.created_ms,

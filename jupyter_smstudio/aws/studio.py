@@ -22,7 +22,7 @@ STARTED = time.time()
 
 
 def _domain_arn(call: Call) -> str:
-    return call.aws.config.arn(f"domain/{DOMAIN_ID}")
+    return call.aws.config.arn(f"domain/{DOMAIN_ID}", call.owner)
 
 
 def _check_domain(domain_id: str | None) -> None:
@@ -46,7 +46,7 @@ async def describe_domain(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     return {
         **_domain(call),
         "AuthMode": "IAM",
-        "DefaultUserSettings": {"ExecutionRole": call.aws.config.role_arn()},
+        "DefaultUserSettings": {"ExecutionRole": call.aws.config.role_arn(call.owner)},
     }
 
 
@@ -70,8 +70,8 @@ async def describe_user_profile(call: Call, p: dict[str, Any]) -> dict[str, Any]
         raise AwsFault("ResourceNotFound", f"User profile {p['UserProfileName']} does not exist.")
     return {
         **_profile(call),
-        "UserProfileArn": call.aws.config.arn(f"user-profile/{DOMAIN_ID}/{call.owner}"),
-        "UserSettings": {"ExecutionRole": call.aws.config.role_arn()},
+        "UserProfileArn": call.aws.config.arn(f"user-profile/{DOMAIN_ID}/{call.owner}", call.owner),
+        "UserSettings": {"ExecutionRole": call.aws.config.role_arn(call.owner)},
     }
 
 

@@ -93,7 +93,7 @@ def _details(call: Call, job: TrainingJob, request: dict[str, Any] | None) -> di
             "KmsKeyId": "",  # AWS always answers it; the SDK's attach reads it
             **(given.get("OutputDataConfig") or {"S3OutputPath": _artifacts(job, None)}),
         },
-        "RoleArn": given.get("RoleArn") or call.aws.config.role_arn(),
+        "RoleArn": given.get("RoleArn") or call.aws.config.role_arn(call.owner),
         "EnableNetworkIsolation": given.get("EnableNetworkIsolation", False),
         "EnableInterContainerTrafficEncryption": given.get(
             "EnableInterContainerTrafficEncryption", False

@@ -28,7 +28,7 @@ from tornado.web import HTTPError, RequestHandler, stream_request_body
 
 from ..api.routes import ANY_BODY, Route, operation
 from ..errors import SMStudioError
-from .service import S3Service, account_id
+from .service import S3Service
 from .signing import PRESIGN_PARAMS, PayloadCheck, S3Error, verify
 
 if TYPE_CHECKING:
@@ -143,7 +143,7 @@ class S3GatewayHandler(RequestHandler):
             return  # ListBuckets: answered from the owner table in get()
         # every refusal comes before a bucket name is claimed
         expected = request.headers.get("x-amz-expected-bucket-owner")
-        if expected is not None and expected != account_id(self.owner):
+        if expected is not None and expected != self.s3.accounts(self.owner):
             raise S3Error(403, "AccessDenied", "Access Denied")  # the bucket is the caller's
         if "policy" in args and method != "GET":
             raise S3Error(501, "NotImplemented", "Bucket policies are not supported here.")

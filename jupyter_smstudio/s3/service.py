@@ -21,10 +21,9 @@ user (:func:`account_id`); that name pattern is reserved to its account.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlencode
@@ -32,6 +31,7 @@ from urllib.parse import quote, urlencode
 import httpx
 
 from ..errors import AccessDenied, Conflict, InvalidInput, NotFound, UpstreamFailed
+from ..naming import account_id
 from .config import S3Storage
 from .engine import Endpoint, Engine
 from .repository import Bucket, BucketRepository
@@ -61,15 +61,9 @@ class InvalidBucketName(InvalidInput):
     code = "InvalidBucketName"
 
 
-def account_id(owner: str) -> str:
-    """The 12-digit AWS account id of a user: stable, and distinct per user."""
-    digest = hashlib.sha256(f"smstudio-account:{owner}".encode()).digest()
-    return f"{int.from_bytes(digest[:8], 'big') % 10**12:012d}"
-
-
-def default_bucket(owner: str, region: str) -> str:
+def default_bucket(owner: str, region: str, accounts: Callable[[str], str] = account_id) -> str:
     """What ``sagemaker.Session().default_bucket()`` names this user's bucket."""
-    return f"sagemaker-{region}-{account_id(owner)}"
+    return f"sagemaker-{region}-{accounts(owner)}"
 
 
 def parse_uri(uri: str, field: str = "s3_uri") -> tuple[str, str]:
@@ -98,10 +92,18 @@ class ObjectInfo:
 class S3Service:
     """Bucket ownership and signed requests to the engine, for the gateway and jobs."""
 
-    def __init__(self, engine: Engine, buckets: BucketRepository, settings: S3Storage) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        buckets: BucketRepository,
+        settings: S3Storage,
+        accounts: Callable[[str], str] = account_id,
+    ) -> None:
         self.engine = engine
         self.buckets = buckets
         self.region = settings.region
+        #: owner -> account id: the AWS API's (one per user unless the admin set one)
+        self.accounts = accounts
         self._client: httpx.AsyncClient | None = None
 
     @property
@@ -124,7 +126,7 @@ class S3Service:
         """The caller's bucket (their default one is created on first use); NoSuchBucket
         if nobody has it, AccessDenied if another user does."""
         found = await self.buckets.get(bucket)
-        if found is None and bucket == default_bucket(owner, self.region):
+        if found is None and bucket == default_bucket(owner, self.region, self.accounts):
             await self.create_bucket(owner, bucket)  # the SDK's bucket, on first use
             found = await self.buckets.get(bucket)
         if found is None:
@@ -138,7 +140,7 @@ class S3Service:
         if not _BUCKET_NAME.match(bucket):
             raise InvalidBucketName("The specified bucket is not valid.", field="bucket")
         reserved = _DEFAULT_BUCKET.match(bucket)
-        if reserved and reserved["account"] != account_id(owner):
+        if reserved and reserved["account"] != self.accounts(owner):
             raise BucketAlreadyExists("The requested bucket name is not available.", field="bucket")
         claimed = await self.buckets.claim(bucket, owner)
         if claimed is not None:
@@ -226,7 +228,7 @@ class S3Service:
 
     async def ensure_default_bucket(self, owner: str) -> str:
         """The user's ``sagemaker-<region>-<account>`` bucket, created on first use."""
-        name = default_bucket(owner, self.region)
+        name = default_bucket(owner, self.region, self.accounts)
         await self.create_bucket(owner, name)
         return name
 
