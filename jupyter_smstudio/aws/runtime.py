@@ -19,7 +19,7 @@ from ..api.routes import ANY_BODY, Route, operation
 from ..errors import NotFound, SMStudioError
 from ..hosting.errors import ModelError
 from ..hosting.handlers import invoke_with, set_invocation_headers
-from .sigv4 import SignatureError, SignedRequest, verify
+from .sigv4 import SERVICE, SignatureError, SignedRequest, verify
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -41,10 +41,8 @@ class AwsError(BaseModel):
     OriginalMessage: str | None = Field(None, description="ModelError: the model's answer.")
 
 
-class RuntimeHandler(RequestHandler):
-    """SigV4-authenticated base with the runtime API's error format."""
-
-    owner: str = ""
+class SignedHandler(RequestHandler):
+    """Authenticates each request by its SigV4 signature; no Jupyter login is involved."""
 
     @property
     def services(self) -> Services:
@@ -53,7 +51,8 @@ class RuntimeHandler(RequestHandler):
     def check_xsrf_cookie(self) -> None:
         """No cookies are involved: the signature authenticates each request."""
 
-    async def prepare(self) -> None:
+    async def signer(self, service: str = SERVICE) -> str:
+        """The owner of the access key that signed this request for ``service``."""
         request = self.request
         signed = SignedRequest(
             method=request.method or "POST",
@@ -62,7 +61,16 @@ class RuntimeHandler(RequestHandler):
             headers=request.headers.get_list,
             body=request.body or b"",
         )
-        self.owner = await verify(signed, self.services.access_keys.lookup)
+        return await verify(signed, self.services.access_keys.lookup, service=service)
+
+
+class RuntimeHandler(SignedHandler):
+    """SigV4-authenticated base with the runtime API's error format."""
+
+    owner: str = ""
+
+    async def prepare(self) -> None:
+        self.owner = await self.signer()
 
     def _error(self, status: int, code: str, message: str, **extra: Any) -> None:
         self.clear()
