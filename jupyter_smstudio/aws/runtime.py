@@ -10,19 +10,17 @@ the way botocore parses them: ``{"__type", "message"}`` plus ``x-amzn-ErrorType`
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from tornado.web import HTTPError, RequestHandler
 
+from ..api.base import UsesServices
 from ..api.routes import ANY_BODY, Route, operation
 from ..errors import NotFound, SMStudioError
 from ..hosting.errors import ModelError
 from ..hosting.handlers import invoke_with, set_invocation_headers
 from .sigv4 import SERVICE, SignatureError, SignedRequest, verify
-
-if TYPE_CHECKING:
-    from ..services import Services
 
 log = logging.getLogger(__name__)
 RUNTIME_PREFIX = "/smstudio/runtime"
@@ -41,12 +39,8 @@ class AwsError(BaseModel):
     OriginalMessage: str | None = Field(None, description="ModelError: the model's answer.")
 
 
-class SignedHandler(RequestHandler):
+class SignedHandler(UsesServices, RequestHandler):
     """Authenticates each request by its SigV4 signature; no Jupyter login is involved."""
-
-    @property
-    def services(self) -> Services:
-        return self.settings["smstudio_services"]  # type: ignore[no-any-return]
 
     def check_xsrf_cookie(self) -> None:
         """No cookies are involved: the signature authenticates each request."""
