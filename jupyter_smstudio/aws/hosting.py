@@ -10,7 +10,7 @@ the default backend; any other image runs as a container.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -51,6 +51,21 @@ async def _created(call: Call, kind: str, name: str, p: dict[str, Any]) -> str:
     await call.aws.requests.put(call.owner, kind, name, p)
     await tags.keep(call, kind, name, p.get("Tags"))
     return _arn(call, kind, name)
+
+
+def _summaries(
+    call: Call, noun: str, kind: str, items: Sequence[Any], next_token: str | None
+) -> dict[str, Any]:
+    """A List* answer of models or endpoint configs: ``<noun>s`` of name, ARN and time."""
+    listed = [
+        {
+            f"{noun}Name": item.name,
+            f"{noun}Arn": _arn(call, kind, item.name),
+            "CreationTime": seconds(item.created_ms),
+        }
+        for item in items
+    ]
+    return {f"{noun}s": listed, "NextToken": next_token}
 
 
 async def _model_data(call: Call, uri: str, where: str) -> str:
@@ -126,15 +141,7 @@ async def describe_model(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 
 async def list_models(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     page = await call.services.hosting.list_models(call.owner, build(ModelQuery, _page(p)))
-    items = [
-        {
-            "ModelName": m.name,
-            "ModelArn": _arn(call, "model", m.name),
-            "CreationTime": seconds(m.created_ms),
-        }
-        for m in page.items
-    ]
-    return {"Models": items, "NextToken": page.next_token}
+    return _summaries(call, "Model", "model", page.items, page.next_token)
 
 
 async def delete_model(call: Call, p: dict[str, Any]) -> dict[str, Any]:
@@ -190,15 +197,7 @@ async def describe_endpoint_config(call: Call, p: dict[str, Any]) -> dict[str, A
 async def list_endpoint_configs(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     query = build(EndpointConfigQuery, _page(p))
     page = await call.services.hosting.list_configs(call.owner, query)
-    items = [
-        {
-            "EndpointConfigName": c.name,
-            "EndpointConfigArn": _arn(call, "endpoint-config", c.name),
-            "CreationTime": seconds(c.created_ms),
-        }
-        for c in page.items
-    ]
-    return {"EndpointConfigs": items, "NextToken": page.next_token}
+    return _summaries(call, "EndpointConfig", "endpoint-config", page.items, page.next_token)
 
 
 async def delete_endpoint_config(call: Call, p: dict[str, Any]) -> dict[str, Any]:
