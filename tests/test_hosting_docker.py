@@ -35,11 +35,13 @@ def docker_ready() -> str | None:
     return None
 
 
-pytestmark = [
+#: Slow, skipped without a Docker engine and the image; shared by the Docker test modules.
+DOCKER_MARKS = [
     pytest.mark.slow,
     pytest.mark.skipif(docker_ready() is not None, reason=str(docker_ready())),
     pytest.mark.usefixtures("jp_serverapp"),
 ]
+pytestmark = DOCKER_MARKS
 
 
 @pytest.fixture

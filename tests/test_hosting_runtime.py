@@ -30,6 +30,12 @@ def runtime(base: str, key: str, secret: str) -> Any:
     )
 
 
+async def runtime_with_new_key(api: ApiCall, base: str) -> Any:
+    """A ``sagemaker-runtime`` client signed by a new access key of the caller."""
+    key = (await api("POST", "access-keys", {})).json
+    return runtime(base, key["access_key_id"], key["secret_access_key"])
+
+
 async def test_boto3_invoke_endpoint(
     api: ApiCall, jp_root_dir: Path, jp_http_port: int, jp_base_url: str, tmp_path: Path
 ) -> None:

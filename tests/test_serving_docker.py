@@ -13,15 +13,11 @@ import pytest
 
 from .conftest import ApiCall
 from .hosting_models import stop_all_instances
-from .test_hosting_docker import DOCKER_BACKEND, docker_ready
+from .test_hosting_docker import DOCKER_BACKEND, DOCKER_MARKS
 from .test_hosting_endpoints import invoke, wait_status
 from .training_helpers import finished, full_log, write
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(docker_ready() is not None, reason=str(docker_ready())),
-    pytest.mark.usefixtures("jp_serverapp"),
-]
+pytestmark = DOCKER_MARKS
 
 
 @pytest.fixture

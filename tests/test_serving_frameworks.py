@@ -24,7 +24,7 @@ from . import test_serving_server
 from .conftest import ApiCall
 from .hosting_models import model_server_env, stop_all_instances
 from .test_hosting_endpoints import wait_status
-from .test_hosting_runtime import runtime
+from .test_hosting_runtime import runtime_with_new_key
 from .test_serving_server import Server, start_server
 from .training_helpers import finished, full_log, write
 from .waiting import wait_until
@@ -84,12 +84,7 @@ async def test_xgboost_job_deploys_with_the_containers_defaults(
     assert (await api("POST", "models", model)).status == 201
     endpoint = {"name": "xgb", "variants": [{"model_name": "xgb", "workers": 1}]}
     assert (await api("POST", "endpoints", endpoint)).status == 201
-    key = (await api("POST", "access-keys", {})).json
-    client = runtime(
-        f"http://127.0.0.1:{jp_http_port}{jp_base_url}",
-        key["access_key_id"],
-        key["secret_access_key"],
-    )
+    client = await runtime_with_new_key(api, f"http://127.0.0.1:{jp_http_port}{jp_base_url}")
     try:
         await wait_status(api, "xgb", "InService")
 

@@ -15,7 +15,7 @@ import pytest
 from .conftest import ApiCall
 from .hosting_models import model_tree, stop_all_instances
 from .test_hosting_endpoints import wait_status
-from .test_hosting_runtime import runtime
+from .test_hosting_runtime import runtime_with_new_key
 from .test_serving_server import STAGES
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("jp_serverapp")]
@@ -31,12 +31,7 @@ async def test_every_kind_of_result_and_failure_through_boto3(
         "POST", "endpoints", {"name": "kinds", "variants": [{"model_name": "m", "workers": 1}]}
     )
     assert reply.status == 201, reply.json
-    key = (await api("POST", "access-keys", {})).json
-    client = runtime(
-        f"http://127.0.0.1:{jp_http_port}{jp_base_url}",
-        key["access_key_id"],
-        key["secret_access_key"],
-    )
+    client = await runtime_with_new_key(api, f"http://127.0.0.1:{jp_http_port}{jp_base_url}")
     try:
         await wait_status(api, "kinds", "InService")
 

@@ -207,19 +207,28 @@ class JsonErrors:
         super().log_exception(typ, value, tb)  # type: ignore[misc]
 
 
-class SMStudioHandler(JsonErrors, ExtensionHandlerMixin, APIHandler):
+class UsesServices:
+    """A handler's way to the extension's services (kept in the tornado settings)."""
+
+    @property
+    def services(self: Any) -> Services:
+        return self.settings["smstudio_services"]  # type: ignore[no-any-return]
+
+
+class ActsAsOwner(UsesServices):
+    """A Jupyter-authenticated handler: the owner its request acts as."""
+
+    @property
+    def username(self: Any) -> str:
+        """The owner name this request acts as (see ``identity``)."""
+        services: Services = self.services
+        return services.owners.owner(self.current_user, self.identity_provider)
+
+
+class SMStudioHandler(JsonErrors, ActsAsOwner, ExtensionHandlerMixin, APIHandler):
     """Authenticated, authorized JSON handler for the SM Studio API."""
 
     auth_resource = "smstudio"
-
-    @property
-    def services(self) -> Services:
-        return self.settings["smstudio_services"]  # type: ignore[no-any-return]
-
-    @property
-    def username(self) -> str:
-        """The owner name this request acts as (see ``identity``)."""
-        return self.services.owners.owner(self.current_user, self.identity_provider)
 
     @property
     def server_url(self) -> str:

@@ -20,7 +20,6 @@ from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
 from pydantic import RootModel
-from tornado.web import RequestHandler
 
 from ..api.base import SMStudioHandler
 from ..api.routes import ANY_BODY, Route, operation
@@ -30,8 +29,8 @@ from .hosting import OPERATIONS as HOSTING_OPERATIONS
 from .logs import OPERATIONS as LOGS_OPERATIONS
 from .processing import OPERATIONS as PROCESSING_OPERATIONS
 from .protocol import Call, Operation, dispatch
-from .runtime import AWS_JSON, AwsError
-from .sigv4 import SignatureError, SignedRequest, verify
+from .runtime import AWS_JSON, AwsError, SignedHandler
+from .sigv4 import SignatureError
 from .studio import OPERATIONS as STUDIO_OPERATIONS
 from .tags import OPERATIONS as TAG_OPERATIONS
 from .training import OPERATIONS as TRAINING_OPERATIONS
@@ -69,26 +68,8 @@ STS_CODES = {
 }
 
 
-class AwsHandler(RequestHandler):
-    """Authenticates each request by its signature; no Jupyter login is involved."""
-
-    @property
-    def services(self) -> Services:
-        return self.settings["smstudio_services"]  # type: ignore[no-any-return]
-
-    def check_xsrf_cookie(self) -> None:
-        """No cookies are involved: the signature authenticates each request."""
-
-    async def _owner(self, service: str) -> str:
-        request = self.request
-        signed = SignedRequest(
-            method=request.method or "POST",
-            path=request.path,
-            query=request.query,
-            headers=request.headers.get_list,
-            body=request.body or b"",
-        )
-        return await verify(signed, self.services.access_keys.lookup, service=service)
+class AwsHandler(SignedHandler):
+    """Authenticates each request by its signature, scoped to the service it calls."""
 
     @operation(
         "SageMaker and CloudWatch Logs (AWS JSON 1.1) and STS (query), signed with SigV4",
@@ -115,7 +96,7 @@ class AwsHandler(RequestHandler):
         prefix, _, name = target.partition(".")
         try:
             signing, service, operations = JSON_SERVICES.get(prefix, ("sagemaker", "", {}))
-            owner = await self._owner(signing)
+            owner = await self.signer(signing)
             if not service:
                 raise AwsFault("UnknownOperationException", f"Unknown target '{target}'.")
             try:
@@ -144,7 +125,7 @@ class AwsHandler(RequestHandler):
         """STS, query protocol: only GetCallerIdentity (what the SDK and scripts ask)."""
         action = self._form().get("Action", "")
         try:
-            owner = await self._owner("sts")
+            owner = await self.signer("sts")
             if action != "GetCallerIdentity":
                 raise AwsFault("InvalidAction", f"Could not find operation {action or '(none)'}.")
             key_id = _key_id(self.request.headers.get("Authorization", ""))

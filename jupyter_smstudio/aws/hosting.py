@@ -10,6 +10,8 @@ the default backend; any other image runs as a container.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from ..errors import NotFound
@@ -35,9 +37,35 @@ def _arn(call: Call, kind: str, name: str) -> str:
     return call.aws.config.arn(f"{kind}/{name}", call.owner)
 
 
-def _missing(call: Call, noun: str, kind: str, name: str) -> Exception:
-    """AWS's words for a missing model, config or endpoint."""
-    return validation(f'Could not find {noun} "{_arn(call, kind, name)}".')
+@contextmanager
+def _or_missing(call: Call, noun: str, kind: str, name: str) -> Iterator[None]:
+    """Turn the service's NotFound into AWS's words for a missing model, config or endpoint."""
+    try:
+        yield
+    except NotFound:
+        raise validation(f'Could not find {noun} "{_arn(call, kind, name)}".') from None
+
+
+async def _created(call: Call, kind: str, name: str, p: dict[str, Any]) -> str:
+    """Keep the request (Describe answers with it) and its tags; the new resource's ARN."""
+    await call.aws.requests.put(call.owner, kind, name, p)
+    await tags.keep(call, kind, name, p.get("Tags"))
+    return _arn(call, kind, name)
+
+
+def _summaries(
+    call: Call, noun: str, kind: str, items: Sequence[Any], next_token: str | None
+) -> dict[str, Any]:
+    """A List* answer of models or endpoint configs: ``<noun>s`` of name, ARN and time."""
+    listed = [
+        {
+            f"{noun}Name": item.name,
+            f"{noun}Arn": _arn(call, kind, item.name),
+            "CreationTime": seconds(item.created_ms),
+        }
+        for item in items
+    ]
+    return {f"{noun}s": listed, "NextToken": next_token}
 
 
 async def _model_data(call: Call, uri: str, where: str) -> str:
@@ -92,17 +120,13 @@ async def create_model(call: Call, p: dict[str, Any]) -> dict[str, Any]:
         },
     )
     await call.services.hosting.create_model(call.owner, spec)
-    await call.aws.requests.put(call.owner, "model", spec.name, p)
-    await tags.keep(call, "model", spec.name, p.get("Tags"))
-    return {"ModelArn": _arn(call, "model", spec.name)}
+    return {"ModelArn": await _created(call, "model", spec.name, p)}
 
 
 async def describe_model(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name = p["ModelName"]
-    try:
+    with _or_missing(call, "model", "model", name):
         found = await call.services.hosting.get_model(call.owner, name)
-    except NotFound:
-        raise _missing(call, "model", "model", name) from None
     request = await call.aws.requests.get(call.owner, "model", name) or {}
     return {
         "ModelName": found.name,
@@ -117,22 +141,12 @@ async def describe_model(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 
 async def list_models(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     page = await call.services.hosting.list_models(call.owner, build(ModelQuery, _page(p)))
-    items = [
-        {
-            "ModelName": m.name,
-            "ModelArn": _arn(call, "model", m.name),
-            "CreationTime": seconds(m.created_ms),
-        }
-        for m in page.items
-    ]
-    return {"Models": items, "NextToken": page.next_token}
+    return _summaries(call, "Model", "model", page.items, page.next_token)
 
 
 async def delete_model(call: Call, p: dict[str, Any]) -> dict[str, Any]:
-    try:
+    with _or_missing(call, "model", "model", p["ModelName"]):
         await call.services.hosting.delete_model(call.owner, p["ModelName"])
-    except NotFound:
-        raise _missing(call, "model", "model", p["ModelName"]) from None
     return {}
 
 
@@ -156,17 +170,13 @@ async def create_endpoint_config(call: Call, p: dict[str, Any]) -> dict[str, Any
         },
     )
     await call.services.hosting.create_config(call.owner, spec)
-    await call.aws.requests.put(call.owner, "endpoint-config", spec.name, p)
-    await tags.keep(call, "endpoint-config", spec.name, p.get("Tags"))
-    return {"EndpointConfigArn": _arn(call, "endpoint-config", spec.name)}
+    return {"EndpointConfigArn": await _created(call, "endpoint-config", spec.name, p)}
 
 
 async def describe_endpoint_config(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name = p["EndpointConfigName"]
-    try:
+    with _or_missing(call, "endpoint configuration", "endpoint-config", name):
         found = await call.services.hosting.get_config(call.owner, name)
-    except NotFound:
-        raise _missing(call, "endpoint configuration", "endpoint-config", name) from None
     return {
         "EndpointConfigName": found.name,
         "EndpointConfigArn": _arn(call, "endpoint-config", found.name),
@@ -187,23 +197,13 @@ async def describe_endpoint_config(call: Call, p: dict[str, Any]) -> dict[str, A
 async def list_endpoint_configs(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     query = build(EndpointConfigQuery, _page(p))
     page = await call.services.hosting.list_configs(call.owner, query)
-    items = [
-        {
-            "EndpointConfigName": c.name,
-            "EndpointConfigArn": _arn(call, "endpoint-config", c.name),
-            "CreationTime": seconds(c.created_ms),
-        }
-        for c in page.items
-    ]
-    return {"EndpointConfigs": items, "NextToken": page.next_token}
+    return _summaries(call, "EndpointConfig", "endpoint-config", page.items, page.next_token)
 
 
 async def delete_endpoint_config(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name = p["EndpointConfigName"]
-    try:
+    with _or_missing(call, "endpoint configuration", "endpoint-config", name):
         await call.services.hosting.delete_config(call.owner, name)
-    except NotFound:
-        raise _missing(call, "endpoint configuration", "endpoint-config", name) from None
     return {}
 
 
@@ -211,10 +211,8 @@ async def delete_endpoint_config(call: Call, p: dict[str, Any]) -> dict[str, Any
 async def create_endpoint(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     config = p["EndpointConfigName"]
     body = {"name": p["EndpointName"], "endpoint_config_name": config}
-    try:
+    with _or_missing(call, "endpoint configuration", "endpoint-config", config):
         await call.services.hosting.create_endpoint(call.owner, build(EndpointCreate, body))
-    except NotFound:
-        raise _missing(call, "endpoint configuration", "endpoint-config", config) from None
     await tags.keep(call, "endpoint", p["EndpointName"], p.get("Tags"))
     return {"EndpointArn": _arn(call, "endpoint", p["EndpointName"])}
 
@@ -243,10 +241,8 @@ def _endpoint(call: Call, found: Endpoint) -> dict[str, Any]:
 
 async def describe_endpoint(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name = p["EndpointName"]
-    try:
+    with _or_missing(call, "endpoint", "endpoint", name):
         found = await call.services.hosting.get_endpoint(call.owner, name)
-    except NotFound:
-        raise _missing(call, "endpoint", "endpoint", name) from None
     return _endpoint(call, found)
 
 
@@ -261,19 +257,15 @@ async def list_endpoints(call: Call, p: dict[str, Any]) -> dict[str, Any]:
 async def update_endpoint(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name = p["EndpointName"]
     body = build(EndpointUpdate, {"endpoint_config_name": p["EndpointConfigName"]})
-    try:
+    with _or_missing(call, "endpoint", "endpoint", name):
         await call.services.hosting.update_endpoint(call.owner, name, body)
-    except NotFound:
-        raise _missing(call, "endpoint", "endpoint", name) from None
     return {"EndpointArn": _arn(call, "endpoint", name)}
 
 
 async def delete_endpoint(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     name = p["EndpointName"]
-    try:
+    with _or_missing(call, "endpoint", "endpoint", name):
         await call.services.hosting.delete_endpoint(call.owner, name)
-    except NotFound:
-        raise _missing(call, "endpoint", "endpoint", name) from None
     return {}
 
 

@@ -10,19 +10,17 @@ the way botocore parses them: ``{"__type", "message"}`` plus ``x-amzn-ErrorType`
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 from tornado.web import HTTPError, RequestHandler
 
+from ..api.base import UsesServices
 from ..api.routes import ANY_BODY, Route, operation
 from ..errors import NotFound, SMStudioError
 from ..hosting.errors import ModelError
 from ..hosting.handlers import invoke_with, set_invocation_headers
-from .sigv4 import SignatureError, SignedRequest, verify
-
-if TYPE_CHECKING:
-    from ..services import Services
+from .sigv4 import SERVICE, SignatureError, SignedRequest, verify
 
 log = logging.getLogger(__name__)
 RUNTIME_PREFIX = "/smstudio/runtime"
@@ -41,19 +39,14 @@ class AwsError(BaseModel):
     OriginalMessage: str | None = Field(None, description="ModelError: the model's answer.")
 
 
-class RuntimeHandler(RequestHandler):
-    """SigV4-authenticated base with the runtime API's error format."""
-
-    owner: str = ""
-
-    @property
-    def services(self) -> Services:
-        return self.settings["smstudio_services"]  # type: ignore[no-any-return]
+class SignedHandler(UsesServices, RequestHandler):
+    """Authenticates each request by its SigV4 signature; no Jupyter login is involved."""
 
     def check_xsrf_cookie(self) -> None:
         """No cookies are involved: the signature authenticates each request."""
 
-    async def prepare(self) -> None:
+    async def signer(self, service: str = SERVICE) -> str:
+        """The owner of the access key that signed this request for ``service``."""
         request = self.request
         signed = SignedRequest(
             method=request.method or "POST",
@@ -62,7 +55,16 @@ class RuntimeHandler(RequestHandler):
             headers=request.headers.get_list,
             body=request.body or b"",
         )
-        self.owner = await verify(signed, self.services.access_keys.lookup)
+        return await verify(signed, self.services.access_keys.lookup, service=service)
+
+
+class RuntimeHandler(SignedHandler):
+    """SigV4-authenticated base with the runtime API's error format."""
+
+    owner: str = ""
+
+    async def prepare(self) -> None:
+        self.owner = await self.signer()
 
     def _error(self, status: int, code: str, message: str, **extra: Any) -> None:
         self.clear()

@@ -19,38 +19,14 @@ ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[^:]*:[^:]*:(?P<kind>[a-z-]+)/(?P<n
 MAX_TAGS = 50
 
 
-async def _training(call: Call, name: str) -> None:
-    await call.services.training.get(call.owner, name)
-
-
-async def _processing(call: Call, name: str) -> None:
-    await call.services.processing.get(call.owner, name)
-
-
-async def _transform(call: Call, name: str) -> None:
-    await call.services.transforms.get(call.owner, name)
-
-
-async def _model(call: Call, name: str) -> None:
-    await call.services.hosting.get_model(call.owner, name)
-
-
-async def _config(call: Call, name: str) -> None:
-    await call.services.hosting.get_config(call.owner, name)
-
-
-async def _endpoint(call: Call, name: str) -> None:
-    await call.services.hosting.get_endpoint(call.owner, name)
-
-
-#: ARN resource type -> a check that the caller has it (NotFound otherwise).
-RESOURCES: dict[str, Callable[[Call, str], Awaitable[None]]] = {
-    "training-job": _training,
-    "processing-job": _processing,
-    "transform-job": _transform,
-    "model": _model,
-    "endpoint-config": _config,
-    "endpoint": _endpoint,
+#: ARN resource type -> a look-up of the caller's resource (NotFound when it has none).
+RESOURCES: dict[str, Callable[[Call, str], Awaitable[object]]] = {
+    "training-job": lambda call, name: call.services.training.get(call.owner, name),
+    "processing-job": lambda call, name: call.services.processing.get(call.owner, name),
+    "transform-job": lambda call, name: call.services.transforms.get(call.owner, name),
+    "model": lambda call, name: call.services.hosting.get_model(call.owner, name),
+    "endpoint-config": lambda call, name: call.services.hosting.get_config(call.owner, name),
+    "endpoint": lambda call, name: call.services.hosting.get_endpoint(call.owner, name),
 }
 
 

@@ -10,7 +10,7 @@ passed on chunk by chunk without buffering. Request bodies are buffered by torna
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
@@ -18,11 +18,8 @@ from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.httputil import HTTPHeaders, parse_response_start_line, url_concat
 from tornado.web import HTTPError
 
-from ..api.base import JsonErrors, authorize
+from ..api.base import ActsAsOwner, JsonErrors, authorize
 from .tracking import Backend, MlflowError
-
-if TYPE_CHECKING:
-    from ..services import Services
 
 PREFIX = "/smstudio/mlflow"
 #: Headers that belong to one hop, or to the Jupyter side (credentials): not forwarded.
@@ -39,20 +36,11 @@ _RESPONSE_DROP = frozenset(
 _QUERY_DROP = frozenset({"token", "_xsrf"})
 
 
-class MlflowProxyHandler(JsonErrors, ExtensionHandlerMixin, JupyterHandler):
-    """Forwards ``/smstudio/mlflow/<path>`` to the caller's MLflow, streaming the answer."""
+class MlflowProxyHandler(JsonErrors, ActsAsOwner, ExtensionHandlerMixin, JupyterHandler):
+    """Forwards ``/smstudio/mlflow/<path>`` to the caller's MLflow (``username``'s), streaming."""
 
     auth_resource = "smstudio"
     SUPPORTED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-
-    @property
-    def services(self) -> Services:
-        return self.settings["smstudio_services"]  # type: ignore[no-any-return]
-
-    @property
-    def username(self) -> str:
-        """The owner this request acts as: whose MLflow it reaches."""
-        return self.services.owners.owner(self.current_user, self.identity_provider)
 
     async def prepare(self) -> None:  # type: ignore[override]
         # A browser opening the UI goes to the login page; API clients get a 403.

@@ -199,10 +199,7 @@ class Processor(UsesClient):
         """Start a job; with ``wait``, follow it to its end (raising if it failed)."""
         reject_unsupported("run", Processor.run, locals(), ("experiment_config",))
         name = job_name or stamped(self.base_job_name or base_name(self.image_uri or "", "job"))
-        self._start(self.entrypoint, list(inputs or []), outputs, arguments, name)
-        if wait:
-            assert self.latest_job is not None
-            self.latest_job.wait(logs=logs)
+        self._start(self.entrypoint, list(inputs or []), outputs, arguments, name, wait, logs)
 
     def _start(
         self,
@@ -211,7 +208,10 @@ class Processor(UsesClient):
         outputs: list[ProcessingOutput] | None,
         arguments: list[str] | None,
         name: str,
+        wait: bool,
+        logs: bool,
     ) -> ProcessingJob:
+        """Create the job; with ``wait``, follow it to its end (raising if it failed)."""
         spec: dict[str, Any] = {
             "name": name,
             "image": self.image_uri,
@@ -231,6 +231,8 @@ class Processor(UsesClient):
         job = ProcessingJob(created["name"], client=self.client)
         self.jobs.append(job)
         self.latest_job = job
+        if wait:
+            job.wait(logs=logs)
         return job
 
 
@@ -282,7 +284,4 @@ class ScriptProcessor(Processor):
         code_input = ProcessingInput(source=code, destination=CODE_DIR, input_name="code")
         entrypoint = [*self.command, f"{CODE_DIR}/{script}"]
         name = job_name or stamped(self.base_job_name or base_name(script, "script"))
-        self._start(entrypoint, [*(inputs or []), code_input], outputs, arguments, name)
-        if wait:
-            assert self.latest_job is not None
-            self.latest_job.wait(logs=logs)
+        self._start(entrypoint, [*(inputs or []), code_input], outputs, arguments, name, wait, logs)

@@ -2,25 +2,18 @@
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
+
+import _smstudio_toolkit_defaults as _defaults
 
 from . import _encoders, _worker
 
-
-def _missing(name: str) -> NotImplementedError:
-    return NotImplementedError(
-        textwrap.dedent(
-            f"""
-            Please provide a {name} implementation.
-            See documentation for {name} at https://github.com/aws/sagemaker-python-sdk
-            """
-        )
-    )
+#: Where the toolkit's error for a missing handler function points.
+DOCS = "https://github.com/aws/sagemaker-python-sdk"
 
 
 def default_model_fn(model_dir: str) -> Any:
-    raise _missing("model_fn")
+    raise _defaults.missing("model_fn", DOCS)
 
 
 def default_input_fn(input_data: Any, content_type: str) -> Any:
@@ -28,7 +21,7 @@ def default_input_fn(input_data: Any, content_type: str) -> Any:
 
 
 def default_predict_fn(data: Any, model: Any) -> Any:
-    raise _missing("predict_fn")
+    raise _defaults.missing("predict_fn", DOCS)
 
 
 def default_output_fn(prediction: Any, accept: str) -> _worker.Response:
