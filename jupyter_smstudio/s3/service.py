@@ -111,9 +111,6 @@ class S3Service:
         """Drop ``x-amz-server-side-encryption*`` (the embedded engine has no KMS)."""
         return self.engine.embedded
 
-    def start(self) -> None:
-        self.engine.start()
-
     async def stop(self) -> None:
         if self._client is not None:
             await self._client.aclose()
