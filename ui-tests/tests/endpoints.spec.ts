@@ -16,7 +16,7 @@ const TRAIN_AND_DEPLOY = [
   'archive.add("model.joblib")',
   'archive.close()',
   'from jupyter_smstudio.sdk.model import Model',
-  'predictor = Model("model.tar.gz", instance_type="local").deploy(endpoint_name="iris", workers=1)',
+  'predictor = Model(model_data="model.tar.gz", instance_type="local").deploy(endpoint_name="iris", workers=1)',
   'print("deployed", predictor.predict([[5.1, 3.5, 1.4, 0.2]]))'
 ].join('\n');
 
