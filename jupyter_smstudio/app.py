@@ -16,6 +16,7 @@ from .api.openapi import build_openapi
 from .api.routes import tornado_handlers
 from .areas import all_routes
 from .aws.config import AwsApi
+from .aws.environment import environment as aws_environment
 from .aws.environment import publish as publish_aws_env
 from .compute import ComputeCatalog
 from .experiments import proxy as mlflow_proxy
@@ -32,6 +33,7 @@ from .services import Services
 from .spaces.contents_access import guarded_file_handlers
 from .spaces.kernel_access import guarded_handlers
 from .spaces.service import SpaceService
+from .spaces.terminal_access import guard_terminal_routes
 from .store.database import sqlite_url
 from .wrangler.config import DataWrangler
 
@@ -132,6 +134,9 @@ class SMStudioApp(ExtensionApp):
         self.handlers.extend(tornado_handlers(all_routes()))
         # jupyter_server's kernel routes, refusing other users' space kernels.
         self.handlers.extend(guarded_handlers())
+        # ...and its terminal routes (jupyter_server_terminals links before us, by name).
+        if not guard_terminal_routes(self.server.web_app):
+            self.log.debug("No jupyter_server_terminals routes to guard.")
         # MLflow's REST API and UI, behind Jupyter's authentication.
         self.handlers.extend(mlflow_proxy.ROUTES)
         # The file browser's APIs, showing each user only their spaces' folders.
@@ -148,6 +153,9 @@ class SMStudioApp(ExtensionApp):
             single = self.services.owners.is_single(serverapp.identity_provider)
             owner = self.owner_name if single else None
             await publish_aws_env(self.services, owner, serverapp.connection_url)
+            url = serverapp.connection_url
+            # jobs get them too, each its owner's (in containers, at the host gateway)
+            self.services.jobs.job_env = lambda user: aws_environment(self.services, user, url)
 
     def current_activity(self) -> list[str] | None:
         """What keeps the server up (jupyter_server's ``shutdown_no_activity`` asks)."""

@@ -58,6 +58,22 @@ def current_space_roots() -> tuple[SpaceRoot, ...]:
     return _SPACE_ROOTS.get()
 
 
+#: Directories holding every space's volume (the space service registers its own): a
+#: root such as the data directory contains them, yet only the caller's spaces are theirs.
+_PRIVATE_DIRS: list[Path] = []
+
+
+def keep_spaces_private(spaces_dir: Path) -> None:
+    """Paths below ``spaces_dir`` are accepted only inside the caller's spaces."""
+    resolved = spaces_dir.resolve()
+    if resolved not in _PRIVATE_DIRS:
+        _PRIVATE_DIRS.append(resolved)
+
+
+def _in_private_dir(path: Path) -> bool:
+    return any(path == d or d in path.parents for d in _PRIVATE_DIRS)
+
+
 def _space_of(path: Path, spaces: Sequence[tuple[SpaceRoot, Path]]) -> SpaceRoot | None:
     return next((s for s, r in spaces if path == r or r in path.parents), None)
 
@@ -131,7 +147,11 @@ def confine(
     except (OSError, RuntimeError) as err:  # a symlink loop, an unreadable directory
         raise InvalidInput(f"{field}: '{value}' cannot be resolved: {err}", field=field) from err
     space = _space_of(resolved, usable)
-    if space is None and not any(resolved == r or r in resolved.parents for r in roots):
+    inside = [r for r in roots if resolved == r or r in resolved.parents]
+    # A root inside a space's volume (a job's code directory, found in the caller's space
+    # already) is that narrower place: only a wider root must not reach into the volumes.
+    private = _in_private_dir(resolved) and not any(_in_private_dir(r) for r in inside)
+    if space is None and (not inside or private):
         names = ", ".join(f"'{s.name}'" for s, _ in usable)
         where = (
             f"{within} and your spaces ({names}); use a path below one of them"

@@ -34,6 +34,7 @@ from .runtime import set_default_policy
 from .runtime.config import RunLimits
 from .s3.config import S3Storage
 from .s3.engine import build_engine
+from .s3.jobdata import JobData
 from .s3.repository import BucketRepository
 from .s3.service import S3Service
 from .spaces.repository import SpaceRepository
@@ -138,6 +139,16 @@ class Services:
             terminal_manager=lambda: app.server.web_app.settings.get("terminal_manager"),
             parent=app,
         )
+        s3_settings = S3Storage(parent=app)
+        aws_settings = AwsApi(parent=app)
+        s3 = S3Service(
+            build_engine(data_dir, s3_settings),
+            BucketRepository(db),
+            s3_settings,
+            accounts=aws_settings.account_for,
+        )
+        #: s3:// in jobs, models and the AWS API: the users' own buckets.
+        job_data = JobData(s3, data_dir / "s3-cache")
         jobs = JobRunner(
             TrainingJobs(parent=app),
             JobRepository(db),
@@ -146,9 +157,16 @@ class Services:
             root_dir=root_dir,
             spawn=spawn,
             user_spaces=spaces.roots_for,
+            objects=job_data,
         )
         hosting = HostingService(
-            db, compute, Hosting(parent=app), Workspace(root_dir, [data_dir]), data_dir, spawn
+            db,
+            compute,
+            Hosting(parent=app),
+            Workspace(root_dir, [data_dir]),
+            data_dir,
+            spawn,
+            objects=job_data,
         )
         training = TrainingService(jobs)
         tuning = TuningService(TuningRepository(db), training, jobs.events, data_dir, spawn)
@@ -161,8 +179,6 @@ class Services:
             keep_alive_file=data_dir / "idle" / "keep-alive.json",
         )
         idle.configure_culling()
-        s3_settings = S3Storage(parent=app)
-        aws_settings = AwsApi(parent=app)
         return cls(
             db=db,
             owners=OwnerResolver(cast(UserMode, app.user_mode), app.owner_name),
@@ -176,13 +192,13 @@ class Services:
             hosting=hosting,
             transforms=TransformService(jobs, hosting),
             access_keys=AccessKeyService(db, SecretBox(data_dir / "hosting" / "access-keys.key")),
-            s3=S3Service(
-                build_engine(data_dir, s3_settings),
-                BucketRepository(db),
-                s3_settings,
-                accounts=aws_settings.account_for,
+            s3=s3,
+            aws=AwsArea(
+                aws_settings,
+                RequestStore(db),
+                data_dir / "aws" / "sagemaker-config.yaml",
+                locations=job_data,
             ),
-            aws=AwsArea(aws_settings, RequestStore(db), data_dir / "aws" / "sagemaker-config.yaml"),
             wrangler=WranglerArea(
                 db, root_dir, data_dir / "wrangler-cache", wrangler_settings(app)
             ),

@@ -4,6 +4,8 @@
 # Usage: bash scripts/test.sh           (everything)
 #        SMSTUDIO_SKIP_UI=1 bash scripts/test.sh       (no browser tests)
 #        SMSTUDIO_SKIP_DOCKER=1 bash scripts/test.sh   (no Docker engine set-up)
+#        SMSTUDIO_PYTORCH=1 bash scripts/test.sh       (also PyTorch's CPU build, ~700 MB:
+#                                                      the `pytorch` tests skip without it)
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
@@ -14,6 +16,11 @@ start=$(date +%s)
 command -v java >/dev/null || ensure_apt openjdk-17-jre-headless
 ensure_venv
 install_wheel "all,test,dev,spark"
+if [ "${SMSTUDIO_PYTORCH:-0}" = 1 ]; then
+  log "PyTorch (CPU build)"
+  pip install -q torch --index-url https://download.pytorch.org/whl/cpu \
+    --extra-index-url https://pypi.org/simple
+fi
 if [ "${SMSTUDIO_SKIP_DOCKER:-0}" != 1 ]; then
   # A real engine for the Docker backends' tests (they skip, saying why, without one).
   source "$ROOT/scripts/docker.sh"

@@ -6,6 +6,7 @@ member the model lacks (which botocore silently drops) fails a test.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,11 +67,12 @@ class AwsServer:
         return boto3.client(service, **settings)
 
 
-@pytest.fixture(scope="module")
-def aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AwsServer]:
-    workdir = tmp_path_factory.mktemp("aws")
+@contextlib.contextmanager
+def aws_server(workdir: Path, bob_token: str, aws_api: dict[str, Any]) -> Iterator[AwsServer]:
+    """A server of alice and bob (``bob_token``) with ``aws_api`` as its AwsApi settings;
+    the model server instances it leaves are stopped at the end."""
     server = ServerProcess(workdir)
-    tokens = {"alice": server.token, "bob": "bob-aws-token"}  # alice: the readiness check
+    tokens = {"alice": server.token, "bob": bob_token}  # alice: the readiness check
     config = workdir / "config"
     config.mkdir(parents=True)
     (config / "jupyter_server_config.json").write_text(
@@ -80,7 +82,7 @@ def aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AwsServer]:
                     "identity_provider_class": "tests.identity.TokenUsersIdentityProvider"
                 },
                 "TokenUsersIdentityProvider": {"users": tokens},
-                "AwsApi": {"region": REGION, "account_id": ACCOUNT},
+                "AwsApi": aws_api,
                 "TrainingJobs": {"stop_grace_seconds": 5},
             }
         )
@@ -90,6 +92,13 @@ def aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AwsServer]:
             yield AwsServer(server, tokens)
     finally:
         stop_all_instances(workdir / "smstudio")
+
+
+@pytest.fixture(scope="module")
+def aws(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AwsServer]:
+    api = {"region": REGION, "account_id": ACCOUNT}
+    with aws_server(tmp_path_factory.mktemp("aws"), "bob-aws-token", api) as server:
+        yield server
 
 
 def _model(service: str) -> ServiceModel:

@@ -5,6 +5,7 @@
   the access key the test created (passed in the environment).
 - A 5xx other than 500 that the operation documents (503 while an endpoint is not in
   service) is an answer, not a server error.
+- A CPython 3.11 bug in ``ast.parse`` that Hypothesis can trip over is tolerated.
 """
 
 from __future__ import annotations
@@ -18,6 +19,28 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from schemathesis.core.failures import ServerError
+
+
+def _tolerate_cpython_ast_bug() -> None:
+    """Hypothesis parses a lambda's source only to name it in a strategy's repr. On Python
+    3.11, ``ast.parse`` in a threaded program can raise a spurious ``SystemError: AST
+    constructor recursion depth mismatch`` (CPython gh-106905), which schemathesis reports
+    as a runtime error of the whole run. A repr is not worth failing for: fall back to
+    the function's own name."""
+    from hypothesis.internal import lambda_sources
+
+    describe = lambda_sources.lambda_description
+
+    def tolerant(f: Any) -> str:
+        try:
+            return describe(f)
+        except SystemError:
+            return getattr(f, "__name__", "lambda")
+
+    lambda_sources.lambda_description = tolerant
+
+
+_tolerate_cpython_ast_bug()
 
 #: Environment variables the test sets: the access key the runtime route is signed with.
 KEY_ID_ENV = "SMSTUDIO_FUZZ_ACCESS_KEY_ID"

@@ -11,6 +11,7 @@ import uuid
 import psutil
 
 from .servers import wait_until
+from .waiting import eventually
 
 #: A script that tries every way to outlive its run: a child in its process group, one
 #: in a new session and a daemon (double fork + setsid), all ignoring SIGTERM. Each
@@ -74,10 +75,24 @@ def none_left(marker: str, timeout: float = 20) -> None:
     try:
         wait_until(lambda: not with_marker(marker), timeout, "no process of the run left")
     except TimeoutError:
-        left = with_marker(marker)
-        text = describe(left)
-        kill_all(marker)
-        raise AssertionError(f"{len(left)} process(es) left: {text}") from None
+        _fail_killing_left(marker)
+
+
+async def none_left_soon(marker: str, timeout: float = 20) -> None:
+    """:func:`none_left` for async tests: waits without blocking the event loop, where
+    an in-process server may be the one that ends the processes."""
+    try:
+        await eventually(lambda: not with_marker(marker), timeout, "no process of the run left",
+                         in_thread=True)  # fmt: skip
+    except TimeoutError:
+        _fail_killing_left(marker)
+
+
+def _fail_killing_left(marker: str) -> None:
+    left = with_marker(marker)
+    text = describe(left)
+    kill_all(marker)
+    raise AssertionError(f"{len(left)} process(es) left: {text}") from None
 
 
 def count(marker: str) -> int:

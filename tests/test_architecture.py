@@ -37,7 +37,18 @@ ABOVE_JOBS = (
 #: Code that runs in the user's kernel: it imports nothing of the server's own modules.
 #: The assembly: builds and lists everything; an import into it from below is an arrow up.
 ASSEMBLY = ("app", "services", "areas", "registry")
-KERNEL_SIDE = ("client", "cli", "sdk", "magics", "widgets", "kernelenv", "__init__", "_version")
+#: ``algorithms`` runs inside jobs and the model server: it imports nothing of the server either.
+KERNEL_SIDE = (
+    "client",
+    "cli",
+    "sdk",
+    "magics",
+    "widgets",
+    "kernelenv",
+    "__init__",
+    "_version",
+    "algorithms",
+)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ NAMES = {
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "SAGEMAKER_USER_CONFIG_OVERRIDE",
+    "SMSTUDIO_SAGEMAKER_METADATA",
 }
 
 
@@ -87,6 +88,7 @@ def test_a_kernel_and_the_cli_get_the_variables(tmp_path: Path) -> None:
             "print(len(boto3.client('sagemaker').list_training_jobs()['TrainingJobSummaries']))\n"
             "import json; config = json.load(open(os.environ['SAGEMAKER_USER_CONFIG_OVERRIDE']))\n"
             "print(config['SageMaker']['PythonSDK']['Modules']['Session']['DefaultS3Bucket'])\n"
+            "import sagemaker; print(sagemaker.get_execution_role())\n"
         )
         lines = run_code(server.url, server.headers, kernel, code).split()
         assert lines[0] == server.url + "smstudio/aws/"
@@ -96,6 +98,8 @@ def test_a_kernel_and_the_cli_get_the_variables(tmp_path: Path) -> None:
         assert lines[1].startswith(f"arn:aws:sts::{account}:assumed-role/")
         assert lines[2] == "0"
         assert lines[3] == f"sagemaker-us-east-1-{account}"  # the SDK's bucket is the user's
+        # no arguments: the SDK's Studio path (its metadata file), the user's role
+        assert lines[-1] == f"arn:aws:iam::{account}:role/SMStudioExecutionRole"
         assert exports["AWS_ACCESS_KEY_ID"] in run_code(
             server.url, server.headers, kernel, "import os; print(os.environ['AWS_ACCESS_KEY_ID'])"
         )

@@ -54,7 +54,7 @@ def request(aws: AwsServer, name: str, **overrides: Any) -> dict[str, Any]:
             "sagemaker_submit_directory": json.dumps(write_code(aws)),
         },
         "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/SageMakerRole",
-        "OutputDataConfig": {"S3OutputPath": "s3://my-bucket/output"},
+        "OutputDataConfig": {"S3OutputPath": f"s3://sagemaker-{REGION}-{ACCOUNT}/output"},
         "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 5},
         "StoppingCondition": {"MaxRuntimeInSeconds": 600},
     }
@@ -84,7 +84,7 @@ def test_create_wait_describe_completed_with_model_artifacts(aws: AwsServer) -> 
     assert job["SecondaryStatus"] == "Completed"
     assert job["TrainingJobArn"] == arn
     assert job["ModelArtifacts"]["S3ModelArtifacts"] == (
-        "s3://my-bucket/output/boto-train/output/model.tar.gz"
+        f"s3://sagemaker-{REGION}-{ACCOUNT}/output/boto-train/output/model.tar.gz"
     )
     assert job["HyperParameters"]["epochs"] == "3"
     assert job["RoleArn"].endswith(":role/SageMakerRole")
@@ -262,7 +262,7 @@ def test_processing_jobs_run_through_the_same_operations(aws: AwsServer) -> None
                 {
                     "OutputName": "result",
                     "S3Output": {
-                        "S3Uri": "s3://my-bucket/processed",
+                        "S3Uri": f"s3://sagemaker-{REGION}-{ACCOUNT}/processed",
                         "LocalPath": "/opt/ml/processing/output/result",
                         "S3UploadMode": "EndOfJob",
                     },

@@ -15,7 +15,7 @@ import requests
 
 from .conftest import ApiCall
 from .hosting_models import model_tree, stop_all_instances
-from .procs import count, new_marker, none_left
+from .procs import count, new_marker, none_left_soon
 from .servers import wait_until
 from .test_hosting_endpoints import wait_status
 from .test_hosting_transform import finished
@@ -89,8 +89,28 @@ async def test_a_deleted_endpoint_leaves_no_process(
         (state,) = instance_states(tmp_path / "smstudio")
         os.kill(state["supervisor_pid"], signal.SIGKILL)
     assert (await api("DELETE", "endpoints/ep")).status == 204
-    none_left(marker, timeout=30)
+    await none_left_soon(marker, timeout=30)
     assert not ping(address)
+
+
+async def test_an_instance_whose_supervisor_dies_while_stopping_leaves_no_process(
+    api: ApiCall, jp_root_dir: Path, tmp_path: Path
+) -> None:
+    """The delete's SIGTERM reaches a supervisor that dies before it can end its tree
+    (here: frozen, then killed; in life the OOM killer or an admin's kill -9)."""
+    marker = await model(api, jp_root_dir)
+    body = {"name": "ep", "variants": [{"model_name": "escaping", "workers": 2,
+                                        "instance_type": "local"}]}  # fmt: skip
+    assert (await api("POST", "endpoints", body)).status == 201
+    await wait_status(api, "ep", "InService")
+    wait_until(lambda: count(marker) == 5, 30, "the model server's tree")
+    (state,) = instance_states(tmp_path / "smstudio")
+    os.kill(state["supervisor_pid"], signal.SIGSTOP)  # alive, so stop signals it
+    try:
+        assert (await api("DELETE", "endpoints/ep")).status == 204
+    finally:
+        os.kill(state["supervisor_pid"], signal.SIGKILL)  # dies with the SIGTERM pending
+    await none_left_soon(marker, timeout=30)
 
 
 async def test_a_transform_whose_supervisor_was_killed_fails_and_leaves_no_process(
@@ -109,4 +129,4 @@ async def test_a_transform_whose_supervisor_was_killed_fails_and_leaves_no_proce
     os.kill(state["supervisor_pid"], signal.SIGKILL)
     job = await finished(api, "t")
     assert job["status"] == "Failed", job
-    none_left(marker, timeout=30)
+    await none_left_soon(marker, timeout=30)

@@ -117,6 +117,15 @@ async def test_invoke_csv_json_npy_and_errors(
     endpoint = (await api("GET", f"endpoints/{deployed}")).json
     assert endpoint["metrics"]["invocations"] >= 7
     assert endpoint["metrics"]["p50_ms"] > 0
+    series = (await api("GET", f"endpoints/{deployed}/metrics", params={"range": "1h"})).json
+    assert (series["step_seconds"], len(series["points"])) == (60, 60)
+    assert sum(p["invocations"] for p in series["points"]) >= 7
+    assert any(p["mean_ms"] for p in series["points"])
+    day = (await api("GET", f"endpoints/{deployed}/metrics", params={"range": "24h"})).json
+    assert day["step_seconds"] == 1200
+    bad = await api("GET", f"endpoints/{deployed}/metrics", params={"range": "7d"})
+    assert (bad.status, bad.json["error"]["field"]) == (400, "range")
+    assert (await api("GET", "endpoints/nope/metrics")).status == 404
     files = await until(lambda: _captured(jp_root_dir / "capture" / deployed), 10, "capture")
     record = json.loads(files[0].read_text().splitlines()[0])
     assert record["captureData"]["endpointInput"]["data"] == "1,1,1\n1,0,0\n"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from jupyter_client.jsonutil import json_default
 from jupyter_client.session import Session
-from tornado.httpclient import HTTPRequest
+from tornado.httpclient import HTTPClientError, HTTPRequest
 from tornado.websocket import websocket_connect
 
 from jupyter_smstudio.runtime.limits import MemoryCgroup
@@ -282,6 +282,41 @@ async def test_a_space_terminal_works_in_its_files_with_its_kernels_environment(
     refused = await api("POST", "spaces/term/terminals")
     assert refused.status == 422
     assert "start it" in refused.error["message"]
+
+
+async def test_another_users_space_terminal_is_not_found_in_jupyters_own_routes(
+    jp_fetch: Any, api: ApiCall, jp_http_port: int, jp_base_url: str
+) -> None:
+    """jupyter_server's terminal routes know no spaces: bob must not list or attach alice's."""
+    assert (await api("POST", "spaces", {"name": "private-term"})).status == 201
+    reply = await api("POST", "spaces/private-term/terminals")
+    assert reply.status == 201, reply.json
+    name = reply.json["name"]
+
+    async def call(user: str, *path: str, method: str = "GET") -> Any:
+        headers = {"Authorization": f"token {USERS[user]}"}
+        extra = {"allow_nonstandard_methods": True} if method == "DELETE" else {}
+        return await jp_fetch("api", "terminals", *path, method=method, raise_error=False,
+                              headers=headers, **extra)  # fmt: skip
+
+    async def attach(user: str) -> int:
+        url = f"ws://127.0.0.1:{jp_http_port}{jp_base_url}terminals/websocket/{name}"
+        request = HTTPRequest(url, headers={"Authorization": f"token {USERS[user]}"})
+        try:
+            conn = await websocket_connect(request)
+        except HTTPClientError as err:
+            return err.code
+        conn.close()
+        return 101
+
+    assert name not in [t["name"] for t in json.loads((await call("bob")).body)]
+    assert (await call("bob", name)).code == 404
+    assert (await call("bob", name, method="DELETE")).code == 404
+    assert await attach("bob") == 404
+    # Alice still has it, untouched.
+    assert name in [t["name"] for t in json.loads((await call("alice")).body)]
+    assert (await call("alice", name)).code == 200
+    assert await attach("alice") == 101
 
 
 @pytest.mark.slow

@@ -20,7 +20,7 @@ import requests
 
 from .conftest import ApiCall
 from .docker_helpers import docker_unavailable
-from .procs import ESCAPEES, SLEEPERS, count, new_marker, none_left
+from .procs import ESCAPEES, SLEEPERS, count, new_marker, none_left, none_left_soon
 from .servers import ServerProcess, wait_until
 from .test_runtime_tree import FORKS, pids_cgroup_available
 from .training_helpers import finished, full_log, until_logged, write
@@ -114,7 +114,7 @@ async def test_every_ending_of_a_local_job_leaves_no_process(
     assert job["status"] == status, job
     if ending == "supervisor-killed":
         assert "vanished" in job["failure_reason"]
-    none_left(marker)
+    await none_left_soon(marker)
 
 
 @pytest.mark.parametrize("backend", ["local", "docker"])
@@ -140,7 +140,7 @@ async def test_a_fork_bomb_fails_the_job_naming_the_process_limit(
         "(c.RunLimits.max_processes)."
     )
     assert "OutOfMemory" not in job["failure_reason"]
-    none_left(marker)
+    await none_left_soon(marker)
 
 
 async def test_a_chatty_job_keeps_the_head_and_tail_of_its_log(
@@ -213,7 +213,7 @@ async def test_every_ending_of_a_docker_job_leaves_no_process_or_container(
                        capture_output=True)  # fmt: skip
     job = await finished(api, "dj", timeout=60)
     assert job["status"] == status, job
-    none_left(marker)
+    await none_left_soon(marker)
     assert docker_ps(container) == []
 
 

@@ -128,3 +128,19 @@ async def test_name_contains_treats_wildcards_literally(api: ApiCall) -> None:
     await api("POST", "lifecycle-configs", {"name": "abc", "type": "on-start", "content": "true"})
     reply = await api("GET", "lifecycle-configs", params={"name_contains": "%"})
     assert reply.json["items"] == []
+
+
+async def test_the_ready_scripts_are_offered_as_templates_that_create_as_is(
+    api: ApiCall,
+) -> None:
+    reply = await api("GET", "lifecycle-templates")
+    assert reply.status == 200
+    by_name = {t["name"]: t for t in reply.json["items"]}
+    assert by_name["install-packages"]["type"] == "on-start"
+    assert by_name["clone-repo"]["type"] == "on-create"
+    assert by_name["install-packages"]["content"].startswith("#!/bin/bash")
+    assert "pip-installs" in by_name["install-packages"]["description"]
+    for template in reply.json["items"]:  # each fits a configuration as it is
+        body = {"name": template["name"], "type": template["type"],
+                "content": template["content"]}  # fmt: skip
+        assert (await api("POST", "lifecycle-configs", body)).status == 201

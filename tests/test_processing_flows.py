@@ -114,6 +114,11 @@ async def test_without_a_split_one_csv_output(api: ApiCall, root: Path) -> None:
     assert got.height == expected.height
     assert got["id"].to_list() == expected["id"].to_list()
     assert got["total"].to_list() == pytest.approx(expected["total"].to_list())
+    # The log names the output as the user knows it, not the job's or the server's path.
+    log = await full_log(api, job["name"], route="processing-jobs")
+    assert f"output: {expected.height} rows written to exports/plain/output/part-00000.csv" in log
+    assert "/opt/ml" not in log
+    assert str(root) not in log
 
 
 async def test_bad_requests_are_refused_and_leave_nothing_behind(api: ApiCall, root: Path) -> None:

@@ -22,6 +22,7 @@ from jupyter_smstudio.sdk import (
     Predictor,
     Processor,
     PyTorch,
+    PyTorchModel,
     ScriptProcessor,
     Session,
     SKLearn,
@@ -30,6 +31,7 @@ from jupyter_smstudio.sdk import (
     Transformer,
     UnsupportedArgument,
     XGBoost,
+    XGBoostModel,
 )
 from jupyter_smstudio.sdk.estimator import NO_EFFECT
 from jupyter_smstudio.sdk.serializers import CSVSerializer, JSONDeserializer, JSONSerializer
@@ -72,7 +74,10 @@ def test_positional_arguments_bind_as_in_the_official_sdk() -> None:
     xgb = XGBoost("train.py", "1.7-1", "src")
     assert (xgb.framework_version, xgb.source_dir) == ("1.7-1", "src")
     sk_model = SKLearnModel("model.tar.gz", "role", "inference.py", "1.2-1", model_server_workers=2)
-    assert sk_model.env == {"SAGEMAKER_MODEL_SERVER_WORKERS": "2"}
+    # the framework's container defaults serve what the script leaves out
+    assert sk_model.env == {"SAGEMAKER_MODEL_SERVER_WORKERS": "2", "SMSTUDIO_FRAMEWORK": "sklearn"}
+    assert PyTorchModel("m.tar.gz").env == {"SMSTUDIO_FRAMEWORK": "pytorch"}
+    assert XGBoostModel("m.tar.gz").env == {"SMSTUDIO_FRAMEWORK": "xgboost"}
     assert sk_model.entry_point == "inference.py"
 
 
@@ -218,7 +223,12 @@ def test_dependencies_reach_a_real_job_and_endpoints(
             assert described["status"] == "Completed", described
             assert described["instance_type"] == "local"  # the legacy name took effect
             channel = described["spec"]["channels"]["training"]
-            assert channel == {"path": str(notebooks / "data"), "content_type": "text/csv"}
+            assert channel == {
+                "path": str(notebooks / "data"),
+                "content_type": "text/csv",
+                "distribution": "FullyReplicated",
+                "data_type": "S3Prefix",
+            }
             log = session.client.training_job_logs(job.name)["text"]
             assert "trained with 10 2" in log
 

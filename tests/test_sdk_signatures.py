@@ -28,6 +28,18 @@ except ImportError as err:  # the official SDK is in the test extra
 
 #: (our callable's path in jupyter_smstudio.sdk, the official one's in sagemaker)
 PAIRS = [
+    ("LinearLearner", "LinearLearner"),
+    ("KMeans", "KMeans"),
+    ("PCA", "PCA"),
+    ("KNN", "KNN"),
+    ("FactorizationMachines", "FactorizationMachines"),
+    ("RandomCutForest", "RandomCutForest"),
+    ("RandomCutForest.fit", "amazon.amazon_estimator.AmazonAlgorithmEstimatorBase.fit"),
+    ("LDA", "LDA"),
+    ("LDA.fit", "amazon.amazon_estimator.AmazonAlgorithmEstimatorBase.fit"),
+    ("RecordSet", "amazon.amazon_estimator.RecordSet"),
+    ("LinearLearner.fit", "amazon.amazon_estimator.AmazonAlgorithmEstimatorBase.fit"),
+    ("KMeans.record_set", "amazon.amazon_estimator.AmazonAlgorithmEstimatorBase.record_set"),
     ("Estimator", "estimator.Estimator"),
     ("Estimator.fit", "estimator.Estimator.fit"),
     ("Estimator.deploy", "estimator.Estimator.deploy"),

@@ -18,14 +18,14 @@ import botocore.exceptions
 import numpy as np
 import pytest
 
-from jupyter_smstudio.hosting.server.frameworks import framework_for_image
+from jupyter_smstudio.hosting.server.images import framework_for_image
 
 from . import test_serving_server
 from .conftest import ApiCall
 from .hosting_models import model_server_env, stop_all_instances
 from .test_hosting_endpoints import wait_status
 from .test_hosting_runtime import runtime_with_new_key
-from .test_serving_server import Server, start_server
+from .test_serving_server import Server, failed_start_log, first_model_dir
 from .training_helpers import finished, full_log, write
 from .waiting import wait_until
 
@@ -155,8 +155,7 @@ def test_xgboost_script_mode_decodes_to_dmatrix(
     """A script with model_fn only: the container's input_fn and predict_fn apply."""
     _framework(monkeypatch, "xgboost")
     booster = xgb.train({"max_depth": 2}, xgb.DMatrix(ROWS, label=LABELS), num_boost_round=5)
-    model_dir = tmp_path / "0" / "model"
-    model_dir.mkdir(parents=True)
+    model_dir = first_model_dir(tmp_path)
     booster.save_model(str(model_dir / "xgboost-model"))
     server = serve(XGBOOST_SCRIPT)
     status, body = _post(server, b"1,1", "text/csv")
@@ -170,12 +169,8 @@ def test_frameworks_require_model_fn_as_their_containers_do(
 ) -> None:
     for name in ("sklearn", "xgboost"):
         _framework(monkeypatch, name)
-        proc, _, log = start_server(tmp_path / name, "def predict_fn(data, model):\n    pass\n")
-        try:
-            assert proc.wait(60) == 1
-        finally:
-            proc.kill()
-        assert "Please provide a model_fn implementation." in log.read_text()
+        log = failed_start_log(tmp_path / name, "def predict_fn(data, model):\n    pass\n")
+        assert "Please provide a model_fn implementation." in log
 
 
 SKLEARN_SCRIPT = """
@@ -194,8 +189,7 @@ def test_sklearn_defaults_decode_float32_and_predict(
     from sklearn.linear_model import LinearRegression
 
     _framework(monkeypatch, "sklearn")
-    model_dir = tmp_path / "0" / "model"
-    model_dir.mkdir(parents=True)
+    model_dir = first_model_dir(tmp_path)
     joblib.dump(LinearRegression().fit(ROWS, LABELS), model_dir / "model.joblib")
     server = serve(SKLEARN_SCRIPT)
     status, body = _post(server, b"1,1\n0,1", "text/csv")
@@ -207,12 +201,8 @@ def test_an_unknown_framework_fails_the_server_naming_the_variable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _framework(monkeypatch, "caffe")
-    proc, _, log = start_server(tmp_path, SKLEARN_SCRIPT)
-    try:
-        assert proc.wait(60) == 1
-    finally:
-        proc.kill()
-    assert "SMSTUDIO_FRAMEWORK='caffe' is not a framework this server knows" in log.read_text()
+    log = failed_start_log(tmp_path, SKLEARN_SCRIPT)
+    assert "SMSTUDIO_FRAMEWORK='caffe' is not a framework this server knows" in log
 
 
 def test_xgboost_algorithm_mode_answers_concurrent_clients_their_own_rows(

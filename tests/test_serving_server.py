@@ -131,6 +131,23 @@ def start_server(
     return proc, info, log
 
 
+def failed_start_log(tmp_path: Path, code: str, wait: float = 60) -> str:
+    """The log of a model server that must exit 1 while starting (a refused model)."""
+    proc, _, log = start_server(tmp_path, code)
+    try:
+        assert proc.wait(wait) == 1
+    finally:
+        proc.kill()
+    return log.read_text()
+
+
+def first_model_dir(tmp_path: Path) -> Path:
+    """The (made) model folder of the first server the ``serve`` fixture starts."""
+    model_dir = tmp_path / "0" / "model"
+    model_dir.mkdir(parents=True)
+    return model_dir
+
+
 @pytest.fixture
 def serve(tmp_path: Path) -> Iterator[Callable[[str], Server]]:
     procs: list[subprocess.Popen[bytes]] = []

@@ -221,3 +221,26 @@ def test_a_space_notebook_works_in_its_folder_and_trains_from_relative_paths(
         job = wait_until(lambda: client.training_job("in-space"), 30, "the job")
         assert job["status"] == "Completed"
         assert os.path.isdir(files / "project" / ".smstudio" / "cells" / "in-space")
+
+
+async def test_a_model_cannot_name_another_users_private_space_files(
+    api: ApiCall, contents: Contents, jp_serverapp: Any
+) -> None:
+    """Deploy's roots include the data directory, where every space's volume lives: a
+    path there is accepted only inside the caller's spaces, by link or directly."""
+    await create(api, "secret")
+    assert (await contents("PUT", "api/contents/spaces/secret/model", {"type": "directory"}))[
+        0
+    ] == 201
+    assert await put_text(contents, "spaces/secret/model/weights.txt", "private") == 201
+    volume = files_dir(jp_serverapp, "secret") / "model"
+    for model_data in ("spaces/secret/model", str(volume)):
+        body = {"name": "stolen", "model_data": model_data}
+        refused = await api("POST", "models", body, user="bob")
+        assert refused.status == 400, (model_data, refused.json)
+        assert refused.error["field"] == "model_data"
+        assert "secret" not in refused.error["message"].replace(model_data, "")
+        mine = await api("POST", "models", {**body, "name": "mine"})
+        assert mine.status == 201, (model_data, mine.json)
+        assert (await api("DELETE", "models/mine")).status == 204
+    assert (await api("GET", "models", user="bob")).json["items"] == []

@@ -160,17 +160,21 @@ async def test_stop_ends_compute_keeps_files_and_start_brings_it_back(
     stopped = await api("POST", "spaces/s1/stop")
     assert stopped.json["status"] == "Stopped"
     assert kernel not in jp_serverapp.kernel_manager.list_kernel_ids()
+    # Notebooks keep their kernel name while the space is stopped (the Lab reconnects
+    # them on the next start); a kernel start meanwhile says to start the space.
     specs = await kernelspecs(jp_fetch)
-    assert "smstudio-s1" not in specs
+    assert specs["smstudio-s1"]["spec"]["display_name"] == "Python 3 · s1 · ml.t3.medium"
     started = await api("POST", "spaces/s1/start")
     assert started.json["status"] == "InService"
     assert (data_dir(jp_serverapp) / "s1" / "home" / "data.csv").read_text() == "a,b\n1,2\n"
 
 
-async def test_delete_removes_the_volume(api: ApiCall, jp_serverapp: Any) -> None:
+async def test_delete_removes_the_volume(api: ApiCall, jp_fetch: Any, jp_serverapp: Any) -> None:
     await create(api)
+    assert (await api("POST", "spaces/s1/stop")).status == 200
     assert (await api("DELETE", "spaces/s1")).status == 204
     assert not (data_dir(jp_serverapp) / "s1").exists()
+    assert "smstudio-s1" not in await kernelspecs(jp_fetch)
     assert (await api("GET", "spaces/s1")).status == 404
     await create(api)  # the name is free again
 

@@ -377,3 +377,27 @@ async def test_a_terminal_of_the_space_runs_in_its_container_and_its_files(
     assert f"at:{HOME}:env:s11:docker" in out
     assert (await api("POST", "spaces/s11/stop")).status == 200
     assert containers(prefix + "s11") == [], "stopping the space ends its terminal's container"
+
+
+async def test_a_busy_terminal_container_keeps_its_space_busy(
+    api: ApiCall, prefix: str, jp_http_port: int, jp_base_url: str, jp_serverapp: Any
+) -> None:
+    """The terminal's pty runs the docker client; its shell's CPU is the container's."""
+    await create(api, "s12")
+    reply = await api("POST", "spaces/s12/terminals")
+    assert reply.status == 201, reply.json
+    name = reply.json["name"]
+    line = "echo loop$((1+1)); while :; do :; done\r"
+    await terminal_output(jp_http_port, jp_base_url, name, line, "loop2")
+    monitor = jp_serverapp.web_app.settings["smstudio_services"].idle
+
+    async def busy() -> bool:
+        await monitor.check()  # each check samples CPU since the previous one
+        idle = (await api("GET", "idle")).json
+        terminal = next(t for t in idle["terminals"] if t["name"] == name)
+        space = next(s for s in idle["spaces"] if s["name"] == "s12")
+        return bool(terminal["activity"]) and any("terminal" in a for a in space["activity"])
+
+    await waiting.eventually(busy, 60, "the busy terminal container counted for its space")
+    assert (await api("POST", "spaces/s12/stop")).status == 200
+    assert containers(prefix + "s12") == [], "stopping the space ends its terminal's container"

@@ -265,3 +265,29 @@ def test_completion_criteria_end_the_search_early() -> None:
     assert not search.criteria_met(patience, [1.0, 2.0, 3.0, 0.5], minimize=True)
     assert search.criteria_met(patience, [0.5, 2.0, 3.0, 0.9], minimize=True)
     assert not search.criteria_met(patience, [], minimize=True)
+
+
+def test_a_warm_start_seeds_the_study_with_the_parents_trials_in_range(
+    engine: search.Engine,
+) -> None:
+    parent = engine.open("parent", config(), DEFINITION)
+    run(parent, 12)
+    seeds = parent.evaluated()
+    assert len(seeds) == 12
+    outside = search.Seed({"x": 9.0, "n": 3}, 0.0, {search.WARM_START: "parent"})  # x > 5
+    partial = search.Seed({"x": 1.0}, 0.0, {search.WARM_START: "parent"})  # no n
+    marked = [search.Seed(s.hyperparameters, s.value, {search.WARM_START: "parent"})
+              for s in seeds]  # fmt: skip
+    child = engine.open("child", config(), DEFINITION, [*marked, outside, partial])
+    # The seeds are in the study, told, but not the child's own trials.
+    assert child.seeded == 12
+    assert len(child.study.trials) == 12
+    assert child.trials() == []
+    assert child.best() is None
+    assert {s.value for s in child.evaluated()} == {s.value for s in seeds}
+    trial = child.ask()
+    assert trial.number == 12
+    assert child.trials()[0].number == 12
+    # A reopened child does not seed twice.
+    again = engine.open("child", config(), DEFINITION, marked)
+    assert again.seeded == 12

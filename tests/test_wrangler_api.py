@@ -57,6 +57,22 @@ async def test_create_flow_writes_a_readable_file_and_lists_it(api: ApiCall, roo
     assert again.status == 409
 
 
+async def test_a_flow_says_what_each_step_does_in_plain_words(api: ApiCall, root: Path) -> None:
+    flow = await new_flow(api)
+    reply = await add_step(api, flow, "handle_missing", columns=["price"], strategy="median")
+    assert reply.status == 201, reply.json
+    reply = await add_step(api, reply.json, "drop_columns", columns=["city", "note"])
+    step_ids = [s["id"] for s in reply.json["steps"]]
+    read = await api("GET", f"wrangler/flows/{flow['name']}")
+    for body in (reply.json, read.json):
+        assert [body["summaries"][i] for i in step_ids] == [
+            "Fill missing in price with median",
+            "Drop city and note",
+        ]
+    # Shown, not stored: the file keeps only what the user set.
+    assert "summaries" not in json.loads((root / "sales.flow").read_text())
+
+
 async def test_paths_outside_the_root_are_refused_naming_the_field(
     api: ApiCall, root: Path
 ) -> None:
@@ -306,7 +322,7 @@ async def test_report_and_export(api: ApiCall, root: Path) -> None:
     assert price["missing"] == 1
     assert price["max"] == 99.0
     assert body["target"]["problem"] == "classification"
-    assert body["sample"] == "all 8 rows (fewer than 50,000)"
+    assert body["sample"] == "all 8 rows"
     for fmt, needle in (
         ("pandas", "import pandas as pd"),
         ("polars", "import polars as pl"),

@@ -188,3 +188,36 @@ def test_notebook_holds_every_step(setup: tuple[Path, Engine]) -> None:
         nbformat.validate(nbformat.reads(text, as_version=4))
     ids = [c["id"] for c in nb["cells"]]
     assert len(set(ids)) == len(ids) == len(nb["cells"])
+
+
+def test_exported_headings_say_what_each_step_does_in_plain_words(
+    setup: tuple[Path, Engine],
+) -> None:
+    _, engine = setup
+    flow = fitted_flow(engine, [*CLEANING[3:5], ("drop_columns", {"columns": ["note"]})])
+    flow.steps[2].title = "Tidy up"
+    schema_of = lambda source: engine.reader.load(source).frame.collect_schema()  # noqa: E731
+    import json
+
+    nb = json.loads(notebook(codegen.build(flow, "x.flow", "pandas", schema_of)))
+    headings = [c["source"] for c in nb["cells"] if c["cell_type"] == "markdown"][1:]
+    fitted_on = flow.steps[0].fitted_on
+    assert fitted_on
+    assert headings == [
+        f"## 1. Fill missing in price with median (and flag the rows); learnt from the {fitted_on}",
+        "## 2. Fill missing in quantity with 0",
+        "## 3. Tidy up: Drop note",
+    ]
+    script = codegen.script(codegen.build(flow, "x.flow", "polars", schema_of))
+    assert "    # 2. Fill missing in quantity with 0\n" in script
+    assert " v1]" not in script
+
+
+def test_every_operator_has_a_plain_words_summary() -> None:
+    from jupyter_smstudio.wrangler.operators.registry import REGISTRY
+    from jupyter_smstudio.wrangler.operators.summaries import SUMMARIES, summarize
+
+    assert set(SUMMARIES) == set(REGISTRY)
+    # A step whose parameters no longer parse still gets a line: its operator's title.
+    assert summarize("handle_missing", {"columns": []}) == "Handle missing values"
+    assert summarize("gone_operator", {}) == "gone_operator"

@@ -104,6 +104,31 @@ def test_sampling_methods() -> None:
     assert strat["g"].value_counts().sort("g")["count"].to_list() == [90, 10]
 
 
+def test_a_sample_of_the_whole_data_names_its_true_size() -> None:
+    frame = pl.DataFrame({"i": range(50)}).lazy()
+    whole, text = sample(frame, Sampling(method="random", n=50))
+    assert (whole.height, text) == (50, "all 50 rows")
+    for method in ("first", "random"):
+        small, text = sample(frame, Sampling(method=method, n=80))
+        assert small.height == 50
+        assert text == "all 50 rows", method
+    _, text = sample(pl.DataFrame({"i": [1]}).lazy(), Sampling(method="first", n=5))
+    assert text == "all 1 row"
+
+
+def test_a_binary_column_mostly_zero_raises_no_zeros_alert() -> None:
+    frame = pl.DataFrame(
+        {
+            "churned": [0] * 300 + [1] * 100,
+            "flag_with_gaps": [0] * 290 + [1] * 100 + [None] * 10,
+            "counts": [0] * 300 + list(range(1, 101)),
+        }
+    )
+    report = build_report(frame.lazy(), target="churned", sample_rows=1000)
+    zeros = sorted(a.column or "" for a in report.alerts if a.kind == "zeros")
+    assert zeros == ["counts"]
+
+
 def test_flow_files_are_written_atomically_with_versions(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     store = FlowStore(tmp_path)

@@ -14,8 +14,8 @@ from .requests import RequestStore
 class DataLocations(Protocol):
     """The seam to object storage: an ``s3://`` URI as a location the areas accept.
 
-    The S3 area implements it (its buckets on the embedded engine or the admin's S3);
-    ``PassThrough`` keeps today's behaviour until then.
+    The S3 area implements it (``s3.jobdata.JobData``: its buckets on the embedded
+    engine or the admin's S3, the owner's only); ``PassThrough`` is for tests.
     """
 
     async def input_location(self, owner: str, uri: str, field: str) -> str:
@@ -27,11 +27,26 @@ class DataLocations(Protocol):
         """
         ...
 
+    async def output_location(self, owner: str, uri: str, field: str) -> str:
+        """Where the runner saves an output (``S3OutputPath``, ``S3Upload``), once checked."""
+        ...
+
+    async def local_copy(self, owner: str, uri: str, field: str, *, code: bool = False) -> str:
+        """A path on the server for ``uri`` (models load their data when created); with
+        ``code``, the unpacked ``sourcedir.tar.gz`` of ``SAGEMAKER_SUBMIT_DIRECTORY``."""
+        ...
+
 
 class PassThrough:
     """``s3://`` URIs go to the runner unchanged (fetched with fsspec when configured)."""
 
     async def input_location(self, owner: str, uri: str, field: str) -> str:
+        return uri
+
+    async def output_location(self, owner: str, uri: str, field: str) -> str:
+        return uri
+
+    async def local_copy(self, owner: str, uri: str, field: str, *, code: bool = False) -> str:
         return uri
 
 

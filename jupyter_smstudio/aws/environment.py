@@ -10,6 +10,7 @@ same for a shell outside Jupyter (``jupyter smstudio env``).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -62,13 +63,43 @@ def region_env(services: Services) -> dict[str, str]:
     return {"AWS_REGION": region, "AWS_DEFAULT_REGION": region}
 
 
+#: The owner's Studio metadata file, which ``kernelsite/sitecustomize.py`` makes the SDK read.
+METADATA = "SMSTUDIO_SAGEMAKER_METADATA"
+#: On kernels' ``PYTHONPATH``: ``get_execution_role()`` reads ``METADATA`` there.
+KERNEL_SITE = Path(__file__).resolve().parent / "kernelsite"
+
+
+def studio_metadata(owner: str, role_arn: str) -> dict[str, str]:
+    """What Studio's ``/opt/ml/metadata/resource-metadata.json`` holds, for ``owner``."""
+    from .studio import DOMAIN_ID
+
+    return {
+        "AppType": "JupyterServer",
+        "DomainId": DOMAIN_ID,
+        "UserProfileName": owner,
+        "ResourceName": "default",
+        "ExecutionRoleArn": role_arn,
+    }
+
+
+def _write(path: Path, text: str) -> str:
+    if not path.is_file() or path.read_text() != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return str(path)
+
+
 async def sdk_env(services: Services, owner: str) -> dict[str, str]:
-    """The owner's SDK config: its default bucket is named after the owner's account."""
+    """The owner's SDK config (its default bucket is named after the owner's account)
+    and Studio metadata (``get_execution_role()`` answers its role)."""
     config = services.aws.config
     account = config.account_for(owner)
     path = services.aws.sdk_config_path.with_name(f"sagemaker-config-{account}.yaml")
     written = await asyncio.to_thread(write_sdk_config, path, config.region, account)
-    return {SDK_CONFIG: written}
+    tag = hashlib.sha256(owner.encode()).hexdigest()[:16]
+    metadata = json.dumps(studio_metadata(owner, config.role_arn(owner)), indent=2) + "\n"
+    where = services.aws.sdk_config_path.with_name(f"resource-metadata-{tag}.json")
+    return {SDK_CONFIG: written, METADATA: await asyncio.to_thread(_write, where, metadata)}
 
 
 async def environment(services: Services, owner: str, server_url: str) -> dict[str, str]:
@@ -93,4 +124,7 @@ async def publish(services: Services, owner: str | None, server_url: str) -> Non
         values = {**endpoints(server_url), **region_env(services)}
     else:
         values = await environment(services, owner, server_url)
+        current = os.environ.get("PYTHONPATH", "")
+        if str(KERNEL_SITE) not in current.split(os.pathsep):
+            values["PYTHONPATH"] = os.pathsep.join(p for p in (str(KERNEL_SITE), current) if p)
     os.environ.update(values)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from ..errors import Conflict, InvalidInput, LimitExceeded, NotFound, SMStudioError, Unavailable
 
 
@@ -36,3 +39,13 @@ def from_service(error: SMStudioError) -> AwsFault:
     if isinstance(error, InvalidInput) or error.status < 500:
         return validation(error.message)
     return AwsFault("InternalFailure", error.message, 500)
+
+
+@contextmanager
+def not_found_as(message: str) -> Iterator[None]:
+    """A service's NotFound as ``ResourceNotFound`` (what Describe/Delete of spaces, apps,
+    Studio lifecycle configs and tuning jobs answer), with AWS's ``message``."""
+    try:
+        yield
+    except NotFound:
+        raise AwsFault("ResourceNotFound", message) from None

@@ -23,18 +23,22 @@ from pydantic import RootModel
 
 from ..api.base import SMStudioHandler
 from ..api.routes import ANY_BODY, Route, operation
+from .endpoint_weights import OPERATIONS as WEIGHT_OPERATIONS
 from .environment import environment
 from .faults import AwsFault
 from .hosting import OPERATIONS as HOSTING_OPERATIONS
+from .lifecycle import OPERATIONS as LIFECYCLE_OPERATIONS
 from .logs import OPERATIONS as LOGS_OPERATIONS
 from .processing import OPERATIONS as PROCESSING_OPERATIONS
 from .protocol import Call, Operation, dispatch
 from .runtime import AWS_JSON, AwsError, SignedHandler
 from .sigv4 import SignatureError
+from .spaces import OPERATIONS as SPACE_OPERATIONS
 from .studio import OPERATIONS as STUDIO_OPERATIONS
 from .tags import OPERATIONS as TAG_OPERATIONS
 from .training import OPERATIONS as TRAINING_OPERATIONS
 from .transform import OPERATIONS as TRANSFORM_OPERATIONS
+from .tuning import OPERATIONS as TUNING_OPERATIONS
 
 if TYPE_CHECKING:
     from ..services import Services
@@ -53,6 +57,10 @@ JSON_SERVICES: dict[str, tuple[str, str, dict[str, Operation]]] = {
             **HOSTING_OPERATIONS,
             **TAG_OPERATIONS,
             **STUDIO_OPERATIONS,
+            **SPACE_OPERATIONS,
+            **LIFECYCLE_OPERATIONS,
+            **TUNING_OPERATIONS,
+            **WEIGHT_OPERATIONS,
         },
     ),
     "Logs_20140328": ("logs", "logs", LOGS_OPERATIONS),

@@ -2,7 +2,8 @@
 
 A ``ModelDataUrl`` that is the ``S3ModelArtifacts`` of one of the caller's own
 training jobs is that job's ``model.tar.gz`` on this server (so train → deploy works
-before any object store); other ``s3://`` URIs go through the object-storage seam.
+without a copy); other ``s3://`` URIs (and an ``s3://`` ``SAGEMAKER_SUBMIT_DIRECTORY``,
+the SDK's ``sourcedir.tar.gz``) are copied from the caller's buckets to the server.
 With a SageMaker framework image, ``SAGEMAKER_PROGRAM``/``SAGEMAKER_SUBMIT_DIRECTORY``
 (what the SDK's framework models set) name the inference code and the model runs on
 the default backend; any other image runs as a container.
@@ -14,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from ..algorithms import ALGORITHM_ENV, algorithm_for_image
 from ..errors import NotFound
 from ..hosting.models import (
     Endpoint,
@@ -25,6 +27,7 @@ from ..hosting.models import (
     ModelCreate,
     ModelQuery,
 )
+from ..hosting.server.images import ALGORITHM_FRAMEWORK, FRAMEWORK_ENV, framework_for_image
 from ..training.contract import decode_hyperparameters
 from . import tags
 from .faults import validation
@@ -79,7 +82,7 @@ async def _model_data(call: Call, uri: str, where: str) -> str:
             if uri == f"{output}/{job}/output/model.tar.gz":
                 path = await call.services.training.artifact_path(call.owner, job, "model.tar.gz")
                 return str(path)
-    return await call.aws.locations.input_location(call.owner, uri, where)
+    return await call.aws.locations.local_copy(call.owner, uri, where)
 
 
 def _page(p: dict[str, Any]) -> dict[str, Any]:
@@ -102,12 +105,23 @@ async def create_model(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     program = decode_hyperparameters(
         {k: env[k] for k in ("SAGEMAKER_PROGRAM", "SAGEMAKER_SUBMIT_DIRECTORY") if k in env}
     )
+    builtin = None if "SAGEMAKER_PROGRAM" in env else algorithm_for_image(image)
+    if builtin is not None:  # a built-in algorithm's image: jupyter_smstudio.algorithms serves
+        env.setdefault(FRAMEWORK_ENV, ALGORITHM_FRAMEWORK)
+        env.setdefault(ALGORITHM_ENV, builtin)
     if image and FRAMEWORK_IMAGE.match(image):
-        image = None  # a SageMaker framework image: its inference toolkit runs here
+        # A SageMaker framework image: its inference toolkit's defaults run here.
+        framework = framework_for_image(image)
+        if framework is not None:
+            env.setdefault(FRAMEWORK_ENV, framework)
+        image = None
     data = container.get("ModelDataUrl")
     if not data:
         raise validation("PrimaryContainer.ModelDataUrl is required here.")
     submit = program.get("SAGEMAKER_SUBMIT_DIRECTORY")
+    if isinstance(submit, str) and submit.startswith("s3://"):
+        where = "primaryContainer.environment.SAGEMAKER_SUBMIT_DIRECTORY"
+        submit = await call.aws.locations.local_copy(call.owner, submit, where, code=True)
     spec = build(
         ModelCreate,
         {

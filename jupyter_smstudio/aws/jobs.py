@@ -9,7 +9,8 @@ becomes the REST request and what its Describe adds. The original request is kep
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,39 @@ def build(model_class: type[BaseModel], body: dict[str, Any]) -> Any:
         first = err.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
         raise InvalidInput(f"{where}: {first['msg']}", field=where) from None
+
+
+def list_query(
+    model_class: type[BaseModel],
+    p: dict[str, Any],
+    *,
+    order: str,
+    sorts: dict[str, str] | None = None,
+    sort: str = "CreationTime",
+    name: str | None = "NameContains",
+    **fields: Any,
+) -> Any:
+    """The query of a List* request: MaxResults, NextToken, the ``name`` filter member,
+    SortBy (through ``sorts``, ``sort`` by default), SortOrder (``order`` by default)
+    and the operation's own ``fields``."""
+    body: dict[str, Any] = {"limit": p.get("MaxResults", 10), "next_token": p.get("NextToken")}
+    if name is not None:
+        body["name_contains"] = p.get(name)
+    if sorts is not None:
+        body["sort_by"] = sorts[p.get("SortBy", sort)]
+    body["sort_order"] = SORT_ORDER[p.get("SortOrder", order)]
+    return build(model_class, {**body, **fields})
+
+
+@contextmanager
+def paging_token() -> Iterator[None]:
+    """A NextToken the store cannot read as SageMaker's ValidationException."""
+    try:
+        yield
+    except InvalidInput as err:
+        if err.field == "next_token":
+            raise validation("Invalid pagination token.") from None
+        raise
 
 
 def in_aws_terms(err: InvalidInput, members: dict[str, str]) -> AwsFault:
@@ -148,23 +182,11 @@ class JobApi:
         }
 
     async def list(self, call: Call, p: dict[str, Any]) -> dict[str, Any]:
-        query = build(
-            JobQuery,
-            {
-                "limit": p.get("MaxResults", 10),
-                "next_token": p.get("NextToken"),
-                "name_contains": p.get("NameContains"),
-                "sort_by": SORT_BY[p.get("SortBy", "CreationTime")],
-                "sort_order": SORT_ORDER[p.get("SortOrder", "Ascending")],
-                "status": p.get("StatusEquals"),
-            },
+        query = list_query(
+            JobQuery, p, sorts=SORT_BY, order="Ascending", status=p.get("StatusEquals")
         )
-        try:
+        with paging_token():
             page = await self.service(call).list(call.owner, query)
-        except InvalidInput as err:
-            if err.field == "next_token":
-                raise validation("Invalid pagination token.") from None
-            raise
         items = [
             self.summary(call, job)
             for job in page.items

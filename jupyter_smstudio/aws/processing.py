@@ -3,7 +3,7 @@
 ``AppSpecification`` gives the image and command: with a SageMaker framework image
 (what ``SKLearnProcessor``/``ScriptProcessor`` send) the command runs on the default
 backend, any other image as a container. ``S3Input``\\s come through the object
-storage seam; outputs go to the artifact store until the S3 area publishes them.
+storage seam; ``S3Output``\\s are uploaded to their ``S3Uri`` when the job completes.
 """
 
 from __future__ import annotations
@@ -39,10 +39,19 @@ async def _spec(call: Call, p: dict[str, Any]) -> ProcessingJobCreate:
                 "destination": source.get("LocalPath"),
             }
         )
-    outputs = [
-        {"output_name": o["OutputName"], "source": (o.get("S3Output") or {}).get("LocalPath")}
-        for o in (p.get("ProcessingOutputConfig") or {}).get("Outputs", [])
-    ]
+    outputs = []
+    for i, o in enumerate((p.get("ProcessingOutputConfig") or {}).get("Outputs", []), start=1):
+        given = o.get("S3Output") or {}
+        where = f"processingOutputConfig.outputs.{i}.member.s3Output.s3Uri"
+        uri = given.get("S3Uri")
+        outputs.append(
+            {
+                "output_name": o["OutputName"],
+                "source": given.get("LocalPath"),
+                "destination": uri
+                and await call.aws.locations.output_location(call.owner, uri, where),
+            }
+        )
     body: dict[str, Any] = {
         "name": p["ProcessingJobName"],
         "image": image,

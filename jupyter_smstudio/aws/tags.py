@@ -14,6 +14,7 @@ from typing import Any
 from ..errors import NotFound
 from .faults import validation
 from .protocol import Call, Operation
+from .studio import DOMAIN_ID
 
 ARN = re.compile(r"^arn:aws[a-z-]*:sagemaker:[^:]*:[^:]*:(?P<kind>[a-z-]+)/(?P<name>.+)$")
 MAX_TAGS = 50
@@ -27,18 +28,30 @@ RESOURCES: dict[str, Callable[[Call, str], Awaitable[object]]] = {
     "model": lambda call, name: call.services.hosting.get_model(call.owner, name),
     "endpoint-config": lambda call, name: call.services.hosting.get_config(call.owner, name),
     "endpoint": lambda call, name: call.services.hosting.get_endpoint(call.owner, name),
+    "studio-lifecycle-config": lambda call, name: call.services.lifecycle_configs.get(
+        call.owner, name
+    ),
+    "hyper-parameter-tuning-job": lambda call, name: call.services.tuning.stored(call.owner, name),
+    # Spaces and apps: named in their ARNs after the domain (``space/d-smstudio/<name>``).
+    "space": lambda call, name: call.services.spaces.get(call.owner, name),
+    "app": lambda call, name: call.services.spaces.get(call.owner, name.partition("/")[0]),
 }
+#: Resource types whose ARN names start with the domain (dropped from the stored name).
+IN_DOMAIN = frozenset({"space", "app"})
 
 
 async def _resource(call: Call, arn: str) -> tuple[str, str]:
     match = ARN.match(arn)
     if match is None or match["kind"] not in RESOURCES:
         raise validation(f"Invalid resource ARN: {arn}")
+    name = match["name"]
+    if match["kind"] in IN_DOMAIN:
+        name = name.removeprefix(f"{DOMAIN_ID}/")
     try:
-        await RESOURCES[match["kind"]](call, match["name"])
+        await RESOURCES[match["kind"]](call, name)
     except NotFound:
         raise validation(f"Resource {arn} does not exist.") from None
-    return f"tags-{match['kind']}", match["name"]
+    return f"tags-{match['kind']}", name
 
 
 async def _tags(call: Call, kind: str, name: str) -> list[dict[str, str]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..algorithms import algorithm_for_image
 from ..training.contract import decode_hyperparameters, encode_hyperparameters
 from ..training.models import TrainingJob, TrainingJobCreate, TrainingJobSummary
 from .faults import validation
@@ -34,6 +35,9 @@ async def _spec(call: Call, p: dict[str, Any]) -> TrainingJobCreate:
     image = algorithm.get("TrainingImage")
     if program and image and FRAMEWORK_IMAGE.match(image):
         image = None  # a SageMaker framework image: its toolkit's script mode runs here
+    builtin = None if program else algorithm_for_image(image)
+    if builtin is not None:
+        image = None  # a built-in algorithm's image: jupyter_smstudio.algorithms trains
     channels: dict[str, dict[str, Any]] = {}
     for i, channel in enumerate(p.get("InputDataConfig") or [], start=1):
         where = f"inputDataConfig.{i}.member.dataSource"
@@ -44,13 +48,26 @@ async def _spec(call: Call, p: dict[str, Any]) -> TrainingJobCreate:
         channels[channel["ChannelName"]] = {
             "path": path,
             "content_type": channel.get("ContentType"),
+            "distribution": source.get("S3DataDistributionType", "FullyReplicated"),
+            "data_type": _data_type(source, where),
         }
     if isinstance(submit, str) and submit.startswith("s3://"):
         submit = await call.aws.locations.input_location(
             call.owner, submit, "hyperParameters.sagemaker_submit_directory"
         )
+    locations = call.aws.locations
+    output = await locations.output_location(
+        call.owner, p["OutputDataConfig"]["S3OutputPath"], "outputDataConfig.s3OutputPath"
+    )
+    checkpoint = (p.get("CheckpointConfig") or {}).get("S3Uri")
+    if checkpoint:
+        checkpoint = await locations.output_location(
+            call.owner, checkpoint, "checkpointConfig.s3Uri"
+        )
     body: dict[str, Any] = {
         "name": p["TrainingJobName"],
+        "output_path": output if output.startswith("s3://") else None,
+        "checkpoint_path": checkpoint or None,
         "entry_point": program if isinstance(program, str) else None,
         "source_dir": submit if isinstance(submit, str) and program else None,
         "image": image,
@@ -65,11 +82,20 @@ async def _spec(call: Call, p: dict[str, Any]) -> TrainingJobCreate:
             {"name": m["Name"], "regex": m["Regex"]} for m in algorithm.get("MetricDefinitions", [])
         ],
     }
+    if builtin is not None:  # SageMaker fails the job on a bad hyperparameter
+        body.update(algorithm=builtin, check_hyperparameters="job")
     runtime = (p.get("StoppingCondition") or {}).get("MaxRuntimeInSeconds")
     if runtime is not None:
         body["max_runtime_seconds"] = runtime
     spec: TrainingJobCreate = build(TrainingJobCreate, body)
     return spec
+
+
+def _data_type(source: dict[str, Any], where: str) -> str:
+    kind = source.get("S3DataType", "S3Prefix")
+    if kind not in ("S3Prefix", "ManifestFile"):
+        raise validation(f"{where}.s3DataSource.s3DataType: {kind} is not supported here.")
+    return str(kind)
 
 
 def _artifacts(job: TrainingJob, request: dict[str, Any] | None) -> str:
@@ -148,6 +174,8 @@ MEMBERS = {
     "instance_type": "resourceConfig.instanceType",
     "instance_count": "resourceConfig.instanceCount",
     "max_runtime_seconds": "stoppingCondition.maxRuntimeInSeconds",
+    "output_path": "outputDataConfig.s3OutputPath",
+    "checkpoint_path": "checkpointConfig.s3Uri",
 }
 TRAINING = JobApi("Training", "training", _spec, _details, _summary_details, MEMBERS)
 OPERATIONS: dict[str, Operation] = TRAINING.operations()

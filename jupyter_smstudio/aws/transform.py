@@ -1,7 +1,8 @@
 """SageMaker's batch transform operations on the transform service (one store).
 
-The input's ``S3Uri`` comes through the object-storage seam; the output goes to the
-artifact store (``<job>/output``) until the S3 area publishes it to ``S3OutputPath``.
+The input's ``S3Uri`` (the caller's bucket) is fetched when the job starts; the
+``.out`` files are uploaded to ``S3OutputPath`` as SageMaker names them
+(``<S3OutputPath>/<input file>.out``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ async def _spec(call: Call, p: dict[str, Any]) -> Any:
     where = "transformInput.dataSource.s3DataSource.s3Uri"
     data = await call.aws.locations.input_location(call.owner, source.get("S3Uri", ""), where)
     output = p["TransformOutput"]
+    uri = await call.aws.locations.output_location(
+        call.owner, output.get("S3OutputPath", ""), "transformOutput.s3OutputPath"
+    )
     processing = p.get("DataProcessing")
     name = p["TransformJobName"]
     body: dict[str, Any] = {
@@ -31,7 +35,9 @@ async def _spec(call: Call, p: dict[str, Any]) -> Any:
             "compression_type": given_input.get("CompressionType", "None"),
         },
         "transform_output": {
-            "output_path": str(call.services.jobs.output_dir(call.owner, name)),
+            "output_path": uri
+            if uri.startswith("s3://")
+            else str(call.services.jobs.output_dir(call.owner, name)),
             "accept": output.get("Accept"),
             "assemble_with": output.get("AssembleWith", "None"),
         },

@@ -8,6 +8,9 @@ server starts, so a typo fails loudly at start instead of at a user's first job.
         "ml.g5.xlarge": {"cpus": 4, "memory_gib": 16, "gpus": 1, "image": "my-cuda:12"},
     }
     c.ComputeCatalog.default_profile = "ml.m5.xlarge"
+
+Any other ``ml.*`` type SageMaker lists is accepted too, with its real vCPUs and
+memory as limits, clipped to the machine (``instance_types``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from traitlets.config import LoggingConfigurable
 
 from ..errors import InvalidInput
 from ..runtime.limits import ResourceLimits
+from .instance_types import profile_of
 
 GIB = 1 << 30
 
@@ -119,6 +123,10 @@ class ComputeCatalog(LoggingConfigurable):
     def get(self, name: str | None, *, field: str = "profile") -> ComputeProfile:
         """The named profile (or the default); unknown names are the user's mistake."""
         name = name or self.default_profile
+        if name not in self.profiles and (listed := profile_of(name)) is not None:
+            # any other type SageMaker lists (an old notebook's ml.m4.xlarge): its real
+            # capacity as limits, clipped to this machine; the admin's profiles come first
+            return self._profile(name, listed)
         if name not in self.profiles:
             choices = ", ".join(sorted(self.profiles))
             raise InvalidInput(
@@ -127,7 +135,7 @@ class ComputeCatalog(LoggingConfigurable):
             )
         return self._profile(name)
 
-    def _profile(self, name: str) -> ComputeProfile:
-        spec = ProfileSpec.model_validate(self.profiles[name])
+    def _profile(self, name: str, given: dict[str, Any] | None = None) -> ComputeProfile:
+        spec = ProfileSpec.model_validate(given if given is not None else self.profiles[name])
         image = spec.image or self.default_image
         return ComputeProfile(name=name, **{**spec.model_dump(), "image": image})

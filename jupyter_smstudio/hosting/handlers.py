@@ -22,6 +22,8 @@ from .models import (
     EndpointUpdate,
     LogPage,
     LogQuery,
+    MetricsQuery,
+    MetricsSeries,
     Model,
     ModelCreate,
     ModelPage,
@@ -192,6 +194,19 @@ class EndpointLogsHandler(HostingHandler):
         self.reply(await self.hosting.logs(self.username, name, self.query(LogQuery)))
 
 
+class EndpointMetricsHandler(HostingHandler):
+    @operation(
+        "An endpoint's invocations, errors and latency over time (1h or 24h)",
+        tag=TAG,
+        query=MetricsQuery,
+        response=MetricsSeries,
+        errors=(404,),
+    )
+    async def get(self, name: str) -> None:
+        query = self.query(MetricsQuery)
+        self.reply(await self.hosting.endpoint_metrics(self.username, name, query))
+
+
 class InvokeHandler(HostingHandler):
     @operation(
         "Invoke an endpoint: the raw body in, the model's response out",
@@ -223,6 +238,7 @@ ROUTES = [
     Route("/endpoints/{name}", EndpointHandler, {"name": "Endpoint name."}),
     Route("/endpoints/{name}/logs", EndpointLogsHandler, {"name": "Endpoint name."}),
     Route("/endpoints/{name}/invocations", InvokeHandler, {"name": "Endpoint name."}),
+    Route("/endpoints/{name}/metrics", EndpointMetricsHandler, {"name": "Endpoint name."}),
 ]
 
 

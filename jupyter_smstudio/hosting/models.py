@@ -35,10 +35,14 @@ class ModelCreate(Strict):
     model_data: str = Field(
         min_length=1,
         max_length=4096,
-        description="A model.tar.gz (files at the archive root, code in code/) or a directory.",
+        description="A model.tar.gz (files at the archive root, code in code/) or a directory, "
+        "in your space or s3:// in your buckets (copied to the server when the model is made).",
     )
     source_dir: str | None = Field(
-        None, max_length=4096, description="Directory with the inference code (else model/code)."
+        None,
+        max_length=4096,
+        description="Directory with the inference code (else model/code), or an s3:// "
+        "sourcedir.tar.gz.",
     )
     entry_point: str | None = Field(
         None,
@@ -193,6 +197,33 @@ class Metrics(BaseModel):
     model_errors: int
     p50_ms: float | None = None
     p99_ms: float | None = None
+
+
+class MetricsRange(str, Enum):
+    hour = "1h"
+    day = "24h"
+
+
+class MetricsQuery(Strict):
+    range: MetricsRange = Field(MetricsRange.hour, description="1h (1-minute points) or 24h.")
+
+
+class MetricsPoint(BaseModel):
+    """Traffic in one step starting at ``start_ms``."""
+
+    start_ms: int
+    invocations: int = 0
+    errors: int = 0
+    mean_ms: float | None = None
+    p99_ms: float | None = Field(None, description="The highest p99 of its minutes.")
+
+
+class MetricsSeries(BaseModel):
+    """Traffic over time, oldest first (this server's process, since it started)."""
+
+    range: MetricsRange
+    step_seconds: int
+    points: list[MetricsPoint]
 
 
 class EndpointEvent(BaseModel):

@@ -19,10 +19,11 @@ import shutil
 import time
 from collections.abc import Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..compute import ComputeCatalog
 from ..errors import Conflict, InvalidInput, InvalidState, NotFound
+from ..paths import is_remote
 from ..runtime import RunState
 from ..runtime.logs import tail_lines
 from ..store import Database
@@ -34,6 +35,7 @@ from .capture import CaptureWriter
 from .config import Hosting
 from .errors import ServiceUnavailable
 from .gateway import Gateway, Invocation, LiveInstance, LiveVariant, Route
+from .metrics import TrafficMetrics
 from .models import (
     DataCapture,
     DeployedVariant,
@@ -52,6 +54,8 @@ from .models import (
     InstanceInfo,
     LogPage,
     LogQuery,
+    MetricsQuery,
+    MetricsSeries,
     Model,
     ModelCreate,
     ModelPage,
@@ -87,6 +91,12 @@ def install_failure(log_path: Path) -> str:
     return "\n".join([first, *lines[marks[-1] + 1 :]])
 
 
+class LocalCopy(Protocol):
+    """A copy on the server of what an ``s3://`` URI names (the S3 area's ``JobData``)."""
+
+    async def local_copy(self, owner: str, uri: str, field: str, *, code: bool = False) -> str: ...
+
+
 class HostingService:
     def __init__(
         self,
@@ -96,8 +106,11 @@ class HostingService:
         workspace: Workspace,
         data_dir: Path,
         spawn: Any,
+        objects: LocalCopy | None = None,
     ) -> None:
         self.compute = compute
+        #: ``s3://`` model data and code: copied from the owner's buckets when the model is made
+        self.objects = objects
         self.settings = settings
         self.venv_root = data_dir / "venvs"  # shared with training jobs
         self.backend: HostingBackend = settings.backend(self.venv_root)
@@ -117,6 +130,17 @@ class HostingService:
     # ---- models ----------------------------------------------------------------------------
     async def create_model(self, owner: str, spec: ModelCreate) -> Model:
         self.compute.get(spec.instance_type, field="instance_type")
+        if self.objects is not None:
+            copies = {}
+            if is_remote(spec.model_data):
+                copies["model_data"] = await self.objects.local_copy(
+                    owner, spec.model_data, "model_data"
+                )
+            if spec.source_dir is not None and is_remote(spec.source_dir):
+                copies["source_dir"] = await self.objects.local_copy(
+                    owner, spec.source_dir, "source_dir", code=True
+                )
+            spec = spec.model_copy(update=copies)
         await asyncio.to_thread(self.prepare_model, owner, spec)  # validates paths and code now
         now = now_ms()
         model = Model(**spec.model_dump(), owner=owner, created_ms=now, modified_ms=now)
@@ -200,6 +224,12 @@ class HostingService:
     async def get_endpoint(self, owner: str, name: str) -> Endpoint:
         return self._view(await self._record(owner, name))
 
+    async def endpoint_metrics(self, owner: str, name: str, query: MetricsQuery) -> MetricsSeries:
+        """Traffic over the last hour or day (empty points before any call)."""
+        record = await self._record(owner, name)
+        metrics = self.gateway.metrics(record.owner, record.name) or TrafficMetrics()
+        return metrics.series(query.range)
+
     async def list_endpoints(self, owner: str, query: EndpointQuery) -> EndpointPage:
         status = query.status.value if query.status else None
         items, token = await self.endpoints.page(owner, query, status)
@@ -240,6 +270,34 @@ class HostingService:
         self._start_task(owner, name, self._update(record, config))
         return self._view(record)
 
+    async def set_weights(self, owner: str, name: str, weights: dict[str, float]) -> Endpoint:
+        """Change variants' traffic weights in place (UpdateEndpointWeightsAndCapacities):
+        the same instances keep serving, the traffic split changes at once."""
+        record = await self._record(owner, name)
+        if record.status != S.IN_SERVICE:
+            raise InvalidState(
+                f"Endpoint '{name}' is {record.status.value}; only InService endpoints update.",
+                field="name",
+            )
+        current = {v.variant_name: v.current_weight for v in record.variants}
+        for variant in weights:
+            if variant not in current:
+                raise InvalidInput(
+                    f"Endpoint '{name}' has no variant '{variant}'.", field="variant_name"
+                )
+        new = {**current, **weights}
+        if not any(w > 0 for w in new.values()):
+            raise InvalidInput("At least one variant needs a weight above 0.", field="weight")
+        specs = [
+            dataclasses.replace(s, extra={**s.extra, "weight": new[str(s.extra["variant"])]})
+            for s in self._specs(record.specs)
+        ]
+        self._publish(record, None, specs, self._addresses(record, specs))
+        changed = ", ".join(f"{k}={v:g}" for k, v in weights.items())
+        self._event(record, "weights-changed", f"Variant weights changed: {changed}.")
+        await self._save(record)
+        return self._view(record)
+
     async def _cancel_task(self, owner: str, name: str) -> None:
         task = self.tasks.pop((owner, name), None)
         if task is not None:
@@ -255,8 +313,7 @@ class HostingService:
         record.status = S.DELETING
         await self._save(record)
         self.gateway.withdraw(owner, name)
-        for spec in self._specs(record.specs + record.pending_specs):
-            await self.backend.stop(spec)
+        await self._stop_all(self._specs(record.specs + record.pending_specs))
         await self.endpoints.delete(owner, name)
 
     async def logs(self, owner: str, name: str, query: LogQuery) -> LogPage:
@@ -392,8 +449,16 @@ class HostingService:
             raise
 
     async def _stop_all(self, specs: list[InstanceSpec]) -> None:
+        """Ask every instance to drain and stop now; then, in the background, end what
+        any of them leaves (nobody watches a stopped instance after this)."""
         for spec in specs:
             await self.backend.stop(spec)
+        if specs:
+            names = ", ".join(s.id for s in specs)
+            self.spawn(self._reap(specs), f"ending instances {names}")
+
+    async def _reap(self, specs: list[InstanceSpec]) -> None:
+        await asyncio.gather(*(self.backend.reap(s) for s in specs))
 
     async def _launch(
         self,

@@ -98,6 +98,9 @@ class IdleSpaces(Protocol):
     async def record_event(self, space: str, kind: str, message: str) -> None:
         """Add an event to the space's history."""
 
+    async def terminal_roots(self) -> dict[str, tuple[str, int]]:
+        """Terminals whose shell is not under their pty (a container): name -> (space, pid)."""
+
 
 class WorkSource(Protocol):
     """An area whose detached work keeps the server up while it runs."""
@@ -226,6 +229,11 @@ class IdleMonitor:
         term_roots = {
             name: getattr(getattr(t, "ptyproc", None), "pid", None) for name, t in terminals.items()
         }
+        # A Docker terminal's pty runs the docker client; its shell is the container's.
+        in_containers = await self.spaces.terminal_roots()
+        for name, (_, container_pid) in in_containers.items():
+            if name in term_roots:
+                term_roots[name] = container_pid
         all_roots = [p for p in [*roots.values(), *term_roots.values()] if p is not None]
         usage, gpus = await asyncio.to_thread(self._sample, all_roots)
         spaces = {s.name: s for s in await self.spaces.idle_candidates()}
@@ -318,7 +326,10 @@ class IdleMonitor:
                 term.last_activity = utc(now)
                 signal = True
                 # Busy in a space's files (its working directory): the space is busy too.
-                for space_name in self._spaces_of(tree.pids if tree else [], spaces):
+                busy_in = self._spaces_of(tree.pids if tree else [], spaces)
+                if name in in_containers:  # its cwd is the container's, not the volume
+                    busy_in.add(in_containers[name][0])
+                for space_name in busy_in:
                     snap.terminal_spaces.setdefault(space_name, []).append(name)
             last = getattr(term, "last_activity", None)
             idle = now - last.timestamp() if last is not None else 0.0

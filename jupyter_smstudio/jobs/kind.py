@@ -64,6 +64,27 @@ class KindContext(Protocol):
     def output_dir(self, owner: str, name: str, output_path: str | None = None) -> Path:
         """``<output_path or the artifact store>/<job>/output``: where a job's results go."""
 
+    async def fetch(
+        self,
+        owner: str,
+        url: str,
+        destination: Path,
+        shard: tuple[int, int] | None = None,
+        *,
+        required: bool = True,
+        manifest: bool = False,
+    ) -> Path:
+        """Copy a URL's data (``s3://``: the owner's buckets) into ``destination``;
+        ``required``: no object there is an error (a channel), else fine (checkpoints);
+        ``manifest``: ``url`` is a SageMaker manifest file: the objects it lists."""
+
+    async def upload(self, owner: str, source: Path, url: str) -> None:
+        """Copy a file or directory to a URL (``s3://``: the owner's buckets)."""
+
+    async def aws_environment(self, owner: str, container: bool) -> dict[str, str]:
+        """The AWS variables the owner's kernels get (endpoints, region, their key), for a
+        job's code; in a ``container``, the endpoints at the host gateway."""
+
 
 class JobKind(abc.ABC, Generic[S, R]):
     """One kind of job: its request model and the steps that differ from other kinds."""
@@ -92,6 +113,16 @@ class JobKind(abc.ABC, Generic[S, R]):
     @abc.abstractmethod
     async def plan(self, runner: KindContext, job: StoredJob, spec: S, resolved: R) -> JobPlan:
         """Prepare every host's tree on disk and describe the run."""
+
+    def remote_urls(self, spec: S) -> list[tuple[str, str]]:
+        """(field, URL) of every input and output the request gives as a URL: the runner
+        checks the owner may use each one before anything is created."""
+        return []
+
+    async def publish(
+        self, runner: KindContext, job: StoredJob, spec: S, trees: list[Path], completed: bool
+    ) -> None:
+        """After ``collect``: send what the job produced to URLs (``s3://``) it named."""
 
     def stages(self, spec: S, tree: Path) -> list[tuple[str, int]] | None:
         """Stages the run reports itself (script mode); None: the runner marks ``running``."""

@@ -18,15 +18,18 @@ import dataclasses
 import hashlib
 import logging
 import re
+import shutil
+import socket
 from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel
 
 from ..compute import ComputeCatalog
-from ..errors import InvalidInput, InvalidState, NotFound
+from ..errors import InvalidInput, InvalidState, NotFound, SMStudioError
 from ..paths import SpaceRoot, space_roots
 from ..runtime import RunState
 from ..runtime.backends import installed
@@ -41,6 +44,7 @@ from .failure import failure_reason
 from .kind import JobKind, Resolved
 from .layout import hosts_of
 from .models import FINAL, JobRequest, JobSummary, LogChunkModel, Secondary, Status, Transition
+from .remote import ObjectStore, fetch_remote, upload_remote
 from .repository import JobRepository, StoredJob, new_job
 
 log = logging.getLogger(__name__)
@@ -81,6 +85,7 @@ class JobRunner:
         spawn: Spawn,
         events: JobEvents | None = None,
         user_spaces: Callable[[str], Awaitable[Sequence[SpaceRoot]]] | None = None,
+        objects: ObjectStore | None = None,
     ) -> None:
         self.config = config
         self.repository = repository
@@ -98,6 +103,10 @@ class JobRunner:
         self.events = events or JobEvents()
         #: The spaces an owner may use: their paths are accepted in that owner's jobs.
         self.user_spaces = user_spaces
+        #: Where ``s3://`` inputs and outputs are (the S3 area); else fsspec's.
+        self.objects = objects
+        #: owner -> the AWS variables their kernels get (set once the server's URL is known).
+        self.job_env: Callable[[str], Awaitable[dict[str, str]]] | None = None
         self._started = False
         self._start_lock = asyncio.Lock()
         self._schedule_lock = asyncio.Lock()
@@ -146,6 +155,36 @@ class JobRunner:
         if output_path and not base.is_absolute():
             base = self.root / base
         return base / name / "output"
+
+    async def fetch(
+        self,
+        owner: str,
+        url: str,
+        destination: Path,
+        shard: tuple[int, int] | None = None,
+        *,
+        required: bool = True,
+        manifest: bool = False,
+    ) -> Path:
+        if self.objects is not None and self.objects.handles(url):
+            await asyncio.to_thread(_empty_dir, destination)
+            written = await self.objects.fetch(owner, url, destination, shard, manifest=manifest)
+            if required and not written:
+                raise InvalidInput(f"No S3 objects found under S3 URL {url}.", field="s3_uri")
+            return destination
+        return await asyncio.to_thread(fetch_remote, url, destination)
+
+    async def aws_environment(self, owner: str, container: bool) -> dict[str, str]:
+        if self.job_env is None:
+            return {}
+        values = await self.job_env(owner)
+        return _for_container(values) if container else values
+
+    async def upload(self, owner: str, source: Path, url: str) -> None:
+        if self.objects is not None and self.objects.handles(url):
+            await self.objects.upload(owner, source, url)
+        else:
+            await asyncio.to_thread(upload_remote, source, url)
 
     # ---- start and stop of the server -----------------------------------------------
     async def start(self) -> None:
@@ -217,6 +256,10 @@ class JobRunner:
             return resolved
 
         resolved = await asyncio.to_thread(work)
+        if self.objects is not None:
+            for where, url in kind.remote_urls(spec):
+                if self.objects.handles(url):
+                    await self.objects.check(owner, url, where)
         backend = self.backend(resolved.backend)
         if isinstance(backend, DockerBackend):
             image = kind.image(spec, resolved.profile)
@@ -452,11 +495,13 @@ class JobRunner:
                 )
         await self._transition(job.owner, job.name, Secondary.UPLOADING, allow=ACTIVE)
         trees = self.trees(job.owner, job.name, job.instance_count)
+        spec = kind.parse(job.spec)
         try:
             await asyncio.to_thread(
-                kind.collect, self, job, kind.parse(job.spec), trees, status == Status.COMPLETED
+                kind.collect, self, job, spec, trees, status == Status.COMPLETED
             )
-        except OSError as err:
+            await kind.publish(self, job, spec, trees, status == Status.COMPLETED)
+        except (OSError, SMStudioError) as err:
             failure = failure or f"ClientError: could not save the job's results: {err}"
             status, secondary = Status.FAILED, Secondary.FAILED
         await self.backend(job.backend).cleanup(job.run or {})
@@ -528,6 +573,31 @@ class JobRunner:
             ended_ms=now_ms(),
             final_metrics=[m.model_dump(mode="json") for m in final],
         )
+
+
+#: What a container calls the server's machine (``--add-host ...:host-gateway``).
+HOST_GATEWAY = "host.docker.internal"
+
+
+def _for_container(values: dict[str, str]) -> dict[str, str]:
+    """The variables as a container sees them: the server's endpoints at the host gateway,
+    and no paths of the server's disk (the SDK config, Studio metadata)."""
+    found = {}
+    for name, value in values.items():
+        if name.startswith("AWS_ENDPOINT_URL"):
+            parts = urlsplit(value)
+            if parts.hostname in ("127.0.0.1", "localhost", "0.0.0.0", socket.gethostname()):  # noqa: S104
+                netloc = HOST_GATEWAY + (f":{parts.port}" if parts.port else "")
+                value = urlunsplit(parts._replace(netloc=netloc))
+        elif value.startswith("/"):
+            continue
+        found[name] = value
+    return found
+
+
+def _empty_dir(path: Path) -> None:
+    shutil.rmtree(path, ignore_errors=True)  # left by an earlier attempt
+    path.mkdir(parents=True)
 
 
 def _complete_lines(path: Path, cursor: int) -> tuple[list[tuple[int, str]], int]:

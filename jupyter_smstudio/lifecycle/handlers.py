@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from ..api.base import SMStudioHandler
 from ..api.routes import Route, operation
 from .models import (
@@ -10,6 +12,7 @@ from .models import (
     LifecycleConfigPage,
     LifecycleConfigQuery,
 )
+from .templates import LifecycleTemplatePage, read_templates
 
 TAG = "Lifecycle configurations"
 
@@ -52,7 +55,15 @@ class LifecycleConfigHandler(SMStudioHandler):
         self.no_content()
 
 
+class LifecycleTemplatesHandler(SMStudioHandler):
+    @operation("The ready lifecycle scripts, to start a configuration from", tag=TAG,
+               response=LifecycleTemplatePage)  # fmt: skip
+    async def get(self) -> None:
+        self.reply(LifecycleTemplatePage(items=await asyncio.to_thread(read_templates)))
+
+
 ROUTES = [
+    Route("/lifecycle-templates", LifecycleTemplatesHandler),
     Route("/lifecycle-configs", LifecycleConfigsHandler),
     Route("/lifecycle-configs/{name}", LifecycleConfigHandler, {"name": "Configuration name."}),
 ]

@@ -11,7 +11,8 @@ The cell is saved as ``train.py`` in ``.smstudio/cells/<job>/`` under the kernel
 working directory and submitted as a training job; ``--channel`` paths are from that
 directory too, as the SDK's are. With widgets the live view shows
 status, stages, metric charts, the log tail and a Stop button; without, the log is
-printed. Interrupting the kernel while waiting stops the job.
+printed. Interrupting the kernel while waiting stops the job. ``%%train?`` and
+``%%train --help`` show every option.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from ..client import ApiError, Client
 from ..kernelenv import server_path
 from ..widgets import JobFollower, TextJobView, WidgetJobView, widgets_available
 from ..widgets.jobview import display
+from .args import MagicParser, documented, parse_line
 
 CELLS_DIR = Path(".smstudio") / "cells"
 
@@ -50,20 +52,53 @@ def _pairs(values: list[str], option: str, parse_json: bool = False) -> dict[str
     return out
 
 
+TRAIN_EXAMPLE = """example:
+  %%train --name mnist-1 --instance-type ml.m5.large --hp epochs=5 --hp lr=0.1 \\
+          --channel train=data/train --metric loss=loss=([0-9.]+)
+  import argparse, os
+  parser = argparse.ArgumentParser()
+  parser.add_argument("--epochs", type=int)
+  args, _ = parser.parse_known_args()
+  print("training in", os.environ["SM_CHANNEL_TRAIN"])
+  print("loss=0.42")
+
+The cell is saved as train.py in .smstudio/cells/<job>/ under the notebook's folder;
+channel paths are from that folder too. Interrupting the kernel stops the job."""
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="%%train", add_help=False)
-    p.add_argument("--name")
-    p.add_argument("--instance-type")
-    p.add_argument("--instance-count", type=int, default=1)
-    p.add_argument("--backend", choices=("local", "docker"))
-    p.add_argument("--hp", action="append", default=[], help="hyperparameter k=v (JSON value)")
-    p.add_argument("--channel", action="append", default=[], help="input channel name=path")
-    p.add_argument("--metric", action="append", default=[], help="metric name=regex")
+    p = MagicParser(
+        "%%train",
+        "Run the cell as a SageMaker-style training script in a training job, and follow\n"
+        "it (status, stages, metric charts, log) until it ends.",
+        TRAIN_EXAMPLE,
+    )
+    p.add_argument("--name", help="job name (default cell-<date>-<time>)")
+    p.add_argument("--instance-type", help="compute profile, e.g. ml.m5.large")
+    p.add_argument("--instance-count", type=int, default=1, help="instances (default 1)")
+    p.add_argument("--backend", choices=("local", "docker"), help="where the job runs")
+    p.add_argument(
+        "--hp", action="append", default=[], metavar="K=V", help="hyperparameter (JSON value)"
+    )
+    p.add_argument(
+        "--channel", action="append", default=[], metavar="NAME=PATH", help="input channel"
+    )
+    p.add_argument(
+        "--metric", action="append", default=[], metavar="NAME=REGEX", help="metric from the log"
+    )
     p.add_argument("--requirements", help="comma-separated packages for requirements.txt")
-    p.add_argument("--max-runtime", type=int)
-    p.add_argument("--no-wait", action="store_true")
+    p.add_argument("--max-runtime", type=int, metavar="SECONDS", help="stop the job after it")
+    p.add_argument("--no-wait", action="store_true", help="submit and return at once")
     p.add_argument("--text", action="store_true", help="plain text instead of widgets")
     return p
+
+
+JOBS = MagicParser(
+    "%jobs",
+    "List your recent training jobs: name, status, profile and final metrics.",
+    "examples:\n  %jobs\n  %jobs 30",
+)
+JOBS.add_argument("limit", nargs="?", type=int, default=10, help="how many (default 10)")
 
 
 def job_spec(line: str, cell: str, workdir: Path) -> tuple[dict[str, Any], argparse.Namespace]:
@@ -109,11 +144,13 @@ class TrainingMagics(Magics):
         return self._client
 
     @cell_magic
+    @documented(parser())
     def train(self, line: str, cell: str) -> None:
-        """Run the cell as a training job (see the module docstring for options)."""
+        if parse_line(parser(), line) is None:
+            return None
         try:
             spec, args = job_spec(line, cell, Path.cwd())
-        except (SystemExit, ValueError) as err:
+        except ValueError as err:
             print(f"%%train: {err}\n{parser().format_usage()}")
             return None
         try:
@@ -137,10 +174,12 @@ class TrainingMagics(Magics):
             follower.run()
 
     @line_magic
+    @documented(JOBS)
     def jobs(self, line: str = "") -> None:
-        """List recent training jobs: ``%jobs [N]``."""
-        limit = int(line.strip() or 10)
-        page = self.client.request("GET", "training-jobs", params={"limit": limit})
+        args = parse_line(JOBS, line)
+        if args is None:
+            return
+        page = self.client.request("GET", "training-jobs", params={"limit": args.limit})
         rows = [("NAME", "STATUS", "SECONDARY", "PROFILE", "METRICS")]
         for job in page["items"]:
             metrics = ", ".join(f"{m['name']}={m['value']:g}" for m in job["final_metrics"])

@@ -101,7 +101,8 @@ async def run_flow(
         instance_type=request.instance_type,
         container_entrypoint=["python3", f"{CODE_INSIDE}/{CODE_FILE}"],
         container_arguments=["--input-dir", f"{PROCESSING_ROOT}/input", "--output-dir",
-                             f"{PROCESSING_ROOT}/output", "--format", request.output_format],
+                             f"{PROCESSING_ROOT}/output", "--format", request.output_format,
+                             "--shown-output-dir", where],
         inputs=[
             ProcessingInput(input_name=CODE_DIR, source=str(code_dir), destination=CODE_INSIDE),
             *[ProcessingInput(input_name=n, source=str(p)) for n, p in plan.inputs.items()],

@@ -21,7 +21,6 @@ from ..jobs.checks import data_source
 from ..jobs.kind import JobKind, KindContext, Resolved
 from ..jobs.layout import hosts_of
 from ..jobs.models import Secondary
-from ..jobs.remote import fetch_remote
 from ..jobs.repository import StoredJob
 from ..paths import check_path_text, confine, is_remote
 from ..runtime.files import atomic_write_json
@@ -85,7 +84,7 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
             inside.append(
                 _inside(contract.output_path(out.source, out.output_name), f"outputs.{i}.source")
             )
-            if out.destination is not None:
+            if out.destination is not None and not is_remote(out.destination):
                 confine(runner.root, out.destination, f"outputs.{i}.destination")
         clash = contract.overlapping(inside)
         if clash:
@@ -99,14 +98,21 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
             )
         return ResolvedProcessing(resolved.backend, resolved.profile, local, remote)
 
+    def remote_urls(self, spec: ProcessingJobCreate) -> list[tuple[str, str]]:
+        given = [(f"inputs.{i}.source", item.source) for i, item in enumerate(spec.inputs)]
+        given += [
+            (f"outputs.{i}.destination", o.destination or "") for i, o in enumerate(spec.outputs)
+        ]
+        return [(where, url) for where, url in given if url and is_remote(url)]
+
     # ---- before the run -------------------------------------------------------------
     def destinations(
         self, runner: KindContext, job: StoredJob, spec: ProcessingJobCreate
     ) -> list[Path]:
-        """Where each output is saved in the user's space."""
+        """Where each output is saved on the server (an s3:// one: the copy uploaded)."""
         found = []
         for out in spec.outputs:
-            if out.destination:
+            if out.destination and not is_remote(out.destination):
                 given = Path(out.destination.removeprefix("file://"))
                 found.append(given if given.is_absolute() else runner.root / given)
             else:
@@ -124,11 +130,12 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
         job_dir = runner.job_dir(job.owner, job.name)
         mounts = dict(resolved.inputs)
         for i, (inside, url) in enumerate(sorted(resolved.remote_inputs.items())):
-            mounts[inside] = await asyncio.to_thread(fetch_remote, url, job_dir / "inputs" / str(i))
+            mounts[inside] = await runner.fetch(job.owner, url, job_dir / "inputs" / str(i))
         sources = [_uri(item.source, runner.root) for item in spec.inputs]
-        destinations = [d.as_uri() for d in self.destinations(runner, job, spec)]
+        destinations = self.locations(runner, job, spec)
         written = [contract.output_path(o.source, o.output_name) for o in spec.outputs]
         image = self.image(spec, resolved.profile)
+        aws = await runner.aws_environment(job.owner, backend.name == "docker")
         hosts = []
         trees = runner.trees(job.owner, job.name, spec.instance_count)
         names = hosts_of(spec.instance_count)
@@ -146,7 +153,8 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
                 "resourceconfig.json": contract.resource_config(resolved.profile.name, names, host),
             }
             await asyncio.to_thread(_prepare_tree, backend, tree, files, mounts, written)
-            hosts.append(HostPlan(host, tree, {"PYTHONUNBUFFERED": "1", **spec.environment}))
+            env = {**aws, "PYTHONUNBUFFERED": "1", **spec.environment}
+            hosts.append(HostPlan(host, tree, env))
         return JobPlan(
             id=f"smstudio-proc-{hashlib.sha256(str(job_dir).encode()).hexdigest()[:12]}",
             job_dir=job_dir,
@@ -187,11 +195,40 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
         ]
         outputs.save_outputs(pairs, job.name)
 
+    async def publish(
+        self,
+        runner: KindContext,
+        job: StoredJob,
+        spec: ProcessingJobCreate,
+        trees: list[Path],
+        completed: bool,
+    ) -> None:
+        """Outputs with an s3:// destination are uploaded there (S3UploadMode EndOfJob)."""
+        if not completed:
+            return
+        saved = self.destinations(runner, job, spec)
+        for out, local in zip(spec.outputs, saved, strict=True):
+            remote = out.destination and is_remote(out.destination)
+            if remote and out.destination and await asyncio.to_thread(local.is_dir):
+                await runner.upload(job.owner, local, out.destination)
+
+    def locations(
+        self, runner: KindContext, job: StoredJob, spec: ProcessingJobCreate
+    ) -> list[str]:
+        """Each output's final place: its s3:// destination, else a file:// URI."""
+        return [
+            o.destination if o.destination and is_remote(o.destination) else d.as_uri()
+            for o, d in zip(spec.outputs, self.destinations(runner, job, spec), strict=True)
+        ]
+
     def describe(
         self, runner: KindContext, job: StoredJob, spec: ProcessingJobCreate
     ) -> ProcessingJob:
         locations = [
-            OutputLocation(output_name=o.output_name, path=str(d))
+            OutputLocation(
+                output_name=o.output_name,
+                path=o.destination if o.destination and is_remote(o.destination) else str(d),
+            )
             for o, d in zip(spec.outputs, self.destinations(runner, job, spec), strict=True)
         ]
         return ProcessingJob.model_validate(

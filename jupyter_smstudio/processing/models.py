@@ -23,7 +23,7 @@ class ProcessingInput(BaseModel):
         min_length=1,
         max_length=4096,
         description="A file or directory in your space (relative to it, or file://), "
-        "or an fsspec URL such as s3://bucket/prefix when credentials are configured.",
+        "or s3://bucket/prefix (your buckets; fetched when the job starts).",
     )
     destination: str | None = Field(
         None,
@@ -46,8 +46,9 @@ class ProcessingOutput(BaseModel):
     destination: str | None = Field(
         None,
         max_length=4096,
-        description="Directory in your space it is saved to when the job completes "
-        "(default: the artifact store, <job>/output/<output_name>).",
+        description="Directory in your space, or an s3:// prefix of your buckets, it is "
+        "saved to when the job completes (default: the artifact store, "
+        "<job>/output/<output_name>).",
     )
 
 

@@ -113,8 +113,16 @@ class LocalRuns:
     async def terminate(self, run: Run, timeout: float) -> None:
         """Stop, give the run ``timeout`` seconds to end, then clean up what is left."""
         if await self.stop(run):
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.wait(run), timeout)
+            await self.reap(run, timeout)
+        else:
+            await self.cleanup(run)
+
+    async def reap(self, run: Run, timeout: float) -> None:
+        """After ``stop``: wait up to ``timeout`` for the run to end, then end what is
+        left. A supervisor signalled while alive may still die before it ends its tree
+        (killed, the OOM killer): only this makes sure nothing outlives the run."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.wait(run), timeout)
         await self.cleanup(run)
 
 

@@ -21,6 +21,7 @@ user (:func:`account_id`); that name pattern is reserved to its account.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Callable
@@ -123,8 +124,11 @@ class S3Service:
         """The caller's bucket (their default one is created on first use); NoSuchBucket
         if nobody has it, AccessDenied if another user does."""
         found = await self.buckets.get(bucket)
-        if found is None and bucket == default_bucket(owner, self.region, self.accounts):
-            await self.create_bucket(owner, bucket)  # the SDK's bucket, on first use
+        reserved = _DEFAULT_BUCKET.match(bucket)
+        if found is None and reserved and reserved["account"] == self.accounts(owner):
+            # the SDK's bucket, on first use (named for the AWS API's region, which may
+            # not be the one S3 signs for)
+            await self.create_bucket(owner, bucket)
             found = await self.buckets.get(bucket)
         if found is None:
             raise NoSuchBucket("The specified bucket does not exist", field="bucket")
@@ -261,22 +265,63 @@ class S3Service:
             if root.findtext(f"{_NS}IsTruncated", "false") != "true" or not token:
                 return objects, prefixes
 
-    async def download_prefix(self, owner: str, s3_uri: str, dest_dir: Path) -> list[Path]:
+    async def download_prefix(
+        self, owner: str, s3_uri: str, dest_dir: Path, shard: tuple[int, int] | None = None
+    ) -> list[Path]:
         """Copy every object under an ``s3://`` prefix into ``dest_dir`` (S3Prefix
         semantics, as a File-mode channel): the key below the prefix is the file path;
-        an exact object key lands under its own name."""
+        an exact object key lands under its own name. ``shard`` = (index, count): only
+        the objects index, index + count, ... in key order (ShardedByS3Key)."""
         bucket, prefix = parse_uri(s3_uri)
         objects, _ = await self.list_objects(owner, bucket, prefix)
-        written: list[Path] = []
+        objects = [o for o in sorted(objects, key=lambda o: o.key) if not o.key.endswith("/")]
+        if shard is not None:
+            objects = objects[shard[0] :: shard[1]]
+        files = [(item.key[len(prefix) :].lstrip("/") or PurePosixPath(item.key).name, item.key)
+                 for item in objects]  # fmt: skip
+        return await self._download_all(bucket, files, dest_dir)
+
+    async def download_manifest(
+        self, owner: str, s3_uri: str, dest_dir: Path, shard: tuple[int, int] | None = None
+    ) -> list[Path]:
+        """Copy the objects a SageMaker manifest file lists (ManifestFile semantics: a JSON
+        list, ``{"prefix": "s3://bucket/prefix/"}`` then keys relative to it, as the SDK's
+        ``record_set`` writes) into ``dest_dir``, each under its relative key."""
+        bucket, key = parse_uri(s3_uri)
+        await self.check(owner, bucket)
+        manifest = dest_dir.with_name(dest_dir.name + ".manifest")
+        await self._download(object_path(bucket, key), manifest)
+        try:
+            entries = json.loads(await asyncio.to_thread(manifest.read_text))
+        except ValueError as err:
+            raise InvalidInput(f"{s3_uri} is not a manifest file: {err}", field="s3_uri") from None
+        finally:
+            await asyncio.to_thread(manifest.unlink, True)
+        head = entries[0] if isinstance(entries, list) and entries else None
+        prefix = head.get("prefix") if isinstance(head, dict) else None
+        keys = entries[1:] if isinstance(prefix, str) else None
+        if prefix is None or keys is None or not all(isinstance(k, str) for k in keys):
+            raise InvalidInput(
+                f'{s3_uri}: a manifest is [{{"prefix": "s3://..."}}, "key", ...].', field="s3_uri"
+            )
+        source_bucket, source_prefix = parse_uri(prefix)
+        await self.check(owner, source_bucket)
+        if shard is not None:
+            keys = keys[shard[0] :: shard[1]]
+        files = [(rel.lstrip("/"), source_prefix + rel) for rel in keys]
+        return await self._download_all(source_bucket, files, dest_dir)
+
+    async def _download_all(
+        self, bucket: str, files: list[tuple[str, str]], dest_dir: Path
+    ) -> list[Path]:
+        """Each (path below ``dest_dir``, object key) downloaded; a path leaving it refused."""
         root = await asyncio.to_thread(dest_dir.resolve)
-        for item in objects:
-            if item.key.endswith("/"):
-                continue  # a "folder" marker
-            rel = item.key[len(prefix) :].lstrip("/") or PurePosixPath(item.key).name
+        written: list[Path] = []
+        for rel, key in files:
             target = (root / rel).resolve()
             if not target.is_relative_to(root):
-                raise InvalidInput(f"Object key '{item.key}' leaves the channel.", field="s3_uri")
-            await self._download(object_path(bucket, item.key), target)
+                raise InvalidInput(f"Object key '{key}' leaves the channel.", field="s3_uri")
+            await self._download(object_path(bucket, key), target)
             written.append(target)
         return written
 

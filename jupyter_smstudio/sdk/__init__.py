@@ -4,6 +4,16 @@ The classes have the official SDK's signatures (``sagemaker`` 2.x: same position
 and keyword names); what this server cannot honour raises ``UnsupportedArgument``.
 """
 
+from .algorithms import (
+    KNN,
+    LDA,
+    PCA,
+    FactorizationMachines,
+    KMeans,
+    LinearLearner,
+    RandomCutForest,
+    RecordSet,
+)
 from .base import UnsupportedArgument
 from .estimator import Estimator
 from .frameworks import (
@@ -24,11 +34,17 @@ from .session import Session
 from .tuner import CategoricalParameter, ContinuousParameter, HyperparameterTuner, IntegerParameter
 
 __all__ = [
+    "KNN",
+    "LDA",
+    "PCA",
     "CategoricalParameter",
     "ContinuousParameter",
     "Estimator",
+    "FactorizationMachines",
     "HyperparameterTuner",
     "IntegerParameter",
+    "KMeans",
+    "LinearLearner",
     "Model",
     "Predictor",
     "ProcessingInput",
@@ -37,6 +53,8 @@ __all__ = [
     "PyTorch",
     "PyTorchModel",
     "PyTorchPredictor",
+    "RandomCutForest",
+    "RecordSet",
     "SKLearn",
     "SKLearnModel",
     "SKLearnPredictor",

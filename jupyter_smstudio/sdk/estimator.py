@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..algorithms import algorithm_for_image
 from ..client import Client
 from .base import UnsupportedArgument, UsesClient, local_path, reject_unsupported, take_legacy
 from .code import with_dependencies
@@ -242,6 +243,9 @@ class Estimator(WaitsForJob, UsesClient):
             "max_runtime_seconds": self.max_run,
             "metric_definitions": self.metric_definitions,
         }
+        builtin = None if self.entry_point else algorithm_for_image(self.image_uri)
+        if builtin is not None:  # e.g. the XGBoost image without a script: algorithm mode
+            spec.update(algorithm=builtin, image=None)
         return {k: v for k, v in spec.items() if v is not None}
 
     @classmethod

@@ -58,8 +58,16 @@ class XGBoostPredictor(_FrameworkPredictor):
     deserializer_cls = CSVDeserializer
 
 
+#: The model server's switch to a framework container's default handlers (the server's
+#: ``hosting.server.images.FRAMEWORK_ENV``; the kernel side cannot import it).
+FRAMEWORK_ENV = "SMSTUDIO_FRAMEWORK"
+
+
 class _FrameworkModel(Model):
-    """A model served by a framework's inference code: ``entry_point`` is yours."""
+    """A model served by a framework's inference code: ``entry_point`` is yours; what it
+    leaves out (``model_fn``, ``input_fn``...) is the framework container's default."""
+
+    framework: ClassVar[str]
 
     def __init__(
         self,
@@ -76,6 +84,7 @@ class _FrameworkModel(Model):
         env = dict(kwargs.pop("env", None) or {})
         if model_server_workers is not None:
             env["SAGEMAKER_MODEL_SERVER_WORKERS"] = str(model_server_workers)
+        env.setdefault(FRAMEWORK_ENV, self.framework)
         super().__init__(
             image_uri, model_data, role, predictor_cls, env, entry_point=entry_point, **kwargs
         )
@@ -85,6 +94,8 @@ class _FrameworkModel(Model):
 
 
 class SKLearnModel(_FrameworkModel):
+    framework = "sklearn"
+
     def __init__(
         self,
         model_data: str,
@@ -102,6 +113,8 @@ class SKLearnModel(_FrameworkModel):
 
 
 class XGBoostModel(_FrameworkModel):
+    framework = "xgboost"
+
     def __init__(
         self,
         model_data: str,
@@ -119,6 +132,8 @@ class XGBoostModel(_FrameworkModel):
 
 
 class PyTorchModel(_FrameworkModel):
+    framework = "pytorch"
+
     def __init__(
         self,
         model_data: str,

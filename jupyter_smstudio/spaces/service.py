@@ -20,6 +20,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+import psutil
 from traitlets import Float, Int, TraitError, Unicode, validate
 from traitlets.config import LoggingConfigurable
 
@@ -27,7 +28,7 @@ from ..compute import ComputeCatalog, ComputeProfile
 from ..errors import AccessDenied, Conflict, InvalidInput, InvalidState, NotFound, Unavailable
 from ..lifecycle.models import LifecycleConfigType
 from ..lifecycle.service import LifecycleConfigService
-from ..paths import SpaceRoot
+from ..paths import SpaceRoot, keep_spaces_private
 from ..runtime import Run, read_log
 from ..runtime.backends import BackendType
 from ..runtime.files import atomic_write_bytes, read_json
@@ -112,10 +113,13 @@ class SpaceService(LoggingConfigurable):
         self.kernel_manager = kernel_manager
         self.kernels_dir = data_dir / "kernels"
         self.backend: SpaceBackend = self.backend_class(data_dir / "spaces", parent=self)
+        keep_spaces_private(self.backend.spaces_dir)  # roots holding it don't open every space
         self.folders = SpaceFolders(root_dir, self.files_folder)
         #: jupyter_server's terminal manager (None without jupyter_server_terminals).
         self.terminal_manager: Callable[[], Any] = terminal_manager or (lambda: None)
         self._terminals: defaultdict[str, set[str]] = defaultdict(set)  # space -> names
+        self._containers: dict[str, str] = {}  # terminal -> its container (Docker)
+        self._container_pids: dict[str, int] = {}  # container -> host pid, once running
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._monitors: dict[str, asyncio.Task[None]] = {}
         self.spawn: Callable[[Coroutine[Any, Any, Any]], Any] = spawn or asyncio.ensure_future
@@ -280,6 +284,7 @@ class SpaceService(LoggingConfigurable):
                 raise Conflict(f"Space '{name}' is {space.status.value}; stop it first.")
             await self._set_status(space, SpaceStatus.DELETING)
             await self._stop_compute(space)
+            await asyncio.to_thread(remove_kernelspec, self.kernels_dir, name)
             await asyncio.to_thread(self.folders.unlink, name)
             await self.backend.delete_volume(name)
             await asyncio.to_thread(shutil.rmtree, self.backend.space_dir(name), True)
@@ -306,10 +311,39 @@ class SpaceService(LoggingConfigurable):
             options["shell_command"] = spec.argv
         model = manager.create(**options)
         self._terminals[name].add(model["name"])
+        if spec.container is not None:
+            self._containers[model["name"]] = spec.container
         await self.repository.add_event(
             name, "terminal-started", f"Terminal {model['name']} opened by {user}."
         )
         return SpaceTerminal(name=model["name"], space=name, cwd=self.backend.home(name))
+
+    async def terminal_roots(self) -> dict[str, tuple[str, int]]:
+        """Terminals whose shell runs in a container, not under their pty: terminal ->
+        (space, host pid of the container's first process), for the idle monitor."""
+        found: dict[str, tuple[str, int]] = {}
+        for space in list(self._terminals):
+            for term in self._live_terminals(space):
+                container = self._containers.get(term)
+                if container is None:
+                    continue
+                pid = self._container_pids.get(container)
+                if pid is None or not psutil.pid_exists(pid):
+                    pid = await self.backend.container_pid(container)
+                if pid is not None:
+                    self._container_pids[container] = pid
+                    found[term] = (space, pid)
+        return found
+
+    async def terminals_hidden_from(self, user: str) -> frozenset[str]:
+        """Terminals of spaces ``user`` may not use (jupyter_server's routes hide them)."""
+        usable = await self.visible_to(user)
+        return frozenset(
+            term
+            for space, terms in self._terminals.items()
+            if space not in usable
+            for term in terms
+        )
 
     def _live_terminals(self, name: str) -> list[str]:
         """The space's terminals that still run (one may have been exited or culled)."""
@@ -429,7 +463,8 @@ class SpaceService(LoggingConfigurable):
             await self.kernel_manager.shutdown_kernel(kernel.id)
         await self._stop_terminals(space.name)
         await self._remove_stray_kernels([space.name])
-        await asyncio.to_thread(remove_kernelspec, self.kernels_dir, space.name)
+        # The kernelspec stays while stopped: notebooks keep their kernel name, and the
+        # Lab restarts their kernels when the space is started again (see delete).
 
     async def _in_service(self, space: Space, profile: ComputeProfile) -> None:
         space.initialized_ms = space.initialized_ms or now_ms()
@@ -560,7 +595,6 @@ class SpaceService(LoggingConfigurable):
                 if run_dir is not None:
                     await self.backend.runs.cleanup(Run(run_dir))
                 await self._set_status(space, SpaceStatus.STOPPED)
-                await asyncio.to_thread(remove_kernelspec, self.kernels_dir, space.name)
                 await self.repository.add_event(space.name, "stopped", "Stopped during a restart.")
             elif space.status == SpaceStatus.UPDATING:
                 await self._set_status(space, SpaceStatus.IN_SERVICE)

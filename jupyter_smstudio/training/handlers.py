@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
+from .. import algorithms
 from ..api.base import SMStudioHandler
 from ..api.routes import Route, operation
+from ..errors import NotFound
 from ..jobs.routes import JobKindApi, job_routes
 from .models import (
+    Algorithm,
+    AlgorithmList,
     ArtifactList,
     MetricsQuery,
     MetricsReply,
@@ -61,7 +65,38 @@ class TrainingJobArtifactHandler(SMStudioHandler):
         self.finish()
 
 
+ALGORITHMS_TAG = "Built-in algorithms"
+
+
+class AlgorithmsHandler(SMStudioHandler):
+    @operation(
+        "List the built-in algorithms, with their hyperparameters, formats and metrics",
+        tag=ALGORITHMS_TAG,
+        response=AlgorithmList,
+    )
+    async def get(self) -> None:
+        found = algorithms.available()
+        self.reply(
+            AlgorithmList(
+                items=[Algorithm.model_validate(a.SPEC.to_json()) for a in found.values()]
+            )
+        )
+
+
+class AlgorithmHandler(SMStudioHandler):
+    @operation(
+        "Describe one built-in algorithm", tag=ALGORITHMS_TAG, response=Algorithm, errors=(404,)
+    )
+    async def get(self, name: str) -> None:
+        found = algorithms.available().get(name)
+        if found is None:
+            raise NotFound(f"There is no built-in algorithm '{name}'.", field="name")
+        self.reply(Algorithm.model_validate(found.SPEC.to_json()))
+
+
 ROUTES = [
+    Route("/algorithms", AlgorithmsHandler),
+    Route("/algorithms/{name}", AlgorithmHandler, {"name": "Algorithm name, e.g. xgboost."}),
     *job_routes(
         JobKindApi(
             path="/training-jobs",

@@ -22,6 +22,8 @@ TUNING_NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,31}$"
 MAX_RANGES = 30
 MAX_CATEGORICAL_VALUES = 30
 MAX_TRAINING_JOBS = 500
+#: SageMaker's limit on a warm start's parent tuning jobs.
+MAX_PARENTS = 5
 
 
 class Strict(BaseModel):
@@ -139,6 +141,26 @@ class TrainingJobDefinition(TrainingJobCreate):
     )
 
 
+class ParentTuningJob(Strict):
+    """ParentHyperParameterTuningJob: one of your ended tuning jobs."""
+
+    hyper_parameter_tuning_job_name: str = Field(min_length=1, max_length=32)
+
+
+class WarmStartConfig(Strict):
+    """HyperParameterTuningJobWarmStartConfig: the parents' evaluated trials seed the search.
+
+    ``IdenticalDataAndAlgorithm``: the parents ran the same training job (image, code,
+    data, static hyperparameters); ``TransferLearning``: they may differ. Either way a
+    parent trial seeds the search only if its values lie in this job's ranges.
+    """
+
+    parent_hyper_parameter_tuning_jobs: list[ParentTuningJob] = Field(
+        min_length=1, max_length=MAX_PARENTS
+    )
+    warm_start_type: Literal["IdenticalDataAndAlgorithm", "TransferLearning"]
+
+
 class TuningJobCreate(Strict):
     """Body of a create request (mirrors CreateHyperParameterTuningJob)."""
 
@@ -148,6 +170,7 @@ class TuningJobCreate(Strict):
     )  # fmt: skip
     config: TuningJobConfig
     training_job_definition: TrainingJobDefinition
+    warm_start_config: WarmStartConfig | None = None
 
 
 class ObjectiveMetric(BaseModel):
@@ -209,6 +232,10 @@ class TuningJob(TuningJobSummary):
     training_job_status_counters: TrainingJobStatusCounters
     objective_status_counters: ObjectiveStatusCounters
     best_training_job: TrialSummary | None = None
+    warm_start_config: WarmStartConfig | None = None
+    overall_best_training_job: TrialSummary | None = Field(
+        None, description="With a warm start: the best of this job's and its parents' trials."
+    )
 
 
 class TuningJobQuery(ListQuery):

@@ -72,6 +72,19 @@ class Trial:
     attrs: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Seed:
+    """A parent tuning job's evaluated trial that a warm start adds to the study."""
+
+    hyperparameters: dict[str, Any]
+    value: float
+    attrs: dict[str, Any]
+
+
+#: User attribute marking a trial added by a warm start (its parent tuning job).
+WARM_START = "warm_start"
+
+
 # ---- checks --------------------------------------------------------------------------
 def check(config: TuningJobConfig, definition: TrainingJobDefinition) -> int:
     """Refuse what SageMaker refuses, naming the field; answer the number of trials."""
@@ -225,6 +238,22 @@ def distributions(ranges: ParameterRanges) -> dict[str, BaseDistribution]:
     return out
 
 
+def _internal(dist: BaseDistribution, value: Any, reverse: bool) -> Any:
+    """``value`` as a parameter of ``dist`` (``1 - value`` for a reverse-log range), or
+    None when it does not fit."""
+    try:
+        if isinstance(dist, IntDistribution):
+            value = int(value)
+        elif isinstance(dist, FloatDistribution):
+            value = 1 - float(value) if reverse else float(value)
+        else:
+            value = str(value)
+        inside = dist._contains(dist.to_internal_repr(value))
+    except (TypeError, ValueError):
+        return None
+    return value if inside else None
+
+
 def hyperparameters(params: dict[str, Any]) -> dict[str, Any]:
     """A trial's hyperparameters under their own names (``1 - x`` undone)."""
     out: dict[str, Any] = {}
@@ -297,9 +326,13 @@ class Engine:
             )
 
     def open(
-        self, study_name: str, config: TuningJobConfig, definition: TrainingJobDefinition
+        self,
+        study_name: str,
+        config: TuningJobConfig,
+        definition: TrainingJobDefinition,
+        seeds: Sequence[Seed] = (),
     ) -> Search:
-        return Search(self.storage, study_name, config, definition)
+        return Search(self.storage, study_name, config, definition, seeds)
 
     def exists(self, study_name: str) -> bool:
         return any(s.study_name == study_name for s in self.storage.get_all_studies())
@@ -314,6 +347,7 @@ class Search:
         study_name: str,
         config: TuningJobConfig,
         definition: TrainingJobDefinition,
+        seeds: Sequence[Seed] = (),
     ) -> None:
         self.config = config
         self.minimize = config.hyper_parameter_tuning_job_objective.type == "Minimize"
@@ -330,10 +364,46 @@ class Search:
             pruner=pruner,
             load_if_exists=True,
         )
+        if fresh:
+            self._seed(seeds)
         self.study.sampler = self._sampler(study_name, len(self.study.trials))
+        #: Trials a warm start added: the study's first numbers, never run here.
+        self.seeded = sum(1 for t in self.study.get_trials(deepcopy=False)
+                          if WARM_START in t.user_attrs)  # fmt: skip
         if fresh and config.strategy == "Grid":
             for combo in grid(config.parameter_ranges)[: self.total]:
                 self.study.enqueue_trial(combo)
+
+    def _seed(self, seeds: Sequence[Seed]) -> None:
+        """Add the parents' trials whose values lie in this job's ranges (others cannot
+        inform this search: their point is outside it)."""
+        for seed in seeds:
+            params: dict[str, Any] = {}
+            for key, dist in self.space.items():
+                real = key.removeprefix(REVERSE)
+                if real not in seed.hyperparameters:
+                    break
+                value = _internal(dist, seed.hyperparameters[real], key != real)
+                if value is None:
+                    break
+                params[key] = value
+            else:
+                self.study.add_trial(
+                    optuna.trial.create_trial(
+                        params=params,
+                        distributions=self.space,
+                        value=seed.value,
+                        user_attrs=seed.attrs,
+                    )
+                )
+
+    def evaluated(self) -> list[Seed]:
+        """Every trial with an objective, the warm start's included (what a child seeds)."""
+        return [
+            Seed(hyperparameters(t.params), t.value, dict(t.user_attrs))
+            for t in self.study.get_trials(deepcopy=False)
+            if t.state == TrialState.COMPLETE and t.value is not None
+        ]
 
     @property
     def total(self) -> int:
@@ -359,6 +429,7 @@ class Search:
         return optuna.samplers.RandomSampler(seed=seed)
 
     def trials(self) -> list[Trial]:
+        """This tuning job's own trials (a warm start's are not), in order."""
         return [
             Trial(
                 number=t.number,
@@ -369,6 +440,7 @@ class Search:
                 attrs=dict(t.user_attrs),
             )
             for t in self.study.get_trials(deepcopy=False)
+            if WARM_START not in t.user_attrs
         ]
 
     def ask(self, attrs: dict[str, Any] | None = None) -> Trial:

@@ -16,11 +16,12 @@ import asyncio
 import contextlib
 import importlib.util
 import logging
+import math
 import re
 import secrets
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -48,7 +49,7 @@ from .models import (
 from .repository import StoredTuningJob, TuningRepository
 
 if TYPE_CHECKING:
-    from .search import Engine, Search, Trial
+    from .search import Engine, Search, Seed, Trial
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,11 @@ Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
 T = TypeVar("T")
 TRIAL_NAME = re.compile(r"^(?P<tuning>.+)-(?P<number>\d{3})-[0-9a-f]{8}$")
 ACTIVE = (TuningStatus.IN_PROGRESS, TuningStatus.STOPPING)
+#: What IdenticalDataAndAlgorithm requires of a parent's training job: the same of these.
+SAME_TRAINING = {"image", "entry_point", "source_dir", "channels", "hyperparameters",
+                 "container_entrypoint", "container_arguments"}  # fmt: skip
+#: User attribute of a trial a warm start added (search.WARM_START; no Optuna at import).
+WARM_START = "warm_start"
 STATUS_COUNTER = {
     Status.COMPLETED: "completed",
     Status.IN_PROGRESS: "in_progress",
@@ -68,6 +74,11 @@ STATUS_COUNTER = {
 def trial_name(tuning_job: str, number: int) -> str:
     """SageMaker's trial names: the tuning job's, the trial's number from 001, 8 hex digits."""
     return f"{tuning_job}-{number + 1:03d}-{secrets.token_hex(4)}"
+
+
+def _objective(trial: TrialSummary) -> float:
+    metric = trial.final_hyper_parameter_tuning_job_objective_metric
+    return metric.value if metric is not None else math.nan
 
 
 def _prefixed(err: InvalidInput, prefix: str) -> InvalidInput:
@@ -121,13 +132,14 @@ class TuningService:
             self._engine = await self._call(Engine, self.study_path)
         return self._engine
 
-    async def _search(self, job: StoredTuningJob) -> Search:
+    async def _search(self, job: StoredTuningJob, seeds: Sequence[Seed] = ()) -> Search:
+        """The job's study; ``seeds`` (a warm start's) go into a study made now."""
         key = (job.owner, job.name)
         if key not in self._searches:
             engine = await self.engine()
             spec = job.spec
             self._searches[key] = await self._call(
-                engine.open, job.study_name, spec.config, spec.training_job_definition
+                engine.open, job.study_name, spec.config, spec.training_job_definition, seeds
             )
         return self._searches[key]
 
@@ -139,15 +151,62 @@ class TuningService:
 
         check(spec.config, spec.training_job_definition)
         await self._check_definition(owner, spec)
+        seeds = await self._warm_start(owner, spec)
         now = now_ms()
         job = StoredTuningJob(
             owner=owner, name=spec.name, status=TuningStatus.IN_PROGRESS,
             strategy=spec.config.strategy, spec=spec, created_ms=now, modified_ms=now,
         )  # fmt: skip
         await self.repository.insert(job)
+        await self._search(job, seeds)
         await self.advance(owner, spec.name)
         self._watch_runtime(job)
         return await self.get(owner, spec.name)
+
+    async def _warm_start(self, owner: str, spec: TuningJobCreate) -> list[Seed]:
+        """The parents' evaluated trials (theirs and what seeded them), checked as SageMaker
+        checks a warm start: your own ended tuning jobs with the same objective, and for
+        ``IdenticalDataAndAlgorithm`` the same training job."""
+        warm = spec.warm_start_config
+        if warm is None:
+            return []
+        from .search import Seed
+
+        seeds: list[Seed] = []
+        mine = spec.training_job_definition.model_dump(include=SAME_TRAINING)
+        for i, parent in enumerate(warm.parent_hyper_parameter_tuning_jobs):
+            where = f"warm_start_config.parent_hyper_parameter_tuning_jobs.{i}"
+            name = parent.hyper_parameter_tuning_job_name
+            found = await self.repository.get(owner, name)
+            if found is None:
+                raise InvalidInput(f"{where}: no tuning job named '{name}'.", field=where)
+            if found.status not in TUNING_FINAL:
+                raise InvalidInput(
+                    f"{where}: tuning job '{name}' is {found.status.value}; a parent must "
+                    "have ended.",
+                    field=where,
+                )
+            objective = spec.config.hyper_parameter_tuning_job_objective
+            if found.spec.config.hyper_parameter_tuning_job_objective != objective:
+                raise InvalidInput(
+                    f"{where}: tuning job '{name}' has another objective; a parent must have "
+                    f"the same ({objective.type} {objective.metric_name}).",
+                    field=where,
+                )
+            theirs = found.spec.training_job_definition.model_dump(include=SAME_TRAINING)
+            if warm.warm_start_type == "IdenticalDataAndAlgorithm" and theirs != mine:
+                differs = sorted(k for k in mine if mine[k] != theirs.get(k))
+                raise InvalidInput(
+                    f"{where}: tuning job '{name}' trained otherwise ({', '.join(differs)} "
+                    "differ); use TransferLearning.",
+                    field=where,
+                )
+            search = await self._search(found)
+            for seed in await self._call(search.evaluated):
+                attrs = {WARM_START: name, "parent_training_job": seed.attrs.get(
+                    "parent_training_job", seed.attrs.get("training_job"))}  # fmt: skip
+                seeds.append(Seed(seed.hyperparameters, seed.value, attrs))
+        return seeds
 
     async def _check_definition(self, owner: str, spec: TuningJobCreate) -> None:
         """The trials' training job, checked as its create would (with sample values)."""
@@ -199,7 +258,30 @@ class TuningService:
             config=job.spec.config, training_job_definition=job.spec.training_job_definition,
             failure_reason=job.failure_reason, training_job_status_counters=jobs,
             objective_status_counters=objectives, best_training_job=best_summary,
+            warm_start_config=job.spec.warm_start_config,
+            overall_best_training_job=await self._overall_best(job, best_summary),
         )  # fmt: skip
+
+    async def _overall_best(
+        self, job: StoredTuningJob, best: TrialSummary | None
+    ) -> TrialSummary | None:
+        """With a warm start: the best of this job's best and its parents' overall best."""
+        warm = job.spec.warm_start_config
+        if warm is None:
+            return None
+        candidates = [best] if best is not None else []
+        for parent in warm.parent_hyper_parameter_tuning_jobs:
+            with contextlib.suppress(NotFound):  # a parent's record may be gone
+                theirs = await self.get(job.owner, parent.hyper_parameter_tuning_job_name)
+                found = theirs.overall_best_training_job or theirs.best_training_job
+                if found is not None:
+                    candidates.append(found)
+        scored = [c for c in candidates if c.final_hyper_parameter_tuning_job_objective_metric]
+        if not scored:
+            return None
+        minimize = job.spec.config.hyper_parameter_tuning_job_objective.type == "Minimize"
+        pick = min if minimize else max
+        return pick(scored, key=_objective)
 
     async def page(self, owner: str, query: TuningJobQuery) -> TuningJobPage:
         items, token = await self.repository.page(owner, query)
@@ -358,7 +440,7 @@ class TuningService:
         """Ask the study for a trial and start its training job (a failure to start
         is the trial's failure, and the search goes on)."""
         trial = await self._call(search.ask, {"created_ms": now_ms()})
-        name = trial_name(job.name, trial.number)
+        name = trial_name(job.name, trial.number - search.seeded)
         await self._call(search.set_attr, trial.number, "training_job", name)
         spec = self._trial_spec(job.spec, name, trial.hyperparameters)
         try:
@@ -426,14 +508,15 @@ class TuningService:
 
     async def _early_stop(self, tuning: StoredTuningJob, job: str, values: list[float]) -> None:
         search = await self._search(tuning)
-        number = int(job.rsplit("-", 2)[1]) - 1
+        index = int(job.rsplit("-", 2)[1]) - 1  # among the job's own trials
         async with self._locks[(tuning.owner, tuning.name)]:
             trials = await self._call(search.trials)
-            trial = trials[number] if number < len(trials) else None
+            trial = trials[index] if index < len(trials) else None
             if trial is None or trial.attrs.get("training_job") != job:
                 return
             if trial.attrs.get("early_stopped"):
                 return  # being stopped already
+            number = trial.number
             for value in values:
                 if await self._call(search.report, number, value):
                     await self._call(search.set_attr, number, "early_stopped", True)

@@ -32,7 +32,7 @@ OUTPUT_NAME = re.compile(r"^[A-Za-z0-9.\-_]{1,64}$")
 SCRIPT_USAGE = "Run: python this_script.py [OUTPUT.parquet]"
 JOB_USAGE = (
     "Run as a processing job: python flow.py [--input-dir DIR] [--output-dir DIR]"
-    " [--format parquet|csv]"
+    " [--format parquet|csv] [--shown-output-dir PATH]"
 )
 
 
@@ -104,6 +104,8 @@ def _main(outputs: list[str], split_column: str | None) -> list[str]:
         "parser.add_argument('--input-dir', default='/opt/ml/processing/input')",
         "parser.add_argument('--output-dir', default='/opt/ml/processing/output')",
         "parser.add_argument('--format', choices=['parquet', 'csv'], default='parquet')",
+        "parser.add_argument('--shown-output-dir', default='',",
+        "                    help='the output directory as this log names it')",
         "args = parser.parse_args()",
         "output_dir = os.path.abspath(args.output_dir)",
         "os.chdir(args.input_dir)  # the sources are read relative to it",
@@ -118,7 +120,8 @@ def _main(outputs: list[str], split_column: str | None) -> list[str]:
         "        part.write_csv(path)",
         "    else:",
         "        part.write_parquet(path)",
-        "    print(f'{name}: {part.height} rows written to {path}', flush=True)",
+        "    shown = os.path.join(args.shown_output_dir, os.path.relpath(path, output_dir))",
+        "    print(f'{name}: {part.height} rows written to {shown}', flush=True)",
     ]
 
 

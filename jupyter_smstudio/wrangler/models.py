@@ -135,6 +135,11 @@ class Flow(FlowDocument):
     owner: str | None = OWNER
     sharing: Sharing = SHARING
     members: list[str] = MEMBERS
+    summaries: dict[str, str] = Field(
+        default_factory=dict,
+        description="Step id -> what the step does in plain words, e.g. "
+        "'Fill missing in age with median'.",
+    )
 
 
 class FlowSummary(BaseModel):

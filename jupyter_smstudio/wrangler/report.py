@@ -86,7 +86,8 @@ def alerts(
                     f"'{n}' is skewed (skewness {p.skew:.2f}); consider a log transform",
                     "info",
                 )
-            if p.zeros and p.zeros > 0.5 * nonnull:
+            binary = p.distinct - (1 if p.missing else 0) <= 2  # a 0/1 flag or target
+            if p.zeros and p.zeros > 0.5 * nonnull and not binary:
                 add("zeros", n, f"'{n}' is {100 * p.zeros / nonnull:.1f}% zeros", "info")
             if p.infinite:
                 add("infinite", n, f"'{n}' has {p.infinite:,} infinite values")

@@ -47,6 +47,7 @@ from .models import (
     StepUpdate,
 )
 from .operators.registry import describe, get_operator
+from .operators.summaries import summarize
 from .paths import relative_to_root
 from .report import Report, build_report
 from .sources import SourceReader
@@ -131,7 +132,14 @@ class WranglerService:
     ) -> Flow:
         if modified_ms is None:
             modified_ms = self.store.path(name).stat().st_mtime_ns // 1_000_000
-        return Flow(**doc.model_dump(), name=name, modified_ms=modified_ms, **shown(access))
+        summaries = {step.id: summarize(step.operator, step.params) for step in doc.steps}
+        return Flow(
+            **doc.model_dump(),
+            name=name,
+            modified_ms=modified_ms,
+            summaries=summaries,
+            **shown(access),
+        )
 
     async def get(self, user: str, name: str) -> Flow:
         _, access = await self._usable(user, name)

@@ -377,17 +377,24 @@ def polars_type(t: DataType) -> pl.DataType:
     }[t]
 
 
+def _all_rows(total: int) -> str:
+    """The phrase for a sample that took the whole table: its true size, never the
+    size asked for (which the data may not reach)."""
+    return "all 1 row" if total == 1 else f"all {total:,} rows"
+
+
 def sample(frame: pl.LazyFrame, sampling: Sampling) -> tuple[pl.DataFrame, str]:
     """The rows the interactive preview works on, and a phrase naming them."""
     n = sampling.n
     if sampling.method == "none":
         return frame.collect(), "all rows"
     if sampling.method == "first":
-        return frame.head(n).collect(engine=STREAMING), f"first {n:,} rows"
+        first = frame.head(n).collect(engine=STREAMING)
+        return first, f"first {n:,} rows" if first.height == n else _all_rows(first.height)
     if sampling.method == "random":
         total = frame.select(pl.len()).collect(engine=STREAMING).item()
         if total <= n:
-            return frame.collect(), f"all {total:,} rows (fewer than {n:,})"
+            return frame.collect(), _all_rows(total)
         import numpy as np
 
         picks = np.sort(np.random.default_rng(sampling.seed).choice(total, n, replace=False))

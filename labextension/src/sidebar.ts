@@ -15,6 +15,8 @@ import type {
 import { endpointsSection } from './endpoints';
 import { smstudioIcon } from './icon';
 import { jobsSection } from './jobs';
+import type { ISectionActions } from './pages/header';
+import { sectionHeader } from './pages/sectionheader';
 import { spacesSection } from './spaces';
 import type { ISpacesEnvironment } from './spaces';
 import type { StatusModel } from './status/model';
@@ -32,10 +34,17 @@ const BUILT_IN: ReadonlyArray<{
   ) => ISectionDefinition<IResourceSummary>;
 }> = [
   { id: 'spaces', make: spacesSection },
-  { id: 'jobs', make: (trans, context) => jobsSection(trans, context.openJob) },
+  {
+    id: 'jobs',
+    make: (trans, context) =>
+      jobsSection(trans, context.openJob, context.jobActions)
+  },
   {
     id: 'endpoints',
-    make: (trans, context) => endpointsSection(trans, context.openEndpoint)
+    make: (trans, context) => ({
+      ...endpointsSection(trans, context.openEndpoint),
+      ...sectionHeader('endpoints', context.endpointActions)
+    })
   }
 ];
 
@@ -57,6 +66,14 @@ export interface ISectionFactoryContext {
    * `openEndpoint`).
    */
   openEndpoint?: (name: string) => void;
+  /**
+   * "+ New" and "Open as a table" of the Jobs section.
+   */
+  jobActions?: ISectionActions;
+  /**
+   * "+ New" and "Open as a table" of the Endpoints section.
+   */
+  endpointActions?: ISectionActions;
 }
 
 /**

@@ -1,3 +1,5 @@
 import './base.css';
 import './spaces.css';
 import './wrangler.css';
+import './endpoints.css';
+import './forms.css';

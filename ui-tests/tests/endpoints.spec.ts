@@ -84,8 +84,11 @@ test.describe('Endpoints', () => {
       path: path.join(SCREENSHOTS, 'endpoint-error.png')
     });
 
-    page.once('dialog', dialog => void dialog.accept());
     await detail.locator('[data-smstudio-delete]').click();
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Delete endpoint' })
+      .click();
     await expect(detail).toHaveCount(0);
     await expect(item).toHaveCount(0, { timeout: 30_000 });
   });

@@ -171,8 +171,11 @@ test.describe('Jobs', () => {
     const editor = page.locator('.smstudio-Wrangler[data-smstudio-flow]');
     await expect(editor).toBeVisible({ timeout: 30_000 });
     await editor.locator('[data-tab="export"]').click();
-    await editor.locator('[data-flow-job-format]').selectOption('csv');
     await editor.locator('[data-export="processing-job"]').click();
+    // A dialog asks the job's options: CSV outputs, the rest as proposed.
+    const options = page.locator('.jp-Dialog');
+    await options.locator('[data-flow-job-format]').selectOption('csv');
+    await options.getByRole('button', { name: 'Start job' }).click();
 
     // The job's detail opens; the output is saved next to the flow.
     const detail = page.locator('[data-smstudio-job-kind="processing"]');

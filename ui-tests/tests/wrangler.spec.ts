@@ -69,8 +69,13 @@ test.describe('Data Wrangler', () => {
     const csvPath = `${tmpPath}/sales.csv`;
     await page.contents.uploadContent(salesCSV(), 'text', csvPath);
 
-    // New flow from the launcher (it lands in the file browser's folder).
+    // New flow from the launcher (it lands in the file browser's folder),
+    // named in a dialog that proposes a free untitled name.
     await page.locator('.jp-LauncherCard', { hasText: 'Data Wrangler' }).click();
+    const nameInput = page.locator('.jp-Dialog input');
+    await expect(nameInput).toHaveValue('untitled.flow');
+    await nameInput.fill('untitled');
+    await page.locator('.jp-Dialog').getByRole('button', { name: 'Create' }).click();
     const editor = page.locator('.smstudio-Wrangler[data-smstudio-flow]');
     await expect(editor).toBeVisible({ timeout: 30_000 });
     await expect(editor).toHaveAttribute(
@@ -87,8 +92,17 @@ test.describe('Data Wrangler', () => {
     await expect(pathError).toBeVisible({ timeout: 30_000 });
     await shot(page, 'wrangler-1-source-error.png');
 
-    // Import the CSV.
-    await editor.locator('#smstudio-src-path').fill(csvPath);
+    // Import the CSV, picked in JupyterLab's file dialog.
+    await editor.locator('[data-source-browse]').click();
+    const picker = page.locator('.jp-Dialog');
+    await picker
+      .locator('.jp-DirListing-item', { hasText: tmpPath.split('/').pop()! })
+      .dblclick();
+    await picker
+      .locator('.jp-DirListing-item', { hasText: 'sales.csv' })
+      .click();
+    await picker.getByRole('button', { name: 'Select' }).click();
+    await expect(editor.locator('#smstudio-src-path')).toHaveValue(csvPath);
     await editor.getByRole('button', { name: 'Import' }).click();
     await expect(editor.locator('[data-source-path]')).toHaveText(csvPath, {
       timeout: 30_000
@@ -124,9 +138,16 @@ test.describe('Data Wrangler', () => {
     await expect(editor.locator('[data-diff]')).toContainText(
       'added: revenue'
     );
-    await expect(
-      editor.locator('.smstudio-Wrangler-grid th', { hasText: 'revenue' })
-    ).toBeVisible();
+    // The new column is scrolled to and marked; steps read in plain words.
+    const revenue = editor.locator('.smstudio-Wrangler-grid th.is-new', {
+      hasText: 'revenue'
+    });
+    await expect(revenue).toBeInViewport();
+    await expect(editor.locator('[data-step-summary]')).toHaveText([
+      'Drop notes',
+      'Fill missing in price with mean',
+      'Compute revenue = price * quantity'
+    ]);
     await expect(editor.locator('[data-step-error]')).toHaveCount(0);
     const stepsShot = await shot(page, 'wrangler-3-steps.png');
 
@@ -184,8 +205,30 @@ test.describe('Data Wrangler', () => {
     await report.locator('[data-smstudio-target]').scrollIntoViewIfNeeded();
     const reportShot = await shot(page, 'wrangler-7-report-target.png');
 
+    // A step changes: the report says it is out of date, Refresh rebuilds it.
+    await formula.getByRole('button', { name: 'Move up' }).click();
+    const stale = editor.locator('[data-stale]');
+    await expect(stale).toContainText('Out of date', { timeout: 30_000 });
+    await shot(page, 'wrangler-polish-light.png');
+    await stale.getByRole('button', { name: 'Refresh' }).click();
+    await expect(stale).toHaveCount(0, { timeout: 90_000 });
+
+    // Deleting a step asks first; cancelling keeps it.
+    const dropStep = editor.locator('li[data-operator="drop_columns"]');
+    await dropStep.getByRole('button', { name: 'Delete' }).click();
+    const confirm = page.locator('.jp-Dialog');
+    await expect(confirm).toContainText('Delete step 1?');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await expect(editor.locator('li[data-step]')).toHaveCount(3);
+
+    // The tabs move with the arrow keys.
+    await editor.locator('[role="tab"][data-tab="report"]').focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(
+      editor.locator('[role="tab"][data-tab="export"]')
+    ).toHaveAttribute('aria-selected', 'true');
+
     // Export a pandas script: it is written next to the flow and opened.
-    await editor.locator('[data-tab="export"]').click();
     await editor.locator('[data-export="pandas"]').click();
     await expect(editor.locator('[data-export-saved]')).toContainText(
       'untitled_pandas.py',
@@ -227,6 +270,10 @@ test.describe('Data Wrangler', () => {
       dbPath
     );
     await page.locator('.jp-LauncherCard', { hasText: 'Data Wrangler' }).click();
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: 'Create' })
+      .click();
     const editor = page.locator('.smstudio-Wrangler[data-smstudio-flow]');
     await expect(editor).toBeVisible({ timeout: 30_000 });
 
@@ -292,8 +339,22 @@ test.describe('Data Wrangler', () => {
     expect(added.status()).toBe(201);
 
     await page.theme.setDarkTheme();
-    await page.filebrowser.refresh();
-    await page.filebrowser.open(flowPath);
+    // File > New offers a flow.
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: 'File' }).click();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /^New$/ }).hover();
+    await expect(
+      page.getByRole('menuitem', { name: 'New Data Wrangler flow' })
+    ).toBeVisible();
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Escape');
+    // Open it from the file browser's context menu.
+    await page.filebrowser.openDirectory(tmpPath);
+    await page
+      .locator('.jp-DirListing-item[data-file-type="smstudio-flow"]', {
+        hasText: 'dark.flow'
+      })
+      .click({ button: 'right' });
+    await page.getByRole('menuitem', { name: 'Open in Data Wrangler' }).click();
     const editor = page.locator(
       `.smstudio-Wrangler[data-smstudio-flow="${flowPath}"]`
     );
@@ -301,7 +362,14 @@ test.describe('Data Wrangler', () => {
     await expect(editor.locator('[data-diff]')).toContainText(
       'added: region_east'
     );
+    await expect(editor.locator('[data-step-summary]')).toHaveText([
+      'One-hot encode region'
+    ]);
+    await expect(
+      editor.locator('.smstudio-Wrangler-grid th.is-new').first()
+    ).toBeInViewport();
     await shot(page, 'wrangler-dark.png');
+    await shot(page, 'wrangler-polish-dark.png');
     await editor.locator('[data-tab="report"]').click();
     await editor.getByRole('button', { name: 'Build the report' }).click();
     await expect(editor.locator('[data-smstudio-report]')).toBeVisible({

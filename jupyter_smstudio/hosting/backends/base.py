@@ -15,6 +15,9 @@ from ..bootstrap import SERVER_MODULE
 
 #: What an instance with requirements runs first (it then becomes the model server).
 BOOTSTRAP_MODULE = "jupyter_smstudio.hosting.bootstrap"
+#: After the drain, how long a stopped instance's own supervisor gets to end its tree
+#: (its grace is the drain plus 5 s locally, 10 s on Docker) before the server does.
+REAP_GRACE_SECONDS = 15.0
 
 #: Variables the server sets for itself; a model's environment cannot override them.
 RESERVED_ENV = (
@@ -122,6 +125,10 @@ class HostingBackend(ABC):
 
     async def stop(self, spec: InstanceSpec) -> None:
         await self.runs.stop(self.run(spec))
+
+    async def reap(self, spec: InstanceSpec) -> None:
+        """After ``stop``: once the drain is over, end whatever is left of the instance."""
+        await self.runs.reap(self.run(spec), self.drain_seconds + REAP_GRACE_SECONDS)
 
     async def logs(self, spec: InstanceSpec, cursor: int) -> LogChunk:
         return await self.runs.logs(self.run(spec), cursor)

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from ...compute import ComputeProfile
-from ...runtime import DockerRuns, ProcessSpec
+from ...runtime import DockerRuns, ProcessSpec, Run
 from ...runtime.containers import env_args, limit_args, thread_env
 from ...runtime.docker import DockerError, docker
 from .base import HostingBackend, InstanceSpec
@@ -110,6 +110,10 @@ class DockerBackend(HostingBackend):
             return None
         match = _PORT.search(out)
         return f"127.0.0.1:{match.group(1)}" if match else None
+
+    def run(self, spec: InstanceSpec) -> Run:
+        """With its container, so cleaning up after a stop also removes the container."""
+        return Run(Path(spec.state_dir), log_path=spec.log_path, containers=(container_name(spec),))
 
     async def stop(self, spec: InstanceSpec) -> None:
         await super().stop(spec)

@@ -2,12 +2,16 @@
 
 Which defaults apply is ``SMSTUDIO_FRAMEWORK`` in the model's environment: ``sklearn``
 (aws/sagemaker-scikit-learn-container), ``xgboost`` (aws/sagemaker-xgboost-container),
+``pytorch`` (aws/sagemaker-pytorch-inference-toolkit),
 or unset for the generic defaults (a lone joblib/pickle file, numpy in and out).
 :func:`framework_for_image` maps the image URIs the official SDK resolves for these
 frameworks to those names, so the control plane can set the variable from ``Image``.
 
 - scikit-learn: the script must define ``model_fn`` (the container has no default);
   JSON/CSV decode to float32 arrays, ``model.predict``, JSON/CSV/NPY out.
+- PyTorch (sagemaker-pytorch-inference-toolkit): ``model_fn`` defaults to TorchScript
+  (``model.pt`` or the only ``.pt``/``.pth``); JSON/CSV become float tensors, NPY keeps
+  its dtype; the model runs under ``no_grad`` in eval mode; tensors are encoded as lists.
 - XGBoost, script mode: ``model_fn`` is required too; bodies decode to a ``DMatrix``
   (CSV, LIBSVM, JSON) and predict is ``model.predict(dmatrix, validate_features=False)``.
   Without a script (algorithm mode) the booster is loaded from ``xgboost-model``
@@ -18,7 +22,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import re
 import tempfile
 import textwrap
 from collections.abc import Callable
@@ -27,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from . import codecs
+from .images import FRAMEWORK_ENV
 
-FRAMEWORK_ENV = "SMSTUDIO_FRAMEWORK"
 LIBSVM = ("text/libsvm", "text/x-libsvm")
 XGBOOST_MODEL = "xgboost-model"
 
@@ -130,6 +133,82 @@ def _xgboost_predict_rows(rows: Any, model: Any) -> Any:
     return _xgboost_predict(xgb.DMatrix(rows), model)
 
 
+#: What sagemaker-pytorch-inference-toolkit loads without a ``model_fn``: ``model.pt``, or
+#: the model directory's only ``.pt``/``.pth`` file, saved with TorchScript.
+TORCH_MODEL = "model.pt"
+
+
+def _torch() -> Any:
+    try:
+        import torch
+    except ImportError:
+        raise RuntimeError(
+            "PyTorch is not installed in this model's environment: add torch to its "
+            "requirements.txt, or install the CPU build on the server (pip install torch "
+            "--index-url https://download.pytorch.org/whl/cpu)"
+        ) from None
+    return torch
+
+
+def _torch_device(torch: Any) -> Any:
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def load_torchscript(model_dir: str) -> Any:
+    """The PyTorch container's ``model_fn``: a TorchScript file, on the GPU when there is one."""
+    torch = _torch()
+    path = Path(model_dir) / TORCH_MODEL
+    if not path.is_file():
+        found = sorted(p.name for p in Path(model_dir).iterdir()
+                       if p.is_file() and p.suffix in (".pt", ".pth"))  # fmt: skip
+        if len(found) != 1:
+            raise ValueError(
+                f"Exactly one .pth or .pt file is required for PyTorch models: {found}"
+            )
+        path = Path(model_dir) / found[0]
+    device = _torch_device(torch)
+    try:
+        model = torch.jit.load(str(path), map_location=device)
+    except RuntimeError as err:
+        raise RuntimeError(
+            f"Failed to load {path.name}. Please ensure model is saved using torchscript."
+        ) from err
+    return model.to(device)
+
+
+def to_tensor(body: Any, content_type: str) -> Any:
+    """The PyTorch container's ``input_fn``: JSON/CSV to a float tensor, NPY as its dtype."""
+    torch = _torch()
+    array = codecs.decode(body, content_type)
+    if codecs.media_type(content_type) in codecs.UTF8_TYPES:
+        tensor = torch.as_tensor(array, dtype=torch.float32)
+    else:
+        tensor = torch.from_numpy(array)
+    return tensor.to(_torch_device(torch))
+
+
+def _torch_predict(data: Any, model: Any) -> Any:
+    torch = _torch()
+    with torch.no_grad():
+        device = _torch_device(torch)
+        model = model.to(device)
+        model.eval()
+        return model(data.to(device))
+
+
+def _torch_output(prediction: Any, accept: str) -> bytes:
+    """A tensor becomes nested lists first, as the container's ``output_fn`` does."""
+    if hasattr(prediction, "detach"):
+        prediction = prediction.detach().cpu().numpy()
+    return codecs.encode(prediction, accept)
+
+
+def _torch_predict_rows(rows: Any, model: Any) -> Any:
+    torch = _torch()
+    out = _torch_predict(torch.as_tensor(rows, dtype=torch.float32), model)
+    return out.detach().cpu().numpy() if hasattr(out, "detach") else out
+
+
 @dataclass(frozen=True)
 class Defaults:
     """What a framework's container does for each handler the script leaves out."""
@@ -162,20 +241,45 @@ FRAMEWORKS = {
         _encode,
         _xgboost_predict_rows,
     ),
+    "pytorch": Defaults(
+        "pytorch",
+        load_torchscript,
+        load_torchscript,
+        to_tensor,
+        _torch_predict,
+        _torch_output,
+        _torch_predict_rows,
+    ),
 }
-#: Repository names of the images the official SDK resolves (``image_uris.retrieve``).
-_IMAGES = [
-    (re.compile(r"/sagemaker-scikit-learn(?::|@|$)"), "sklearn"),
-    (re.compile(r"/sagemaker-xgboost(?::|@|$)"), "xgboost"),
-]
 
 
-def framework_for_image(image: str | None) -> str | None:
-    """``683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1`` -> ``xgboost``."""
-    for pattern, name in _IMAGES:
-        if image and pattern.search(image):
-            return name
-    return None
+def _algorithm_stage(name: str) -> Callable[..., Any]:
+    """A handler of ``algorithms.serve`` with its errors as the model server's 400/415."""
+
+    def stage(*args: Any) -> Any:
+        from ...algorithms import serve
+
+        try:
+            return getattr(serve, name)(*args)
+        except serve.Unsupported as err:
+            raise codecs.UnsupportedFormat(err.detail) from None
+        except serve.BadRequest as err:
+            raise codecs.DecodeError(err.detail) from None
+
+    return stage
+
+
+#: SageMaker's built-in algorithms (``jupyter_smstudio.algorithms``): the algorithm is
+#: ``SMSTUDIO_ALGORITHM`` or the marker its training job left in the model.
+FRAMEWORKS["algorithm"] = Defaults(
+    "algorithm",
+    _algorithm_stage("model_fn"),
+    _algorithm_stage("model_fn"),
+    _algorithm_stage("input_fn"),
+    _algorithm_stage("predict_fn"),
+    _algorithm_stage("output_fn"),
+    None,
+)
 
 
 def defaults_for(name: str | None) -> Defaults:

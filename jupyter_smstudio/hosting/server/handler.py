@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import codecs, frameworks
+from ...algorithms import MARKER as ALGORITHM_MARKER
+from . import codecs, frameworks, images
 
 CUSTOM_ATTRIBUTES = "x-amzn-sagemaker-custom-attributes"
 
@@ -254,7 +255,14 @@ def handler_from_env(env: dict[str, str] | None = None) -> InferenceHandler:
     )
     program = env.get("SAGEMAKER_PROGRAM") or "inference.py"
     accept = env.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT") or codecs.JSON
-    framework = frameworks.defaults_for(env.get(frameworks.FRAMEWORK_ENV))
+    named = env.get(images.FRAMEWORK_ENV)
+    if not named and (model_dir / ALGORITHM_MARKER).is_file() and not code_dir.is_dir():
+        named = images.ALGORITHM_FRAMEWORK  # artifacts of a built-in algorithm's job
+    framework = frameworks.defaults_for(named)
+    if named == images.ALGORITHM_FRAMEWORK and not env.get("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT"):
+        from ...algorithms.serve import default_accept
+
+        accept = default_accept(str(model_dir), env)
     return InferenceHandler(
         model_dir, code_dir if code_dir.is_dir() else None, program, accept, framework
     )

@@ -23,6 +23,7 @@ from ...jobs.backends import HostPlan, JobPlan, RunShape
 from ...jobs.kind import JobKind, KindContext, Resolved
 from ...jobs.models import JobRequest, Secondary
 from ...jobs.repository import StoredJob
+from ...paths import is_remote
 from ...runtime.files import atomic_write_json, read_json
 from ..backends.docker import DEFAULT_IMAGE
 from ..backends.local import PACKAGE_PARENT
@@ -95,10 +96,36 @@ class TransformKind(JobKind[TransformRequest, Resolved]):
     def resolve(self, spec: TransformRequest, runner: KindContext, resolved: Resolved) -> Resolved:
         return resolved  # the paths and the model were checked when the job was created
 
+    def remote_urls(self, spec: TransformRequest) -> list[tuple[str, str]]:
+        given = [
+            ("transform_input.data_source", spec.transform.transform_input.data_source),
+            ("transform_output.output_path", spec.transform.transform_output.output_path),
+        ]
+        return [(where, url) for where, url in given if is_remote(url)]
+
     async def plan(
         self, runner: KindContext, job: StoredJob, spec: TransformRequest, resolved: Resolved
     ) -> JobPlan:
+        data = spec.transform.transform_input.data_source
+        if is_remote(data):  # fetched now, when the job starts
+            fetched = await runner.fetch(
+                job.owner, data, runner.job_dir(job.owner, job.name) / "s3"
+            )
+            spec = spec.model_copy(update={"source": str(fetched)})
         return await asyncio.to_thread(self._plan, runner, job, spec, resolved)
+
+    async def publish(
+        self,
+        runner: KindContext,
+        job: StoredJob,
+        spec: TransformRequest,
+        trees: list[Path],
+        completed: bool,
+    ) -> None:
+        """The ``.out`` files to an s3:// output path (``<S3OutputPath>/<file>.out``)."""
+        output = spec.transform.transform_output.output_path
+        if is_remote(output) and await asyncio.to_thread(Path(spec.output).is_dir):
+            await runner.upload(job.owner, Path(spec.output), output)
 
     def _plan(
         self, runner: KindContext, job: StoredJob, spec: TransformRequest, resolved: Resolved

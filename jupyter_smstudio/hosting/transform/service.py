@@ -15,6 +15,7 @@ from ...errors import InvalidInput, NotFound
 from ...jobs.models import Status
 from ...jobs.runner import JobRunner
 from ...jobs.service import KindService
+from ...paths import is_remote
 from ..models import (
     LogPage,
     TransformJob,
@@ -75,15 +76,19 @@ class TransformService(KindService[TransformRequest, TransformJob, TransformJobP
         model = await hosting.get_model(owner, spec.model_name, "model_name")
         instance_type = spec.instance_type or model.instance_type
         hosting.compute.get(instance_type, field="instance_type")
-        source = hosting.workspace.resolve(
-            spec.transform_input.data_source, "transform_input.data_source"
+        data, out = spec.transform_input.data_source, spec.transform_output.output_path
+        if is_remote(data):  # fetched when the job starts (the runner checks it is theirs)
+            source, inputs = None, []
+        else:
+            source = hosting.workspace.resolve(data, "transform_input.data_source")
+            inputs = await asyncio.to_thread(input_files, source)
+            if not inputs:
+                raise InvalidInput("No input files found", field="transform_input.data_source")
+        output = (
+            self.runner.output_dir(owner, spec.name)  # the copy uploaded when it ends
+            if is_remote(out)
+            else hosting.workspace.resolve(out, "transform_output.output_path", must_exist=False)
         )
-        output = hosting.workspace.resolve(
-            spec.transform_output.output_path, "transform_output.output_path", must_exist=False
-        )
-        inputs = await asyncio.to_thread(input_files, source)
-        if not inputs:
-            raise InvalidInput("No input files found", field="transform_input.data_source")
         prepared = await asyncio.to_thread(hosting.prepare_model, owner, model)
         request = TransformRequest(
             name=spec.name,
@@ -99,7 +104,7 @@ class TransformService(KindService[TransformRequest, TransformJob, TransformJobP
                 environment=model.environment,
                 requirements=str(prepared.requirements) if prepared.requirements else None,
             ),
-            source=str(source),
+            source=str(source or ""),
             output=str(output),
             files_total=len(inputs),
             startup_timeout=hosting.settings.startup_timeout,

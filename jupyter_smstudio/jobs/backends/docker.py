@@ -123,6 +123,8 @@ class DockerBackend(TrainingBackend):
         ]
         if network:
             argv += ["--network", network, "--network-alias", host.name]
+        # the server's AWS endpoints (``AWS_ENDPOINT_URL_*``) as the job's code reaches them
+        argv += ["--add-host", "host.docker.internal:host-gateway"]
         limits = plan.profile.limits()
         argv += limit_args(limits, max_processes=default_policy().max_processes)
         if os.getuid() != 0:  # files in the mounted tree stay the user's

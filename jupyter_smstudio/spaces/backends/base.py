@@ -21,6 +21,8 @@ class TerminalSpec:
     cwd: Path
     env: dict[str, str]
     argv: list[str] | None = None
+    #: The container its shell runs in, if any: not a child of the terminal's process.
+    container: str | None = None
 
 
 class SpaceBackend(LoggingConfigurable):
@@ -86,6 +88,10 @@ class SpaceBackend(LoggingConfigurable):
 
     async def remove_terminals(self, space: str) -> None:
         """What a stopped space's terminals leave running (containers); local: nothing."""
+
+    async def container_pid(self, container: str) -> int | None:
+        """The host pid of a terminal container's first process (None: not running)."""
+        return None
 
     def script_spec(
         self, space: str, run_id: str, argv: list[str], profile: ComputeProfile,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import uuid
 from collections.abc import Collection
 from pathlib import Path
 from typing import ClassVar
@@ -152,11 +153,18 @@ class DockerSpaceBackend(SpaceBackend):
         setup = await asyncio.to_thread(space_kernel_env, Path(volume.source), volume.home, {})
         env = {**setup, "SMSTUDIO_SPACE": space, "SMSTUDIO_PROFILE": profile.name,
                **thread_env(limits)}  # fmt: skip
+        name = f"smstudio-terminal-{space}-{uuid.uuid4().hex[:8]}"
         argv = [
             DOCKER, "run", "--rm", "--interactive", "--tty", "--init", "--pull", "never",
-            *volume.run_args("terminal"), *env_args(env), *limit_args(limits), chosen, *SHELL,
+            "--name", name, *volume.run_args("terminal"), *env_args(env), *limit_args(limits),
+            chosen, *SHELL,
         ]  # fmt: skip
-        return TerminalSpec(cwd=Path(volume.source), env={}, argv=argv)
+        return TerminalSpec(cwd=Path(volume.source), env={}, argv=argv, container=name)
+
+    async def container_pid(self, container: str) -> int | None:
+        out = await docker("inspect", "--format", "{{.State.Pid}}", container, check=False)
+        pid = int(out.strip()) if out.strip().isdigit() else 0
+        return pid or None
 
     async def remove_terminals(self, space: str) -> None:
         label = f"label={VOLUME_LABEL}={self.volume(space).volume}"

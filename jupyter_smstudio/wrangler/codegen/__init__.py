@@ -14,9 +14,10 @@ from typing import Any
 import polars as pl
 
 from ...errors import InvalidInput
-from ..models import FlowDocument, Source
+from ..models import FlowDocument, Source, Step
 from ..operators.base import Context
 from ..operators.registry import get_operator
+from ..operators.summaries import summarize
 from . import pandas as pandas_code
 from . import polars as polars_code
 from . import pyspark as pyspark_code
@@ -81,13 +82,21 @@ def build(flow: FlowDocument, name: str, language: str, schema_of: Any) -> Progr
         imports |= op.imports(language)
         for other in _other_sources(params):
             imports |= module.source_imports(other)
-        fitted = f" (fitted on {step.fitted_on})" if step.fitted_on else ""
-        program.steps.append((f"{index}. {title} [{op.name} v{op.version}]{fitted}", lines))
+        program.steps.append((heading(index, step, learnt=bool(step.fitted)), lines))
     program.imports = sorted(imports, key=lambda line: (line.startswith("from"), line))
     if language == "pyspark":
         text = "\n".join([*program.load, *(line for _, lines in program.steps for line in lines)])
         program.helpers = pyspark_code.used_helpers(text)
     return program
+
+
+def heading(index: int, step: Step, *, learnt: bool) -> str:
+    """A step's heading in plain words: "2. Fill missing in age with median", with the
+    user's title first when there is one and, for a step that learnt values from data
+    (``learnt``: not a fill with a given value), what it learnt them from."""
+    said = summarize(step.operator, step.params)
+    text = f"{index}. {step.title}: {said}" if step.title else f"{index}. {said}"
+    return f"{text}; learnt from the {step.fitted_on}" if learnt and step.fitted_on else text
 
 
 def _other_sources(params: Any) -> list[Source]:

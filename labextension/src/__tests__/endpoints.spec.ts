@@ -1,9 +1,6 @@
-import { nullTranslator } from '@jupyterlab/translation';
-
 import { endpointsSection } from '../endpoints';
 import { describeTraffic, formatMs, sampleBody } from '../endpoints/format';
-
-const trans = nullTranslator.load('jupyter_smstudio');
+import { trans } from './helpers';
 
 describe('endpoint figures', () => {
   it('formats latencies and traffic', () => {

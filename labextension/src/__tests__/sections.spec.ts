@@ -1,4 +1,3 @@
-import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import { ApiError } from '../api';
@@ -17,8 +16,7 @@ import { StatusModel } from '../status/model';
 import { SidebarSections } from '../studio';
 import { SECTION_RANKS } from '../tokens';
 import { wranglerSection } from '../wrangler';
-
-const trans = nullTranslator.load('jupyter_smstudio');
+import { trans, waitFor } from './helpers';
 
 function makeStatus(overrides: Partial<IStatus> = {}): IStatus {
   return {
@@ -39,19 +37,6 @@ function makeStatus(overrides: Partial<IStatus> = {}): IStatus {
 /**
  * Wait until `predicate` holds, re-checking every few milliseconds.
  */
-async function waitFor(
-  predicate: () => boolean,
-  timeout = 3000
-): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeout) {
-      throw new Error('Timed out waiting for the condition.');
-    }
-    await new Promise(resolve => setTimeout(resolve, 10));
-  }
-}
-
 type ListCall = { query?: IListQuery; options?: CallOptions };
 
 describe('ListSection', () => {

@@ -45,17 +45,9 @@ import { profileOfDisplayName } from '../spaces/activespace';
 import { spacesSection } from '../spaces';
 import { StatusItem } from '../status/item';
 import { StatusModel } from '../status/model';
+import { fieldError, json, trans, typeInto, waitFor } from './helpers';
 
 const BASE_URL = 'http://localhost:8888/user/alice/';
-const trans = nullTranslator.load('jupyter_smstudio');
-
-function json(body: unknown, status = 200): Response {
-  return new Response(status === 204 ? null : JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json' }
-  });
-}
-
 function makeSpace(overrides: Partial<ISpaceInfo> = {}): ISpaceInfo {
   return {
     name: 'research',
@@ -111,19 +103,6 @@ class FakeServer {
   }
 }
 
-async function waitFor(
-  predicate: () => boolean,
-  timeout = 3000
-): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeout) {
-      throw new Error('Timed out waiting for the condition.');
-    }
-    await new Promise(resolve => setTimeout(resolve, 10));
-  }
-}
-
 describe('spaces API', () => {
   it('creates a space with a JSON POST and returns it', async () => {
     const server = new FakeServer(() =>
@@ -145,15 +124,11 @@ describe('spaces API', () => {
 
   it('reports the field of a refused create', async () => {
     const server = new FakeServer(() =>
-      json(
-        {
-          error: {
-            code: 'InvalidInput',
-            message: 'Space names use 1 to 63 letters, digits and hyphens.',
-            field: 'name'
-          }
-        },
-        400
+      fieldError(
+        'name',
+        'Space names use 1 to 63 letters, digits and hyphens.',
+        400,
+        'InvalidInput'
       )
     );
     const error = await createSpace(
@@ -429,15 +404,11 @@ describe('Spaces section', () => {
       if (path === 'spaces' && method === 'POST') {
         const name = (body as { name: string }).name;
         if (name === 'taken') {
-          return json(
-            {
-              error: {
-                code: 'Conflict',
-                message: "A space named 'taken' exists already.",
-                field: 'name'
-              }
-            },
-            409
+          return fieldError(
+            'name',
+            "A space named 'taken' exists already.",
+            409,
+            'Conflict'
           );
         }
         return json(makeSpace({ name, status: 'Pending' }), 201);
@@ -663,15 +634,6 @@ describe('StatusItem with a notebook space', () => {
     status.dispose();
   });
 });
-
-function typeInto(input: HTMLInputElement, value: string): void {
-  const setter = Object.getOwnPropertyDescriptor(
-    HTMLInputElement.prototype,
-    'value'
-  )!.set!;
-  setter.call(input, value);
-  input.dispatchEvent(new Event('input', { bubbles: true }));
-}
 
 describe('idle timeout editor', () => {
   it('saves a whole number of minutes and refuses anything else', async () => {

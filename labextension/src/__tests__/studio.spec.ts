@@ -2,7 +2,6 @@
 import { JupyterLab, LabShell } from '@jupyterlab/application';
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ServiceManagerMock } from '@jupyterlab/services/lib/testutils';
-import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
 import type { IListPage, IResourceSummary, IStatus } from '../api';
@@ -15,8 +14,7 @@ import { openInMain, SidebarSections, SMStudio } from '../studio';
 import { DEFAULT_SECTION_RANK, ISMStudio, SECTION_RANKS } from '../tokens';
 import type { ISidebarSectionsChange } from '../tokens';
 import { wranglerSection } from '../wrangler';
-
-const trans = nullTranslator.load('jupyter_smstudio');
+import { trans, waitFor } from './helpers';
 
 function makeStatus(training: boolean): IStatus {
   return {
@@ -26,19 +24,6 @@ function makeStatus(training: boolean): IStatus {
     features: { spaces: false, training, endpoints: false, wrangler: false },
     current_space: null
   };
-}
-
-async function waitFor(
-  predicate: () => boolean,
-  timeout = 3000
-): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeout) {
-      throw new Error('Timed out waiting for the condition.');
-    }
-    await new Promise(resolve => setTimeout(resolve, 10));
-  }
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   updateStep
 } from '../api';
 import type { IFlow } from '../api';
+import { json } from './helpers';
 
 const BASE_URL = 'http://localhost:8888/';
 
@@ -56,13 +57,6 @@ function fakeServer(answer: () => Response): {
     }
   });
   return { settings, requests };
-}
-
-function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json' }
-  });
 }
 
 describe('wrangler API client', () => {

@@ -2,8 +2,9 @@
 import { nullTranslator } from '@jupyterlab/translation';
 import { Widget } from '@lumino/widgets';
 
-import type { IFlow, IOperator, IPreview } from '../api';
+import type { IFlow, IOperator, IPreview, IReport } from '../api';
 import { FlowPanel } from '../wrangler/editor';
+import { fieldError, json, waitFor } from './helpers';
 
 const FLOW: IFlow = {
   name: 'sales.flow',
@@ -32,7 +33,25 @@ const FLOW: IFlow = {
     }
   ],
   target: null,
-  modified_ms: 1
+  modified_ms: 1,
+  summaries: { s1: 'Drop notes' }
+};
+
+const REPORT: IReport = {
+  table: {
+    rows: 120,
+    columns: 2,
+    duplicate_rows: 0,
+    memory_bytes: 1000,
+    missing_cells: 1
+  },
+  columns: [],
+  alerts: [],
+  correlations: [],
+  anomalous_rows: [],
+  target: null,
+  sample: 'first 50,000 rows',
+  elapsed_ms: 1
 };
 
 const OPERATORS: IOperator[] = [
@@ -62,7 +81,19 @@ const OPERATORS: IOperator[] = [
   }
 ];
 
+/**
+ * Changes a test makes to the preview the server answers.
+ */
+let previewChange: Partial<IPreview> = {};
+
 function preview(offset: number): IPreview {
+  return {
+    ...basePreview(offset),
+    ...previewChange
+  };
+}
+
+function basePreview(offset: number): IPreview {
   return {
     step: null,
     scope: 'sample',
@@ -106,23 +137,6 @@ interface ICall {
   body: unknown;
 }
 
-function json(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { 'Content-Type': 'application/json' }
-  });
-}
-
-async function waitFor(test: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > deadline) {
-      throw new Error('timed out');
-    }
-    await new Promise(resolve => setTimeout(resolve, 10));
-  }
-}
-
 describe('FlowPanel', () => {
   const realFetch = globalThis.fetch;
   let calls: ICall[];
@@ -133,6 +147,7 @@ describe('FlowPanel', () => {
     calls = [];
     stale = false;
     panel = null;
+    previewChange = {};
     globalThis.fetch = (async (input: RequestInfo | URL) => {
       const request = input as Request;
       const text = await request.text();
@@ -149,6 +164,9 @@ describe('FlowPanel', () => {
       if (path === 'wrangler/flows/sales.flow' && request.method === 'GET') {
         return json(FLOW);
       }
+      if (path === 'wrangler/flows/sales.flow/report') {
+        return json(REPORT);
+      }
       if (path === 'wrangler/flows/sales.flow/preview') {
         return json(preview(Number(url.searchParams.get('offset') ?? 0)));
       }
@@ -156,16 +174,9 @@ describe('FlowPanel', () => {
         const query = (JSON.parse(text) as { source: { query: string } }).source
           .query;
         return query.includes('nope')
-          ? json(
-              {
-                error: {
-                  code: 'ValidationError',
-                  message:
-                    'source.query: the query failed: no such table: nope',
-                  field: 'source.query'
-                }
-              },
-              400
+          ? fieldError(
+              'source.query',
+              'source.query: the query failed: no such table: nope'
             )
           : json(preview(0));
       }
@@ -188,16 +199,7 @@ describe('FlowPanel', () => {
         );
       }
       if (request.method !== 'GET' && stale) {
-        return json(
-          {
-            error: {
-              code: 'Conflict',
-              message: 'version: stale',
-              field: 'version'
-            }
-          },
-          409
-        );
+        return fieldError('version', 'version: stale', 409, 'Conflict');
       }
       if (request.method !== 'GET') {
         return json({ ...FLOW, version: FLOW.version + 1 });
@@ -212,10 +214,11 @@ describe('FlowPanel', () => {
   });
 
   async function mount(
-    openJob?: (kind: string, name: string) => void
+    openJob?: (kind: string, name: string) => void,
+    pickFile?: () => Promise<string | null>
   ): Promise<HTMLElement> {
     panel = new FlowPanel(
-      { name: 'sales.flow', openJob },
+      { name: 'sales.flow', openJob, pickFile },
       nullTranslator.load('jupyter_smstudio')
     );
     Widget.attach(panel, document.body);
@@ -298,10 +301,16 @@ describe('FlowPanel', () => {
     expect(patch.body).toEqual({ version: 4, position: 0 });
   });
 
+  async function dialogButton(text: string): Promise<HTMLElement> {
+    await waitFor(() => !!document.querySelector('.jp-Dialog'));
+    return button(document.querySelector('.jp-Dialog')!, text);
+  }
+
   it('offers a reload when someone else changed the flow', async () => {
     const node = await mount();
     stale = true;
     button(node, 'Delete', 'li[data-step="s1"]').click();
+    (await dialogButton('Delete step')).click();
     await waitFor(() => !!node.querySelector('.is-conflict'));
     expect(node.querySelector('.is-conflict')?.textContent).toContain(
       'Someone else changed this flow'
@@ -466,12 +475,208 @@ describe('FlowPanel', () => {
     node.querySelector<HTMLElement>('[data-tab="export"]')!.click();
     await waitFor(() => !!node.querySelector('[data-export="processing-job"]'));
     node.querySelector<HTMLElement>('[data-export="processing-job"]')!.click();
+    // The dialog asks the job name, the instance type and the output folder.
+    await waitFor(() => !!document.querySelector('[data-flow-job-form]'));
+    const jobName = document.querySelector<HTMLInputElement>(
+      '#smstudio-flowjob-jobName'
+    )!;
+    expect(jobName.value).toMatch(/^sales-\d{8}-\d{6}$/);
+    expect(
+      document.querySelector<HTMLInputElement>('#smstudio-flowjob-outputPath')!
+        .value
+    ).toBe(jobName.value);
+    expect(
+      document.querySelector('#smstudio-flowjob-instanceType')
+    ).not.toBeNull();
+    typeInto(jobName, 'bad name!');
+    await waitFor(() => !!document.querySelector('.jp-Dialog [role="alert"]'));
+    expect(
+      document.querySelector('.jp-Dialog [role="alert"]')!.textContent
+    ).toBe(
+      'Use letters, digits and hyphens, starting and ending with a letter or digit.'
+    );
+    typeInto(jobName, 'sales-full');
+    typeInto(
+      document.querySelector<HTMLInputElement>('#smstudio-flowjob-outputPath')!,
+      'exports/sales'
+    );
+    (await dialogButton('Start job')).click();
     await waitFor(() => !!node.querySelector('[data-flow-job-started]'));
+    const asked = calls.find(c => c.url.pathname.endsWith('/processing-jobs'))!;
+    expect(asked.body).toEqual({
+      job_name: 'sales-full',
+      output_path: 'exports/sales',
+      output_format: 'parquet'
+    });
+    // Outputs named in the user's space, not the server's disk.
+    expect(node.querySelector('[data-flow-job-started]')!.textContent).toBe(
+      'Started sales-flow-1; outputs go to: exports/sales/out Show job'
+    );
     expect(opened).toEqual(['processing:sales-flow-1']);
     button(node, 'Show job').click();
     expect(opened).toEqual([
       'processing:sales-flow-1',
       'processing:sales-flow-1'
     ]);
+  });
+
+  it('shows each step in plain words, not its parameters', async () => {
+    const node = await mount();
+    const summary = (id: string) =>
+      node.querySelector(`li[data-step="${id}"] [data-step-summary]`)!
+        .textContent;
+    expect(summary('s1')).toBe('Drop notes');
+    // Without the server's line (an older server), the parameters.
+    expect(summary('s2')).toBe('expression: nope * 2; output_column: x');
+  });
+
+  it('asks before deleting a step, and keeps it when the user cancels', async () => {
+    const node = await mount();
+    button(node, 'Delete', 'li[data-step="s1"]').click();
+    const dialog = await dialogButton('Cancel');
+    expect(document.querySelector('.jp-Dialog')!.textContent).toContain(
+      'Delete step 1?'
+    );
+    expect(document.querySelector('.jp-Dialog')!.textContent).toContain(
+      '"Drop notes" will be removed from the flow'
+    );
+    dialog.click();
+    await waitFor(() => !document.querySelector('.jp-Dialog'));
+    expect(calls.some(c => c.method === 'DELETE')).toBe(false);
+    button(node, 'Delete', 'li[data-step="s1"]').click();
+    (await dialogButton('Delete step')).click();
+    await waitFor(() => calls.some(c => c.method === 'DELETE'));
+    const del = calls.find(c => c.method === 'DELETE')!;
+    expect(del.url.pathname).toMatch(/steps\/s1$/);
+  });
+
+  it('shows fractional numbers to 6 significant digits, the exact value in the tooltip', async () => {
+    previewChange = {
+      columns: [
+        { name: 'id', type: 'Int64' },
+        { name: 'price', type: 'Float64' }
+      ],
+      rows: [
+        [12345678901234, 0.30000000000000004],
+        [2, 1234.5678912345],
+        [3, 2.5]
+      ]
+    };
+    const node = await mount();
+    const cells = [
+      ...node.querySelectorAll('tbody td:not(.smstudio-Wrangler-rowNumber)')
+    ];
+    expect(cells.map(td => td.textContent)).toEqual([
+      '12345678901234',
+      '0.3',
+      '2',
+      '1234.57',
+      '3',
+      '2.5'
+    ]);
+    expect(cells.map(td => td.getAttribute('title'))).toEqual([
+      null,
+      '0.30000000000000004',
+      null,
+      '1234.5678912345',
+      null,
+      null
+    ]);
+  });
+
+  it('scrolls to and marks the columns a step added', async () => {
+    // jsdom has no scrollIntoView: record where the grid asks to scroll.
+    const scrolled: string[] = [];
+    HTMLElement.prototype.scrollIntoView = function (this: HTMLElement) {
+      scrolled.push(this.getAttribute('data-column') ?? '');
+    };
+    try {
+      previewChange = {
+        columns: [
+          { name: 'id', type: 'Int64' },
+          { name: 'city', type: 'String' },
+          { name: 'total', type: 'Float64' }
+        ],
+        rows: [[1, 'Oslo', 2.5]],
+        diff: {
+          rows_before: 120,
+          rows_after: 120,
+          added_columns: ['total'],
+          removed_columns: [],
+          changed_types: {}
+        }
+      };
+      const node = await mount();
+      const th = node.querySelector('th[data-column="total"]')!;
+      expect(th.classList.contains('is-new')).toBe(true);
+      expect(th.textContent).toBe('totalFloat64new');
+      expect(
+        node
+          .querySelector('th[data-column="city"]')!
+          .classList.contains('is-new')
+      ).toBe(false);
+      await waitFor(() => scrolled.length > 0);
+      expect(scrolled).toEqual(['total']);
+    } finally {
+      delete (HTMLElement.prototype as Partial<HTMLElement>).scrollIntoView;
+    }
+  });
+
+  it('marks the insights report out of date when the flow changes, and refreshes it', async () => {
+    const node = await mount();
+    node.querySelector<HTMLElement>('[data-tab="report"]')!.click();
+    await waitFor(() => !!node.querySelector('.smstudio-Wrangler-reportTab'));
+    button(node, 'Build the report').click();
+    await waitFor(() => !!node.querySelector('[data-smstudio-report]'));
+    expect(node.querySelector('[data-stale]')).toBeNull();
+    button(node, 'Move up', 'li[data-step="s2"]').click();
+    await waitFor(() => !!node.querySelector('[data-stale]'));
+    expect(node.querySelector('[data-stale]')!.textContent).toBe(
+      'Out of date: the flow changed since this report was built.Refresh'
+    );
+    const reports = () =>
+      calls.filter(c => c.url.pathname.endsWith('/report')).length;
+    expect(reports()).toBe(1);
+    button(node, 'Refresh', '[data-stale]').click();
+    await waitFor(() => !node.querySelector('[data-stale]'));
+    expect(reports()).toBe(2);
+  });
+
+  it('moves between tabs with the arrow keys; each tab names its panel', async () => {
+    const node = await mount();
+    const tab = (id: string) =>
+      node.querySelector<HTMLElement>(`[role="tab"][data-tab="${id}"]`)!;
+    const data = tab('data');
+    expect(data.getAttribute('tabindex')).toBe('0');
+    expect(tab('report').getAttribute('tabindex')).toBe('-1');
+    const panelId = data.getAttribute('aria-controls')!;
+    const panel = node.querySelector('[role="tabpanel"]')!;
+    expect(panel.id).toBe(panelId);
+    expect(panel.getAttribute('aria-labelledby')).toBe(data.id);
+    data.dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true })
+    );
+    await waitFor(() => tab('report').getAttribute('aria-selected') === 'true');
+    expect(document.activeElement).toBe(tab('report'));
+    tab('report').dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'End', bubbles: true })
+    );
+    await waitFor(() => tab('export').getAttribute('aria-selected') === 'true');
+    tab('export').dispatchEvent(
+      new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true })
+    );
+    await waitFor(() => tab('data').getAttribute('aria-selected') === 'true');
+  });
+
+  it('fills the source path from the file picker', async () => {
+    const node = await mount(undefined, async () => 'data/q3 sales.csv');
+    button(node, 'Change source').click();
+    await waitFor(() => !!node.querySelector('[data-source-browse]'));
+    node.querySelector<HTMLElement>('[data-source-browse]')!.click();
+    await waitFor(
+      () =>
+        node.querySelector<HTMLInputElement>('#smstudio-src-path')!.value ===
+        'data/q3 sales.csv'
+    );
   });
 });

@@ -1,5 +1,4 @@
 import { ServerConnection } from '@jupyterlab/services';
-import { nullTranslator } from '@jupyterlab/translation';
 
 import { getSourceLocations } from '../api';
 import type { ISourceLocations } from '../api';
@@ -8,8 +7,7 @@ import {
   sourcePathHint,
   urlProtocol
 } from '../wrangler/locations';
-
-const trans = nullTranslator.load('jupyter_smstudio');
+import { trans } from './helpers';
 
 const CONFIGURED: ISourceLocations = {
   data_roots: ['datasets', 'shared'],

@@ -12,6 +12,7 @@ import type {
 } from '../api';
 import { FlowEditorModel, PAGE_SIZE } from '../wrangler/model';
 import type { IFlowClient } from '../wrangler/model';
+import { waitFor } from './helpers';
 
 const OPERATORS: IOperator[] = [
   {
@@ -185,16 +186,6 @@ class FlowServer implements IFlowClient {
     }
     this.flow = { ...change(this.flow), version: this.flow.version + 1 };
     return this.flow;
-  }
-}
-
-async function waitFor(test: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > deadline) {
-      throw new Error('timed out');
-    }
-    await new Promise(resolve => setTimeout(resolve, 5));
   }
 }
 

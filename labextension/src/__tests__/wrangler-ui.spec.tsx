@@ -22,6 +22,7 @@ import {
   SchemaForm
 } from '../wrangler/schemaform';
 import { databaseLabel, hidePassword } from '../wrangler/source';
+import { waitFor } from './helpers';
 
 // Trimmed copies of schemas that the server answers (GET /wrangler/operators).
 const CAST: IJSONSchema = {
@@ -176,16 +177,6 @@ describe('schema form fields', () => {
     );
   });
 });
-
-async function waitFor(test: () => boolean, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > deadline) {
-      throw new Error('timed out');
-    }
-    await new Promise(resolve => setTimeout(resolve, 10));
-  }
-}
 
 describe('SchemaForm', () => {
   let widgets: Widget[] = [];

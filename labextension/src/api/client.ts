@@ -48,3 +48,20 @@ export function listRoute<T>(path: string): ListFunction<T> {
       { ...options, query: { ...query } as Query }
     );
 }
+
+/**
+ * `GET path` for a route that answers `{items}` in one piece (no paging):
+ * the items.
+ */
+export async function getItems<T>(
+  path: string,
+  options: CallOptions = {},
+  query?: Query
+): Promise<T[]> {
+  const page = await requestAPI<{ items: T[] }>(
+    path,
+    {},
+    query ? { ...options, query } : options
+  );
+  return page.items;
+}

@@ -22,6 +22,37 @@ export interface IIdlePolicy {
   enabled: boolean;
   check_interval_seconds: number;
   warning_minutes: number;
+  default_timeout_minutes?: number;
+  min_timeout_minutes?: number;
+  max_timeout_minutes?: number;
+  users_may_disable?: boolean;
+}
+
+/**
+ * A kernel's idleness in the report.
+ */
+export interface IKernelIdle {
+  id: string;
+  name: string;
+  space?: string | null;
+  execution_state?: string | null;
+  idle_seconds: number;
+  activity: string[];
+  keep_alive_until_ms?: number | null;
+  shutdown_at_ms?: number | null;
+}
+
+/**
+ * A space's idleness in the report.
+ */
+export interface ISpaceIdle {
+  name: string;
+  status: string;
+  timeout_minutes: number | null;
+  idle_seconds: number;
+  activity: string[];
+  keep_alive_until_ms?: number | null;
+  shutdown_at_ms?: number | null;
 }
 
 /**
@@ -30,6 +61,8 @@ export interface IIdlePolicy {
 export interface IIdleReport {
   policy: IIdlePolicy;
   pending: IPendingShutdown[];
+  kernels?: IKernelIdle[];
+  spaces?: ISpaceIdle[];
 }
 
 /**

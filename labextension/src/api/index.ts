@@ -6,3 +6,4 @@ export * from './wrangler';
 export * from './jobs';
 export * from './endpoints';
 export * from './idle';
+export * from './access';

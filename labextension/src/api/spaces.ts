@@ -1,7 +1,7 @@
 /**
  * Typed calls of the spaces, lifecycle-configuration and compute-profile routes.
  */
-import { listRoute } from './client';
+import { getItems, listRoute } from './client';
 import type { CallOptions } from './client';
 import { jsonInit, requestAPI } from './request';
 import type { ILifecycleConfig, ILifecycleConfigCreate, ISpace } from './types';
@@ -65,6 +65,33 @@ export interface ISpaceKernel {
 export interface ISpaceDetail extends ISpaceInfo {
   storage_used_bytes: number;
   kernels: ISpaceKernel[];
+  /**
+   * The space's folder in the file browser (`spaces/<name>`), if shown there.
+   */
+  folder?: string | null;
+  /**
+   * Terminals opened in the space.
+   */
+  terminals?: string[];
+}
+
+/**
+ * `POST /spaces/{name}/terminals` answer: open it at `/terminals/<name>`.
+ */
+export interface ISpaceTerminal {
+  name: string;
+  space: string;
+  cwd: string;
+}
+
+/**
+ * A ready lifecycle script offered as a template.
+ */
+export interface ILifecycleTemplate {
+  name: string;
+  type: 'on-create' | 'on-start';
+  description: string;
+  content: string;
 }
 
 /**
@@ -275,16 +302,13 @@ export function stopSpace(
 /**
  * `GET /spaces/{name}/events`: the space's history.
  */
-export async function listSpaceEvents(
+export function listSpaceEvents(
   name: string,
   options: CallOptions = {}
 ): Promise<ISpaceEvent[]> {
-  const page = await requestAPI<{ items: ISpaceEvent[] }>(
-    spacePath(name, '/events'),
-    {},
-    { ...options, query: { limit: 100 } }
-  );
-  return page.items;
+  return getItems<ISpaceEvent>(spacePath(name, '/events'), options, {
+    limit: 100
+  });
 }
 
 /**
@@ -316,6 +340,29 @@ export function setKernelProfile(
     jsonInit('PUT', { profile }),
     options
   );
+}
+
+/**
+ * `POST /spaces/{name}/terminals`: a terminal in the space's files.
+ */
+export function startSpaceTerminal(
+  name: string,
+  options: CallOptions = {}
+): Promise<ISpaceTerminal> {
+  return requestAPI<ISpaceTerminal>(
+    spacePath(name, '/terminals'),
+    { method: 'POST' },
+    options
+  );
+}
+
+/**
+ * `GET /lifecycle-templates`: the ready scripts.
+ */
+export function listLifecycleTemplates(
+  options: CallOptions = {}
+): Promise<ILifecycleTemplate[]> {
+  return getItems<ILifecycleTemplate>('lifecycle-templates', options);
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Typed client of the Data Wrangler routes (`/smstudio/api/wrangler/...`).
  */
-import { listRoute } from './client';
+import { getItems, listRoute } from './client';
 import type { CallOptions } from './client';
 import { jsonInit, requestAPI } from './request';
 import type { Query } from './request';
@@ -86,6 +86,10 @@ export interface IFlow {
   steps: IStep[];
   target: string | null;
   modified_ms: number;
+  /**
+   * Step id → what the step does in plain words (shown, not stored).
+   */
+  summaries?: Record<string, string>;
 }
 
 /**
@@ -338,15 +342,8 @@ export const listWranglerFlows = listRoute<IWranglerFlow>('wrangler/flows');
 /**
  * `GET /wrangler/operators`
  */
-export async function listOperators(
-  options: CallOptions = {}
-): Promise<IOperator[]> {
-  const answer = await requestAPI<{ items: IOperator[] }>(
-    'wrangler/operators',
-    {},
-    options
-  );
-  return answer.items;
+export function listOperators(options: CallOptions = {}): Promise<IOperator[]> {
+  return getItems<IOperator>('wrangler/operators', options);
 }
 
 /**

@@ -1,4 +1,9 @@
-import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
+import {
+  Dialog,
+  MainAreaWidget,
+  ReactWidget,
+  showDialog
+} from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
@@ -6,17 +11,33 @@ import {
   deleteEndpoint,
   getEndpoint,
   getEndpointLogs,
+  getModel,
   invokeEndpoint,
   listModels,
   updateEndpoint
 } from '../api';
-import type { IEndpointDetail, IInvocationResult, IModelSummary } from '../api';
-import { formatMs, sampleBody } from './format';
+import type {
+  IEndpointDetail,
+  IInvocationResult,
+  IModel,
+  IModelSummary,
+  JobKind
+} from '../api';
+import { AccessKeys } from '../keys';
+import { HowToCall } from './call';
+import { TrafficCharts } from './charts';
+import { usePolling } from './poll';
+import {
+  ACCEPTS,
+  CONTENT_TYPES,
+  defaultAccept,
+  formatMs,
+  sampleBody,
+  trainingJobOf
+} from './format';
 
 const POLL_MS = 2000;
 const LOG_LIMIT = 200_000;
-const CONTENT_TYPES = ['text/csv', 'application/json'];
-const ACCEPTS = ['application/json', 'text/csv'];
 
 function Traffic(props: {
   endpoint: IEndpointDetail;
@@ -41,11 +62,13 @@ function Traffic(props: {
 function TestConsole(props: {
   name: string;
   trans: TranslationBundle;
+  contentType: string;
+  accept: string;
+  setContentType: (value: string) => void;
+  setAccept: (value: string) => void;
 }): React.ReactElement {
-  const { trans } = props;
-  const [contentType, setContentType] = React.useState(CONTENT_TYPES[0]);
-  const [accept, setAccept] = React.useState(ACCEPTS[0]);
-  const [body, setBody] = React.useState(sampleBody(CONTENT_TYPES[0]));
+  const { trans, contentType, accept, setContentType, setAccept } = props;
+  const [body, setBody] = React.useState(sampleBody(contentType));
   const [result, setResult] = React.useState<IInvocationResult | null>(null);
   const [error, setError] = React.useState('');
   const [busy, setBusy] = React.useState(false);
@@ -80,7 +103,11 @@ function TestConsole(props: {
       </label>{' '}
       <label>
         {trans.__('Accept')}{' '}
-        <select value={accept} onChange={e => setAccept(e.target.value)}>
+        <select
+          value={accept}
+          onChange={e => setAccept(e.target.value)}
+          data-smstudio-accept=""
+        >
           {ACCEPTS.map(t => (
             <option key={t}>{t}</option>
           ))}
@@ -177,15 +204,21 @@ function UpdateForm(props: {
   return (
     <section>
       <h3>{props.trans.__('Update')}</h3>
-      <select value={choice} onChange={e => setChoice(e.target.value)}>
+      <select
+        value={choice}
+        onChange={e => setChoice(e.target.value)}
+        aria-label={props.trans.__('Model to serve')}
+      >
         <option value="">{props.trans.__('Choose a model…')}</option>
         {models.map(m => (
           <option key={m.name}>{m.name}</option>
         ))}
       </select>{' '}
       <button
-        className="jp-mod-styled"
+        type="button"
+        className="jp-mod-styled jp-mod-accept"
         disabled={busy || !choice}
+        data-smstudio-update=""
         onClick={() =>
           void updateEndpoint(props.endpoint.name, choice).catch(e =>
             props.onError(String(e))
@@ -199,37 +232,122 @@ function UpdateForm(props: {
 }
 
 /**
- * The live detail of one endpoint: status, variants, traffic, a test console,
- * logs, update and delete.
+ * The model a variant serves and, when its artifact says so, the training job
+ * that made it (a link that opens the job).
+ */
+function ModelCell(props: {
+  modelName: string;
+  trans: TranslationBundle;
+  openJob?: (kind: JobKind, name: string) => void;
+  onModel?: (model: IModel) => void;
+}): React.ReactElement {
+  const { modelName, trans, openJob, onModel } = props;
+  const [model, setModel] = React.useState<IModel | null>(null);
+  React.useEffect(() => {
+    getModel(modelName, { poll: true })
+      .then(found => {
+        setModel(found);
+        onModel?.(found);
+      })
+      .catch(() => setModel(null));
+  }, [modelName]);
+  const job = trainingJobOf(model?.model_data);
+  return (
+    <>
+      <span title={model?.model_data} data-smstudio-model={modelName}>
+        {modelName}
+      </span>
+      {job && openJob && (
+        <>
+          {' · '}
+          <button
+            type="button"
+            className="smstudio-Link"
+            data-smstudio-trained-by={job}
+            onClick={() => openJob('training', job)}
+          >
+            {trans.__('trained by %1', job)}
+          </button>
+        </>
+      )}
+    </>
+  );
+}
+
+/**
+ * Delete, kept apart from the other actions and asking first.
+ */
+function DangerZone(props: {
+  name: string;
+  trans: TranslationBundle;
+  onDeleted: () => void;
+  onError: (message: string) => void;
+}): React.ReactElement {
+  const { name, trans } = props;
+  const remove = async (): Promise<void> => {
+    const result = await showDialog({
+      title: trans.__('Delete endpoint %1?', name),
+      body: trans.__(
+        'Its instances stop and calls to it fail from now on. Its model and endpoint config stay.'
+      ),
+      buttons: [
+        Dialog.cancelButton(),
+        Dialog.warnButton({ label: trans.__('Delete endpoint') })
+      ]
+    });
+    if (result.button.accept) {
+      await deleteEndpoint(name);
+      props.onDeleted();
+    }
+  };
+  return (
+    <section
+      className="smstudio-DangerZone"
+      aria-labelledby="smstudio-danger-title"
+    >
+      <h3 id="smstudio-danger-title">{trans.__('Danger zone')}</h3>
+      <p>{trans.__('Deleting an endpoint cannot be undone.')}</p>
+      <button
+        type="button"
+        className="jp-mod-styled jp-mod-warn"
+        onClick={() => void remove().catch(e => props.onError(String(e)))}
+        data-smstudio-delete=""
+      >
+        {trans.__('Delete endpoint')}
+      </button>
+    </section>
+  );
+}
+
+/**
+ * The live detail of one endpoint: status, variants and where they come from,
+ * how to call it, a test console, traffic, access keys, update, logs and,
+ * apart, delete.
  */
 export function EndpointDetail(props: {
   name: string;
   trans: TranslationBundle;
   onDeleted: () => void;
+  openJob?: (kind: JobKind, name: string) => void;
 }): React.ReactElement {
   const { name, trans } = props;
   const [endpoint, setEndpoint] = React.useState<IEndpointDetail | null>(null);
   const [error, setError] = React.useState('');
-  React.useEffect(() => {
-    let stopped = false;
-    let timer = 0;
-    const tick = async (): Promise<void> => {
+  const [contentType, setContentType] = React.useState(CONTENT_TYPES[0]);
+  const [accept, setAccept] = React.useState(ACCEPTS[0]);
+  const chosen = React.useRef(false);
+  usePolling(
+    async () => {
       try {
         setEndpoint(await getEndpoint(name, { poll: true }));
         setError('');
       } catch (e) {
         setError(String(e));
       }
-      if (!stopped) {
-        timer = window.setTimeout(() => void tick(), POLL_MS);
-      }
-    };
-    void tick();
-    return () => {
-      stopped = true;
-      window.clearTimeout(timer);
-    };
-  }, [name]);
+    },
+    POLL_MS,
+    [name]
+  );
   if (!endpoint) {
     return (
       <div className="smstudio-Message">{error || trans.__('Loading…')}</div>
@@ -249,22 +367,41 @@ export function EndpointDetail(props: {
       {endpoint.failure_reason && (
         <pre className="smstudio-Error-message">{endpoint.failure_reason}</pre>
       )}
-      {error && <p className="smstudio-Error-message">{error}</p>}
+      {error && (
+        <p className="smstudio-Error-message" role="alert">
+          {error}
+        </p>
+      )}
       <table className="smstudio-EndpointVariants">
         <thead>
           <tr>
-            <th>{trans.__('Variant')}</th>
-            <th>{trans.__('Model')}</th>
-            <th>{trans.__('Profile')}</th>
-            <th>{trans.__('Instances')}</th>
-            <th>{trans.__('Weight')}</th>
+            <th scope="col">{trans.__('Variant')}</th>
+            <th scope="col">{trans.__('Model')}</th>
+            <th scope="col">{trans.__('Profile')}</th>
+            <th scope="col">{trans.__('Instances')}</th>
+            <th scope="col">{trans.__('Weight')}</th>
           </tr>
         </thead>
         <tbody>
-          {endpoint.variants.map(v => (
+          {endpoint.variants.map((v, i) => (
             <tr key={v.variant_name}>
               <td>{v.variant_name}</td>
-              <td>{v.model_name}</td>
+              <td>
+                <ModelCell
+                  modelName={v.model_name}
+                  trans={trans}
+                  openJob={props.openJob}
+                  onModel={
+                    i === 0
+                      ? model => {
+                          if (!chosen.current) {
+                            setAccept(defaultAccept(model.environment));
+                          }
+                        }
+                      : undefined
+                  }
+                />
+              </td>
               <td>{v.instance_type}</td>
               <td>{v.current_instance_count}</td>
               <td>{v.current_weight}</td>
@@ -272,23 +409,37 @@ export function EndpointDetail(props: {
           ))}
         </tbody>
       </table>
-      <Traffic endpoint={endpoint} trans={trans} />
-      <TestConsole name={name} trans={trans} />
-      <UpdateForm endpoint={endpoint} trans={trans} onError={setError} />
-      <button
-        className="jp-mod-styled jp-mod-warn"
-        onClick={() => {
-          if (window.confirm(trans.__('Delete endpoint %1?', name))) {
-            void deleteEndpoint(name)
-              .then(props.onDeleted)
-              .catch(e => setError(String(e)));
-          }
+      <HowToCall
+        name={name}
+        contentType={contentType}
+        accept={accept}
+        trans={trans}
+      />
+      <TestConsole
+        name={name}
+        trans={trans}
+        contentType={contentType}
+        accept={accept}
+        setContentType={value => {
+          chosen.current = true;
+          setContentType(value);
         }}
-        data-smstudio-delete=""
-      >
-        {trans.__('Delete endpoint')}
-      </button>
+        setAccept={value => {
+          chosen.current = true;
+          setAccept(value);
+        }}
+      />
+      <Traffic endpoint={endpoint} trans={trans} />
+      <TrafficCharts name={name} trans={trans} />
+      <UpdateForm endpoint={endpoint} trans={trans} onError={setError} />
+      <AccessKeys trans={trans} />
       <Logs name={name} trans={trans} />
+      <DangerZone
+        name={name}
+        trans={trans}
+        onDeleted={props.onDeleted}
+        onError={setError}
+      />
     </div>
   );
 }
@@ -306,7 +457,8 @@ export function endpointWidgetId(name: string): string {
  */
 export function createEndpointDetail(
   name: string,
-  trans: TranslationBundle
+  trans: TranslationBundle,
+  openJob?: (kind: JobKind, name: string) => void
 ): MainAreaWidget<ReactWidget> {
   const widget: MainAreaWidget<ReactWidget> = new MainAreaWidget({
     content: ReactWidget.create(
@@ -314,6 +466,7 @@ export function createEndpointDetail(
         name={name}
         trans={trans}
         onDeleted={() => widget.dispose()}
+        openJob={openJob}
       />
     )
   });

@@ -6,6 +6,7 @@ import { Poll } from '@lumino/polling';
 import { ActivityReporter } from './activity';
 import { getIdleReport, keepAlive, sendActivity } from '../api';
 import type { IIdleReport, IPendingShutdown } from '../api';
+import { shutdownSummary } from '../spaces/fields';
 import { contextOf, kernelOf, saveAffected } from './documents';
 
 export { ActivityReporter } from './activity';
@@ -44,10 +45,13 @@ export class IdleWatcher {
     this._activity.dispose();
     this._poll.dispose();
     for (const warning of this._warnings.values()) {
-      Notification.dismiss(warning.notification);
       window.clearTimeout(warning.lastSave);
     }
     this._warnings.clear();
+    if (this._notification) {
+      Notification.dismiss(this._notification);
+      this._notification = null;
+    }
   }
 
   private _currentKernel(): string | null {
@@ -81,63 +85,102 @@ export class IdleWatcher {
     const keys = new Set(soon.map(keyOf));
     for (const [key, warning] of this._warnings) {
       if (!keys.has(key)) {
-        Notification.dismiss(warning.notification);
         window.clearTimeout(warning.lastSave);
         this._warnings.delete(key);
       }
     }
+    let changed = false;
     for (const pending of soon) {
       const key = keyOf(pending);
       const known = this._warnings.get(key);
       if (known && known.atMs === pending.at_ms) {
+        known.pending = pending;
         continue;
       }
       if (known) {
-        Notification.dismiss(known.notification);
         window.clearTimeout(known.lastSave);
       }
-      this._warnings.set(key, this._warn(pending));
+      this._warnings.set(key, this._prepare(pending));
+      changed = true;
     }
+    this._show(changed);
   }
 
-  private _warn(pending: IPendingShutdown): IWarning {
+  /**
+   * The notebooks whose sessions use a kernel.
+   */
+  private _notebooksOf(kernelId: string): string[] {
+    const paths: string[] = [];
+    for (const session of this._app.serviceManager.sessions.running()) {
+      if (session.kernel?.id === kernelId) {
+        paths.push(session.path);
+      }
+    }
+    return paths;
+  }
+
+  /**
+   * One notification for every coming shutdown: shown, updated or dismissed.
+   */
+  private _show(changed: boolean): void {
     const trans = this._trans;
+    const pending = [...this._warnings.values()].map(w => w.pending);
+    if (pending.length === 0) {
+      if (this._notification) {
+        Notification.dismiss(this._notification);
+        this._notification = null;
+      }
+      return;
+    }
+    const message = shutdownSummary(
+      pending.map(p => ({
+        kind: p.kind,
+        what:
+          p.kind === 'kernel'
+            ? this._notebooksOf(p.id).join(', ') ||
+              (p.space
+                ? trans.__('a notebook in space “%1”', p.space)
+                : p.id.slice(0, 8))
+            : p.id,
+        inSeconds: p.in_seconds
+      })),
+      trans
+    );
+    const actions: Notification.IAction[] = [
+      {
+        label: trans.__('Keep running'),
+        caption: trans.__('Count this as activity now'),
+        displayType: 'accent',
+        callback: () => {
+          Promise.all(pending.map(p => keepAlive(p)))
+            .then(() => this._poll.refresh())
+            .catch(reason =>
+              Notification.error(
+                trans.__('Could not keep it running: %1', String(reason))
+              )
+            );
+        }
+      }
+    ];
+    if (this._notification && !changed) {
+      Notification.update({ id: this._notification, message, actions });
+      return;
+    }
+    if (this._notification) {
+      Notification.dismiss(this._notification);
+    }
+    this._notification = Notification.warning(message, {
+      autoClose: false,
+      actions
+    });
+  }
+
+  /**
+   * Save what a shutdown affects now and just before it.
+   */
+  private _prepare(pending: IPendingShutdown): IWarning {
     const widgets = () => this._app.shell.widgets('main');
     void saveAffected(pending, widgets());
-    const minutes = Math.max(1, Math.round(pending.in_seconds / 60));
-    const what =
-      pending.kind === 'kernel'
-        ? trans.__('A kernel idle for a while')
-        : pending.kind === 'space'
-          ? trans.__('Space "%1"', pending.id)
-          : trans.__('This server');
-    const notification = Notification.warning(
-      trans._n(
-        '%2 will be shut down for inactivity in about %1 minute; its open documents with unsaved changes are saved first.',
-        '%2 will be shut down for inactivity in about %1 minutes; its open documents with unsaved changes are saved first.',
-        minutes,
-        what
-      ),
-      {
-        autoClose: false,
-        actions: [
-          {
-            label: trans.__('Keep running'),
-            caption: trans.__('Count this as activity now'),
-            displayType: 'accent',
-            callback: () => {
-              keepAlive(pending)
-                .then(() => this._poll.refresh())
-                .catch(reason =>
-                  Notification.error(
-                    trans.__('Could not keep it running: %1', String(reason))
-                  )
-                );
-            }
-          }
-        ]
-      }
-    );
     const delay = Math.max(
       0,
       pending.at_ms - Date.now() - LAST_SAVE_SECONDS * 1000
@@ -145,7 +188,7 @@ export class IdleWatcher {
     const lastSave = window.setTimeout(() => {
       void saveAffected(pending, widgets());
     }, delay);
-    return { notification, atMs: pending.at_ms, lastSave };
+    return { pending, atMs: pending.at_ms, lastSave };
   }
 
   private _app: JupyterFrontEnd;
@@ -153,10 +196,11 @@ export class IdleWatcher {
   private _activity: ActivityReporter;
   private _poll: Poll;
   private _warnings = new Map<string, IWarning>();
+  private _notification: string | null = null;
 }
 
 interface IWarning {
-  notification: string;
+  pending: IPendingShutdown;
   atMs: number;
   lastSave: number;
 }

@@ -3,16 +3,20 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { listAllJobs } from '../api';
 import type { IJobItem, JobKind } from '../api';
 import type { ISectionDefinition } from '../components/listsection';
+import type { ISectionActions } from '../pages/header';
+import { sectionHeader } from '../pages/sectionheader';
 import { describeJob, kindLabels } from './format';
 
 /**
  * The "Jobs" section: training, processing and batch transform jobs, newest first.
  *
  * @param openJob How a job opens (the `ISMStudio` service's `openJob`).
+ * @param actions "+ New" and "Open as a table" (left out in tests).
  */
 export function jobsSection(
   trans: TranslationBundle,
-  openJob?: (kind: JobKind, name: string) => void
+  openJob?: (kind: JobKind, name: string) => void,
+  actions?: ISectionActions
 ): ISectionDefinition<IJobItem> {
   const labels = kindLabels(trans);
   return {
@@ -26,6 +30,7 @@ export function jobsSection(
     ),
     key: job => `${job.kind}:${job.name}`,
     describe: job => describeJob(job, labels),
-    open: job => openJob?.(job.kind, job.name)
+    open: job => openJob?.(job.kind, job.name),
+    ...sectionHeader<IJobItem>('jobs', actions)
   };
 }

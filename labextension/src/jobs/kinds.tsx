@@ -54,7 +54,12 @@ export function ProcessingJobDetail(
         trans={trans}
       />
       <JobProblems error={error} failure={job.failure_reason} />
-      <JobStages transitions={job.transitions} />
+      <JobStages
+        transitions={job.transitions}
+        status={job.status}
+        kind="processing"
+        trans={trans}
+      />
       {command && (
         <JobTable caption={trans.__('Command')} rows={[['', command]]} />
       )}

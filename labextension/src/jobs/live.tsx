@@ -2,8 +2,11 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import type { ILogChunk, ITrainingTransition, JobKind } from '../api';
-import { formatDuration } from './format';
-import type { IJobTimes } from './format';
+import type { FormKind } from '../forms/forms';
+import { cleanFailure } from '../forms/logic';
+import type { FormValues } from '../forms/logic';
+import { formatDuration, stageView } from './format';
+import type { IJobTimes, StageState } from './format';
 
 /**
  * Statuses a job never leaves.
@@ -19,6 +22,19 @@ export interface IJobDetailProps {
   name: string;
   onOpen: (kind: JobKind, name: string) => void;
   trans: TranslationBundle;
+  /**
+   * Lineage: open a prefilled form, open an endpoint (left out in tests).
+   */
+  actions?: IJobActions;
+}
+
+/**
+ * What a job page's lineage actions (Clone, Deploy, Create model, Batch
+ * transform) do outside it.
+ */
+export interface IJobActions {
+  openForm: (kind: FormKind, initial: FormValues) => void;
+  openEndpoint: (name: string) => void;
 }
 
 /**
@@ -54,11 +70,13 @@ export function useLiveJob<J extends { status: string }>(
   React.useEffect(() => {
     let cancelled = false;
     let cursor = 0;
-    let done = false;
+    let timer = 0;
+    // One read at a time: overlapping polls would read the same chunk twice
+    // (the log shown twice); a chunk short of the end is followed at once, so
+    // the view keeps up with a fast log.
     const tick = async (): Promise<void> => {
-      if (done) {
-        return;
-      }
+      let done = false;
+      let behind = false;
       try {
         const [next, chunk] = await Promise.all([
           fetchers.current.load(),
@@ -68,23 +86,30 @@ export function useLiveJob<J extends { status: string }>(
           return;
         }
         cursor = chunk.next_cursor;
+        behind = !!chunk.text && chunk.next_cursor < chunk.size;
         done =
-          chunk.finished ??
-          (FINAL.includes(next.status) && chunk.next_cursor >= chunk.size);
+          !behind &&
+          (chunk.finished ??
+            (FINAL.includes(next.status) && chunk.next_cursor >= chunk.size));
         setJob(next);
         if (chunk.text) {
           setLog(previous => (previous + chunk.text).slice(-LOG_LIMIT));
         }
         setError('');
       } catch (reason) {
+        if (cancelled) {
+          return;
+        }
         setError(message(reason));
+      }
+      if (!done && !cancelled) {
+        timer = window.setTimeout(() => void tick(), behind ? 0 : POLL_MS);
       }
     };
     void tick();
-    const timer = window.setInterval(() => void tick(), POLL_MS);
     return () => {
       cancelled = true;
-      window.clearInterval(timer);
+      window.clearTimeout(timer);
     };
   }, [key]);
 
@@ -107,6 +132,11 @@ export function JobHeader(props: {
   children?: React.ReactNode;
 }): React.ReactElement {
   const running = !FINAL.includes(props.status);
+  // The secondary status says more only while it differs ("Training").
+  const secondary =
+    props.secondary && props.secondary !== props.status && running
+      ? props.secondary
+      : '';
   return (
     <header>
       <h2>{props.name}</h2>
@@ -116,23 +146,26 @@ export function JobHeader(props: {
       <span
         className="smstudio-Item-status"
         data-status={props.status.toLowerCase()}
+        data-smstudio-status=""
       >
         {props.status}
       </span>
-      {props.secondary && (
-        <span data-smstudio-secondary="">{props.secondary}</span>
-      )}
+      {secondary && <span data-smstudio-secondary="">{secondary}</span>}
       <span>{formatDuration(props.times)}</span>
       {props.compute && <span>{props.compute}</span>}
-      <button
-        className="jp-mod-styled jp-mod-warn"
-        disabled={!running || props.status === 'Stopping'}
-        onClick={() =>
-          void props.onStop().catch(e => props.onError(message(e)))
-        }
-      >
-        {props.trans.__('Stop')}
-      </button>
+      {running && (
+        <button
+          className="jp-mod-styled jp-mod-warn"
+          disabled={props.status === 'Stopping'}
+          onClick={() =>
+            void props.onStop().catch(e => props.onError(message(e)))
+          }
+        >
+          {props.status === 'Stopping'
+            ? props.trans.__('Stopping…')
+            : props.trans.__('Stop')}
+        </button>
+      )}
       {props.children}
     </header>
   );
@@ -144,33 +177,59 @@ export function JobHeader(props: {
 export function JobProblems(props: {
   error: string;
   failure: string | null | undefined;
+  sourceDir?: string;
 }): React.ReactElement {
   return (
     <>
       {props.error && <p className="smstudio-Error-message">{props.error}</p>}
       {props.failure && (
         <pre className="smstudio-JobFailure" data-smstudio-failure="">
-          {props.failure}
+          {cleanFailure(props.failure, props.sourceDir)}
         </pre>
       )}
     </>
   );
 }
 
+const STAGE_MARKS: Record<StageState, string> = {
+  done: '✓',
+  running: '…',
+  failed: '✗',
+  stopped: '■',
+  'not-reached': '–'
+};
+
 /**
- * The secondary-status transitions with how long each took.
+ * The stages, honestly: done ✓, running …, failed ✗ (or stopped), and those
+ * never reached, with how long each took.
  */
 export function JobStages(props: {
   transitions: ITrainingTransition[];
+  status: string;
+  kind?: JobKind;
+  trans: TranslationBundle;
 }): React.ReactElement {
+  const { trans } = props;
+  const words: Record<StageState, string> = {
+    done: trans.__('done'),
+    running: trans.__('in progress'),
+    failed: trans.__('failed here'),
+    stopped: trans.__('stopped here'),
+    'not-reached': trans.__('not reached')
+  };
   return (
-    <ol className="smstudio-JobStages">
-      {props.transitions.map(t => (
-        <li key={`${t.status}-${t.start_ms}`} title={t.message}>
-          {t.status}
-          {t.end_ms !== null && t.end_ms > t.start_ms
-            ? ` ${((t.end_ms - t.start_ms) / 1000).toFixed(1)}s`
-            : ''}
+    <ol className="smstudio-JobStages" aria-label={trans.__('Stages')}>
+      {stageView(props.transitions, props.status, props.kind).map(stage => (
+        <li
+          key={stage.status}
+          title={stage.message || undefined}
+          data-stage={stage.status}
+          data-state={stage.state}
+          aria-label={`${stage.status}: ${words[stage.state]}`}
+        >
+          <span aria-hidden="true">{STAGE_MARKS[stage.state]} </span>
+          {stage.status}
+          {stage.seconds !== null ? ` ${stage.seconds.toFixed(1)}s` : ''}
         </li>
       ))}
     </ol>

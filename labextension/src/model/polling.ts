@@ -42,7 +42,7 @@ export interface IPollingModelOptions {
   /**
    * When to stop polling; defaults to `when-hidden` (the browser tab is hidden).
    */
-  standby?: Poll.Standby;
+  standby?: Poll.Standby | (() => boolean | Poll.Standby);
 }
 
 /**

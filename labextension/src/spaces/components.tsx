@@ -2,7 +2,6 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import {
-  ApiError,
   checkSpaceName,
   createSpace,
   deleteSpace,
@@ -27,6 +26,9 @@ import type {
 import { formatTime } from '../components/listsection';
 import { toApiError } from '../model/polling';
 import { profileLabel } from './catalog';
+import { confirmLoss } from './confirm';
+import { CREATE_FIELDS, fieldErrorOf, fieldOf, idleBoundsText } from './fields';
+import type { IFieldError, IIdleBounds } from './fields';
 import type { ISpacesCatalog } from './catalog';
 import type { ISpacesEnvironment } from './environment';
 
@@ -177,6 +179,10 @@ export function SpaceRow(
     lastStatus.current = space.status;
     if (before !== space.status && !TRANSITIONAL.has(space.status)) {
       void env.refreshKernelSpecs();
+      // Back from a stop (not from a compute change: that follows on its own).
+      if (space.status === 'InService' && before !== 'Updating') {
+        env.followSpace?.(space.name, 'started');
+      }
     }
   }, [space.status]);
 
@@ -210,12 +216,20 @@ export function SpaceRow(
       return null;
     });
 
-  const onStop = () =>
-    run('stop', async () => {
+  const kernelLabels = (detail?.kernels ?? []).map(
+    k => env.notebooksOf?.(k.id).join(', ') || k.id.slice(0, 8)
+  );
+  const onStop = async (): Promise<void> => {
+    if (!(await confirmLoss(env, trans, space.name, kernelLabels, 'stop'))) {
+      return;
+    }
+    await run('stop', async () => {
       await stopSpace(space.name);
       await env.refreshKernelSpecs();
+      env.followSpace?.(space.name, 'stopped');
       return null;
     });
+  };
 
   const onOpen = () =>
     run('open', async () => {
@@ -260,6 +274,7 @@ export function SpaceRow(
     await run('compute', async () => {
       const change = await updateSpace(space.name, { profile });
       await env.refreshKernelSpecs();
+      env.followSpace?.(space.name, 'compute');
       const moved = change.moved_kernels;
       const text = moved.length
         ? trans.__(
@@ -277,17 +292,7 @@ export function SpaceRow(
   };
 
   const onDelete = async (): Promise<void> => {
-    const ok = await env.confirm({
-      title: trans.__('Delete space “%1”?', space.name),
-      body: [
-        trans.__(
-          'This stops the space and deletes its storage volume with every file in it. This cannot be undone.'
-        )
-      ],
-      accept: trans.__('Delete space'),
-      danger: true
-    });
-    if (!ok) {
+    if (!(await confirmLoss(env, trans, space.name, kernelLabels, 'delete'))) {
       return;
     }
     await run('delete', async () => {
@@ -308,12 +313,22 @@ export function SpaceRow(
       <div className="smstudio-Space-head">
         <button
           className="smstudio-Space-toggle"
-          aria-expanded={expanded}
-          title={expanded ? trans.__('Hide details') : trans.__('Show details')}
-          onClick={() => setExpanded(!expanded)}
+          aria-expanded={env.openSpace ? undefined : expanded}
+          title={
+            env.openSpace
+              ? trans.__('Open the space’s page')
+              : expanded
+                ? trans.__('Hide details')
+                : trans.__('Show details')
+          }
+          onClick={() =>
+            env.openSpace
+              ? void env.openSpace(space.name)
+              : setExpanded(!expanded)
+          }
         >
           <span className="smstudio-Space-caret" aria-hidden="true">
-            {expanded ? '▾' : '▸'}
+            {env.openSpace ? '›' : expanded ? '▾' : '▸'}
           </span>
           <span className="smstudio-Space-name">{space.name}</span>
         </button>
@@ -457,8 +472,7 @@ function WholeNumberField(props: {
   children?: React.ReactNode;
 }): React.ReactElement {
   return (
-    <label className="smstudio-Form-field">
-      <span>{props.label}</span>
+    <FormField label={props.label}>
       <input
         className="smstudio-Input"
         name={props.name}
@@ -470,7 +484,7 @@ function WholeNumberField(props: {
         onChange={event => props.onChange(event.target.value)}
       />
       {props.children}
-    </label>
+    </FormField>
   );
 }
 
@@ -597,22 +611,13 @@ export function SpaceDetails(props: {
         />
       )}
       <h4 className="smstudio-SpaceDetails-heading">{trans.__('History')}</h4>
-      {events === null ? (
-        <p className="smstudio-SpaceDetails-none">{trans.__('Loading…')}</p>
-      ) : events.length === 0 ? (
-        <p className="smstudio-SpaceDetails-none">{trans.__('Nothing yet.')}</p>
-      ) : (
-        <ul className="smstudio-SpaceDetails-list" data-smstudio-events="">
-          {events.map((event, index) => (
-            <li key={index} data-kind={event.kind}>
-              <span className="smstudio-SpaceDetails-muted">
-                {formatTime(event.time_ms)}
-              </span>{' '}
-              {event.message}
-            </li>
-          ))}
-        </ul>
-      )}
+      <SpaceHistory
+        events={events}
+        trans={trans}
+        noneClass="smstudio-SpaceDetails-none"
+        listClass="smstudio-SpaceDetails-list"
+        timeClass="smstudio-SpaceDetails-muted"
+      />
       <h4 className="smstudio-SpaceDetails-heading">
         {trans.__('Lifecycle log')}
       </h4>
@@ -622,6 +627,36 @@ export function SpaceDetails(props: {
         trans={trans}
       />
     </div>
+  );
+}
+
+/**
+ * A space's events, oldest first, each with its time (`null`: loading). The
+ * sidebar and the space page style it each their own way.
+ */
+export function SpaceHistory(props: {
+  events: ISpaceEvent[] | null;
+  trans: TranslationBundle;
+  noneClass: string;
+  listClass: string;
+  timeClass: string;
+}): React.ReactElement {
+  const { events, trans } = props;
+  if (events === null) {
+    return <p className={props.noneClass}>{trans.__('Loading…')}</p>;
+  }
+  if (events.length === 0) {
+    return <p className={props.noneClass}>{trans.__('Nothing yet.')}</p>;
+  }
+  return (
+    <ul className={props.listClass} data-smstudio-events="">
+      {events.map((event, index) => (
+        <li key={index} data-kind={event.kind}>
+          <span className={props.timeClass}>{formatTime(event.time_ms)}</span>{' '}
+          {event.message}
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -708,14 +743,14 @@ export function LifecycleLog(props: {
  */
 export function SpacesHeader(props: ISpacesProps): React.ReactElement {
   const [open, setOpen] = React.useState(false);
-  const { trans } = props;
+  const { trans, env } = props;
   if (!open) {
     return (
       <div className="smstudio-SpacesHeader">
         <button
           className="smstudio-Button smstudio-mod-accept"
           data-smstudio-new-space=""
-          onClick={() => setOpen(true)}
+          onClick={() => (env.newSpace ? void env.newSpace() : setOpen(true))}
         >
           {trans.__('+ New space')}
         </button>
@@ -732,43 +767,105 @@ export function SpacesHeader(props: ISpacesProps): React.ReactElement {
 }
 
 /**
- * Form fields that the server may name in an error's `field`.
+ * A labelled form field: the label's text, then the input and its messages.
  */
-type FormField =
-  | 'name'
-  | 'profile'
-  | 'storage_gb'
-  | 'idle_timeout_minutes'
-  | 'image'
-  | 'lifecycle_configs'
-  | 'sharing'
-  | 'members';
+export function FormField(props: {
+  label: string;
+  children: React.ReactNode;
+}): React.ReactElement {
+  return (
+    <label className="smstudio-Form-field">
+      <span>{props.label}</span>
+      {props.children}
+    </label>
+  );
+}
 
-const FORM_FIELDS: ReadonlyArray<FormField> = [
-  'name',
-  'profile',
-  'storage_gb',
-  'idle_timeout_minutes',
-  'image',
-  'lifecycle_configs',
-  'sharing',
-  'members'
-];
+/**
+ * The server's message beside the field it names (`null`: the whole form).
+ */
+export function FieldError(props: {
+  error: IFieldError | null;
+  field: string | null;
+}): React.ReactElement | null {
+  if (!props.error || props.error.field !== props.field) {
+    return null;
+  }
+  return (
+    <span
+      className="smstudio-Form-error"
+      role="alert"
+      data-smstudio-field-error={props.field ?? 'form'}
+    >
+      {props.error.message}
+    </span>
+  );
+}
+
+/**
+ * The user names in a comma- or space-separated list.
+ */
+export function splitMembers(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map(member => member.trim())
+    .filter(member => member);
+}
+
+/**
+ * Private or shared, and with whom (members only once shared).
+ */
+export function SharingFields(props: {
+  sharing: 'private' | 'shared';
+  members: string;
+  trans: TranslationBundle;
+  onSharing: (sharing: 'private' | 'shared') => void;
+  onMembers: (members: string) => void;
+  errorOf: (field: 'sharing' | 'members') => React.ReactNode;
+}): React.ReactElement {
+  const { trans } = props;
+  return (
+    <>
+      <FormField label={trans.__('Sharing')}>
+        <select
+          className="smstudio-Select"
+          name="sharing"
+          value={props.sharing}
+          onChange={event =>
+            props.onSharing(event.target.value as 'private' | 'shared')
+          }
+        >
+          <option value="private">{trans.__('Private: only me')}</option>
+          <option value="shared">{trans.__('Shared with members')}</option>
+        </select>
+        {props.errorOf('sharing')}
+      </FormField>
+      {props.sharing === 'shared' && (
+        <FormField label={trans.__('Members (user names, comma-separated)')}>
+          <input
+            className="smstudio-Input"
+            name="members"
+            value={props.members}
+            onChange={event => props.onMembers(event.target.value)}
+          />
+          {props.errorOf('members')}
+        </FormField>
+      )}
+    </>
+  );
+}
+
+/**
+ * A create form field that the server may name in an error's `field`.
+ */
+type FormField = (typeof CREATE_FIELDS)[number];
 
 /**
  * The form field an error is about: `body.name`, `name` or `members.0`
  * all name a field of the form.
  */
 export function formFieldOf(field: string | null): FormField | null {
-  if (!field) {
-    return null;
-  }
-  for (const part of field.split(/[.[\]/]/)) {
-    if ((FORM_FIELDS as ReadonlyArray<string>).includes(part)) {
-      return part as FormField;
-    }
-  }
-  return null;
+  return fieldOf(field, CREATE_FIELDS) as FormField | null;
 }
 
 /**
@@ -794,13 +891,7 @@ export function makeCreateBody(values: {
     image: values.image.trim() || null,
     lifecycle_configs: values.lifecycleConfigs,
     sharing: values.sharing,
-    members:
-      values.sharing === 'shared'
-        ? values.members
-            .split(/[\s,]+/)
-            .map(member => member.trim())
-            .filter(member => member)
-        : [],
+    members: values.sharing === 'shared' ? splitMembers(values.members) : [],
     start: true
   };
 }
@@ -809,7 +900,14 @@ export function makeCreateBody(values: {
  * The form that creates (and starts) a space.
  */
 export function CreateSpaceForm(
-  props: ISpacesProps & { onDone: () => void; onCancel: () => void }
+  props: ISpacesProps & {
+    onDone: (name?: string) => void;
+    onCancel: () => void;
+    /**
+     * The administrator's idle timeout bounds, shown beside the field.
+     */
+    idleBounds?: IIdleBounds | null;
+  }
 ): React.ReactElement {
   const { catalog, trans, env } = props;
   const profiles = useProfiles(catalog);
@@ -877,11 +975,11 @@ export function CreateSpaceForm(
         trans.__('Space “%1” created; it is starting.', space.name),
         'info'
       );
-      props.onDone();
+      props.onDone(space.name);
       await props.refresh().catch(() => undefined);
     } catch (reason) {
-      const error = toApiError(reason);
-      const field = error instanceof ApiError ? formFieldOf(error.field) : null;
+      const error = fieldErrorOf(reason, trans);
+      const field = formFieldOf(error.field);
       if (field) {
         setErrors({ [field]: error.message });
       } else {
@@ -892,16 +990,12 @@ export function CreateSpaceForm(
     }
   };
 
-  const fieldError = (field: FormField) =>
-    errors[field] ? (
-      <span
-        className="smstudio-Form-error"
-        role="alert"
-        data-smstudio-field-error={field}
-      >
-        {errors[field]}
-      </span>
-    ) : null;
+  const fieldError = (field: FormField) => (
+    <FieldError
+      error={errors[field] ? { field, message: errors[field]! } : null}
+      field={field}
+    />
+  );
 
   return (
     <form
@@ -911,8 +1005,7 @@ export function CreateSpaceForm(
       onSubmit={event => void submit(event)}
     >
       <h3 className="smstudio-Form-title">{trans.__('New space')}</h3>
-      <label className="smstudio-Form-field">
-        <span>{trans.__('Name')}</span>
+      <FormField label={trans.__('Name')}>
         <input
           className="smstudio-Input"
           name="name"
@@ -929,9 +1022,8 @@ export function CreateSpaceForm(
           {trans.__('Letters, digits and hyphens; at most 63.')}
         </span>
         {fieldError('name')}
-      </label>
-      <label className="smstudio-Form-field">
-        <span>{trans.__('Compute')}</span>
+      </FormField>
+      <FormField label={trans.__('Compute')}>
         <select
           className="smstudio-Select"
           name="profile"
@@ -946,7 +1038,7 @@ export function CreateSpaceForm(
           ))}
         </select>
         {fieldError('profile')}
-      </label>
+      </FormField>
       <WholeNumberField
         label={trans.__('Storage (GB)')}
         name="storage_gb"
@@ -965,10 +1057,14 @@ export function CreateSpaceForm(
         placeholder={trans.__('administrator default')}
         onChange={setIdleMinutes}
       >
+        {props.idleBounds && (
+          <span className="smstudio-Form-hint" data-smstudio-idle-bounds="">
+            {idleBoundsText(props.idleBounds, trans)}
+          </span>
+        )}
         {fieldError('idle_timeout_minutes')}
       </WholeNumberField>
-      <label className="smstudio-Form-field">
-        <span>{trans.__('Image (optional)')}</span>
+      <FormField label={trans.__('Image (optional)')}>
         <input
           className="smstudio-Input"
           name="image"
@@ -977,7 +1073,7 @@ export function CreateSpaceForm(
           onChange={event => setImage(event.target.value)}
         />
         {fieldError('image')}
-      </label>
+      </FormField>
       <fieldset className="smstudio-Form-field smstudio-Form-group">
         <legend>{trans.__('Lifecycle configurations')}</legend>
         {configs === null ? (
@@ -1009,33 +1105,14 @@ export function CreateSpaceForm(
         )}
         {fieldError('lifecycle_configs')}
       </fieldset>
-      <label className="smstudio-Form-field">
-        <span>{trans.__('Sharing')}</span>
-        <select
-          className="smstudio-Select"
-          name="sharing"
-          value={sharing}
-          onChange={event =>
-            setSharing(event.target.value as 'private' | 'shared')
-          }
-        >
-          <option value="private">{trans.__('Private: only me')}</option>
-          <option value="shared">{trans.__('Shared with members')}</option>
-        </select>
-        {fieldError('sharing')}
-      </label>
-      {sharing === 'shared' && (
-        <label className="smstudio-Form-field">
-          <span>{trans.__('Members (user names, comma-separated)')}</span>
-          <input
-            className="smstudio-Input"
-            name="members"
-            value={members}
-            onChange={event => setMembers(event.target.value)}
-          />
-          {fieldError('members')}
-        </label>
-      )}
+      <SharingFields
+        sharing={sharing}
+        members={members}
+        trans={trans}
+        onSharing={setSharing}
+        onMembers={setMembers}
+        errorOf={fieldError}
+      />
       {formError && (
         <p className="smstudio-Form-error" role="alert">
           {formError}

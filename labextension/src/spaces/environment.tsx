@@ -47,6 +47,30 @@ export interface ISpacesEnvironment {
    * Tell the user something that happened.
    */
   notify(message: string, kind: 'success' | 'info' | 'error'): void;
+  /**
+   * Open the space's page in the main area (when the page plugin is there).
+   */
+  openSpace?(name: string): Promise<void>;
+  /**
+   * Open documents with unsaved changes that run on the space's kernels.
+   */
+  unsavedIn?(space: string): string[];
+  /**
+   * Save them (before a stop or a delete, as idle shutdown does).
+   */
+  saveIn?(space: string): Promise<string[]>;
+  /**
+   * The notebooks (paths) whose sessions use a kernel.
+   */
+  notebooksOf?(kernelId: string): string[];
+  /**
+   * The space started, stopped or changed compute: its notebooks follow.
+   */
+  followSpace?(space: string, change: 'started' | 'stopped' | 'compute'): void;
+  /**
+   * Open the create form in the main area.
+   */
+  newSpace?(): Promise<void>;
 }
 
 /**
@@ -100,6 +124,14 @@ export class AppSpacesEnvironment implements ISpacesEnvironment {
     });
   }
 
-  private _app: JupyterFrontEnd;
-  private _trans: TranslationBundle;
+  async openSpace(name: string): Promise<void> {
+    await this._app.commands.execute('smstudio:open-space', { name });
+  }
+
+  async newSpace(): Promise<void> {
+    await this._app.commands.execute('smstudio:new-space');
+  }
+
+  protected _app: JupyterFrontEnd;
+  protected _trans: TranslationBundle;
 }

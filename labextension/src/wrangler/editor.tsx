@@ -25,9 +25,10 @@ import { RowsTable } from './cells';
 import { formatNumber } from './charts';
 import { FieldMessage, fieldError } from './fields';
 import type { IFieldError } from './fields';
+import { confirmDeleteStep } from './confirm';
 import { RunAsJob } from './jobexport';
 import { FlowEditorModel, PAGE_SIZE } from './model';
-import type { IFlowEditorState, Tab } from './model';
+import type { IFlowEditorState } from './model';
 import { TransContext, useTrans } from './trans';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
@@ -40,6 +41,7 @@ import {
 } from './locations';
 import { SchemaForm } from './schemaform';
 import { databaseLabel, DatabaseSourceForm } from './source';
+import { TabList } from './tabs';
 
 export { PAGE_SIZE } from './model';
 
@@ -63,6 +65,11 @@ export interface IFlowEditorOptions {
    * Called after every successful write of the flow.
    */
   onWritten?: (flow: IFlow) => void;
+  /**
+   * Let the user choose a file of their space (a file dialog); answers its
+   * path, or `null` when they cancel. Without it the source is typed only.
+   */
+  pickFile?: () => Promise<string | null>;
 }
 
 /**
@@ -142,6 +149,7 @@ export interface IFlowEditorProps {
   model: FlowEditorModel;
   openFile?: (path: string) => void;
   openJob?: (kind: JobKind, name: string) => void;
+  pickFile?: () => Promise<string | null>;
 }
 
 /**
@@ -169,6 +177,7 @@ export function FlowEditor(props: IFlowEditorProps): React.ReactElement {
   } = useFlowEditorState(model);
   const steps = model.steps;
   const insertAt = model.insertAt;
+  const tabPrefix = React.useId().replace(/:/g, '');
 
   if (loadError) {
     return (
@@ -227,6 +236,7 @@ export function FlowEditor(props: IFlowEditorProps): React.ReactElement {
             flow={flow}
             busy={busy}
             onSave={source => model.saveSource(source)}
+            pickFile={props.pickFile}
           />
           {flow.source && (
             <SamplingEditor
@@ -264,6 +274,8 @@ export function FlowEditor(props: IFlowEditorProps): React.ReactElement {
                   selected === step.id ||
                   (selected === null && index === steps.length - 1);
                 const op = operators.find(o => o.name === step.operator);
+                const summary =
+                  flow.summaries?.[step.id] ?? describeParams(step.params);
                 return (
                   <li
                     key={step.id}
@@ -282,8 +294,12 @@ export function FlowEditor(props: IFlowEditorProps): React.ReactElement {
                     >
                       {index + 1}. {step.title || op?.title || step.operator}
                     </button>
-                    <span className="smstudio-Wrangler-stepParams">
-                      {describeParams(step.params)}
+                    <span
+                      className="smstudio-Wrangler-stepSummary"
+                      data-step-summary=""
+                      title={describeParams(step.params)}
+                    >
+                      {summary}
                     </span>
                     {step.fitted_on && (
                       <span className="smstudio-Wrangler-stepParams">
@@ -332,7 +348,15 @@ export function FlowEditor(props: IFlowEditorProps): React.ReactElement {
                       <button
                         className="jp-mod-styled jp-mod-warn"
                         disabled={busy}
-                        onClick={() => void model.deleteStep(step)}
+                        onClick={() =>
+                          void confirmDeleteStep(
+                            `${index + 1}`,
+                            summary,
+                            trans
+                          ).then(yes =>
+                            yes ? model.deleteStep(step) : undefined
+                          )
+                        }
                       >
                         {trans.__('Delete')}
                       </button>
@@ -424,53 +448,47 @@ export function FlowEditor(props: IFlowEditorProps): React.ReactElement {
           </section>
         </aside>
         <main className="smstudio-Wrangler-main">
-          <div className="smstudio-Wrangler-tabs" role="tablist">
-            {(
-              [
-                ['data', trans.__('Data')],
-                ['report', trans.__('Insights')],
-                ['export', trans.__('Export')]
-              ] as [Tab, string][]
-            ).map(([id, label]) => (
-              <button
-                key={id}
-                role="tab"
-                aria-selected={tab === id}
-                data-tab={id}
-                className={
-                  tab === id
-                    ? 'smstudio-Wrangler-tab is-active'
-                    : 'smstudio-Wrangler-tab'
-                }
-                onClick={() => model.setTab(id)}
-              >
-                {label}
-              </button>
-            ))}
+          <TabList
+            tabs={[
+              ['data', trans.__('Data')],
+              ['report', trans.__('Insights')],
+              ['export', trans.__('Export')]
+            ]}
+            current={tab}
+            idPrefix={tabPrefix}
+            label={trans.__('Views of the flow')}
+            onSelect={id => model.setTab(id)}
+          />
+          <div
+            role="tabpanel"
+            id={`${tabPrefix}-panel-${tab}`}
+            aria-labelledby={`${tabPrefix}-tab-${tab}`}
+            className="smstudio-Wrangler-tabPanel"
+          >
+            {tab === 'data' && (
+              <DataView
+                preview={preview}
+                error={previewError}
+                hasSource={!!flow.source}
+                offset={offset}
+                onOffset={next => model.setOffset(next)}
+              />
+            )}
+            {tab === 'report' && (
+              <ReportTab
+                flow={flow}
+                columns={preview?.columns.map(c => c.name) ?? []}
+                step={selected === 'source' ? null : selected}
+              />
+            )}
+            {tab === 'export' && (
+              <ExportTab
+                name={name}
+                openFile={props.openFile}
+                openJob={props.openJob}
+              />
+            )}
           </div>
-          {tab === 'data' && (
-            <DataView
-              preview={preview}
-              error={previewError}
-              hasSource={!!flow.source}
-              offset={offset}
-              onOffset={next => model.setOffset(next)}
-            />
-          )}
-          {tab === 'report' && (
-            <ReportTab
-              flow={flow}
-              columns={preview?.columns.map(c => c.name) ?? []}
-              step={selected === 'source' ? null : selected}
-            />
-          )}
-          {tab === 'export' && (
-            <ExportTab
-              name={name}
-              openFile={props.openFile}
-              openJob={props.openJob}
-            />
-          )}
         </main>
       </div>
     </div>
@@ -485,6 +503,7 @@ function SourcePicker(props: {
   flow: IFlow;
   busy: boolean;
   onSave: (source: WranglerSource) => Promise<void>;
+  pickFile?: () => Promise<string | null>;
 }): React.ReactElement {
   const trans = useTrans();
   const saved = props.flow.source;
@@ -577,7 +596,8 @@ function SourcePicker(props: {
     );
   }
   const set = (change: Partial<IFileSource>): void =>
-    setSource({ ...source, ...change });
+    setSource(current => ({ ...current, ...change }));
+  const { pickFile } = props;
   const isText = ['auto', 'csv', 'tsv'].includes(source.format ?? 'auto');
   const pathProblem = checkSourcePath(source.path, locations, trans);
   return (
@@ -591,13 +611,31 @@ function SourcePicker(props: {
         >
           {trans.__('File (path, data root or URL)')}
         </label>
-        <input
-          id="smstudio-src-path"
-          type="text"
-          placeholder={trans.__('data/sales.csv')}
-          value={source.path}
-          onChange={e => set({ path: e.currentTarget.value })}
-        />
+        <div className="smstudio-Wrangler-pathRow">
+          <input
+            id="smstudio-src-path"
+            type="text"
+            placeholder={trans.__('data/sales.csv or s3://bucket/key')}
+            value={source.path}
+            onChange={e => set({ path: e.currentTarget.value })}
+          />
+          {pickFile && (
+            <button
+              className="jp-mod-styled"
+              data-source-browse=""
+              title={trans.__('Choose a file in your space')}
+              onClick={() =>
+                void pickFile().then(path => {
+                  if (path) {
+                    set({ path });
+                  }
+                })
+              }
+            >
+              {trans.__('Browse…')}
+            </button>
+          )}
+        </div>
         <p className="smstudio-SchemaForm-help" data-source-hint="">
           {sourcePathHint(locations, trans)}
         </p>
@@ -970,6 +1008,7 @@ function DataView(props: {
         rows={preview.rows}
         firstRow={offset}
         changed={c => added.has(c) || !!changed[c]}
+        added={diff?.added_columns}
       />
     </div>
   );
@@ -986,16 +1025,30 @@ function ReportTab(props: {
   const trans = useTrans();
   const [target, setTarget] = React.useState(props.flow.target ?? '');
   const [report, setReport] = React.useState<IReport | null>(null);
+  // What the report on show was built from: a later write of the flow
+  // (steps, source, sample) or another step makes it out of date.
+  const [builtFor, setBuiltFor] = React.useState<{
+    version: number;
+    step: string | null;
+  } | null>(null);
   const [loading, setLoading] = React.useState(false);
   const [error, setError] = React.useState<IFieldError | null>(null);
+  const stale =
+    !!report &&
+    !!builtFor &&
+    (builtFor.version !== props.flow.version || builtFor.step !== props.step);
   const build = (): void => {
+    const asked = { version: props.flow.version, step: props.step };
     setLoading(true);
     setError(null);
     getReport(props.flow.name, {
       step: props.step,
       target: target || null
     })
-      .then(setReport)
+      .then(answer => {
+        setReport(answer);
+        setBuiltFor(asked);
+      })
       .catch(e => setError(fieldError(e)))
       .finally(() => setLoading(false));
   };
@@ -1039,7 +1092,23 @@ function ReportTab(props: {
           )}
         </p>
       )}
-      {report && <ReportView report={report} />}
+      {stale && (
+        <div className="smstudio-Wrangler-stale" role="status" data-stale="">
+          <span>
+            {trans.__(
+              'Out of date: the flow changed since this report was built.'
+            )}
+          </span>
+          <button className="jp-mod-styled" disabled={loading} onClick={build}>
+            {trans.__('Refresh')}
+          </button>
+        </div>
+      )}
+      {report && (
+        <div className={stale ? 'smstudio-Wrangler-staleReport' : undefined}>
+          <ReportView report={report} />
+        </div>
+      )}
     </div>
   );
 }
@@ -1182,6 +1251,7 @@ export class FlowPanel extends ReactWidget {
           model={this._model}
           openFile={this._options.openFile}
           openJob={this._options.openJob}
+          pickFile={this._options.pickFile}
         />
       </TransContext.Provider>
     );

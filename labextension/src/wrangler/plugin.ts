@@ -1,6 +1,7 @@
 /**
  * The Data Wrangler document: `.flow` file type, widget factory, launcher
- * item and the "New Data Wrangler flow" command.
+ * item, the "New Data Wrangler flow" command (launcher, File > New, palette)
+ * and "Open in Data Wrangler" (context menu of `.flow` files, palette).
  *
  * The editor itself is loaded the first time a flow opens.
  */
@@ -9,8 +10,10 @@ import type {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
 import { ABCWidgetFactory, DocumentWidget } from '@jupyterlab/docregistry';
 import type { DocumentRegistry } from '@jupyterlab/docregistry';
+import { FileDialog, IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
 import { ITranslator } from '@jupyterlab/translation';
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -44,7 +47,8 @@ export class FlowWidgetFactory extends ABCWidgetFactory<FlowDocument> {
     options: DocumentRegistry.IWidgetFactoryOptions<FlowDocument>,
     private _trans: TranslationBundle,
     private _openFile: (path: string) => void,
-    private _openJob?: (kind: JobKind, name: string) => void
+    private _openJob?: (kind: JobKind, name: string) => void,
+    private _pickFile?: () => Promise<string | null>
   ) {
     super(options);
   }
@@ -64,7 +68,8 @@ export class FlowWidgetFactory extends ABCWidgetFactory<FlowDocument> {
           {
             name: context.path,
             openFile: this._openFile,
-            openJob: this._openJob
+            openJob: this._openJob,
+            pickFile: this._pickFile
           },
           this._trans
         );
@@ -96,13 +101,22 @@ export const wranglerPlugin: JupyterFrontEndPlugin<void> = {
   description:
     'The Data Wrangler editor for .flow files and the "New Data Wrangler flow" command.',
   autoStart: true,
-  optional: [ILauncher, ICommandPalette, ITranslator, ISMStudio],
+  optional: [
+    ILauncher,
+    ICommandPalette,
+    ITranslator,
+    ISMStudio,
+    IDocumentManager,
+    IDefaultFileBrowser
+  ],
   activate: (
     app: JupyterFrontEnd,
     launcher: ILauncher | null,
     palette: ICommandPalette | null,
     translator: ITranslator | null,
-    studio: ISMStudio | null
+    studio: ISMStudio | null,
+    docManager: IDocumentManager | null,
+    browser: IDefaultFileBrowser | null
   ): void => {
     const trans = bundle(translator);
     const openFile = (path: string, factory?: string): void => {
@@ -132,7 +146,8 @@ export const wranglerPlugin: JupyterFrontEndPlugin<void> = {
         },
         trans,
         path => openFile(path),
-        studio ? (kind, name) => studio.openJob(kind, name) : undefined
+        studio ? (kind, name) => studio.openJob(kind, name) : undefined,
+        docManager ? () => pickDataFile(docManager, trans) : undefined
       )
     );
     studio?.sections.addSection(
@@ -151,21 +166,57 @@ export const wranglerPlugin: JupyterFrontEndPlugin<void> = {
       icon: args => (args.isPalette ? undefined : smstudioIcon),
       describedBy: PATH_ARGS,
       execute: async args => {
-        const { createUntitledFlow } = await import('./create');
-        const cwd = typeof args.cwd === 'string' ? args.cwd : '';
-        const name = await createUntitledFlow(cwd);
-        openFile(name, FACTORY);
+        const { createNamedFlow, flowNameDialog } = await import('./create');
+        const cwd =
+          typeof args.cwd === 'string' ? args.cwd : (browser?.model.path ?? '');
+        const taken = await app.serviceManager.contents
+          .get(cwd, { content: true })
+          .then(
+            dir =>
+              new Set<string>(
+                (dir.content as { name: string }[]).map(item => item.name)
+              ),
+            () => new Set<string>()
+          );
+        const name = await createNamedFlow(
+          cwd,
+          flowNameDialog(trans),
+          trans,
+          taken
+        );
+        if (name) {
+          openFile(name, FACTORY);
+        }
         return name;
       }
     });
+    // The .flow file picked in the file browser (for the context menu).
+    const selectedFlow = (): string | null => {
+      const item = browser?.selectedItems().next();
+      const model = item && !item.done ? item.value : null;
+      return model && model.path.endsWith('.flow') ? model.path : null;
+    };
     app.commands.addCommand(WranglerCommandIDs.open, {
-      label: trans.__('Open Data Wrangler flow'),
+      label: args =>
+        args.isContextMenu
+          ? trans.__('Open in Data Wrangler')
+          : trans.__('Open the selected flow in Data Wrangler'),
+      caption: trans.__('Open a .flow file in the Data Wrangler editor'),
+      icon: args => (args.isPalette ? undefined : smstudioIcon),
       describedBy: PATH_ARGS,
+      isEnabled: args => typeof args.path === 'string' || !!selectedFlow(),
       execute: args => {
-        if (typeof args.path === 'string') {
-          openFile(args.path, FACTORY);
+        const path = typeof args.path === 'string' ? args.path : selectedFlow();
+        if (path) {
+          openFile(path, FACTORY);
         }
       }
+    });
+    app.contextMenu.addItem({
+      command: WranglerCommandIDs.open,
+      args: { isContextMenu: true },
+      selector: `.jp-DirListing-item[data-file-type="${FILE_TYPE}"]`,
+      rank: 1
     });
 
     launcher?.add({
@@ -173,9 +224,34 @@ export const wranglerPlugin: JupyterFrontEndPlugin<void> = {
       category: trans.__('Other'),
       rank: 10
     });
-    palette?.addItem({
-      command: WranglerCommandIDs.create,
-      category: trans.__('SM Studio')
-    });
+    for (const command of [
+      WranglerCommandIDs.create,
+      WranglerCommandIDs.open
+    ]) {
+      palette?.addItem({ command, category: trans.__('SM Studio') });
+    }
   }
 };
+
+/**
+ * Let the user choose a data file of their space; its path, or `null`.
+ */
+async function pickDataFile(
+  manager: IDocumentManager,
+  trans: TranslationBundle
+): Promise<string | null> {
+  const result = await FileDialog.getOpenFiles({
+    manager,
+    title: trans.__('Choose the data file'),
+    label: trans.__('CSV, TSV, Parquet, JSON or JSON Lines file'),
+    filter: model =>
+      model.type === 'directory' || DATA_FILE.test(model.name) ? {} : null
+  });
+  const picked = result.button.accept ? result.value?.[0] : undefined;
+  return picked && picked.type !== 'directory' ? picked.path : null;
+}
+
+/**
+ * The files the Data Wrangler reads (see `FileSource.format`).
+ */
+const DATA_FILE = /\.(csv|tsv|txt|parquet|pq|json|jsonl|ndjson)(\.gz)?$/i;

@@ -10,9 +10,8 @@ export const DOMAIN = 'jupyter_smstudio';
 /**
  * The translation bundle that the Data Wrangler components use.
  */
-export const TransContext = React.createContext<TranslationBundle>(
-  nullTranslator.load(DOMAIN)
-);
+export const TransContext: React.Context<TranslationBundle> =
+  React.createContext<TranslationBundle>(nullTranslator.load(DOMAIN));
 
 /**
  * The translation bundle of the nearest `TransContext`.
