@@ -25,6 +25,7 @@ from .hosting.config import Hosting
 from .identity import default_owner
 from .idle.policy import IdlePolicy
 from .jobs.config import TrainingJobs
+from .jobs.repository import StoredJob
 from .kernelenv import ENV_TOKEN, ENV_URL
 from .runtime.config import RunLimits
 from .runtime.files import private_dir
@@ -149,13 +150,24 @@ class SMStudioApp(ExtensionApp):
     async def _start_jupyter_server_extension(self, serverapp: Any) -> None:
         self._publish_connection_env(serverapp)
         await self.services.start()
-        if self.services.aws.config.export_to_kernels and not serverapp.sock:
+        if serverapp.sock:
+            return
+        url = serverapp.connection_url
+        if self.services.aws.config.export_to_kernels:
             single = self.services.owners.is_single(serverapp.identity_provider)
             owner = self.owner_name if single else None
-            await publish_aws_env(self.services, owner, serverapp.connection_url)
-            url = serverapp.connection_url
-            # jobs get them too, each its owner's (in containers, at the host gateway)
-            self.services.jobs.job_env = lambda user: aws_environment(self.services, user, url)
+            await publish_aws_env(self.services, owner, url)
+        # jobs get them too, each its owner's (in containers, at the host gateway)
+        self.services.jobs.job_env = lambda job: self._job_env(job, url)
+
+    async def _job_env(self, job: StoredJob, url: str) -> dict[str, str]:
+        """A job's variables: its owner's AWS ones, and its MLflow run's."""
+        services = self.services
+        env = {}
+        if services.aws.config.export_to_kernels:
+            env = await aws_environment(services, job.owner, url)
+        key = await services.access_keys.environment_key(job.owner)
+        return {**env, **await services.experiments.job_env(job, url, key)}
 
     def current_activity(self) -> list[str] | None:
         """What keeps the server up (jupyter_server's ``shutdown_no_activity`` asks)."""

@@ -273,6 +273,73 @@ def test_a_completed_training_job_is_a_run_with_its_params_and_metrics(
 
 
 @pytest.mark.slow
+def test_a_jobs_own_mlflow_calls_and_autolog_land_in_the_jobs_run(server: ServerProcess) -> None:
+    script = """
+        import os
+        import mlflow
+        import numpy as np
+        from sklearn.linear_model import LogisticRegression
+        mlflow.autolog(log_models=False)
+        print("run from the environment:", os.environ.get("MLFLOW_RUN_ID"), flush=True)
+        with mlflow.start_run() as run:
+            mlflow.log_param("own_param", "yes")
+            for step in range(3):
+                mlflow.log_metric("own_metric", step * 2.0, step=step)
+            x = np.array([[0.0], [1.0], [2.0], [3.0]])
+            LogisticRegression().fit(x, [0, 0, 1, 1])
+        print("logged into:", run.info.run_id, flush=True)
+    """
+    job = submit(server, "self-logging", script, hyperparameters={"depth": 2})
+    logs = requests.get(
+        server.url + "smstudio/api/training-jobs/self-logging/logs",
+        headers=server.headers,
+        timeout=60,
+    ).json()["text"]
+    assert job["status"] == "Completed", logs
+    owner = requests.get(
+        server.url + "smstudio/api/status", headers=server.headers, timeout=60
+    ).json()["user"]["username"]
+    run = wait_until(lambda: job_run(server, owner, "self-logging"), START, "the job's run")
+    run_id = run["info"]["run_id"]
+    assert f"run from the environment: {run_id}" in logs
+    assert f"logged into: {run_id}" in logs  # one run: the job's, not a second one
+    params = {p["key"]: p["value"] for p in run["data"]["params"]}
+    assert params["depth"] == "2"  # the job's hyperparameter
+    assert params["own_param"] == "yes"  # the script's own
+    assert "C" in params  # scikit-learn's autolog: LogisticRegression's parameters
+    metrics = {m["key"] for m in run["data"]["metrics"]}
+    assert {"own_metric", "training_accuracy_score"} <= metrics
+    tags = {t["key"]: t["value"] for t in run["data"]["tags"]}
+    assert tags["smstudio.kind"] == "training"
+    assert tags["smstudio.status"] == "Completed"
+
+
+@pytest.mark.slow
+def test_mlflow_accepts_an_access_key_as_basic_auth_and_refuses_a_wrong_one(
+    server: ServerProcess,
+) -> None:
+    r = requests.post(
+        server.url + "smstudio/api/access-keys",
+        headers=server.headers,
+        json={"description": "mlflow basic auth"},
+        timeout=60,
+    )
+    assert r.status_code == 201, r.text
+    key = r.json()
+    search = API + "experiments/search?max_results=5"
+    good = (key["access_key_id"], key["secret_access_key"])
+    r = mlflow(server, "GET", search, {}, auth=good)
+    assert r.status_code == 200, r.text
+    r = mlflow(server, "POST", API + "experiments/create", {}, auth=good, json={"name": "by-key"})
+    assert r.status_code == 200, r.text  # a change, with no XSRF token: no cookies involved
+    for wrong in ((key["access_key_id"], "not-the-secret"), ("AKIANOSUCHKEY", "x")):
+        r = mlflow(server, "GET", search, {}, auth=wrong)
+        assert r.status_code == 403, r.text
+    r = mlflow(server, "GET", search, {"Authorization": "Basic !!!"})
+    assert r.status_code == 403, r.text
+
+
+@pytest.mark.slow
 def test_a_jobs_model_is_registered_and_approved_through_both_doors(
     tracked: tuple[str, dict[str, Any], dict[str, Any]], server: ServerProcess
 ) -> None:

@@ -8,17 +8,20 @@ one without the ``experiments`` extra answers 503 naming it.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+from ..jobs.repository import StoredJob
 from ..jobs.runner import JobRunner
 from .config import Experiments
 from .proxy import PREFIX
 from .registry import ExperimentsService
-from .runs import JobRuns
+from .runs import JobRuns, experiment_name
 from .tracking import TrackingServers
 
+log = logging.getLogger(__name__)
 Spawn = Callable[[Coroutine[Any, Any, Any], str], "asyncio.Task[Any]"]
 
 
@@ -70,5 +73,40 @@ class ExperimentsArea:
             env["MLFLOW_TRACKING_TOKEN"] = token
         return env
 
+    async def job_env(
+        self, job: StoredJob, server_url: str, key: tuple[str, str]
+    ) -> dict[str, str]:
+        """What makes a job's own ``mlflow.log_*`` and ``mlflow.autolog()`` land in the
+        job's run: the URI, the run (``MLFLOW_RUN_ID``, which ``mlflow.start_run()``
+        resumes) and credentials.
+
+        A job holds no Jupyter token; it authenticates to the proxy with its owner's
+        access ``key`` (the one its boto3 calls sign with) as Basic auth, which MLflow's
+        client sends from ``MLFLOW_TRACKING_USERNAME``/``PASSWORD``.
+        """
+        uri = self.tracking_uri(server_url)
+        if uri is None:
+            return {}
+        env = {"MLFLOW_TRACKING_URI": uri, "MLFLOW_EXPERIMENT_NAME": experiment_name(job.owner)}
+        if not self.servers.external:
+            env["MLFLOW_TRACKING_USERNAME"], env["MLFLOW_TRACKING_PASSWORD"] = key
+        if self.settings.log_jobs:
+            # Shielded: a slow MLflow delays the launch at most job_run_wait, and the run
+            # it is creating is still the one the job's events are logged in.
+            creating = asyncio.ensure_future(self.runs.run_of(job))
+            creating.add_done_callback(_consume)
+            try:
+                wait = self.settings.job_run_wait
+                env["MLFLOW_RUN_ID"] = await asyncio.wait_for(asyncio.shield(creating), wait)
+            except Exception as err:  # MLflow down or slow: the job runs regardless
+                log.warning("%s %s starts without its MLflow run: %r", job.kind, job.name, err)
+        return env
+
     async def close(self) -> None:
         await self.servers.close()
+
+
+def _consume(task: asyncio.Future[Any]) -> None:
+    """Retrieve a shielded task's error (logged where it was awaited), so asyncio doesn't."""
+    if not task.cancelled():
+        task.exception()

@@ -37,3 +37,10 @@ class Experiments(Configurable):
         config=True,
         help="Seconds an embedded MLflow may take to answer its health check when it starts.",
     )
+
+    job_run_wait = Float(
+        60.0,
+        config=True,
+        help="Seconds a job's launch waits for its MLflow run (MLFLOW_RUN_ID, for the job's "
+        "own mlflow calls); the job starts without one after that, and is still logged.",
+    )

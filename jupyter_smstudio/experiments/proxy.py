@@ -6,12 +6,20 @@ jupyter-server-proxy: the embedded MLflow listens on a Unix socket (see
 SM Studio's authorizer like every other route, and answers (artifact downloads) are
 passed on chunk by chunk without buffering. Request bodies are buffered by tornado
 (up to the server's ``max_body_size``).
+
+Jobs hold no Jupyter token: they authenticate with their owner's access key as HTTP
+Basic credentials (``MLFLOW_TRACKING_USERNAME``/``PASSWORD``), checked against the
+same keys SigV4 uses.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hmac
 from typing import Any
 
+from jupyter_server.auth.identity import User
 from jupyter_server.base.handlers import JupyterHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
 from tornado.httpclient import HTTPClientError, HTTPRequest
@@ -41,8 +49,40 @@ class MlflowProxyHandler(JsonErrors, ActsAsOwner, ExtensionHandlerMixin, Jupyter
 
     auth_resource = "smstudio"
     SUPPORTED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+    _key_owner: str | None = None
+
+    @property
+    def username(self) -> str:
+        return self._key_owner or super().username
+
+    def _basic_credentials(self) -> tuple[str, str] | None:
+        scheme, _, value = self.request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            key_id, sep, secret = base64.b64decode(value, validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise HTTPError(403, "Malformed Basic credentials.") from None
+        if not sep:
+            raise HTTPError(403, "Malformed Basic credentials.")
+        return key_id, secret
+
+    async def _authenticate_key(self, key_id: str, secret: str) -> None:
+        """Act as the key's owner, or refuse (never fall back to cookies: no browser
+        sends Basic credentials here unasked, as the proxy never asks for them)."""
+        if not self.check_host():
+            raise HTTPError(403, "Host not allowed.")
+        found = await self.services.access_keys.lookup(key_id)
+        if found is None or not hmac.compare_digest(found[1].encode(), secret.encode()):
+            raise HTTPError(403, "The access key or its secret is not valid.")
+        self._key_owner = found[0]
+        self.current_user = User(username=found[0])
 
     async def prepare(self) -> None:  # type: ignore[override]
+        credentials = self._basic_credentials()
+        if credentials is not None:
+            await self._authenticate_key(*credentials)
+            return
         # A browser opening the UI goes to the login page; API clients get a 403.
         browsing = self.request.method == "GET" and "text/html" in self.request.headers.get(
             "Accept", ""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,8 @@ class JobRuns:
         self._runs: dict[tuple[str, str, str], str] = {}  # (owner, kind, name) -> run id
         self._steps: dict[tuple[str, str, str, str], int] = {}  # ... + metric -> next step
         self._experiments: dict[str, str] = {}  # owner -> experiment id
+        #: One creator per job: the job's own environment and its events both ask.
+        self._creating: defaultdict[tuple[str, str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def subscribe(self, events: JobEvents) -> None:
         events.subscribe(JobStateChanged, self._enqueue)
@@ -175,11 +178,22 @@ class JobRuns:
     async def _run_for(self, backend: Backend, event: JobEvent) -> str:
         return await self.run_for(backend, event.owner, event.kind, event.name)
 
+    async def run_of(self, job: StoredJob) -> str:
+        """The run a job's own code logs into (its ``MLFLOW_RUN_ID``), created if need be."""
+        backend = await self.servers.backend(job.owner)
+        return await self.run_for(backend, job.owner, job.kind, job.name)
+
     async def run_for(self, backend: Backend, owner: str, kind: str, name: str) -> str:
         """The job's run id: cached, found by its tag, or created now."""
         key = (owner, kind, name)
         if key in self._runs:
             return self._runs[key]
+        async with self._creating[key]:
+            if key not in self._runs:
+                self._runs[key] = await self._find_or_create(backend, owner, kind, name)
+        return self._runs[key]
+
+    async def _find_or_create(self, backend: Backend, owner: str, kind: str, name: str) -> str:
         job = await self.jobs.stored(owner, name, kind)
         experiment = await self.experiment(backend, owner)
         found = await backend.call(
@@ -211,7 +225,6 @@ class JobRuns:
                 await backend.call(
                     "POST", "runs/log-batch", {"run_id": run_id, "params": _pairs(chunk)}
                 )
-        self._runs[key] = run_id
         return run_id
 
     async def experiment(self, backend: Backend, owner: str) -> str:

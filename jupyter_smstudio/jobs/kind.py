@@ -81,9 +81,10 @@ class KindContext(Protocol):
     async def upload(self, owner: str, source: Path, url: str) -> None:
         """Copy a file or directory to a URL (``s3://``: the owner's buckets)."""
 
-    async def aws_environment(self, owner: str, container: bool) -> dict[str, str]:
-        """The AWS variables the owner's kernels get (endpoints, region, their key), for a
-        job's code; in a ``container``, the endpoints at the host gateway."""
+    async def job_environment(self, job: StoredJob, container: bool) -> dict[str, str]:
+        """The variables a job's code gets: the AWS ones its owner's kernels get
+        (endpoints, region, their key) and its MLflow run's (``MLFLOW_RUN_ID``...); in a
+        ``container``, the endpoints at the host gateway."""
 
 
 class JobKind(abc.ABC, Generic[S, R]):

@@ -105,8 +105,9 @@ class JobRunner:
         self.user_spaces = user_spaces
         #: Where ``s3://`` inputs and outputs are (the S3 area); else fsspec's.
         self.objects = objects
-        #: owner -> the AWS variables their kernels get (set once the server's URL is known).
-        self.job_env: Callable[[str], Awaitable[dict[str, str]]] | None = None
+        #: job -> the variables its code gets: the AWS ones its owner's kernels get, and
+        #: its MLflow run's (set once the server's URL is known).
+        self.job_env: Callable[[StoredJob], Awaitable[dict[str, str]]] | None = None
         self._started = False
         self._start_lock = asyncio.Lock()
         self._schedule_lock = asyncio.Lock()
@@ -174,10 +175,10 @@ class JobRunner:
             return destination
         return await asyncio.to_thread(fetch_remote, url, destination)
 
-    async def aws_environment(self, owner: str, container: bool) -> dict[str, str]:
+    async def job_environment(self, job: StoredJob, container: bool) -> dict[str, str]:
         if self.job_env is None:
             return {}
-        values = await self.job_env(owner)
+        values = await self.job_env(job)
         return _for_container(values) if container else values
 
     async def upload(self, owner: str, source: Path, url: str) -> None:
@@ -584,7 +585,7 @@ def _for_container(values: dict[str, str]) -> dict[str, str]:
     and no paths of the server's disk (the SDK config, Studio metadata)."""
     found = {}
     for name, value in values.items():
-        if name.startswith("AWS_ENDPOINT_URL"):
+        if name.startswith("AWS_ENDPOINT_URL") or name == "MLFLOW_TRACKING_URI":
             parts = urlsplit(value)
             if parts.hostname in ("127.0.0.1", "localhost", "0.0.0.0", socket.gethostname()):  # noqa: S104
                 netloc = HOST_GATEWAY + (f":{parts.port}" if parts.port else "")

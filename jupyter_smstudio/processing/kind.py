@@ -135,7 +135,7 @@ class ProcessingKind(JobKind[ProcessingJobCreate, ResolvedProcessing]):
         destinations = self.locations(runner, job, spec)
         written = [contract.output_path(o.source, o.output_name) for o in spec.outputs]
         image = self.image(spec, resolved.profile)
-        aws = await runner.aws_environment(job.owner, backend.name == "docker")
+        aws = await runner.job_environment(job, backend.name == "docker")
         hosts = []
         trees = runner.trees(job.owner, job.name, spec.instance_count)
         names = hosts_of(spec.instance_count)

@@ -118,7 +118,7 @@ class TrainingKind(JobKind[TrainingJobCreate, ResolvedJob]):
         )
         mounts = {f"input/data/{name}": path for name, path in channels.items()}
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or REGION
-        aws = await runner.aws_environment(job.owner, backend.name == "docker")
+        aws = await runner.job_environment(job, backend.name == "docker")
         plans = []
         for index, (host, tree) in enumerate(zip(hosts, trees, strict=True)):
             layout = backend.layout(tree)
