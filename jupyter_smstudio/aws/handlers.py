@@ -29,6 +29,7 @@ from .faults import AwsFault
 from .hosting import OPERATIONS as HOSTING_OPERATIONS
 from .lifecycle import OPERATIONS as LIFECYCLE_OPERATIONS
 from .logs import OPERATIONS as LOGS_OPERATIONS
+from .model_packages import OPERATIONS as MODEL_PACKAGE_OPERATIONS
 from .processing import OPERATIONS as PROCESSING_OPERATIONS
 from .protocol import Call, Operation, dispatch
 from .runtime import AWS_JSON, AwsError, SignedHandler
@@ -61,6 +62,7 @@ JSON_SERVICES: dict[str, tuple[str, str, dict[str, Operation]]] = {
             **LIFECYCLE_OPERATIONS,
             **TUNING_OPERATIONS,
             **WEIGHT_OPERATIONS,
+            **MODEL_PACKAGE_OPERATIONS,
         },
     ),
     "Logs_20140328": ("logs", "logs", LOGS_OPERATIONS),

@@ -29,7 +29,7 @@ from ..hosting.models import (
 )
 from ..hosting.server.images import ALGORITHM_FRAMEWORK, FRAMEWORK_ENV, framework_for_image
 from ..training.contract import decode_hyperparameters
-from . import tags
+from . import model_packages, tags
 from .faults import validation
 from .jobs import build, seconds
 from .protocol import Call, Operation
@@ -100,6 +100,16 @@ async def create_model(call: Call, p: dict[str, Any]) -> dict[str, Any]:
     container = p.get("PrimaryContainer") or (p.get("Containers") or [None])[0]
     if container is None:
         raise validation("Either PrimaryContainer or Containers must be given.")
+    if container.get("ModelPackageName"):  # a registered version: what it is served from
+        package = await model_packages.model_container(
+            call, container["ModelPackageName"], p["ModelName"]
+        )
+        own = container
+        container = {**package, **{k: v for k, v in own.items() if v}}
+        container["Environment"] = {
+            **(package.get("Environment") or {}),
+            **(own.get("Environment") or {}),
+        }
     env = dict(container.get("Environment") or {})
     image = container.get("Image")
     program = decode_hyperparameters(

@@ -32,6 +32,13 @@ RESOURCES: dict[str, Callable[[Call, str], Awaitable[object]]] = {
         call.owner, name
     ),
     "hyper-parameter-tuning-job": lambda call, name: call.services.tuning.stored(call.owner, name),
+    # The model registry's (MLflow's): a group and a version (``<group>/<version>``).
+    "model-package-group": lambda call, name: call.services.experiments.service.group(
+        call.owner, name
+    ),
+    "model-package": lambda call, name: call.services.experiments.service.version(
+        call.owner, *name.partition("/")[::2]
+    ),
     # Spaces and apps: named in their ARNs after the domain (``space/d-smstudio/<name>``).
     "space": lambda call, name: call.services.spaces.get(call.owner, name),
     "app": lambda call, name: call.services.spaces.get(call.owner, name.partition("/")[0]),

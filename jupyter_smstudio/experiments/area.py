@@ -34,7 +34,7 @@ class ExperimentsArea:
         self.settings = settings
         self.servers = TrackingServers(settings, data_dir)
         self.runs = JobRuns(self.servers, jobs)
-        self.service = ExperimentsService(self.servers, self.runs, jobs)
+        self.service: ExperimentsService = ExperimentsService(self.servers, self.runs, jobs)
         self._jobs = jobs
         self._spawn = spawn
 

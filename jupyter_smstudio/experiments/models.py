@@ -50,4 +50,18 @@ class ModelVersion(BaseModel):
     source: str
     approval_status: ApprovalStatus
     approval_description: str = ""
+    description: str = ""
+    created_ms: int = 0
+    modified_ms: int = 0
+    tags: dict[str, str] = Field(default_factory=dict, description="The version's MLflow tags.")
+    ui_path: str
+
+
+class ModelGroup(BaseModel):
+    """A registered model: SageMaker's model package group."""
+
+    model_name: str
+    description: str = ""
+    created_ms: int = 0
+    modified_ms: int = 0
     ui_path: str

@@ -107,6 +107,7 @@ class Backend:
             body=json.dumps(body) if body is not None else None,
             headers={"Content-Type": "application/json"},
             request_timeout=60,
+            allow_nonstandard_methods=True,  # MLflow's DELETE calls take a JSON body
         )
         try:
             response = await self.client.fetch(request)
