@@ -74,6 +74,23 @@ def test_a_model_package_is_an_mlflow_version_approved_and_deployed(aws: AwsServ
     assert described["InferenceSpecification"] == spec
     assert described["CustomerMetadataProperties"] == {"team": "growth"}
 
+    # Search (what the SDK's register() asks first) finds the job and the group.
+    by_artifact = {"Name": "ModelArtifacts.S3ModelArtifacts", "Operator": "Equals"}
+    found = sm.search(
+        Resource="TrainingJob", SearchExpression={"Filters": [{**by_artifact, "Value": artifacts}]}
+    )
+    assert [r["TrainingJob"]["TrainingJobName"] for r in found["Results"]] == ["to-register"]
+    none = sm.search(
+        Resource="TrainingJob", SearchExpression={"Filters": [{**by_artifact, "Value": "s3://x/y"}]}
+    )
+    assert none["Results"] == []
+    by_name = {"Name": "ModelPackageGroupName", "Operator": "Equals", "Value": "churn"}
+    found = sm.search(Resource="ModelPackageGroup", SearchExpression={"Filters": [by_name]})
+    assert [r["ModelPackageGroup"]["ModelPackageGroupArn"] for r in found["Results"]] == [group_arn]
+    refused = error_of(sm.search, Resource="Pipeline")["Error"]
+    assert refused["Code"] == "ValidationException"
+    assert "Search of Pipeline is not supported" in refused["Message"]
+
     # MLflow's door: the same version, its source the model data, its approval a tag.
     version = mlflow_get(aws, "model-versions/get", name="churn", version="1")["model_version"]
     assert version["source"] == artifacts

@@ -98,6 +98,27 @@ result["keys"] = sorted(o["Key"] for o in listed)
 scored = s3.get_object(Bucket=bucket, Key="sdk/scored/a.csv.out")["Body"].read().decode()
 result["scored"] = scored
 predictor.delete_endpoint()
+# The model registry: register the trained model, then deploy the approved version.
+package = estimator.register(
+    content_types=["text/csv"], response_types=["application/json"],
+    inference_instances=["ml.m5.large"], transform_instances=["ml.m5.large"],
+    model_package_group_name="sdk-models", approval_status="Approved",
+)
+result["package"] = package.model_package_arn
+approved = boto3.client("sagemaker").list_model_packages(
+    ModelPackageGroupName="sdk-models", ModelApprovalStatus="Approved"
+)["ModelPackageSummaryList"]
+registered = sagemaker.ModelPackage(
+    role=ROLE, model_package_arn=approved[0]["ModelPackageArn"], sagemaker_session=session
+)
+registered.deploy(
+    initial_instance_count=1, instance_type="ml.m5.large", endpoint_name="from-registry"
+)
+from_registry = sagemaker.Predictor(
+    "from-registry", session, serializer=CSVSerializer(), deserializer=JSONDeserializer()
+)
+result["registry_csv"] = from_registry.predict([[1, 2]])
+from_registry.delete_endpoint()
 processor = SKLearnProcessor(
     framework_version="1.2-1", role=ROLE, instance_type="ml.m5.large", instance_count=1,
     sagemaker_session=session,
@@ -174,6 +195,9 @@ def test_sklearn_fit_deploy_predict_transform_and_process_through_s3(aws: AwsSer
     assert {"sdk/train/a.csv", "sdk/train/b.csv", "sdk/scored/a.csv.out"} <= keys
     assert result["csv"] == [5.0, 11.0]
     assert result["json"] == [3.0]
+    # registered through the SDK, found approved, deployed from its ARN
+    assert result["package"].endswith(":model-package/sdk-models/1")
+    assert result["registry_csv"] == [5.0]
     assert [json.loads(x) for x in result["scored"].split()] == [[5.0], [11.0]]  # a line each
     assert result["processed"] == "a.csv,b.csv"
     s3 = aws.client("s3", endpoint_url=aws.server.url + "smstudio/s3")

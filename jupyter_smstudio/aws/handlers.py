@@ -33,6 +33,7 @@ from .model_packages import OPERATIONS as MODEL_PACKAGE_OPERATIONS
 from .processing import OPERATIONS as PROCESSING_OPERATIONS
 from .protocol import Call, Operation, dispatch
 from .runtime import AWS_JSON, AwsError, SignedHandler
+from .search import OPERATIONS as SEARCH_OPERATIONS
 from .sigv4 import SignatureError
 from .spaces import OPERATIONS as SPACE_OPERATIONS
 from .studio import OPERATIONS as STUDIO_OPERATIONS
@@ -63,6 +64,7 @@ JSON_SERVICES: dict[str, tuple[str, str, dict[str, Operation]]] = {
             **TUNING_OPERATIONS,
             **WEIGHT_OPERATIONS,
             **MODEL_PACKAGE_OPERATIONS,
+            **SEARCH_OPERATIONS,
         },
     ),
     "Logs_20140328": ("logs", "logs", LOGS_OPERATIONS),
