@@ -155,6 +155,31 @@ def test_a_model_package_is_an_mlflow_version_approved_and_deployed(aws: AwsServ
         EndpointName="from-package", Body=b"1,1,1\n2,0,0\n", ContentType="text/csv"
     )
     assert json.loads(answer["Body"].read()) == [6.0, 2.0]
+    # Lineage: the endpoint's graph goes back to the job through the version.
+    prefix = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:"
+    endpoint_arn, job_arn = prefix + "endpoint/from-package", prefix + "training-job/to-register"
+    r = aws.rest("GET", "lineage", params={"arn": endpoint_arn})
+    assert r.status_code == 200, r.text
+    graph = r.json()
+    edges = {(e["source"], e["target"]) for e in graph["edges"]}
+    assert {
+        (job_arn, artifacts),
+        (artifacts, arn),
+        (arn, prefix + "model/from-package"),
+        (prefix + "model/from-package", endpoint_arn),
+    } <= edges
+    kinds = {n["id"]: n["kind"] for n in graph["nodes"]}
+    assert (kinds[job_arn], kinds[artifacts], kinds[arn]) == (
+        "training-job",
+        "data",
+        "model-package",
+    )
+    downstream = aws.rest("GET", "lineage", params={"arn": job_arn}).json()
+    assert endpoint_arn in {n["id"] for n in downstream["nodes"]}
+    hidden = aws.rest("GET", "lineage", "bob", params={"arn": endpoint_arn})
+    assert hidden.status_code == 404, hidden.text
+    assert hidden.json()["error"]["field"] == "arn"
+    assert aws.rest("GET", "lineage").status_code == 400  # arn is required
     sm.delete_endpoint(EndpointName="from-package")
 
     # Another user's registry is their own; bad names are the caller's error.

@@ -1,9 +1,10 @@
-"""HTTP <-> experiments service: a job's run, registering and approving models."""
+"""HTTP <-> experiments service: a job's run, registering and approving models, lineage."""
 
 from __future__ import annotations
 
 from ..api.base import SMStudioHandler
 from ..api.routes import Route, operation
+from .lineage import LineageGraph, LineageQuery, lineage
 from .models import JobRun, ModelVersion, RegisterModel, UpdateApproval
 from .registry import ExperimentsService
 
@@ -53,6 +54,19 @@ class ModelVersionHandler(_ExperimentsHandler):
         self.reply(await self.experiments.set_approval(self.username, model, version, req))
 
 
+class LineageHandler(_ExperimentsHandler):
+    @operation(
+        "What a resource was made from and what was made from it",
+        tag=TAG,
+        query=LineageQuery,
+        response=LineageGraph,
+        errors=(400, 404),
+    )
+    async def get(self) -> None:
+        arn = self.query(LineageQuery).arn
+        self.reply(await lineage(self.services, self.username, arn))
+
+
 ROUTES = [
     Route(
         "/experiments/job-runs/{kind}/{name}",
@@ -65,4 +79,5 @@ ROUTES = [
         ModelVersionHandler,
         {"model": "Registered model name", "version": "Version number"},
     ),
+    Route("/lineage", LineageHandler),
 ]
