@@ -6,6 +6,7 @@ last one stops it and checks that MLflow's processes are gone.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -21,7 +22,7 @@ import requests
 from .conftest import USERS
 from .kernels import run_code
 from .servers import ServerProcess
-from .waiting import SCALE, wait_until
+from .waiting import SCALE, eventually, wait_until
 
 #: MLflow's first start (database creation) takes 10-50 s on a loaded 2-core machine.
 START = 180.0
@@ -469,3 +470,65 @@ async def test_without_mlflow_installed_the_proxy_answers_503_naming_the_extra(
     assert anonymous.code == 403
     reader = await as_user(jp_fetch, "reader", "POST", API + "experiments/create", {"name": "r"})
     assert reader.code == 403
+
+
+@pytest.mark.slow
+async def test_a_job_logged_while_mlflow_was_down_is_back_filled_whole(
+    jp_fetch: Any, jp_serverapp: Any, jp_root_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services = jp_serverapp.web_app.settings["smstudio_services"]
+    runs = services.experiments.runs
+    runs.subscribe(services.jobs.events)  # as log_jobs=True does
+    consumer = asyncio.ensure_future(runs.run())
+
+    async def down(owner: str) -> Any:  # the one fake: an MLflow that cannot be reached
+        raise OSError("MLflow is down (test fault)")
+
+    monkeypatch.setattr(runs.servers, "backend", down)
+    (jp_root_dir / "outage.py").write_text(
+        "for i in range(4):\n    print(f'loss={1.0 / (i + 1):.2f}', flush=True)\n"
+    )
+    body = {
+        "name": "outage",
+        "entry_point": "outage.py",
+        "hyperparameters": {"lr": 0.5},
+        "metric_definitions": [{"name": "loss", "regex": r"loss=([0-9.]+)"}],
+    }
+    headers = {"Authorization": f"token {USERS['alice']}"}
+    made = await jp_fetch(
+        "smstudio", "api", "training-jobs", method="POST", body=json.dumps(body), headers=headers
+    )
+    assert made.code == 201
+
+    async def ended() -> bool:
+        job = await jp_fetch("smstudio", "api", "training-jobs", "outage", headers=headers)
+        return json.loads(job.body)["status"] in ("Completed", "Failed", "Stopped")
+
+    await eventually(ended, 120, "the job's end")
+    await runs.idle()
+    assert ("alice", "training", "outage") in runs.behind  # nothing logged, nothing lost
+    monkeypatch.undo()  # MLflow is back
+    try:
+        assert await runs.backfill_all() == [("alice", "training", "outage")]
+    finally:
+        consumer.cancel()
+    assert runs.behind == set()
+    experiment = await as_user(
+        jp_fetch, "alice", "GET", API + "experiments/get-by-name?experiment_name=alice/jobs"
+    )
+    experiment_id = json.loads(experiment.body)["experiment"]["experiment_id"]
+    found = await as_user(
+        jp_fetch, "alice", "POST", API + "runs/search", {"experiment_ids": [experiment_id]}
+    )
+    (run,) = json.loads(found.body)["runs"]
+    assert run["info"]["status"] == "FINISHED"
+    assert {p["key"]: p["value"] for p in run["data"]["params"]} == {"lr": "0.5"}
+    history = await as_user(
+        jp_fetch,
+        "alice",
+        "GET",
+        API + f"metrics/get-history?run_id={run['info']['run_id']}&metric_key=loss",
+    )
+    points = [(m["step"], m["value"]) for m in json.loads(history.body)["metrics"]]
+    assert sorted(points) == [(0, 1.0), (1, 0.5), (2, 0.33), (3, 0.25)]
+    assert await runs.backfill_all() == []  # once: a second pass logs nothing twice

@@ -49,6 +49,8 @@ class ExperimentsArea:
         if self.settings.log_jobs:
             self.runs.subscribe(self._jobs.events)
             self._spawn(self.runs.run(), "experiments: job runs")
+            interval = self.settings.backfill_interval
+            self._spawn(self.runs.retry(interval), "experiments: back-fill runs")
         self._spawn(self.servers.watch_idle(), "experiments: idle MLflow")
 
     def tracking_uri(self, server_url: str) -> str | None:

@@ -44,3 +44,10 @@ class Experiments(Configurable):
         help="Seconds a job's launch waits for its MLflow run (MLFLOW_RUN_ID, for the job's "
         "own mlflow calls); the job starts without one after that, and is still logged.",
     )
+
+    backfill_interval = Float(
+        30.0,
+        config=True,
+        help="Seconds between attempts to back-fill the runs of jobs that could not be "
+        "logged as they ran (MLflow was down); a job is back-filled once it has ended.",
+    )

@@ -6,6 +6,11 @@ and one task logs them in order through MLflow's REST API, so a slow or absent
 MLflow never holds a job up. A job's run is found again after a restart by its
 ``smstudio.job`` tag (kind, name and creation time), so nothing is kept here but
 caches.
+
+A job whose event could not be logged (MLflow down) is *behind*: its later events
+are not logged one by one, and once it has ended its run is back-filled whole from
+the job's own record (``backfill``): the metric points MLflow lacks, its status and
+end time, its model. Waiting for the end keeps a point from being logged twice.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..jobs.events import JobEvent, JobEvents, JobMetrics, JobStateChanged
-from ..jobs.models import Status
+from ..jobs.models import FINAL, Status
 from ..jobs.repository import StoredJob
 from ..jobs.runner import JobRunner
 from .tracking import Backend, MlflowError, TrackingServers
@@ -83,6 +88,8 @@ class JobRuns:
         self._experiments: dict[str, str] = {}  # owner -> experiment id
         #: One creator per job: the job's own environment and its events both ask.
         self._creating: defaultdict[tuple[str, str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
+        #: Jobs an event of which could not be logged: back-filled once they end.
+        self.behind: set[tuple[str, str, str]] = set()
 
     def subscribe(self, events: JobEvents) -> None:
         events.subscribe(JobStateChanged, self._enqueue)
@@ -95,12 +102,69 @@ class JobRuns:
         """Log queued events in order, for as long as the server runs."""
         while True:
             event = await self._queue.get()
+            key = (event.owner, event.kind, event.name)
             try:
-                await self.record(event)
+                if key not in self.behind:  # else the back-fill logs it
+                    await self.record(event)
             except Exception:  # MLflow down or refusing: the job goes on regardless
-                log.exception("SM Studio could not log %s to MLflow", event)
+                log.exception("SM Studio could not log %s to MLflow; back-filling later", event)
+                self.behind.add(key)
             finally:
                 self._queue.task_done()
+
+    async def retry(self, interval: float) -> None:
+        """Back-fill ended jobs that are behind, every ``interval`` seconds."""
+        while True:
+            await asyncio.sleep(interval)
+            await self.backfill_all()
+
+    async def backfill_all(self) -> list[tuple[str, str, str]]:
+        """Back-fill every ended job that is behind; the ones done (the others wait)."""
+        done = []
+        for key in sorted(self.behind):
+            owner, kind, name = key
+            job = await self.jobs.repository.get(owner, name, kind)
+            if job is not None and job.status not in FINAL:
+                continue  # still running: its record is not whole yet
+            try:
+                if job is not None:
+                    await self.backfill(job)
+            except Exception as err:  # MLflow still away: next time
+                log.info("SM Studio: %s %s not back-filled yet: %r", kind, name, err)
+                continue
+            self.behind.discard(key)
+            done.append(key)
+        return done
+
+    async def backfill(self, job: StoredJob) -> None:
+        """Log what the ended ``job``'s run lacks: metric points, status, end, model."""
+        backend = await self.servers.backend(job.owner)
+        run_id = await self.run_for(backend, job.owner, job.kind, job.name)
+        for series in await self.jobs.repository.metrics(job.owner, job.name):
+            key = metric_key(series.name)
+            history = await backend.call(
+                "GET", "metrics/get-history", run_id=run_id, metric_key=key, max_results=100000
+            )
+            have = len(history.get("metrics", []))
+            missing = [
+                {"key": key, "value": p.value, "timestamp": p.timestamp_ms, "step": have + i}
+                for i, p in enumerate(series.points[have:])
+            ]
+            for start in range(0, len(missing), BATCH):
+                body = {"run_id": run_id, "metrics": missing[start : start + BATCH]}
+                await backend.call("POST", "runs/log-batch", body)
+            self._steps[(job.owner, job.kind, job.name, series.name)] = len(series.points)
+        ended = job.transitions[-1].end_ms if job.transitions else None
+        final = JobStateChanged(
+            owner=job.owner,
+            name=job.name,
+            kind=job.kind,
+            status=job.status,
+            secondary=job.secondary_status,
+            time_ms=ended or job.modified_ms,
+            message=job.status_message,
+        )
+        await self._record(final)
 
     async def idle(self) -> None:
         """Return once every event queued so far is logged (or failed)."""
