@@ -7,6 +7,7 @@ last one stops it and checks that MLflow's processes are gone.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import signal
@@ -191,7 +192,14 @@ def job_run(server: ServerProcess, owner: str, name: str) -> dict[str, Any] | No
             "filter": f"attributes.run_name = '{name}'",
         },
     ).json()
-    runs = [r for r in found.get("runs", []) if r["info"]["status"] in ENDED]
+    # Ended as the job did (a script's own ``with mlflow.start_run()`` ends it earlier).
+    runs = [
+        r
+        for r in found.get("runs", [])
+        if r["info"]["status"] in ENDED
+        and {t["key"]: t["value"] for t in r["data"]["tags"]}.get("smstudio.status")
+        in ("Completed", "Failed", "Stopped")
+    ]
     return runs[0] if runs else None
 
 
@@ -290,7 +298,16 @@ def test_a_jobs_own_mlflow_calls_and_autolog_land_in_the_jobs_run(server: Server
             LogisticRegression().fit(x, [0, 0, 1, 1])
         print("logged into:", run.info.run_id, flush=True)
     """
-    job = submit(server, "self-logging", script, hyperparameters={"depth": 2})
+    data = server.workdir / "root" / "ds" / "train.csv"
+    data.parent.mkdir(exist_ok=True)
+    data.write_text("x,y\n0,0\n1,1\n")
+    job = submit(
+        server,
+        "self-logging",
+        script,
+        hyperparameters={"depth": 2},
+        channels={"train": {"path": "ds/train.csv"}},
+    )
     logs = requests.get(
         server.url + "smstudio/api/training-jobs/self-logging/logs",
         headers=server.headers,
@@ -313,6 +330,14 @@ def test_a_jobs_own_mlflow_calls_and_autolog_land_in_the_jobs_run(server: Server
     tags = {t["key"]: t["value"] for t in run["data"]["tags"]}
     assert tags["smstudio.kind"] == "training"
     assert tags["smstudio.status"] == "Completed"
+    # The channel is an MLflow dataset: its name, URI and a digest of what the job read.
+    (logged,) = run["inputs"]["dataset_inputs"]
+    content = data.read_bytes()
+    expected = hashlib.sha256(f"train.csv\0{len(content)}\0".encode() + content)
+    assert logged["dataset"]["name"] == "train"
+    assert logged["dataset"]["digest"] == expected.hexdigest()[:16]
+    assert json.loads(logged["dataset"]["source"]) == {"uri": "ds/train.csv"}
+    assert {"key": "mlflow.data.context", "value": "train"} in logged["tags"]
 
 
 @pytest.mark.slow

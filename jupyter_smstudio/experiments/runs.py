@@ -26,6 +26,7 @@ from ..jobs.events import JobEvent, JobEvents, JobMetrics, JobStateChanged
 from ..jobs.models import FINAL, Status
 from ..jobs.repository import StoredJob
 from ..jobs.runner import JobRunner
+from .datasets import dataset_inputs
 from .tracking import Backend, MlflowError, TrackingServers
 
 log = logging.getLogger(__name__)
@@ -193,6 +194,7 @@ class JobRuns:
         }
         final = _MLFLOW_STATUS.get(event.status)
         if final is not None:
+            await self.log_inputs(backend, run_id, event.owner, event.kind, event.name)
             if event.status is Status.COMPLETED:
                 await self.log_model(backend, run_id, event.owner, event.kind, event.name)
             if event.message:
@@ -204,6 +206,15 @@ class JobRuns:
                 "runs/update",
                 {"run_id": run_id, "status": final, "end_time": event.time_ms},
             )
+
+    async def log_inputs(
+        self, backend: Backend, run_id: str, owner: str, kind: str, name: str
+    ) -> None:
+        """The job's inputs as MLflow datasets (logged when it ends: its data is there)."""
+        job = await self.jobs.stored(owner, name, kind)
+        entries = await asyncio.to_thread(dataset_inputs, self.jobs, job)
+        if entries:
+            await backend.call("POST", "runs/log-inputs", {"run_id": run_id, "datasets": entries})
 
     async def log_model(
         self, backend: Backend, run_id: str, owner: str, kind: str, name: str
