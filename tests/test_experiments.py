@@ -203,6 +203,14 @@ def job_run(server: ServerProcess, owner: str, name: str) -> dict[str, Any] | No
     return runs[0] if runs else None
 
 
+def version_model_data(server: ServerProcess) -> str:
+    """Where the ``tracked`` job's model archive is (what its version is served from)."""
+    job = requests.get(
+        server.url + "smstudio/api/training-jobs/tracked", headers=server.headers, timeout=60
+    ).json()
+    return str(job["model_artifacts"])
+
+
 def submit(server: ServerProcess, name: str, script: str, **body: Any) -> dict[str, Any]:
     """Run ``script`` as a training job; its description once it has ended."""
     (server.workdir / "root" / f"{name}.py").write_text(textwrap.dedent(script))
@@ -416,6 +424,17 @@ def test_a_jobs_model_is_registered_and_approved_through_both_doors(
     assert (r.status_code, r.json()["error"]["field"]) == (400, "approval_status")
     versions = mlflow(server, "GET", API + "registered-models/get", params={"name": "churn"})
     assert [v["version"] for v in versions.json()["registered_model"]["latest_versions"]] == ["1"]
+    # The listings the Lab reads: models, a model's versions (by approval), one version.
+    listed = call("GET", "models").json()
+    assert [m["model_name"] for m in listed["items"]] == ["churn"]
+    page = call("GET", "models/churn/versions?approval_status=Approved").json()
+    assert [(v["version"], v["approval_description"]) for v in page["items"]] == [("1", "ok")]
+    assert call("GET", "models/churn/versions?approval_status=Rejected").json()["items"] == []
+    one = call("GET", "models/churn/versions/1").json()
+    assert one["tags"]["smstudio.job"] == "training/tracked"
+    assert one["tags"]["smstudio.model_data_url"] == version_model_data(server)
+    r = call("GET", "models/nope/versions")
+    assert r.status_code == 404, r.text
 
 
 @pytest.mark.slow

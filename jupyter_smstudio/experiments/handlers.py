@@ -5,7 +5,15 @@ from __future__ import annotations
 from ..api.base import SMStudioHandler
 from ..api.routes import Route, operation
 from .lineage import LineageGraph, LineageQuery, lineage
-from .models import JobRun, ModelVersion, RegisterModel, UpdateApproval
+from .models import (
+    JobRun,
+    ModelGroupPage,
+    ModelVersion,
+    ModelVersionPage,
+    RegisterModel,
+    RegistryQuery,
+    UpdateApproval,
+)
 from .registry import ExperimentsService
 
 TAG = "Experiments"
@@ -40,8 +48,48 @@ class ModelsHandler(_ExperimentsHandler):
     async def post(self) -> None:
         self.reply(await self.experiments.register(self.username, self.body(RegisterModel)), 201)
 
+    @operation(
+        "List your registered models, newest first",
+        tag=TAG,
+        query=RegistryQuery,
+        response=ModelGroupPage,
+        errors=(400, 502, 503),
+    )
+    async def get(self) -> None:
+        q = self.query(RegistryQuery)
+        items, token = await self.experiments.groups(
+            self.username, q.name_contains, q.limit, q.next_token, "DESC"
+        )
+        self.reply(ModelGroupPage(items=items, next_token=token))
+
+
+class ModelVersionsHandler(_ExperimentsHandler):
+    @operation(
+        "List a registered model's versions, newest first",
+        tag=TAG,
+        query=RegistryQuery,
+        response=ModelVersionPage,
+        errors=(400, 404, 502, 503),
+    )
+    async def get(self, model: str) -> None:
+        q = self.query(RegistryQuery)
+        await self.experiments.group(self.username, model)  # 404 naming the model
+        items, token = await self.experiments.versions(
+            self.username, model, q.approval_status, q.limit, q.next_token, "DESC"
+        )
+        self.reply(ModelVersionPage(items=items, next_token=token))
+
 
 class ModelVersionHandler(_ExperimentsHandler):
+    @operation(
+        "A model version: its source, run, approval and tags",
+        tag=TAG,
+        response=ModelVersion,
+        errors=(404, 502, 503),
+    )
+    async def get(self, model: str, version: str) -> None:
+        self.reply(await self.experiments.version(self.username, model, version))
+
     @operation(
         "Approve or reject a model version",
         tag=TAG,
@@ -74,6 +122,11 @@ ROUTES = [
         {"kind": "Job kind (training, processing, transform)", "name": "Job name"},
     ),
     Route("/experiments/models", ModelsHandler),
+    Route(
+        "/experiments/models/{model}/versions",
+        ModelVersionsHandler,
+        {"model": "Registered model name"},
+    ),
     Route(
         "/experiments/models/{model}/versions/{version}",
         ModelVersionHandler,

@@ -7,6 +7,7 @@ from enum import Enum
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..naming import RESOURCE_NAME_FIELD
+from ..store.paging import Page
 
 
 class ApprovalStatus(str, Enum):
@@ -65,3 +66,22 @@ class ModelGroup(BaseModel):
     created_ms: int = 0
     modified_ms: int = 0
     ui_path: str
+
+
+class RegistryQuery(BaseModel):
+    """A page of the registry: MLflow's own paging (its ``page_token``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(50, ge=1, le=1000, description="Page size.")
+    next_token: str | None = Field(None, max_length=8192, description="From the last page.")
+    name_contains: str | None = Field(None, max_length=256, pattern=r"^[A-Za-z0-9\-_.]*$")
+    approval_status: ApprovalStatus | None = Field(None, description="Versions: only these.")
+
+
+class ModelGroupPage(Page[ModelGroup]):
+    pass
+
+
+class ModelVersionPage(Page[ModelVersion]):
+    pass
