@@ -41,7 +41,10 @@ log "Lint: eslint, prettier, stylelint"
 jlpm lint:check
 
 log "Python tests"
-pytest -q -p no:cacheprovider
+# In parallel, a test file per worker (its module fixtures, such as one server for the
+# file, are made once): most tests wait on servers, jobs and containers, not the CPU,
+# so 3 workers on 2 cores roughly halve the run. SMSTUDIO_TEST_WORKERS=0: one process.
+pytest -q -p no:cacheprovider -n "${SMSTUDIO_TEST_WORKERS:-3}" --dist loadfile --durations=20
 
 log "Frontend unit tests"
 jlpm test

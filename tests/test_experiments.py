@@ -492,8 +492,10 @@ async def test_a_user_cannot_see_another_users_runs(jp_fetch: Any, jp_serverapp:
     # Idle servers stop (whole process group); the next request starts one again, and
     # what was tracked is still there.
     servers = jp_serverapp.web_app.settings["smstudio_services"].experiments.servers
-    pids = mlflow_pids(os.getpid())
-    assert len(pids) >= 2  # two servers, each an ``mlflow server`` and its worker
+    # This server's MLflows (not those of other servers this test process started).
+    roots = [servers.embedded(user).pid for user in ("alice", "bob")]
+    pids = [p for root in roots for p in (root, *descendants(root))]
+    assert len(pids) >= 4  # two servers, each an ``mlflow server`` and its worker
     servers.settings.idle_timeout = 1e-6
     assert sorted(await servers.stop_idle()) == ["alice", "bob"]
     wait_until(lambda: all(gone(p) for p in pids), 30, "idle MLflow processes gone")

@@ -93,10 +93,18 @@ class ExperimentsArea:
         if not self.servers.external:
             env["MLFLOW_TRACKING_USERNAME"], env["MLFLOW_TRACKING_PASSWORD"] = key
         if self.settings.log_jobs:
-            # Shielded: a slow MLflow delays the launch at most job_run_wait, and the run
-            # it is creating is still the one the job's events are logged in.
             creating = asyncio.ensure_future(self.runs.run_of(job))
             creating.add_done_callback(_consume)
+            embedded = self.servers.embedded(job.owner)
+            if not self.servers.external and (embedded is None or not embedded.ready):
+                # Starting MLflow takes tens of seconds, and launches are serial: the job
+                # starts now, its run is made meanwhile (its events are logged there).
+                log.info(
+                    "%s %s starts before its MLflow run: MLflow is starting", job.kind, job.name
+                )
+                return env
+            # Shielded: a slow MLflow delays the launch at most job_run_wait, and the run
+            # it is creating is still the one the job's events are logged in.
             try:
                 wait = self.settings.job_run_wait
                 env["MLFLOW_RUN_ID"] = await asyncio.wait_for(asyncio.shield(creating), wait)

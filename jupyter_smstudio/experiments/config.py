@@ -39,10 +39,11 @@ class Experiments(Configurable):
     )
 
     job_run_wait = Float(
-        60.0,
+        10.0,
         config=True,
         help="Seconds a job's launch waits for its MLflow run (MLFLOW_RUN_ID, for the job's "
-        "own mlflow calls); the job starts without one after that, and is still logged.",
+        "own mlflow calls) when the user's MLflow is running; the job starts without one "
+        "after that, or at once while MLflow is starting, and is still logged.",
     )
 
     backfill_interval = Float(
