@@ -170,6 +170,8 @@ class Services:
         )
         training = TrainingService(jobs)
         tuning = TuningService(TuningRepository(db), training, jobs.events, data_dir, spawn)
+        experiments = ExperimentsArea(Experiments(parent=app), data_dir, jobs, spawn)
+        experiments.runs.parent_of = tuning.trial_of  # trials' runs are children of its run
         idle = IdleMonitor(
             idle_policy,
             app.server,
@@ -202,7 +204,7 @@ class Services:
             wrangler=WranglerArea(
                 db, root_dir, data_dir / "wrangler-cache", wrangler_settings(app)
             ),
-            experiments=ExperimentsArea(Experiments(parent=app), data_dir, jobs, spawn),
+            experiments=experiments,
             idle=idle,
             tasks=tasks,
         )

@@ -438,6 +438,68 @@ def test_a_jobs_model_is_registered_and_approved_through_both_doors(
 
 
 @pytest.mark.slow
+def test_a_tuning_jobs_trials_are_child_runs_of_its_run(server: ServerProcess) -> None:
+    code = server.workdir / "root" / "tunesrc"
+    code.mkdir(exist_ok=True)
+    (code / "tune.py").write_text(
+        "import json, os\n"
+        "config = os.path.join(os.environ['SAGEMAKER_BASE_DIR'], 'input', 'config')\n"
+        "hp = json.load(open(os.path.join(config, 'hyperparameters.json')))\n"
+        "print(f\"loss={(float(hp['x']) - 1) ** 2:.4f}\", flush=True)\n"
+    )
+    body = {
+        "name": "tracked-tuning",
+        "config": {
+            "strategy": "Random",
+            "hyper_parameter_tuning_job_objective": {"type": "Minimize", "metric_name": "loss"},
+            "resource_limits": {"max_number_of_training_jobs": 2, "max_parallel_training_jobs": 2},
+            "parameter_ranges": {
+                "continuous_parameter_ranges": [{"name": "x", "min_value": -2, "max_value": 2}]
+            },
+            "random_seed": 3,
+        },
+        "training_job_definition": {
+            "entry_point": "tune.py",
+            "source_dir": "tunesrc",
+            "metric_definitions": [{"name": "loss", "regex": r"loss=([0-9.]+)"}],
+        },
+    }
+    api = server.url + "smstudio/api/tuning-jobs"
+    r = requests.post(api, headers=server.headers, json=body, timeout=60)
+    assert r.status_code == 201, r.text
+
+    def ended() -> Any:
+        job = requests.get(f"{api}/tracked-tuning", headers=server.headers, timeout=60).json()
+        return job if job["status"] in ("Completed", "Failed", "Stopped") else None
+
+    assert wait_until(ended, 240, "the tuning job")["status"] == "Completed"
+    owner = requests.get(
+        server.url + "smstudio/api/status", headers=server.headers, timeout=60
+    ).json()["user"]["username"]
+    experiment = mlflow(
+        server, "GET", API + "experiments/get-by-name", params={"experiment_name": f"{owner}/jobs"}
+    ).json()["experiment"]["experiment_id"]
+
+    def family() -> Any:
+        found = mlflow(server, "POST", API + "runs/search", json={
+            "experiment_ids": [experiment],
+            "filter": "attributes.run_name LIKE 'tracked-tuning%'",
+        }).json().get("runs", [])  # fmt: skip
+        tags = [{t["key"]: t["value"] for t in r["data"]["tags"]} for r in found]
+        parents = [
+            r for r, t in zip(found, tags, strict=True) if t.get("smstudio.kind") == "tuning"
+        ]
+        children = [t for t in tags if "mlflow.parentRunId" in t]
+        done = parents and parents[0]["info"]["status"] == "FINISHED" and len(children) == 2
+        return (parents[0], children) if done else None
+
+    parent, children = wait_until(family, START, "the tuning job's run and its trials'")
+    assert parent["info"]["run_name"] == "tracked-tuning"
+    assert {c["mlflow.parentRunId"] for c in children} == {parent["info"]["run_id"]}
+    assert {c["smstudio.tuning_job"] for c in children} == {"tracked-tuning"}
+
+
+@pytest.mark.slow
 def test_a_dead_mlflow_is_restarted_and_the_server_stop_ends_it(
     tracked: tuple[str, dict[str, Any], dict[str, Any]], server: ServerProcess
 ) -> None:

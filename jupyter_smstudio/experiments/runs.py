@@ -19,6 +19,7 @@ import asyncio
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,8 @@ class JobRuns:
         self._creating: defaultdict[tuple[str, str, str], asyncio.Lock] = defaultdict(asyncio.Lock)
         #: Jobs an event of which could not be logged: back-filled once they end.
         self.behind: set[tuple[str, str, str]] = set()
+        #: The tuning job a training job is a trial of (its run is that job's child).
+        self.parent_of: Callable[[StoredJob], Awaitable[str | None]] | None = None
 
     def subscribe(self, events: JobEvents) -> None:
         events.subscribe(JobStateChanged, self._enqueue)
@@ -206,6 +209,29 @@ class JobRuns:
                 "runs/update",
                 {"run_id": run_id, "status": final, "end_time": event.time_ms},
             )
+            await self._end_parent(backend, run_id, event.time_ms)
+
+    async def _end_parent(self, backend: Backend, run_id: str, time_ms: int) -> None:
+        """A tuning job's run ends with its last running trial (and runs again with the
+        next one it starts)."""
+        run = (await backend.call("GET", "runs/get", run_id=run_id))["run"]
+        tags = {t["key"]: t["value"] for t in run["data"].get("tags", [])}
+        parent = tags.get("mlflow.parentRunId")
+        if not parent:
+            return
+        running = await backend.call(
+            "POST",
+            "runs/search",
+            {
+                "experiment_ids": [run["info"]["experiment_id"]],
+                "filter": f"tags.`mlflow.parentRunId` = '{parent}' "
+                "and attributes.status = 'RUNNING'",
+                "max_results": 1,
+            },
+        )
+        if not running.get("runs"):
+            body = {"run_id": parent, "status": "FINISHED", "end_time": time_ms}
+            await backend.call("POST", "runs/update", body)
 
     async def log_inputs(
         self, backend: Backend, run_id: str, owner: str, kind: str, name: str
@@ -283,6 +309,11 @@ class JobRuns:
         if found.get("runs"):
             run_id = str(found["runs"][0]["info"]["run_id"])
         else:
+            tags = run_tags(job)
+            tuning = await self.parent_of(job) if self.parent_of is not None else None
+            if tuning is not None:  # a trial: a child of its tuning job's run
+                tags["mlflow.parentRunId"] = await self._parent_run(backend, owner, tuning)
+                tags["smstudio.tuning_job"] = tuning
             created = await backend.call(
                 "POST",
                 "runs/create",
@@ -290,7 +321,7 @@ class JobRuns:
                     "experiment_id": experiment,
                     "run_name": job.name,
                     "start_time": job.created_ms,
-                    "tags": _pairs(run_tags(job)),
+                    "tags": _pairs(tags),
                 },
             )
             run_id = str(created["run"]["info"]["run_id"])
@@ -300,6 +331,36 @@ class JobRuns:
                 await backend.call(
                     "POST", "runs/log-batch", {"run_id": run_id, "params": _pairs(chunk)}
                 )
+        return run_id
+
+    async def _parent_run(self, backend: Backend, owner: str, tuning: str) -> str:
+        """The tuning job's run (found by its tag, or created), running again."""
+        key = (owner, "tuning", tuning)
+        async with self._creating[key]:
+            run_id = self._runs.get(key)
+            if run_id is None:
+                experiment = await self.experiment(backend, owner)
+                tag = f"tuning/{tuning}"
+                found = await backend.call(
+                    "POST",
+                    "runs/search",
+                    {
+                        "experiment_ids": [experiment],
+                        "filter": f"tags.`smstudio.job` = '{tag}'",
+                        "max_results": 1,
+                    },
+                )
+                if found.get("runs"):
+                    run_id = str(found["runs"][0]["info"]["run_id"])
+                else:
+                    tags = {"mlflow.runName": tuning, "mlflow.user": owner, "smstudio.job": tag,
+                            "smstudio.kind": "tuning", "smstudio.owner": owner}  # fmt: skip
+                    body = {"experiment_id": experiment, "run_name": tuning, "tags": _pairs(tags)}
+                    run_id = str(
+                        (await backend.call("POST", "runs/create", body))["run"]["info"]["run_id"]
+                    )
+                self._runs[key] = run_id
+        await backend.call("POST", "runs/update", {"run_id": run_id, "status": "RUNNING"})
         return run_id
 
     async def experiment(self, backend: Backend, owner: str) -> str:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ..errors import InvalidInput, InvalidState, NotFound, SMStudioError, Unavailable
 from ..jobs.events import JobEvents, JobMetrics, JobStateChanged
 from ..jobs.models import FINAL, Status
+from ..jobs.repository import StoredJob
 from ..store.paging import page_items
 from ..timeutil import now_ms
 from ..training.models import TrainingJobCreate
@@ -481,6 +482,13 @@ class TuningService:
         )
 
     # ---- job events ------------------------------------------------------------------------
+    async def trial_of(self, job: StoredJob) -> str | None:
+        """The tuning job whose trial ``job`` is (any status), or None."""
+        match = TRIAL_NAME.match(job.name) if job.kind == "training" else None
+        if match is None or await self.repository.get(job.owner, match["tuning"]) is None:
+            return None
+        return match["tuning"]
+
     async def _tuning_job_of(self, owner: str, job: str, kind: str) -> StoredTuningJob | None:
         match = TRIAL_NAME.match(job) if kind == "training" else None
         if match is None:
