@@ -468,8 +468,9 @@ class SpaceService(LoggingConfigurable):
 
     async def _in_service(self, space: Space, profile: ComputeProfile) -> None:
         space.initialized_ms = space.initialized_ms or now_ms()
-        await self._set_status(space, SpaceStatus.IN_SERVICE)
+        # The kernelspec first: whoever sees InService may start a kernel at once.
         await self._write_kernelspec(space)
+        await self._set_status(space, SpaceStatus.IN_SERVICE)
         await self.repository.add_event(space.name, "in-service", f"Ready on {profile.name}.")
 
     async def _write_kernelspec(self, space: Space) -> None:
