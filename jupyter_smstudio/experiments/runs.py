@@ -74,6 +74,11 @@ def run_tags(job: StoredJob) -> dict[str, str]:
     return tags
 
 
+def _tagged(job: str) -> str:
+    """The runs/search filter of the run tagged as ``job``'s (``smstudio.job``)."""
+    return f"tags.`smstudio.job` = '{job}'"
+
+
 def _pairs(values: dict[str, Any]) -> list[dict[str, str]]:
     return [{"key": k, "value": str(v)[:PARAM_CHARS]} for k, v in values.items()]
 
@@ -209,28 +214,24 @@ class JobRuns:
                 "runs/update",
                 {"run_id": run_id, "status": final, "end_time": event.time_ms},
             )
-            await self._end_parent(backend, run_id, event.time_ms)
+            await self._end_parent(backend, event)
 
-    async def _end_parent(self, backend: Backend, run_id: str, time_ms: int) -> None:
+    async def _end_parent(self, backend: Backend, event: JobStateChanged) -> None:
         """A tuning job's run ends with its last running trial (and runs again with the
         next one it starts)."""
-        run = (await backend.call("GET", "runs/get", run_id=run_id))["run"]
-        tags = {t["key"]: t["value"] for t in run["data"].get("tags", [])}
-        parent = tags.get("mlflow.parentRunId")
-        if not parent:
+        job = await self.jobs.stored(event.owner, event.name, event.kind)
+        tuning = await self.parent_of(job) if self.parent_of is not None else None
+        if tuning is None:  # not a trial
             return
-        running = await backend.call(
-            "POST",
-            "runs/search",
-            {
-                "experiment_ids": [run["info"]["experiment_id"]],
-                "filter": f"tags.`mlflow.parentRunId` = '{parent}' "
-                "and attributes.status = 'RUNNING'",
-                "max_results": 1,
-            },
+        experiment = await self.experiment(backend, event.owner)
+        parent = self._runs.get((event.owner, "tuning", tuning)) or await self._found_run(
+            backend, experiment, _tagged(f"tuning/{tuning}")
         )
-        if not running.get("runs"):
-            body = {"run_id": parent, "status": "FINISHED", "end_time": time_ms}
+        if parent is None:
+            return
+        running = f"tags.`mlflow.parentRunId` = '{parent}' and attributes.status = 'RUNNING'"
+        if await self._found_run(backend, experiment, running) is None:
+            body = {"run_id": parent, "status": "FINISHED", "end_time": event.time_ms}
             await backend.call("POST", "runs/update", body)
 
     async def log_inputs(
@@ -297,71 +298,54 @@ class JobRuns:
     async def _find_or_create(self, backend: Backend, owner: str, kind: str, name: str) -> str:
         job = await self.jobs.stored(owner, name, kind)
         experiment = await self.experiment(backend, owner)
-        found = await backend.call(
-            "POST",
-            "runs/search",
-            {
-                "experiment_ids": [experiment],
-                "filter": f"tags.`smstudio.job` = '{job_tag(job)}'",
-                "max_results": 1,
-            },
-        )
-        if found.get("runs"):
-            run_id = str(found["runs"][0]["info"]["run_id"])
-        else:
-            tags = run_tags(job)
-            tuning = await self.parent_of(job) if self.parent_of is not None else None
-            if tuning is not None:  # a trial: a child of its tuning job's run
-                tags["mlflow.parentRunId"] = await self._parent_run(backend, owner, tuning)
-                tags["smstudio.tuning_job"] = tuning
-            created = await backend.call(
-                "POST",
-                "runs/create",
-                {
-                    "experiment_id": experiment,
-                    "run_name": job.name,
-                    "start_time": job.created_ms,
-                    "tags": _pairs(tags),
-                },
+        found = await self._found_run(backend, experiment, _tagged(job_tag(job)))
+        if found is not None:
+            return found
+        tags = run_tags(job)
+        tuning = await self.parent_of(job) if self.parent_of is not None else None
+        if tuning is not None:  # a trial: a child of its tuning job's run
+            tags["mlflow.parentRunId"] = await self._parent_run(backend, owner, tuning)
+            tags["smstudio.tuning_job"] = tuning
+        run_id = await self._new_run(backend, experiment, job.name, tags, job.created_ms)
+        params = job.spec.get("hyperparameters") or {}
+        for start in range(0, len(params), 100):  # MLflow: 100 params per call
+            chunk = dict(list(params.items())[start : start + 100])
+            await backend.call(
+                "POST", "runs/log-batch", {"run_id": run_id, "params": _pairs(chunk)}
             )
-            run_id = str(created["run"]["info"]["run_id"])
-            params = job.spec.get("hyperparameters") or {}
-            for start in range(0, len(params), 100):  # MLflow: 100 params per call
-                chunk = dict(list(params.items())[start : start + 100])
-                await backend.call(
-                    "POST", "runs/log-batch", {"run_id": run_id, "params": _pairs(chunk)}
-                )
         return run_id
 
     async def _parent_run(self, backend: Backend, owner: str, tuning: str) -> str:
         """The tuning job's run (found by its tag, or created), running again."""
         key = (owner, "tuning", tuning)
         async with self._creating[key]:
-            run_id = self._runs.get(key)
-            if run_id is None:
+            if key not in self._runs:
                 experiment = await self.experiment(backend, owner)
                 tag = f"tuning/{tuning}"
-                found = await backend.call(
-                    "POST",
-                    "runs/search",
-                    {
-                        "experiment_ids": [experiment],
-                        "filter": f"tags.`smstudio.job` = '{tag}'",
-                        "max_results": 1,
-                    },
-                )
-                if found.get("runs"):
-                    run_id = str(found["runs"][0]["info"]["run_id"])
-                else:
-                    tags = {"mlflow.runName": tuning, "mlflow.user": owner, "smstudio.job": tag,
-                            "smstudio.kind": "tuning", "smstudio.owner": owner}  # fmt: skip
-                    body = {"experiment_id": experiment, "run_name": tuning, "tags": _pairs(tags)}
-                    run_id = str(
-                        (await backend.call("POST", "runs/create", body))["run"]["info"]["run_id"]
-                    )
-                self._runs[key] = run_id
+                tags = {"mlflow.runName": tuning, "mlflow.user": owner, "smstudio.job": tag,
+                        "smstudio.kind": "tuning", "smstudio.owner": owner}  # fmt: skip
+                self._runs[key] = await self._found_run(
+                    backend, experiment, _tagged(tag)
+                ) or await self._new_run(backend, experiment, tuning, tags)
+        run_id = self._runs[key]
         await backend.call("POST", "runs/update", {"run_id": run_id, "status": "RUNNING"})
         return run_id
+
+    @staticmethod
+    async def _found_run(backend: Backend, experiment: str, where: str) -> str | None:
+        """The id of a run of ``experiment`` matching the filter ``where``, if any."""
+        body = {"experiment_ids": [experiment], "filter": where, "max_results": 1}
+        runs = (await backend.call("POST", "runs/search", body)).get("runs") or []
+        return str(runs[0]["info"]["run_id"]) if runs else None
+
+    @staticmethod
+    async def _new_run(
+        backend: Backend, experiment: str, name: str, tags: dict[str, str], start_ms: int = 0
+    ) -> str:
+        body: dict[str, Any] = {"experiment_id": experiment, "run_name": name, "tags": _pairs(tags)}
+        if start_ms:
+            body["start_time"] = start_ms
+        return str((await backend.call("POST", "runs/create", body))["run"]["info"]["run_id"])
 
     async def experiment(self, backend: Backend, owner: str) -> str:
         if owner in self._experiments:
