@@ -102,3 +102,47 @@ def test_an_endpoint_loading_when_the_server_crashes_is_adopted(tmp_path: Path) 
             )
     finally:
         stop_all_instances(data)
+
+
+def test_a_replacement_a_crash_interrupts_is_finished_reporting_the_stop_once(
+    tmp_path: Path,
+) -> None:
+    model = model_tree(tmp_path / "root" / "m", code=GATED)
+    (model / "go").touch()
+    data = tmp_path / "smstudio"
+    server = ServerProcess(tmp_path).start()
+    try:
+        client = Client(server.url, server.token)
+        client.create_model("m", "m")
+        client.create_endpoint("phoenix", variants=[{"model_name": "m", "workers": 1}])
+        first = in_service(client, "phoenix")["variants"][0]["instances"][0]
+        (model / "go").unlink()  # the replacement waits in model_fn until the test says so
+        os.killpg(read_state(Path(first["state_dir"])).child_pid, signal.SIGKILL)  # type: ignore[arg-type]
+        wait_until(
+            lambda: any(p.parent != Path(first["state_dir"]) for p in data.rglob("server.json")),
+            60,
+            "the replacement to listen (its model_fn waits)",
+        )
+        assert [e["kind"] for e in client.endpoint("phoenix")["events"]] == ["InstanceStopped"]
+        crash(server)
+        (model / "go").touch()
+        with ServerProcess(tmp_path) as restarted:
+            client = Client(restarted.url, restarted.token)
+
+            def replaced() -> dict[str, Any] | None:
+                endpoint = client.endpoint("phoenix")
+                kinds = [e["kind"] for e in endpoint["events"]]
+                assert "ReplacementFailed" not in kinds, endpoint["events"]
+                return endpoint if kinds[-1] == "InstanceReplaced" else None
+
+            endpoint = wait_until(replaced, 120, "the next server to finish the replacement")
+            assert [(e["kind"], e["instance"]) for e in endpoint["events"]] == [
+                ("InstanceStopped", first["id"]),
+                ("InstanceReplaced", first["id"]),
+            ]
+            r = wait_until(
+                lambda: client.invoke_endpoint("phoenix", "1,1,1", "text/csv"), 30, "invoke"
+            )
+            assert json.loads(r.content) == [6.0]
+    finally:
+        stop_all_instances(data)

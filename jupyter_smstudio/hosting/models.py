@@ -232,6 +232,9 @@ class EndpointEvent(BaseModel):
     time_ms: int
     kind: str = Field(description="InstanceStopped, InstanceReplaced or ReplacementFailed.")
     message: str
+    instance: str | None = Field(
+        default=None, description="The id of the instance the event is about, if one."
+    )
 
 
 class Endpoint(BaseModel):

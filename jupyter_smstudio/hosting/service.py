@@ -578,10 +578,20 @@ class HostingService:
 
     # ---- instances that stop ---------------------------------------------------------------------
     @staticmethod
-    def _event(record: EndpointRecord, kind: str, message: str) -> None:
+    def _event(
+        record: EndpointRecord, kind: str, message: str, instance: str | None = None
+    ) -> None:
         log.info("Endpoint %s of %s: %s", record.name, record.owner, message)
-        event = EndpointEvent(time_ms=now_ms(), kind=kind, message=message[:2048])
+        event = EndpointEvent(
+            time_ms=now_ms(), kind=kind, message=message[:2048], instance=instance
+        )
         record.events = [*record.events, event][-MAX_EVENTS:]
+
+    @staticmethod
+    def _reported(record: EndpointRecord, kind: str, instance: str) -> bool:
+        """Whether ``record`` already tells ``kind`` of ``instance``: a replacement tried again
+        (after a failed start, or by the next server after a restart) reports a stop once."""
+        return any(e.kind == kind and e.instance == instance for e in record.events)
 
     async def _states(self, specs: list[InstanceSpec]) -> list[RunState]:
         return [await self.backend.state(s) for s in specs]
@@ -610,12 +620,15 @@ class HostingService:
         with no instance left answer 503 meanwhile. A failed replacement is retried later."""
         for i, what in dead.items():
             addresses[i] = None
+            if self._reported(record, "InstanceStopped", specs[i].id):
+                continue
             tail = "\n".join(tail_lines(specs[i].log_path, 10))
             self._event(
                 record,
                 "InstanceStopped",
                 f"Instance {specs[i].id} of variant {specs[i].extra.get('variant')} {what}; "
                 f"replacing it. Last log lines:\n{tail}",
+                specs[i].id,
             )
         self._publish(record, None, specs, addresses)
         await self._save(record)
@@ -627,7 +640,9 @@ class HostingService:
         key = (record.owner, record.name)
         try:
             started = await self._bring_up(list(fresh.values()))
-        except DeployFailed as err:
+        except Exception as err:  # any failed start is retried, with backoff
+            if not isinstance(err, DeployFailed):
+                log.exception("Replacing instances of endpoint %s failed", record.name)
             failures = self._backoff.get(key, (0, 0.0))[0] + 1
             delay = min(MAX_BACKOFF_SECONDS, self.settings.health_check_interval * 2**failures)
             self._backoff[key] = (failures, time.monotonic() + delay)
@@ -642,6 +657,7 @@ class HostingService:
                 "InstanceReplaced",
                 f"Instance {spec.id} replaces {specs[i].id} and serves variant "
                 f"{spec.extra.get('variant')}.",
+                specs[i].id,
             )
             specs[i], addresses[i] = spec, address
         self._publish(record, None, specs, addresses)
