@@ -262,8 +262,10 @@ def test_bad_tuning_requests_answer_aws_errors_and_create_nothing(aws: AwsServer
     answer = error_of(sm.create_hyper_parameter_tuning_job, **too_many)
     assert code(answer) == "ResourceLimitExceeded"
     retry = tuning_request(aws, "bad-retry")
-    retry["TrainingJobDefinition"]["RetryStrategy"] = {"MaximumRetryAttempts": 2}
-    assert code(error_of(sm.create_hyper_parameter_tuning_job, **retry)) == "ValidationException"
+    retry["TrainingJobDefinition"]["RetryStrategy"] = {"MaximumRetryAttempts": 31}
+    answer = error_of(sm.create_hyper_parameter_tuning_job, **retry)
+    assert code(answer) == "ValidationException"
+    assert "maximumRetryAttempts" in answer["Error"]["Message"]
 
     missing = error_of(sm.describe_hyper_parameter_tuning_job, HyperParameterTuningJobName="nope")
     assert code(missing) == "ResourceNotFound"
@@ -271,10 +273,16 @@ def test_bad_tuning_requests_answer_aws_errors_and_create_nothing(aws: AwsServer
         "ValidationException"
     )
     # A name already taken (by the job of the first test, or made here).
-    sm.create_hyper_parameter_tuning_job(
-        **tuning_request(aws, "taken", ResourceLimits={"MaxNumberOfTrainingJobs": 1,
-                                                       "MaxParallelTrainingJobs": 1})
-    )  # fmt: skip
+    taken = tuning_request(aws, "taken", ResourceLimits={"MaxNumberOfTrainingJobs": 1,
+                                                         "MaxParallelTrainingJobs": 1})  # fmt: skip
+    taken["TrainingJobDefinition"]["RetryStrategy"] = {"MaximumRetryAttempts": 2}
+    sm.create_hyper_parameter_tuning_job(**taken)
+    described = sm.describe_hyper_parameter_tuning_job(HyperParameterTuningJobName="taken")
+    assert described["TrainingJobDefinition"]["RetryStrategy"] == {"MaximumRetryAttempts": 2}
+    assert (
+        aws.rest("GET", "tuning-jobs/taken").json()["training_job_definition"]["max_retry_attempts"]
+        == 2
+    )
     again = error_of(sm.create_hyper_parameter_tuning_job, **tuning_request(aws, "taken"))
     assert code(again) == "ResourceInUse"
     wait_tuning(sm, "taken")

@@ -23,7 +23,7 @@ from .docker_helpers import docker_unavailable
 from .procs import ESCAPEES, SLEEPERS, count, new_marker, none_left, none_left_soon
 from .servers import ServerProcess, wait_until
 from .test_runtime_tree import FORKS, pids_cgroup_available
-from .training_helpers import finished, full_log, until_logged, write
+from .training_helpers import finished, full_log, run_state, until_logged, write
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("jp_serverapp")]
 
@@ -40,12 +40,6 @@ def jp_server_config(jp_server_config: dict[str, Any]) -> dict[str, Any]:
                          "max_output_bytes": MAX_OUTPUT},
         "RunLimits": {"max_processes": MAX_PROCESSES, "max_log_bytes": MAX_LOG},
     }  # fmt: skip
-
-
-def run_state(data_dir: Path, name: str) -> dict[str, Any]:
-    """The runtime's state of job ``name`` (its supervisor's and command's pids)."""
-    state_dir = next(data_dir.glob(f"training/jobs/*/{name}/run"))
-    return json.loads((state_dir / "state.json").read_text())  # type: ignore[no-any-return]
 
 
 def container_of(data_dir: Path, name: str) -> str:

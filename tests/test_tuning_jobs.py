@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ import pytest
 
 from . import waiting
 from .conftest import ApiCall
-from .training_helpers import write
+from .training_helpers import run_state, write
 
 pytestmark = pytest.mark.usefixtures("jp_serverapp")
 
@@ -19,13 +21,18 @@ TRIAL_NAME = re.compile(r"^(?P<tuning>.+)-(?P<n>\d{3})-[0-9a-f]{8}$")
 
 #: The objective is known: loss = (x - 2)^2 + (0 for opt b, 1 for a), printed per epoch.
 SCRIPT = """
-    import argparse, time
+    import argparse, os, time
     parser = argparse.ArgumentParser()
     parser.add_argument("--shift", type=float, default=0.0)
     parser.add_argument("--opt", default="a")
     parser.add_argument("--quality", default="good")
     parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--marker", default="")
     args, _ = parser.parse_known_args()
+    if args.quality == "vanish" and not os.path.exists(args.marker):
+        open(args.marker, "w").close()  # the first attempt waits for the test to kill it
+        while True:
+            time.sleep(0.2)
     if args.quality == "forever":
         while True:
             print("score=0.5", flush=True)
@@ -205,6 +212,51 @@ async def test_grid_enumerates_and_early_stopping_stops_the_bad_trial(
         1,
     )
     assert job["best_training_job"]["training_job_name"] == good["training_job_name"]
+
+
+@pytest.mark.slow
+async def test_a_trial_whose_processes_vanish_is_retried_and_a_crash_is_not(
+    api: ApiCall, script: Path, tmp_path: Path
+) -> None:
+    """RetryStrategy: a trial that fails for an infrastructure reason (here its supervisor
+    is killed) runs again with the same hyperparameters as a new training job; one that
+    fails by its own code counts as failed at once."""
+    marker = tmp_path / "first-attempt"
+    spec = body(
+        "tune-retry",
+        strategy="Grid",
+        resource_limits={"max_parallel_training_jobs": 1},
+        parameter_ranges={
+            "categorical_parameter_ranges": [{"name": "quality", "values": ["crash", "vanish"]}]
+        },
+        definition={"hyperparameters": {"marker": str(marker)}, "max_retry_attempts": 1},
+    )
+    created = await api("POST", "tuning-jobs", spec)
+    assert created.status == 201, created.json
+    await waiting.eventually(marker.exists, 60, "the first attempt to start")
+    first = next(
+        t for t in await trials(api, "tune-retry")
+        if t["tuned_hyper_parameters"]["quality"] == "vanish"
+    )  # fmt: skip
+    os.kill(run_state(tmp_path / "smstudio", first["training_job_name"])["supervisor_pid"],
+            signal.SIGKILL)  # fmt: skip
+    job = await ended(api, "tune-retry", timeout=90)
+    assert job["status"] == "Completed", job
+    items = await trials(api, "tune-retry", sort_by="created", sort_order="asc")
+    assert [(t["tuned_hyper_parameters"]["quality"], t["training_job_status"], t["retried"])
+            for t in items] == [("crash", "Failed", False), ("vanish", "Failed", True),
+                                ("vanish", "Completed", False)]  # fmt: skip
+    _, vanished, retry = items
+    assert "vanished" in vanished["failure_reason"]
+    assert vanished["training_job_name"] == first["training_job_name"]
+    assert TRIAL_NAME.match(retry["training_job_name"])["n"] == "002"  # type: ignore[index]
+    counters = job["training_job_status_counters"]
+    assert counters["completed"] == counters["retryable_error"] == 1
+    assert counters["non_retryable_error"] == 1
+    assert job["objective_status_counters"]["succeeded"] == 1
+    assert job["objective_status_counters"]["failed"] == 1
+    assert job["best_training_job"]["training_job_name"] == retry["training_job_name"]
+    assert job["training_job_definition"]["max_retry_attempts"] == 1
 
 
 @pytest.mark.slow

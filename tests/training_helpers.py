@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -52,3 +53,9 @@ async def until_logged(api: ApiCall, name: str, text: str, timeout: float = 30) 
         return log if text in log else None
 
     return str(await waiting.eventually(check, timeout, f"'{text}' in {name}'s log", 0.05))
+
+
+def run_state(data_dir: Path, name: str) -> dict[str, Any]:
+    """The runtime's state of job ``name`` (its supervisor's and command's pids)."""
+    state_dir = next(data_dir.glob(f"training/jobs/*/{name}/run"))
+    return json.loads((state_dir / "state.json").read_text())  # type: ignore[no-any-return]

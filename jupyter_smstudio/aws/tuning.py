@@ -106,7 +106,13 @@ async def _definition(call: Call, name: str, given: dict[str, Any]) -> TrainingJ
     request["TrainingJobName"] = f"{name}-000-00000000"
     request["HyperParameters"] = given.get("StaticHyperParameters") or {}
     spec = await TRAINING.to_spec(call, request)
-    return TrainingJobDefinition.model_validate(spec.model_dump(exclude={"name"}))
+    retry = given.get("RetryStrategy") or {}
+    return TrainingJobDefinition.model_validate(
+        {
+            **spec.model_dump(exclude={"name"}),
+            "max_retry_attempts": retry.get("MaximumRetryAttempts", 0),
+        }
+    )
 
 
 def _config(p: dict[str, Any]) -> dict[str, Any]:
@@ -127,9 +133,6 @@ async def create(call: Call, p: dict[str, Any]) -> dict[str, Any]:
             raise validation(why)
     if not p.get("TrainingJobDefinition"):
         raise validation("TrainingJobDefinition is required.")
-    retry = p["TrainingJobDefinition"].get("RetryStrategy")
-    if retry:
-        raise validation("TrainingJobDefinition.RetryStrategy is not supported yet.")
     try:
         definition = await _definition(call, name, p["TrainingJobDefinition"])
     except InvalidInput as err:
@@ -213,7 +216,9 @@ def _rest_definition(call: Call, job: TuningJob) -> dict[str, Any]:
     hyper = dict(d.hyperparameters)
     if d.entry_point:
         hyper.setdefault("sagemaker_program", d.entry_point)
+    retry = {"RetryStrategy": {"MaximumRetryAttempts": d.max_retry_attempts}}
     return {
+        **(retry if d.max_retry_attempts else {}),
         "AlgorithmSpecification": algorithm,
         "StaticHyperParameters": encode_hyperparameters(hyper),
         "RoleArn": call.aws.config.role_arn(call.owner),

@@ -63,6 +63,17 @@ VANISHED = (
     "The job's processes vanished (killed, or the machine restarted) before their end was "
     "recorded; logs and files up to then are kept."
 )
+#: FailureReason prefixes of infrastructure failures, not the job's own: what a
+#: RetryStrategy retries (SageMaker retries "InternalServerError" failures).
+RETRYABLE = (VANISHED, "InternalServerError")
+
+
+def retryable(failure_reason: str | None) -> bool:
+    """Whether a failed job failed for an infrastructure reason (so running it again may
+    succeed) rather than because of its code, data or configuration."""
+    return bool(failure_reason) and str(failure_reason).startswith(RETRYABLE)
+
+
 #: How the runtime's limits read in a FailureReason (SageMaker's error prefixes).
 OVER_LIMIT = {"processes": "AlgorithmError", "quota": "ClientError"}
 

@@ -130,6 +130,10 @@ class TuningJobConfig(Strict):
     random_seed: int | None = Field(None, ge=0, le=2**31 - 1)
 
 
+#: RetryStrategy.MaximumRetryAttempts' upper bound (botocore's model: 1 to 30).
+MAX_RETRY_ATTEMPTS = 30
+
+
 class TrainingJobDefinition(TrainingJobCreate):
     """A training job request without a name: each trial gets its own.
 
@@ -138,6 +142,16 @@ class TrainingJobDefinition(TrainingJobCreate):
 
     name: str | None = Field(  # type: ignore[assignment]  # trials are named by the tuning job
         None, description="Ignored: trials are named <tuning job>-NNN-xxxxxxxx."
+    )
+    max_retry_attempts: int = Field(
+        0,
+        ge=0,
+        le=MAX_RETRY_ATTEMPTS,
+        description=(
+            "RetryStrategy.MaximumRetryAttempts: how many times a trial whose training job "
+            "fails for an infrastructure reason (its processes vanished, an internal error) "
+            "runs again with the same hyperparameters, as a new training job."
+        ),
     )
 
 
@@ -195,6 +209,10 @@ class TrialSummary(BaseModel):
     final_hyper_parameter_tuning_job_objective_metric: ObjectiveMetric | None = None
     objective_status: Literal["Succeeded", "Pending", "Failed"]
     early_stopped: bool = Field(False, description="Stopped by early stopping or Hyperband.")
+    retried: bool = Field(
+        False,
+        description="Failed for an infrastructure reason; a later job ran the trial again.",
+    )
 
 
 class TrainingJobStatusCounters(BaseModel):

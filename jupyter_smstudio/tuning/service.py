@@ -29,6 +29,7 @@ from ..errors import InvalidInput, InvalidState, NotFound, SMStudioError, Unavai
 from ..jobs.events import JobEvents, JobMetrics, JobStateChanged
 from ..jobs.models import FINAL, Status
 from ..jobs.repository import StoredJob
+from ..jobs.runner import retryable
 from ..store.paging import page_items
 from ..timeutil import now_ms
 from ..training.models import TrainingJobCreate
@@ -227,7 +228,7 @@ class TuningService:
 
     @staticmethod
     def _trial_spec(spec: TuningJobCreate, name: str, tuned: dict[str, Any]) -> TrainingJobCreate:
-        definition = spec.training_job_definition.model_dump(exclude={"name"})
+        definition = spec.training_job_definition.model_dump(exclude={"name", "max_retry_attempts"})
         definition["hyperparameters"] = {**definition["hyperparameters"], **tuned}
         return TrainingJobCreate.model_validate({**definition, "name": name})
 
@@ -244,6 +245,9 @@ class TuningService:
         jobs = TrainingJobStatusCounters()
         objectives = ObjectiveStatusCounters()
         for t in trials:
+            if t.retried:  # its trial counts once, by the job that ran it again
+                jobs.retryable_error += 1
+                continue
             counter = STATUS_COUNTER[Status(t.training_job_status)]
             setattr(jobs, counter, getattr(jobs, counter) + 1)
             status = t.objective_status.lower()
@@ -324,43 +328,51 @@ class TuningService:
 
     # ---- trials as the API shows them ------------------------------------------------------
     async def _summaries(self, job: StoredTuningJob, search: Search) -> list[TrialSummary]:
-        objective = job.spec.config.hyper_parameter_tuning_job_objective
         out = []
         for trial in await self._call(search.trials):
             name = trial.attrs.get("training_job")
             if not name:
                 continue
-            row = None
-            with contextlib.suppress(NotFound):
-                row = await self.training.stored(job.owner, name)
-            metric = None
-            if row is not None:
-                value = next((m.value for m in row.final_metrics
-                              if m.name == objective.metric_name), None)  # fmt: skip
-                if value is not None:
-                    metric = ObjectiveMetric(
-                        type=objective.type, metric_name=objective.metric_name, value=value
-                    )
-            status = row.status if row else Status.FAILED
-            early = bool(trial.attrs.get("early_stopped"))
-            if status not in FINAL:
-                state = "Pending"
-            elif metric is not None and (status == Status.COMPLETED or early):
-                state = "Succeeded"
-            else:
-                state = "Failed"
-            out.append(TrialSummary(
-                training_job_name=name, tuning_job_name=job.name,
-                creation_time_ms=row.created_ms if row else trial.attrs.get("created_ms", 0),
-                training_start_time_ms=row.started_ms if row else None,
-                training_end_time_ms=row.ended_ms if row else None,
-                training_job_status=status.value,
-                tuned_hyper_parameters={k: str(v) for k, v in trial.hyperparameters.items()},
-                failure_reason=row.failure_reason if row else trial.attrs.get("failure"),
-                final_hyper_parameter_tuning_job_objective_metric=metric,
-                objective_status=state, early_stopped=early,
-            ))  # fmt: skip
+            for old in trial.attrs.get("retried", []):
+                out.append(await self._summary(job, trial, old, retried=True))
+            out.append(await self._summary(job, trial, name))
         return out
+
+    async def _summary(
+        self, job: StoredTuningJob, trial: Trial, name: str, retried: bool = False
+    ) -> TrialSummary:
+        """One training job of ``trial`` (its current one, or one a retry replaced)."""
+        objective = job.spec.config.hyper_parameter_tuning_job_objective
+        row = None
+        with contextlib.suppress(NotFound):
+            row = await self.training.stored(job.owner, name)
+        metric = None
+        if row is not None:
+            value = next((m.value for m in row.final_metrics
+                          if m.name == objective.metric_name), None)  # fmt: skip
+            if value is not None:
+                metric = ObjectiveMetric(
+                    type=objective.type, metric_name=objective.metric_name, value=value
+                )
+        status = row.status if row else Status.FAILED
+        early = bool(trial.attrs.get("early_stopped")) and not retried
+        if status not in FINAL:
+            state = "Pending"
+        elif metric is not None and (status == Status.COMPLETED or early):
+            state = "Succeeded"
+        else:
+            state = "Failed"
+        return TrialSummary(
+            training_job_name=name, tuning_job_name=job.name,
+            creation_time_ms=row.created_ms if row else trial.attrs.get("created_ms", 0),
+            training_start_time_ms=row.started_ms if row else None,
+            training_end_time_ms=row.ended_ms if row else None,
+            training_job_status=status.value,
+            tuned_hyper_parameters={k: str(v) for k, v in trial.hyperparameters.items()},
+            failure_reason=row.failure_reason if row else trial.attrs.get("failure"),
+            final_hyper_parameter_tuning_job_objective_metric=metric,
+            objective_status=state, early_stopped=early, retried=retried,
+        )  # fmt: skip
 
     # ---- driving trials ------------------------------------------------------------------
     async def resume(self) -> None:
@@ -427,6 +439,8 @@ class TuningService:
             row = None
         if row is not None and row.status not in FINAL:
             return False
+        if row is not None and await self._retry(job, search, trial, row):
+            return False
         value = None
         pruned = False
         if row is not None and row.status == Status.COMPLETED:
@@ -435,6 +449,34 @@ class TuningService:
         elif row is not None and row.status == Status.STOPPED:
             pruned = bool(trial.attrs.get("early_stopped"))
         await self._call(search.tell, trial.number, value, pruned)
+        return True
+
+    async def _retry(
+        self, job: StoredTuningJob, search: Search, trial: Trial, row: StoredJob
+    ) -> bool:
+        """Run a trial again, as a new training job with the same hyperparameters, when its
+        job failed for an infrastructure reason and the RetryStrategy allows another attempt
+        (SageMaker's MaximumRetryAttempts); whether it did."""
+        retried = list(trial.attrs.get("retried", []))
+        allowed = job.spec.training_job_definition.max_retry_attempts
+        if row.status != Status.FAILED or not retryable(row.failure_reason):
+            return False
+        if len(retried) >= allowed or job.status != TuningStatus.IN_PROGRESS:
+            return False
+        name = trial_name(job.name, trial.number - search.seeded)
+        log.info("Tuning job %s: trial %s failed (%s); retrying it as %s",
+                 job.name, row.name, row.failure_reason, name)  # fmt: skip
+        # Recorded before the job exists, as _launch does: a restart in between finds the
+        # name and, with no such job, counts the attempt as failed.
+        await self._call(search.set_attr, trial.number, "retried", [*retried, row.name])
+        await self._call(search.set_attr, trial.number, "training_job", name)
+        try:
+            await self.training.create(
+                job.owner, self._trial_spec(job.spec, name, trial.hyperparameters)
+            )
+        except SMStudioError as err:
+            await self._call(search.set_attr, trial.number, "failure", f"ClientError: {err}")
+            return False
         return True
 
     async def _launch(self, job: StoredTuningJob, search: Search) -> Trial:
