@@ -215,15 +215,22 @@ def submit(server: ServerProcess, name: str, script: str, **body: Any) -> dict[s
     """Run ``script`` as a training job; its description once it has ended."""
     (server.workdir / "root" / f"{name}.py").write_text(textwrap.dedent(script))
     body = {"name": name, "entry_point": f"{name}.py", **body}
-    api = server.url + "smstudio/api/training-jobs"
+    return create_and_wait(server, "training-jobs", body, 120)
+
+
+def create_and_wait(
+    server: ServerProcess, route: str, body: dict[str, Any], timeout: float
+) -> dict[str, Any]:
+    """Create ``body`` at ``route`` (a training or tuning job); its description once ended."""
+    api = f"{server.url}smstudio/api/{route}"
     r = requests.post(api, headers=server.headers, json=body, timeout=60)
     assert r.status_code == 201, r.text
 
     def ended() -> Any:
-        job = requests.get(f"{api}/{name}", headers=server.headers, timeout=60).json()
+        job = requests.get(f"{api}/{body['name']}", headers=server.headers, timeout=60).json()
         return job if job["status"] in ("Completed", "Failed", "Stopped") else None
 
-    return wait_until(ended, 120, f"job {name}")  # type: ignore[no-any-return]
+    return wait_until(ended, timeout, f"{route} {body['name']}")  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
@@ -464,15 +471,7 @@ def test_a_tuning_jobs_trials_are_child_runs_of_its_run(server: ServerProcess) -
             "metric_definitions": [{"name": "loss", "regex": r"loss=([0-9.]+)"}],
         },
     }
-    api = server.url + "smstudio/api/tuning-jobs"
-    r = requests.post(api, headers=server.headers, json=body, timeout=60)
-    assert r.status_code == 201, r.text
-
-    def ended() -> Any:
-        job = requests.get(f"{api}/tracked-tuning", headers=server.headers, timeout=60).json()
-        return job if job["status"] in ("Completed", "Failed", "Stopped") else None
-
-    assert wait_until(ended, 240, "the tuning job")["status"] == "Completed"
+    assert create_and_wait(server, "tuning-jobs", body, 240)["status"] == "Completed"
     owner = requests.get(
         server.url + "smstudio/api/status", headers=server.headers, timeout=60
     ).json()["user"]["username"]

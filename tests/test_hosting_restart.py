@@ -68,14 +68,23 @@ def test_endpoints_survive_a_server_restart(tmp_path: Path) -> None:
         stop_all_instances(tmp_path / "smstudio")
 
 
-def test_an_endpoint_loading_when_the_server_crashes_is_adopted(tmp_path: Path) -> None:
+def gated_endpoint(tmp_path: Path, name: str, *, loads: bool) -> tuple[Path, ServerProcess, Client]:
+    """A server and endpoint ``name`` on a model whose ``model_fn`` waits for its ``go``
+    file; ``loads``: the file is there from the start."""
     model = model_tree(tmp_path / "root" / "m", code=GATED)
-    data = tmp_path / "smstudio"
+    if loads:
+        (model / "go").touch()
     server = ServerProcess(tmp_path).start()
+    client = Client(server.url, server.token)
+    client.create_model("m", "m")
+    client.create_endpoint(name, variants=[{"model_name": "m", "workers": 1}])
+    return model, server, client
+
+
+def test_an_endpoint_loading_when_the_server_crashes_is_adopted(tmp_path: Path) -> None:
+    data = tmp_path / "smstudio"
+    model, server, client = gated_endpoint(tmp_path, "loading", loads=False)
     try:
-        client = Client(server.url, server.token)
-        client.create_model("m", "m")
-        client.create_endpoint("loading", variants=[{"model_name": "m", "workers": 1}])
         # the model server listens (it reports its port) and its worker waits in model_fn
         info = wait_until(lambda: next(data.rglob("server.json"), None), 60, "the model server")
         state_dir = info.parent
@@ -107,14 +116,9 @@ def test_an_endpoint_loading_when_the_server_crashes_is_adopted(tmp_path: Path) 
 def test_a_replacement_a_crash_interrupts_is_finished_reporting_the_stop_once(
     tmp_path: Path,
 ) -> None:
-    model = model_tree(tmp_path / "root" / "m", code=GATED)
-    (model / "go").touch()
     data = tmp_path / "smstudio"
-    server = ServerProcess(tmp_path).start()
+    model, server, client = gated_endpoint(tmp_path, "phoenix", loads=True)
     try:
-        client = Client(server.url, server.token)
-        client.create_model("m", "m")
-        client.create_endpoint("phoenix", variants=[{"model_name": "m", "workers": 1}])
         first = in_service(client, "phoenix")["variants"][0]["instances"][0]
         (model / "go").unlink()  # the replacement waits in model_fn until the test says so
         os.killpg(read_state(Path(first["state_dir"])).child_pid, signal.SIGKILL)  # type: ignore[arg-type]

@@ -71,7 +71,7 @@ RETRYABLE = (VANISHED, "InternalServerError")
 def retryable(failure_reason: str | None) -> bool:
     """Whether a failed job failed for an infrastructure reason (so running it again may
     succeed) rather than because of its code, data or configuration."""
-    return bool(failure_reason) and str(failure_reason).startswith(RETRYABLE)
+    return failure_reason is not None and failure_reason.startswith(RETRYABLE)
 
 
 #: How the runtime's limits read in a FailureReason (SageMaker's error prefixes).
