@@ -13,6 +13,7 @@ and containers, is covered by the real-process tests (``test_training_*``,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -311,6 +312,54 @@ async def test_a_queued_job_stops_at_once_without_reaching_the_backend(tmp_path:
 
         with pytest.raises(InvalidState, match=r"has already ended \(Stopped\)"):
             await h.runner.stop_job(OWNER, "job-2", "fake")
+
+
+class GatedBackend(FakeBackend):
+    """Its runs start only once the test opens ``gate``: a launch caught half-way."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.starting = asyncio.Event()
+
+    async def start(self, plan: JobPlan) -> dict[str, Any]:
+        self.starting.set()
+        await self.gate.wait()
+        return await super().start(plan)
+
+
+async def test_a_stop_that_crosses_a_launch_still_stops_the_run(tmp_path: Path) -> None:
+    """The stop reads the job before its run is saved and writes Stopping after: the
+    launch must see that Stopping (or the stop the handle), else the run goes on forever
+    (a tuning job stopped while a trial started waited on it for ever)."""
+    backend = GatedBackend()
+    async with harness(tmp_path / "jobs.db", backend) as h:
+        submitted = asyncio.create_task(h.submit("job-1"))  # it waits for the launch
+        await asyncio.wait_for(backend.starting.wait(), 10)
+        followed = asyncio.Event()
+        follow, write = h.runner._follow, h.runner._write_transition
+
+        def follow_and_tell(job: StoredJob) -> None:
+            follow(job)
+            followed.set()
+
+        async def launch_in_between(job: StoredJob, secondary: Secondary, **kw: Any) -> None:
+            if secondary == Secondary.STOPPING:  # the stop has read the job: let it launch
+                backend.gate.set()
+                # Give the launch its chance to finish in between: with the launch waiting
+                # for the job's lock (as it must) this passes after its deadline.
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(followed.wait(), 1.0)
+            await write(job, secondary, **kw)
+
+        h.runner._follow = follow_and_tell  # type: ignore[method-assign]
+        h.runner._write_transition = launch_in_between  # type: ignore[method-assign]
+        await h.runner.stop_job(OWNER, "job-1", "fake")
+        stopped = await h.reaches("job-1", Secondary.STOPPED)
+        await submitted
+
+    assert stopped.status == Status.STOPPED
+    assert backend.stopped == ["job-1"]
 
 
 async def test_a_running_job_goes_stopping_then_stopped(tmp_path: Path) -> None:

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from jupyter_smstudio.jobs.backends.docker import container_pids_events
+
 from .conftest import ApiCall
 from .hosting_models import wheel
 from .training_helpers import eventually, finished, full_log, until_logged, write
@@ -29,7 +31,6 @@ def _engine_problem() -> str | None:
 
 PROBLEM = _engine_problem()
 pytestmark = [
-    pytest.mark.slow,
     pytest.mark.slow,
     pytest.mark.usefixtures("jp_serverapp"),
     pytest.mark.skipif(PROBLEM is not None, reason=f"Docker backend tests: {PROBLEM}"),
@@ -172,3 +173,21 @@ async def test_missing_image_is_refused(api: ApiCall) -> None:
     reply = await api("POST", "training-jobs", {"name": "noimg", "image": "no-such:image"})
     assert reply.status == 400
     assert reply.error["field"] == "image"
+
+
+def test_a_created_container_is_watched_for_its_process_limit_once_it_starts(
+    tmp_path: Path,
+) -> None:
+    """A container is inspectable before it starts, while its cgroup is not there yet: the
+    process-limit watch must wait for the start rather than give up on the container."""
+    name = f"smstudio-test-created-{tmp_path.name}"
+    subprocess.run(["docker", "create", "--name", name, IMAGE, "sleep", "60"],
+                   check=True, capture_output=True, timeout=60)  # fmt: skip
+    try:
+        assert container_pids_events("docker", name) == (False, None)
+        subprocess.run(["docker", "start", name], check=True, capture_output=True, timeout=60)
+        started, events_file = container_pids_events("docker", name)
+        assert started
+        assert events_file is None or events_file.name == "pids.events"
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True, timeout=60)

@@ -383,10 +383,14 @@ class JobRunner:
             )
             self.spawn(self.schedule(), "training-schedule")  # its slot is free again
             return
-        await self.repository.update(*key, run=handle, started_ms=now_ms())
-        if (await self.stored(*key, job.kind)).status == Status.STOPPING:  # stopped while launching
+        # Under the job's lock, as stop_job reads the handle under it: a stop that came while
+        # the run started either finds the handle or is seen here, never neither.
+        async with self._job_locks[key]:
+            await self.repository.update(*key, run=handle, started_ms=now_ms())
+            job = await self.stored(*key, job.kind)
+        if job.status == Status.STOPPING:  # stopped while launching
             await self.backend(job.backend).stop(handle)
-        self._follow(await self.stored(*key, job.kind))
+        self._follow(job)
 
     # ---- following a run ---------------------------------------------------------------
     def _follow(self, job: StoredJob) -> None:

@@ -43,14 +43,18 @@ PIDS_CGROUPS = (
 
 
 def container_pids_events(docker: str, container: str) -> tuple[bool, Path | None]:
-    """Whether the container exists yet, and the ``pids.events`` of its cgroup where
-    this machine shows it (not with a remote or rootless engine)."""
-    found = subprocess.run([docker, "inspect", "--format", "{{.Id}}", container],
+    """Whether the container has started yet, and the ``pids.events`` of its cgroup where
+    this machine shows it (not with a remote or rootless engine).
+
+    A container is inspectable as soon as it is created, but its cgroup exists only once
+    it starts (``State.Pid`` is then non-zero): before that, it has not started."""
+    found = subprocess.run([docker, "inspect", "--format", "{{.Id}} {{.State.Pid}}", container],
                            capture_output=True, text=True, check=False, timeout=30)  # fmt: skip
-    if found.returncode != 0:
+    container_id, _, pid = found.stdout.strip().partition(" ")
+    if found.returncode != 0 or pid in ("", "0"):
         return False, None
     for pattern in PIDS_CGROUPS:
-        path = V2_ROOT / pattern.format(id=found.stdout.strip()) / "pids.events"
+        path = V2_ROOT / pattern.format(id=container_id) / "pids.events"
         if path.exists():
             return True, path
     return True, None
@@ -201,8 +205,8 @@ class DockerBackend(TrainingBackend):
         watched = self._pids_events.setdefault(handle["state_dir"], {})
         for container in handle.get("containers") or []:
             if container not in watched:
-                exists, events_file = container_pids_events(self.docker, container)
-                if not exists:
+                started, events_file = container_pids_events(self.docker, container)
+                if not started:
                     continue  # not started yet: look again next time
                 watched[container] = events_file
             path = watched[container]
