@@ -380,3 +380,88 @@ def test_the_official_sdks_kmeans_fits_a_record_set_and_predicts_records(aws: Aw
     job = aws.client("sagemaker").describe_training_job(TrainingJobName=result["job"])
     assert job["TrainingJobStatus"] == "Completed"
     assert "kmeans" in job["AlgorithmSpecification"]["TrainingImage"]
+
+
+TUNED = """
+import argparse, os
+import numpy as np
+
+def model_fn(model_dir):
+    return np.load(os.path.join(model_dir, "weights.npy"))
+
+def predict_fn(data, model):
+    return np.asarray(data, dtype=float) @ model
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--alpha", type=float)
+    parser.add_argument("--depth", type=int)
+    args, _ = parser.parse_known_args()
+    assert os.listdir(os.environ["SM_CHANNEL_TRAIN"]), "no training data"
+    print(f"validation-loss={(args.alpha - 0.3) ** 2 + args.depth / 100:.6f}", flush=True)
+    np.save(os.path.join(os.environ["SM_MODEL_DIR"], "weights.npy"), np.array([args.alpha, 1.0]))
+"""
+TUNING_NOTEBOOK = """
+import json, sys
+import sagemaker
+from sagemaker.serializers import CSVSerializer
+from sagemaker.deserializers import JSONDeserializer
+from sagemaker.sklearn import SKLearn
+from sagemaker.tuner import ContinuousParameter, HyperparameterTuner, IntegerParameter
+
+session = sagemaker.Session()
+train = session.upload_data("data", key_prefix="tune/train")
+estimator = SKLearn(
+    entry_point="tuned.py", source_dir="src", framework_version="1.2-1",
+    instance_type="ml.m5.large", instance_count=1, role=sys.argv[1], sagemaker_session=session,
+)
+tuner = HyperparameterTuner(
+    estimator, objective_metric_name="validation:loss", objective_type="Minimize",
+    hyperparameter_ranges={"alpha": ContinuousParameter(0.0, 1.0),
+                           "depth": IntegerParameter(1, 3)},
+    metric_definitions=[{"Name": "validation:loss", "Regex": "validation-loss=([0-9.]+)"}],
+    max_jobs=4, max_parallel_jobs=2, strategy="Random", random_seed=7,
+    base_tuning_job_name="sdk-tune",
+)
+tuner.fit({"train": train}, wait=True)
+best = tuner.best_training_job()
+frame = tuner.analytics().dataframe()
+predictor = tuner.deploy(initial_instance_count=1, instance_type="ml.m5.large",
+                         serializer=CSVSerializer(), deserializer=JSONDeserializer())
+answer = predictor.predict([[1, 0]])
+predictor.delete_endpoint()
+print("RESULT " + json.dumps({
+    "name": tuner.latest_tuning_job.name,
+    "status": tuner.describe()["HyperParameterTuningJobStatus"],
+    "best": best,
+    "rows": frame[["TrainingJobName", "FinalObjectiveValue", "alpha", "depth"]]
+        .to_dict(orient="records"),
+    "answer": answer,
+}))
+"""
+
+
+def test_the_official_sdks_tuner_fits_finds_the_best_job_and_deploys_it(aws: AwsServer) -> None:
+    """A notebook's "train and tune": HyperparameterTuner(...).fit() on the SDK's source
+    upload and S3 data, best_training_job(), analytics().dataframe(), tuner.deploy()."""
+    notebook_files(aws.root)
+    (aws.root / "nb" / "src" / "tuned.py").write_text(textwrap.dedent(TUNED))
+    result = run_notebook(aws, TUNING_NOTEBOOK, ROLE)
+    assert result["status"] == "Completed"
+    assert result["name"].startswith("sdk-tune-")
+    rows = result["rows"]
+    assert len(rows) == 4
+    for row in rows:  # each trial's objective is its own hyperparameters' loss
+        expected = (float(row["alpha"]) - 0.3) ** 2 + int(row["depth"]) / 100
+        assert row["FinalObjectiveValue"] == pytest.approx(expected, abs=1e-5)
+    best = min(rows, key=lambda r: r["FinalObjectiveValue"])
+    assert result["best"] == best["TrainingJobName"]
+    # the deployed model is the best trial's: its weights are [alpha, 1]
+    assert result["answer"] == [pytest.approx(float(best["alpha"]))]
+    sm = aws.client("sagemaker")
+    trials = sm.list_training_jobs_for_hyper_parameter_tuning_job(
+        HyperParameterTuningJobName=result["name"]
+    )["TrainingJobSummaries"]
+    assert sorted(t["TrainingJobName"] for t in trials) == sorted(
+        r["TrainingJobName"] for r in rows
+    )

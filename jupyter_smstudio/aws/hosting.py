@@ -33,7 +33,7 @@ from . import model_packages, tags
 from .faults import validation
 from .jobs import build, seconds
 from .protocol import Call, Operation
-from .training import FRAMEWORK_IMAGE, TRAINING
+from .training import FRAMEWORK_IMAGE, TRAINING, artifacts_uri
 
 
 def _arn(call: Call, kind: str, name: str) -> str:
@@ -75,13 +75,15 @@ async def _model_data(call: Call, uri: str, where: str) -> str:
     """A local ``model.tar.gz`` for ``uri`` (own training outputs first, then the seam)."""
     parts = uri.rstrip("/").split("/")
     if len(parts) >= 4 and parts[-2:] == ["output", "model.tar.gz"]:
-        job = parts[-3]
-        request = await call.aws.requests.get(call.owner, TRAINING.kind, job)
-        if request is not None:
-            output = request["OutputDataConfig"]["S3OutputPath"].rstrip("/")
-            if uri == f"{output}/{job}/output/model.tar.gz":
-                path = await call.services.training.artifact_path(call.owner, job, "model.tar.gz")
-                return str(path)
+        name = parts[-3]
+        try:
+            job = await call.services.training.get(call.owner, name)
+        except NotFound:
+            job = None
+        request = await call.aws.requests.get(call.owner, TRAINING.kind, name)
+        if job is not None and uri == artifacts_uri(job, request):
+            path = await call.services.training.artifact_path(call.owner, name, "model.tar.gz")
+            return str(path)
     return await call.aws.locations.local_copy(call.owner, uri, where)
 
 

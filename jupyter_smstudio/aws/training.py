@@ -98,11 +98,20 @@ def _data_type(source: dict[str, Any], where: str) -> str:
     return str(kind)
 
 
-def _artifacts(job: TrainingJob, request: dict[str, Any] | None) -> str:
-    """Where model.tar.gz is (S3 as the request named it, else the file on this server)."""
+def _s3_output(job: TrainingJob, request: dict[str, Any] | None) -> str | None:
+    """The S3OutputPath the job publishes to: its request's, else its spec's (a tuning
+    trial has no CreateTrainingJob request of its own, but its definition's path)."""
     if request is not None:
-        output = request["OutputDataConfig"]["S3OutputPath"].rstrip("/")
-        return f"{output}/{job.name}/output/model.tar.gz"
+        return str(request["OutputDataConfig"]["S3OutputPath"])
+    path = job.spec.output_path
+    return path if path and path.startswith("s3://") else None
+
+
+def artifacts_uri(job: TrainingJob, request: dict[str, Any] | None) -> str:
+    """Where model.tar.gz is (in S3 where the job publishes there, else on this server)."""
+    output = _s3_output(job, request)
+    if output is not None:
+        return f"{output.rstrip('/')}/{job.name}/output/model.tar.gz"
     return f"file://{job.model_artifacts}" if job.model_artifacts else ""
 
 
@@ -117,7 +126,10 @@ def _details(call: Call, job: TrainingJob, request: dict[str, Any] | None) -> di
         or encode_hyperparameters(spec.hyperparameters),
         "OutputDataConfig": {
             "KmsKeyId": "",  # AWS always answers it; the SDK's attach reads it
-            **(given.get("OutputDataConfig") or {"S3OutputPath": _artifacts(job, None)}),
+            **(
+                given.get("OutputDataConfig")
+                or {"S3OutputPath": _s3_output(job, None) or artifacts_uri(job, None)}
+            ),
         },
         "RoleArn": given.get("RoleArn") or call.aws.config.role_arn(call.owner),
         "EnableNetworkIsolation": given.get("EnableNetworkIsolation", False),
@@ -125,7 +137,7 @@ def _details(call: Call, job: TrainingJob, request: dict[str, Any] | None) -> di
             "EnableInterContainerTrafficEncryption", False
         ),
         "EnableManagedSpotTraining": given.get("EnableManagedSpotTraining", False),
-        "ModelArtifacts": {"S3ModelArtifacts": _artifacts(job, request)},
+        "ModelArtifacts": {"S3ModelArtifacts": artifacts_uri(job, request)},
         "SecondaryStatus": job.secondary_status.value,
         "ResourceConfig": {
             **(given.get("ResourceConfig") or {"VolumeSizeInGB": 1}),
