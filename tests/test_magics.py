@@ -15,7 +15,7 @@ def test_load_ext_registers_training_and_hosting_magics() -> None:
     try:
         jupyter_smstudio.load_ipython_extension(shell)
         magics = shell.magics_manager.lsmagic()
-        assert "train" in magics["cell"]
+        assert {"train", "tune"} <= set(magics["cell"])
         assert {"jobs", "deploy", "endpoints"} <= set(magics["line"])
     finally:
         InteractiveShell.clear_instance()
@@ -32,7 +32,8 @@ def shell() -> Iterator[InteractiveShell]:
 
 
 MAGICS = [("%%train", "--name", "example:"), ("%deploy", "--entry-point", "examples:"),
-          ("%endpoints", "logs", "examples:"), ("%jobs", "limit", "examples:")]  # fmt: skip
+          ("%endpoints", "logs", "examples:"), ("%jobs", "limit", "examples:"),
+          ("%%tune", "--range", "example:")]  # fmt: skip
 
 
 @pytest.mark.parametrize(("magic", "option", "example"), MAGICS)

@@ -66,13 +66,8 @@ The cell is saved as train.py in .smstudio/cells/<job>/ under the notebook's fol
 channel paths are from that folder too. Interrupting the kernel stops the job."""
 
 
-def parser() -> argparse.ArgumentParser:
-    p = MagicParser(
-        "%%train",
-        "Run the cell as a SageMaker-style training script in a training job, and follow\n"
-        "it (status, stages, metric charts, log) until it ends.",
-        TRAIN_EXAMPLE,
-    )
+def add_job_options(p: argparse.ArgumentParser) -> None:
+    """The options of the job a cell runs, shared by ``%%train`` and ``%%tune``."""
     p.add_argument("--name", help="job name (default cell-<date>-<time>)")
     p.add_argument("--instance-type", help="compute profile, e.g. ml.m5.large")
     p.add_argument("--instance-count", type=int, default=1, help="instances (default 1)")
@@ -90,6 +85,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-runtime", type=int, metavar="SECONDS", help="stop the job after it")
     p.add_argument("--no-wait", action="store_true", help="submit and return at once")
     p.add_argument("--text", action="store_true", help="plain text instead of widgets")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = MagicParser(
+        "%%train",
+        "Run the cell as a SageMaker-style training script in a training job, and follow\n"
+        "it (status, stages, metric charts, log) until it ends.",
+        TRAIN_EXAMPLE,
+    )
+    add_job_options(p)
     return p
 
 
@@ -104,7 +109,15 @@ JOBS.add_argument("limit", nargs="?", type=int, default=10, help="how many (defa
 def job_spec(line: str, cell: str, workdir: Path) -> tuple[dict[str, Any], argparse.Namespace]:
     """The create request for a ``%%train`` cell; writes the cell to its code directory."""
     args = parser().parse_args(shlex.split(line))
-    name = args.name or f"cell-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')[:-3]}"
+    return cell_job(args, cell, workdir), args
+
+
+def cell_job(
+    args: argparse.Namespace, cell: str, workdir: Path, prefix: str = "cell"
+) -> dict[str, Any]:
+    """The job a cell runs (``add_job_options``' options); writes the cell to its code
+    directory. ``%%train`` submits it; ``%%tune`` makes it its training job definition."""
+    name = args.name or f"{prefix}-{datetime.now().strftime('%Y%m%d-%H%M%S-%f')[:-3]}"
     code = workdir / CELLS_DIR / name
     code.mkdir(parents=True, exist_ok=True)
     (code / "train.py").write_text(textwrap.dedent(cell))
@@ -129,7 +142,7 @@ def job_spec(line: str, cell: str, workdir: Path) -> tuple[dict[str, Any], argpa
                        ("max_runtime_seconds", args.max_runtime)):  # fmt: skip
         if value is not None:
             spec[key] = value
-    return spec, args
+    return spec
 
 
 @magics_class
