@@ -34,6 +34,7 @@ import { openInMain, SMStudio } from './studio';
 import { ISMStudio } from './tokens';
 import { createKeysPage, KEYS_WIDGET_ID } from './keys';
 import { notifyPlugin } from './notify';
+import { TuningCommandIDs, tuningPlugin } from './tuning/plugin';
 import { runAsTrainingJob } from './runfile';
 import {
   createViewTrackers,
@@ -126,7 +127,12 @@ const plugin: JupyterFrontEndPlugin<ISMStudio> = {
               name,
               (other, otherName) => studio.openJob(other, otherName),
               trans,
-              { openForm, openEndpoint: other => studio.openEndpoint(other) }
+              {
+                openForm,
+                openEndpoint: other => studio.openEndpoint(other),
+                tune: job =>
+                  void app.commands.execute(TuningCommandIDs.tune, { job })
+              }
             ),
             { kind, name }
           )
@@ -326,4 +332,11 @@ const plugin: JupyterFrontEndPlugin<ISMStudio> = {
   }
 };
 
-export default [plugin, wranglerPlugin, notifyPlugin, formsPlugin, pagesPlugin];
+export default [
+  plugin,
+  wranglerPlugin,
+  notifyPlugin,
+  formsPlugin,
+  pagesPlugin,
+  tuningPlugin
+];

@@ -3,7 +3,7 @@
  * SigV4 runtime route, the AWS endpoint URLs, an endpoint's traffic over time
  * and the model it serves.
  */
-import { getItems, listRoute } from './client';
+import { getItems } from './client';
 import type { CallOptions } from './client';
 import { jsonInit, requestAPI } from './request';
 import type { IResourceSummary } from './types';
@@ -122,16 +122,3 @@ export function getModel(
 ): Promise<IModel> {
   return requestAPI<IModel>(`models/${encodeURIComponent(name)}`, {}, options);
 }
-
-/**
- * A hyperparameter tuning job as lists show it.
- */
-export interface ITuningJob extends IResourceSummary {
-  status: string;
-  created_ms: number;
-}
-
-/**
- * `GET /tuning-jobs`
- */
-export const listTuningJobs = listRoute<ITuningJob>('tuning-jobs');

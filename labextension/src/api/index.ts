@@ -7,3 +7,4 @@ export * from './jobs';
 export * from './endpoints';
 export * from './idle';
 export * from './access';
+export * from './tuning';

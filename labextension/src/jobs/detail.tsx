@@ -330,6 +330,15 @@ export function TrainingJobDetail(props: IJobDetailProps): React.ReactElement {
             {trans.__('Clone…')}
           </button>
         )}
+        {actions?.tune && (
+          <button
+            className="jp-mod-styled"
+            data-smstudio-action="tune"
+            onClick={() => actions.tune?.(job.name)}
+          >
+            {trans.__('Tune…')}
+          </button>
+        )}
       </JobHeader>
       <JobProblems
         error={error}

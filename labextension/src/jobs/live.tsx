@@ -35,6 +35,11 @@ export interface IJobDetailProps {
 export interface IJobActions {
   openForm: (kind: FormKind, initial: FormValues) => void;
   openEndpoint: (name: string) => void;
+  /**
+   * Open the "Tune…" form for a training job (left out where tuning is not
+   * offered).
+   */
+  tune?: (job: string) => void;
 }
 
 /**
