@@ -3,3 +3,4 @@ import './spaces.css';
 import './wrangler.css';
 import './endpoints.css';
 import './forms.css';
+import './tuning.css';

@@ -7,6 +7,7 @@ import { TuneForm } from '../tuning/form';
 import {
   bestSoFar,
   categoricalAxis,
+  formatValue,
   formFromSpec,
   numericAxis,
   parallelAxes,
@@ -77,6 +78,16 @@ describe('bestSoFar', () => {
 
   it('has no best before the first value', () => {
     expect(bestSoFar([trial('a', 1, null)], 'Minimize')[0].best).toBeNull();
+  });
+});
+
+describe('formatValue', () => {
+  it('shortens long numbers and leaves integers, text and missing values', () => {
+    expect(formatValue('0.2736859245002662')).toBe('0.2737');
+    expect(formatValue('1e-7')).toBe('1e-7');
+    expect(formatValue('12')).toBe('12');
+    expect(formatValue('rbf')).toBe('rbf');
+    expect(formatValue(undefined)).toBe('–');
   });
 });
 

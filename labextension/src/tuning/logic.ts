@@ -135,6 +135,25 @@ export function formatNumber(value: number): string {
 }
 
 /**
+ * A hyperparameter's value as the trials table shows it: numbers to four
+ * significant digits (the full value is in the cell's tooltip), text as is.
+ */
+export function formatValue(text: string | undefined): string {
+  if (text === undefined) {
+    return '–';
+  }
+  const value = Number(text);
+  if (
+    text.trim() === '' ||
+    !Number.isFinite(value) ||
+    Number.isInteger(value)
+  ) {
+    return text;
+  }
+  return String(Number(value.toPrecision(4)));
+}
+
+/**
  * The axes of the parallel coordinates: one per tuned hyperparameter (as its
  * range declares it), then the objective over the trials' values.
  */

@@ -24,6 +24,7 @@ import type { IJobActions } from '../jobs/live';
 import {
   bestSoFar,
   formatNumber,
+  formatValue,
   objectiveOf,
   parallelAxes,
   trialPositions
@@ -269,7 +270,9 @@ export function TrialsTable(props: {
                 {isBest && <strong> {trans.__('(best)')}</strong>}
               </td>
               {names.map(n => (
-                <td key={n}>{t.tuned_hyper_parameters[n] ?? '–'}</td>
+                <td key={n} title={t.tuned_hyper_parameters[n]}>
+                  {formatValue(t.tuned_hyper_parameters[n])}
+                </td>
               ))}
               <td>{value === null ? '–' : formatNumber(value)}</td>
               <td>
