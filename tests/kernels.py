@@ -5,12 +5,19 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from jupyter_client.jsonutil import json_default
 from jupyter_client.session import Session
 from tornado.httpclient import HTTPRequest
 from tornado.websocket import websocket_connect
+
+from jupyter_smstudio.client import Client
+
+from .servers import ServerProcess
 
 
 async def execute(
@@ -56,3 +63,19 @@ def run_code(base_url: str, headers: dict[str, str], kernel_id: str, code: str) 
     out, error = asyncio.run(execute(ws, headers, code))
     assert error is None, f"{error['ename']}: {error['evalue']}" if error else ""
     return out
+
+
+@contextmanager
+def magic_kernel(tmp_path: Path) -> Iterator[tuple[Client, Callable[[str], str]]]:
+    """A server, and a kernel with the magics loaded working in the server root (as a
+    notebook's kernel works in the notebook's folder): the client and a ``run(code)``."""
+    with ServerProcess(tmp_path) as server:
+        client = Client(server.url, server.token)
+        kernel = client.session.post(server.url + "api/kernels", json={}, timeout=60).json()
+
+        def run(code: str) -> str:
+            return run_code(server.url, server.headers, kernel["id"], code)
+
+        run(f"import os; os.chdir({str(tmp_path / 'root')!r})")
+        run("%load_ext jupyter_smstudio")
+        yield client, run

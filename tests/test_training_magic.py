@@ -6,24 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_smstudio.client import Client
-
-from .kernels import run_code
-from .servers import ServerProcess, wait_until
+from .kernels import magic_kernel
+from .servers import wait_until
 
 
 @pytest.mark.slow
 def test_train_magic_runs_the_cell_as_a_job(tmp_path: Path) -> None:
-    with ServerProcess(tmp_path) as server:
-        client = Client(server.url, server.token)
-        kernel = client.session.post(server.url + "api/kernels", json={}, timeout=60).json()
-
-        def run(code: str) -> str:
-            return run_code(server.url, server.headers, kernel["id"], code)
-
-        # A notebook's kernel works in the notebook's folder, inside the space.
-        run(f"import os; os.chdir({str(tmp_path / 'root')!r})")
-        run("%load_ext jupyter_smstudio")
+    # A notebook's kernel works in the notebook's folder, inside the space.
+    with magic_kernel(tmp_path) as (client, run):
         out = run(
             "%%train --name magic-text --hp epochs=2 --hp opt=adam --metric loss=loss=([0-9.]+)"
             " --text\n"

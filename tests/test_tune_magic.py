@@ -6,10 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyter_smstudio.client import Client
-
-from .kernels import run_code
-from .servers import ServerProcess
+from .kernels import magic_kernel
 
 SCRIPT = (
     "import argparse\n"
@@ -21,15 +18,7 @@ SCRIPT = (
 
 @pytest.mark.slow
 def test_tune_magic_runs_trials_and_leaves_the_tuner(tmp_path: Path) -> None:
-    with ServerProcess(tmp_path) as server:
-        client = Client(server.url, server.token)
-        kernel = client.session.post(server.url + "api/kernels", json={}, timeout=60).json()
-
-        def run(code: str) -> str:
-            return run_code(server.url, server.headers, kernel["id"], code)
-
-        run(f"import os; os.chdir({str(tmp_path / 'root')!r})")
-        run("%load_ext jupyter_smstudio")
+    with magic_kernel(tmp_path) as (client, run):
         bad_lines = (
             ("--range alpha=1:0", "--range alpha: min 1.0 is greater than max"),
             ("--range alpha=0:1 --bogus", "unrecognized arguments: --bogus"),
